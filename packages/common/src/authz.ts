@@ -1,0 +1,43 @@
+import { ForbiddenError, UnauthenticatedError } from "./errors";
+import type { Role, Viewer } from "./identity";
+
+/** The viewer of a request; resolvers that need one call this rather than trusting a null. */
+export function requireViewer(viewer: Viewer | null | undefined): Viewer {
+  if (!viewer) throw new UnauthenticatedError();
+  return viewer;
+}
+
+/** Refuses unless the viewer has one of `roles`; `action` names the operation in the message. */
+export function assertRole(viewer: Viewer, roles: readonly Role[], action: string): void {
+  if (!roles.includes(viewer.role)) {
+    throw new ForbiddenError(`role ${viewer.role} may not ${action}`);
+  }
+}
+
+/**
+ * True when the viewer may act on data of `tenantId`: tenant-scoped roles only in their
+ * own tenant, the governance service everywhere, operators nowhere (they run the
+ * platform, they do not read customers' personal data).
+ */
+export function canActInTenant(viewer: Viewer, tenantId: string): boolean {
+  if (viewer.role === "service") return true;
+  if (viewer.role === "operator") return false;
+  return viewer.tenantId === tenantId;
+}
+
+/**
+ * The single message for "not yours", used whether or not the thing exists in another
+ * tenant, so that a refusal reveals nothing about other tenants.
+ */
+export function outOfBounds(viewer: Viewer, what: string): ForbiddenError {
+  const scope = viewer.tenantId ? `tenant ${viewer.tenantId}` : `role ${viewer.role}`;
+  return new ForbiddenError(`${what} is not accessible to ${scope}`);
+}
+
+/** May this viewer read the personal data of `userId` in `tenantId`? */
+export function canReadPersonalData(viewer: Viewer, tenantId: string, userId: string): boolean {
+  if (viewer.role === "service") return true;
+  if (viewer.role === "tenant-admin") return viewer.tenantId === tenantId;
+  if (viewer.role === "data-subject") return viewer.tenantId === tenantId && viewer.userId === userId;
+  return false;
+}

@@ -1,0 +1,97 @@
+import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { Column, DataSource } from "typeorm";
+import type { ColumnOptions, Logger, MixedList, EntitySchema, ValueTransformer } from "typeorm";
+import { dataDir } from "./keys";
+
+/** Where a subgraph keeps its rows: an embedded SQLite file, or a PostgreSQL database. */
+export type DatabaseConfig = { type: "sqlite"; file: string } | { type: "postgres"; url: string };
+
+/**
+ * Reads `<PREFIX>_DATABASE_URL`: a `postgres://` URL selects PostgreSQL, a
+ * `sqlite:<path>` or nothing selects the embedded default `.data/<name>.sqlite`.
+ */
+export function databaseConfigFromEnv(prefix: string, name: string, env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const url = env[`${prefix}_DATABASE_URL`];
+  if (!url) return { type: "sqlite", file: join(dataDir(env), `${name}.sqlite`) };
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return { type: "postgres", url };
+  if (url.startsWith("sqlite:")) return { type: "sqlite", file: url.slice("sqlite:".length) };
+  throw new Error(`${prefix}_DATABASE_URL must start with postgres://, postgresql:// or sqlite:, got ${JSON.stringify(url)}`);
+}
+
+/** Counts the SQL statements a DataSource sends; tests assert batching with it. */
+export class StatementCounter implements Logger {
+  count = 0;
+  readonly statements: string[] = [];
+  logQuery(query: string): void {
+    this.count += 1;
+    this.statements.push(query);
+  }
+  reset(): void {
+    this.count = 0;
+    this.statements.length = 0;
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+export interface DataSourceOptions {
+  entities: MixedList<Function | string | EntitySchema>;
+  migrations: MixedList<Function | string>;
+  logger?: Logger;
+}
+
+/**
+ * Creates a subgraph's DataSource. Schemas come from migrations only, never `synchronize`.
+ * SQLite runs in WAL mode with a busy timeout so a reader never fails on a writer.
+ */
+export function createDataSource(config: DatabaseConfig, options: DataSourceOptions): DataSource {
+  const common = {
+    entities: options.entities,
+    migrations: options.migrations,
+    synchronize: false,
+    migrationsRun: false,
+    logger: options.logger ?? { logQuery() {}, logQueryError() {}, logQuerySlow() {}, logSchemaBuild() {}, logMigration() {}, log() {} },
+  };
+  if (config.type === "postgres") {
+    return new DataSource({ ...common, type: "postgres", url: config.url, extra: { max: 10 } });
+  }
+  if (config.file !== ":memory:") mkdirSync(join(config.file, ".."), { recursive: true });
+  return new DataSource({
+    ...common,
+    type: "better-sqlite3",
+    database: config.file,
+    enableWAL: true,
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      db.pragma("busy_timeout = 5000");
+      db.pragma("foreign_keys = ON");
+    },
+  });
+}
+
+/** Initialises the DataSource and applies pending migrations, each in its own transaction. */
+export async function openDataSource(dataSource: DataSource): Promise<DataSource> {
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: "each" });
+  return dataSource;
+}
+
+/**
+ * Times are stored as epoch milliseconds (bigint): the same column type, ordering and
+ * exact comparisons on SQLite and PostgreSQL (see docs/decisions/0003).
+ */
+export const epochMs: ValueTransformer = {
+  to: (value: Date | null | undefined) => (value instanceof Date ? value.getTime() : value),
+  from: (value: string | number | null) => (value === null || value === undefined ? value : new Date(Number(value))),
+};
+
+/** A DateTime column stored as epoch milliseconds. */
+export function TimeColumn(options: ColumnOptions = {}): PropertyDecorator {
+  return Column({ ...options, type: "bigint", transformer: epochMs });
+}
+
+/** Rows per INSERT statement: below SQLite's and PostgreSQL's bound-parameter limits for our widest table. */
+export const INSERT_CHUNK = 500;

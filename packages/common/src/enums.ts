@@ -1,0 +1,56 @@
+import { registerEnumType } from "type-graphql";
+
+/** The regions a tenant's administrator can elect for its customer data. */
+export enum Region {
+  NORTH_AMERICA = "NORTH_AMERICA",
+  EUROPE = "EUROPE",
+  ASIA_PACIFIC = "ASIA_PACIFIC",
+}
+
+/** What the seed calls accounts, service data and associated logs. */
+export enum DataCategory {
+  ACCOUNT = "ACCOUNT",
+  SERVICE_DATA = "SERVICE_DATA",
+  TELEMETRY = "TELEMETRY",
+  AUDIT_LOG = "AUDIT_LOG",
+}
+
+/** The seed's storage locations; telemetry has its own store. */
+export enum StorageKind {
+  SQL_DATABASE = "SQL_DATABASE",
+  RELIABLE_COLLECTION = "RELIABLE_COLLECTION",
+  BLOB_STORAGE = "BLOB_STORAGE",
+  TELEMETRY_STORE = "TELEMETRY_STORE",
+}
+
+export enum ManagementState {
+  MANAGED = "MANAGED",
+  REMOVED = "REMOVED",
+}
+
+export enum TelemetryKind {
+  SERVICE_LOG = "SERVICE_LOG",
+  PERFORMANCE_LOG = "PERFORMANCE_LOG",
+  ERROR = "ERROR",
+}
+
+export enum PrivacyRequestStatus {
+  RECEIVED = "RECEIVED",
+  EXPORTING = "EXPORTING",
+  EXPORTED = "EXPORTED",
+  ERASING = "ERASING",
+  COMPLETED = "COMPLETED",
+  FAILED = "FAILED",
+}
+
+registerEnumType(Region, { name: "Region" });
+registerEnumType(DataCategory, {
+  name: "DataCategory",
+  description: "What the seed calls accounts, service data and associated logs.",
+});
+registerEnumType(StorageKind, { name: "StorageKind", description: "The seed's storage locations; telemetry has its own store." });
+registerEnumType(ManagementState, { name: "ManagementState" });
+registerEnumType(TelemetryKind, { name: "TelemetryKind" });
+registerEnumType(PrivacyRequestStatus, { name: "PrivacyRequestStatus" });
+
+export const REGIONS: readonly Region[] = Object.values(Region);

@@ -1,0 +1,42 @@
+import { randomUUID } from "node:crypto";
+import type { GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+import { ServiceError } from "./errors";
+
+/** Apollo's request-level codes, mapped onto the contract's: each is the client's fault. */
+const CLIENT_FAULT_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "BAD_USER_INPUT",
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+]);
+const CONTRACT_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FOUND", "CONFLICT", "UNAVAILABLE"]);
+
+/**
+ * Apollo `formatError`: contract errors pass through; request errors become BAD_USER_INPUT
+ * (the original code kept as `reason`); anything unexpected (a driver error, a bug) is
+ * logged with a reference and masked, so no SQL or stack trace ever reaches a client.
+ */
+export function createErrorFormatter(service: string, log: (line: string) => void = (line) => console.error(line)) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const { stacktrace: _dropped, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    if (original instanceof ServiceError) return { ...formatted, extensions };
+    const code = typeof extensions.code === "string" ? extensions.code : undefined;
+    if (code && CONTRACT_CODES.has(code)) return { ...formatted, extensions };
+    if (code && CLIENT_FAULT_CODES.has(code)) {
+      return { ...formatted, extensions: { ...extensions, code: "BAD_USER_INPUT", reason: code } };
+    }
+    const reference = randomUUID();
+    const detail = original instanceof Error ? (original.stack ?? original.message) : String(original);
+    log(`[${service}] internal error ${reference}: ${detail}`);
+    return {
+      message: `Internal server error (reference ${reference})`,
+      path: formatted.path,
+      extensions: { code: "INTERNAL_SERVER_ERROR", reference },
+    };
+  };
+}

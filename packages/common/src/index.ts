@@ -1,0 +1,21 @@
+import "reflect-metadata";
+
+export * from "./errors";
+export * from "./validation";
+export * from "./scalars";
+export * from "./enums";
+export * from "./federation";
+export * from "./clock";
+export * from "./identity";
+export * from "./keys";
+export * from "./authz";
+export * from "./pagination";
+export * from "./db";
+export * from "./internal-http";
+export * from "./audit-client";
+export * from "./format-error";
+export * from "./subgraph-server";
+export * from "./personal-data-contract";
+export * from "./tenant-directory";
+export * from "./write-then-audit";
+export * from "./personal-data-scope";

@@ -1,0 +1,62 @@
+import { INTERNAL_TOKEN_HEADER } from "./identity";
+import { isErrorCode, ServiceError, UnavailableError } from "./errors";
+
+/** Base URLs of the services (without /graphql), each overridable by environment. */
+export interface ServiceUrls {
+  users: string;
+  telemetry: string;
+  audit: string;
+  storageRegions: string;
+  governance: string;
+}
+
+export function serviceUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceUrls {
+  return {
+    users: env.USERS_URL ?? "http://127.0.0.1:4001",
+    telemetry: env.TELEMETRY_URL ?? "http://127.0.0.1:4002",
+    audit: env.AUDIT_URL ?? "http://127.0.0.1:4003",
+    storageRegions: env.STORAGE_REGIONS_URL ?? "http://127.0.0.1:4004",
+    governance: env.GOVERNANCE_URL ?? "http://127.0.0.1:4005",
+  };
+}
+
+/**
+ * Calls another service's internal contract (`/internal/...`) with an internal identity.
+ * A remote error comes back as the same ServiceError (code and message); an unreachable
+ * service is UNAVAILABLE, so callers can retry rather than mistake an outage for "nothing held".
+ *
+ * @example
+ * const holdings = await callInternal<Holdings>(`${urls.users}/internal/personal-data/${id}`, { token });
+ */
+export async function callInternal<T>(
+  url: string,
+  options: { token: string; method?: "GET" | "POST"; body?: unknown; timeoutMs?: number },
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: options.method ?? (options.body === undefined ? "GET" : "POST"),
+      headers: { [INTERNAL_TOKEN_HEADER]: options.token, "content-type": "application/json" },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UnavailableError(`service at ${new URL(url).origin} is unreachable (${reason})`);
+  }
+  const text = await response.text();
+  let payload: unknown;
+  try {
+    payload = text.length > 0 ? JSON.parse(text) : null;
+  } catch {
+    throw new UnavailableError(`service at ${new URL(url).origin} answered ${response.status} with a non-JSON body`);
+  }
+  if (!response.ok) {
+    const error = (payload as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    if (error && isErrorCode(error.code) && typeof error.message === "string") {
+      throw new ServiceError(error.code, error.message);
+    }
+    throw new UnavailableError(`service at ${new URL(url).origin} answered ${response.status}`);
+  }
+  return payload as T;
+}

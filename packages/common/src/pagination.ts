@@ -1,0 +1,63 @@
+import { Field, ObjectType, Directive } from "type-graphql";
+import { BadUserInputError, quote } from "./errors";
+
+export const MAX_PAGE_SIZE = 1000;
+
+/** Shared by every subgraph that returns a connection, hence @shareable. */
+@Directive("@shareable")
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+/** `first` must be 1..1000; the message names the value received. */
+export function parseFirst(first: number | null | undefined, fallback = 50): number {
+  const value = first ?? fallback;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw new BadUserInputError(`first must be between 1 and ${MAX_PAGE_SIZE}, got ${value}`, "first");
+  }
+  return value;
+}
+
+/** Opaque keyset cursor: base64url of a JSON tuple (for example `[occurredAtMs, id]`). */
+export function encodeCursor(parts: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(parts), "utf8").toString("base64url");
+}
+
+/**
+ * Decodes a cursor made by `encodeCursor` whose tuple has the given shape;
+ * anything else is BAD_USER_INPUT naming the cursor.
+ */
+export function decodeCursor(cursor: string | null | undefined, shape: readonly ("string" | "number")[]): (string | number)[] | null {
+  if (cursor === null || cursor === undefined) return null;
+  const invalid = () => new BadUserInputError(`after is not a valid cursor: ${quote(cursor)}`, "after");
+  if (cursor.length > 512 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== shape.length) throw invalid();
+  parsed.forEach((part, index) => {
+    const expected = shape[index];
+    if (typeof part !== expected || (expected === "number" && !Number.isFinite(part))) throw invalid();
+  });
+  return parsed as (string | number)[];
+}
+
+/** Builds edges and pageInfo from a page fetched with `first + 1` rows. */
+export function toConnection<T>(rows: T[], first: number, cursorOf: (row: T) => string, totalCount: number) {
+  const hasNextPage = rows.length > first;
+  const page = hasNextPage ? rows.slice(0, first) : rows;
+  const edges = page.map((node) => ({ node, cursor: cursorOf(node) }));
+  return {
+    edges,
+    totalCount,
+    pageInfo: { hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1]!.cursor : null },
+  };
+}

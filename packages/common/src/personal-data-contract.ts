@@ -1,0 +1,59 @@
+/**
+ * The internal personal-data contract every data subgraph implements, next to its
+ * public GraphQL endpoint and hidden from the public API (see docs/decisions/0002).
+ * Governance drives erasure and export only through it; adding a data subgraph means
+ * implementing these routes, nothing else. Every route requires the service identity.
+ *
+ *   GET  /internal/personal-data/:userId                      -> PersonalDataHoldings
+ *   GET  /internal/personal-data/:userId/export?category=&after=&limit= -> ExportPage
+ *   POST /internal/personal-data/:userId/erase {pseudonym}    -> ErasureResult
+ *   POST /internal/retention/purge {asOf}                     -> PurgeResult
+ */
+import type { DataCategory } from "./enums";
+import { ForbiddenError } from "./errors";
+import type { Viewer } from "./identity";
+
+export interface CategoryHolding {
+  category: DataCategory;
+  records: number;
+  /** ISO time of the oldest record (for time-based retention), or null. */
+  oldestAt: string | null;
+}
+
+export interface PersonalDataHoldings {
+  userId: string;
+  /** The tenant the rows belong to; null when this subgraph holds nothing about the user. */
+  tenantId: string | null;
+  categories: CategoryHolding[];
+  /** Users subgraph only: when the user was removed from management (starts the 30-day clock). */
+  removedAt?: string | null;
+}
+
+export interface ExportPage {
+  category: DataCategory;
+  records: Record<string, unknown>[];
+  nextCursor: string | null;
+}
+
+export interface CategoryCount {
+  category: DataCategory;
+  count: number;
+}
+
+export interface ErasureResult {
+  erased: CategoryCount[];
+}
+
+export interface PurgeResult {
+  purged: CategoryCount[];
+}
+
+/** Largest export page a subgraph serves. */
+export const EXPORT_PAGE_LIMIT = 1000;
+
+/** Guard for the internal contract routes: only governance's service identity may call them. */
+export function assertServiceIdentity(viewer: Viewer): void {
+  if (viewer.role !== "service") {
+    throw new ForbiddenError(`the personal-data contract requires the service identity, got role ${viewer.role}`);
+  }
+}

@@ -1,0 +1,149 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import type { Request, Response } from "express";
+import { GraphQLError } from "graphql";
+import type { GraphQLSchema } from "graphql";
+import type { KeyLike } from "jose";
+import type { Clock } from "./clock";
+import { ServiceError } from "./errors";
+import { createErrorFormatter } from "./format-error";
+import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from "./identity";
+import type { Viewer } from "./identity";
+
+/** What an internal-contract handler receives: the verified caller and the request's parts. */
+export interface InternalRequest {
+  viewer: Viewer;
+  token: string;
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  body: unknown;
+}
+
+export interface InternalRoute {
+  method: "get" | "post";
+  path: string;
+  handler(request: InternalRequest): Promise<unknown>;
+}
+
+export interface SubgraphAppOptions<C extends object> {
+  name: string;
+  schema: GraphQLSchema;
+  internalPublicKey: KeyLike;
+  clock: Clock;
+  /** Builds the per-request context (loaders, store) for a verified viewer. */
+  context(viewer: Viewer, token: string): C;
+  internalRoutes?: InternalRoute[];
+  /** Largest JSON body accepted; telemetry batches of 10,000 events need a few MB. */
+  bodyLimit?: string;
+}
+
+export interface SubgraphApp {
+  app: express.Express;
+  stop(): Promise<void>;
+}
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+}
+
+/**
+ * Builds (but does not listen) a subgraph's HTTP app: `/graphql` for the gateway,
+ * `/internal/*` for the personal-data contract, `/health` for probes. Every request to
+ * `/graphql` or `/internal` must carry an internal identity signed by the gateway or
+ * governance: a caller who reaches the port directly gets UNAUTHENTICATED and nothing else.
+ */
+export async function createSubgraphApp<C extends object>(options: SubgraphAppOptions<C>): Promise<SubgraphApp> {
+  const server = new ApolloServer<C>({
+    schema: options.schema,
+    formatError: createErrorFormatter(options.name),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+  });
+  await server.start();
+
+  const authenticate = async (req: Request): Promise<{ viewer: Viewer; token: string }> => {
+    const token = req.header(INTERNAL_TOKEN_HEADER);
+    if (!token) throw unauthenticated(`${options.name} accepts requests only through the gateway or governance`);
+    try {
+      return { viewer: await verifyInternalToken(token, options.internalPublicKey, options.clock.now()), token };
+    } catch (error) {
+      throw unauthenticated(error instanceof Error ? error.message : "internal identity rejected");
+    }
+  };
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/health", (_req, res) => {
+    res.json({ service: options.name, status: "ok" });
+  });
+  const json = express.json({ limit: options.bodyLimit ?? "16mb" });
+  app.use(
+    "/graphql",
+    json,
+    expressMiddleware(server, {
+      context: async ({ req }) => {
+        const { viewer, token } = await authenticate(req);
+        return options.context(viewer, token);
+      },
+    }),
+  );
+
+  const router = express.Router();
+  for (const route of options.internalRoutes ?? []) {
+    router[route.method](route.path, json, async (req: Request, res: Response) => {
+      try {
+        const { viewer, token } = await authenticate(req);
+        const result = await route.handler({
+          viewer,
+          token,
+          params: req.params as Record<string, string>,
+          query: req.query as Record<string, string | undefined>,
+          body: req.body,
+        });
+        res.json(result);
+      } catch (error) {
+        sendInternalError(options.name, res, error);
+      }
+    });
+  }
+  app.use("/internal", router);
+
+  return { app, stop: () => server.stop() };
+}
+
+function sendInternalError(service: string, res: Response, error: unknown): void {
+  if (error instanceof ServiceError) {
+    res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
+    return;
+  }
+  if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") {
+    res.status(401).json({ error: { code: "UNAUTHENTICATED", message: error.message } });
+    return;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  console.error(`[${service}] internal route failed: ${detail}`);
+  res.status(500).json({ error: { code: "INTERNAL_SERVER_ERROR", message: "internal error" } });
+}
+
+/** Listens on `port` (0 picks a free one) and returns the base URL and a closer. */
+export function listen(app: express.Express, port: number, host = "127.0.0.1"): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      resolve({
+        url: `http://${host}:${address.port}`,
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+    server.on("error", reject);
+  });
+}

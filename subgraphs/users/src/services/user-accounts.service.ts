@@ -1,0 +1,140 @@
+import { randomUUID } from "node:crypto";
+import {
+  assertId,
+  assertRole,
+  assertText,
+  BadUserInputError,
+  canActInTenant,
+  ConflictError,
+  ManagementState,
+  NotFoundError,
+  outOfBounds,
+  quote,
+  writeThenAudit,
+} from "@dgg/common";
+import { Device } from "../entities/device.entity";
+import { UserAccount } from "../entities/user-account.entity";
+import type { UsersContext } from "../context";
+import type { CreateUserInput } from "../inputs/create-user.input";
+import type { EnrollDeviceInput } from "../inputs/enroll-device.input";
+
+const PRINCIPAL_NAME = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
+/**
+ * Finds a user the viewer may act on. An unknown id and a user of another tenant get
+ * the same FORBIDDEN for tenant-scoped viewers, so nothing about other tenants leaks;
+ * NOT_FOUND is reserved for callers who could have seen the user.
+ */
+export async function findUserForViewer(ctx: UsersContext, rawId: string, argument: string): Promise<UserAccount> {
+  const id = assertId(rawId, argument);
+  const user = await ctx.loaders.user.load(id);
+  if (user && canActInTenant(ctx.viewer, user.tenantId)) return user;
+  if (ctx.viewer.role === "service" && !user) throw new NotFoundError(`no user with id ${quote(id)}`);
+  throw outOfBounds(ctx.viewer, `user ${id}`);
+}
+
+export async function userByPrincipalName(ctx: UsersContext, principalName: string): Promise<UserAccount> {
+  assertRole(ctx.viewer, ["tenant-admin"], "look users up by principal name");
+  const name = assertText(principalName, "userPrincipalName", 320).toLowerCase();
+  const user = await ctx.db
+    .getRepository(UserAccount)
+    .findOneBy({ tenantId: ctx.viewer.tenantId!, userPrincipalName: name });
+  if (!user) throw new NotFoundError(`no user with principal name ${quote(name)} in tenant ${ctx.viewer.tenantId}`);
+  return user;
+}
+
+export async function createUser(ctx: UsersContext, input: CreateUserInput): Promise<UserAccount> {
+  assertRole(ctx.viewer, ["tenant-admin"], "create users");
+  const tenantId = assertId(input.tenantId, "input.tenantId");
+  if (!canActInTenant(ctx.viewer, tenantId)) throw outOfBounds(ctx.viewer, `tenant ${tenantId}`);
+  const principalName = assertText(input.userPrincipalName, "input.userPrincipalName", 320).toLowerCase();
+  if (!PRINCIPAL_NAME.test(principalName)) {
+    throw new BadUserInputError(
+      `input.userPrincipalName must look like name@domain, got ${quote(input.userPrincipalName)}`,
+      "input.userPrincipalName",
+    );
+  }
+  const displayName = assertText(input.displayName, "input.displayName", 256);
+  if (!(await ctx.tenants.find(ctx.token, tenantId))) throw new NotFoundError(`no tenant with id ${quote(tenantId)}`);
+  const repo = ctx.db.getRepository(UserAccount);
+  if (await repo.existsBy({ tenantId, userPrincipalName: principalName })) {
+    throw new ConflictError(`a user with principal name ${quote(principalName)} already exists in tenant ${tenantId}`);
+  }
+  const user = repo.create({
+    id: randomUUID(),
+    tenantId,
+    userPrincipalName: principalName,
+    displayName,
+    email: input.email ?? null,
+    managementState: ManagementState.MANAGED,
+    removedAt: null,
+    createdAt: ctx.clock.now(),
+  });
+  return writeThenAudit({
+    write: async () => {
+      try {
+        return await repo.save(user);
+      } catch (error) {
+        // A concurrent create with the same name lost the race on the unique index.
+        if (await repo.existsBy({ tenantId, userPrincipalName: principalName })) {
+          throw new ConflictError(`a user with principal name ${quote(principalName)} already exists in tenant ${tenantId}`);
+        }
+        throw error;
+      }
+    },
+    entries: (saved) => [
+      { tenantId, action: "USER_CREATED", subjectUserId: saved.id, details: { userPrincipalName: principalName } },
+    ],
+    undo: (saved) => repo.delete({ id: saved.id }),
+    audit: ctx.audit,
+    token: ctx.token,
+  });
+}
+
+export async function enrollDevice(ctx: UsersContext, input: EnrollDeviceInput): Promise<Device> {
+  assertRole(ctx.viewer, ["tenant-admin"], "enroll devices");
+  const user = await findUserForViewer(ctx, input.userId, "input.userId");
+  if (user.managementState === ManagementState.REMOVED) {
+    throw new ConflictError(`user ${user.id} was removed from management and cannot enroll devices`);
+  }
+  const repo = ctx.db.getRepository(Device);
+  const device = repo.create({
+    id: randomUUID(),
+    userId: user.id,
+    tenantId: user.tenantId,
+    deviceName: assertText(input.deviceName, "input.deviceName", 256),
+    operatingSystem: assertText(input.operatingSystem, "input.operatingSystem", 128),
+    serialNumber: input.serialNumber == null ? null : assertText(input.serialNumber, "input.serialNumber", 128),
+    enrolledAt: ctx.clock.now(),
+  });
+  return writeThenAudit({
+    write: () => repo.save(device),
+    entries: (saved) => [
+      { tenantId: user.tenantId, action: "DEVICE_ENROLLED", subjectUserId: user.id, details: { deviceId: saved.id } },
+    ],
+    undo: (saved) => repo.delete({ id: saved.id }),
+    audit: ctx.audit,
+    token: ctx.token,
+  });
+}
+
+/** Starts the 30-day clock. Removing a removed user again is a CONFLICT, not a silent clock reset. */
+export async function removeUserFromManagement(ctx: UsersContext, userId: string): Promise<UserAccount> {
+  assertRole(ctx.viewer, ["tenant-admin"], "remove users from management");
+  const user = await findUserForViewer(ctx, userId, "user");
+  if (user.managementState === ManagementState.REMOVED) {
+    throw new ConflictError(`user ${user.id} was already removed from management at ${user.removedAt?.toISOString()}`);
+  }
+  const repo = ctx.db.getRepository(UserAccount);
+  const removedAt = ctx.clock.now();
+  return writeThenAudit({
+    write: async () => {
+      await repo.update({ id: user.id }, { managementState: ManagementState.REMOVED, removedAt });
+      return { ...user, managementState: ManagementState.REMOVED, removedAt };
+    },
+    entries: () => [{ tenantId: user.tenantId, action: "USER_REMOVED_FROM_MANAGEMENT", subjectUserId: user.id }],
+    undo: () => repo.update({ id: user.id }, { managementState: ManagementState.MANAGED, removedAt: null }),
+    audit: ctx.audit,
+    token: ctx.token,
+  });
+}
