@@ -57,3 +57,12 @@ export function assertServiceIdentity(viewer: Viewer): void {
     throw new ForbiddenError(`the personal-data contract requires the service identity, got role ${viewer.role}`);
   }
 }
+
+/**
+ * `GET /internal/retention/oldest?tenantId=` (tenantId optional: all tenants): when the
+ * retention clock of the oldest data of each category started (telemetry and audit: the
+ * oldest record; account and service data: the earliest removal from management).
+ */
+export interface RetentionClockStarts {
+  oldest: { category: DataCategory; oldestAt: string | null }[];
+}

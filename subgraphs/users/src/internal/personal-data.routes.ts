@@ -10,7 +10,7 @@ import {
   EXPORT_PAGE_LIMIT,
   quote,
 } from "@dgg/common";
-import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings } from "@dgg/common";
+import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, RetentionClockStarts } from "@dgg/common";
 import { Device } from "../entities/device.entity";
 import { UserAccount } from "../entities/user-account.entity";
 import type { UsersDeps } from "../context";
@@ -145,6 +145,23 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
         if (Number.isNaN(before.getTime())) throw new BadUserInputError(`before must be an ISO time, got ${quote(query.before)}`, "before");
         const rows = await users().find({ select: { id: true }, where: { removedAt: LessThan(before) }, order: { removedAt: "ASC" } });
         return { userIds: rows.map((row) => row.id) };
+      },
+    },
+    {
+      method: "get",
+      path: "/retention/oldest",
+      async handler({ viewer, query }): Promise<RetentionClockStarts> {
+        assertServiceIdentity(viewer);
+        const qb = users().createQueryBuilder("u").select("MIN(u.removed_at)", "oldest").where("u.removed_at IS NOT NULL");
+        if (query.tenantId) qb.andWhere("u.tenant_id = :tenantId", { tenantId: assertId(query.tenantId, "tenantId") });
+        const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
+        const oldestAt = row?.oldest == null ? null : new Date(Number(row.oldest)).toISOString();
+        return {
+          oldest: [
+            { category: DataCategory.ACCOUNT, oldestAt },
+            { category: DataCategory.SERVICE_DATA, oldestAt },
+          ],
+        };
       },
     },
     {

@@ -1,0 +1,34 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { clockFromEnv, keyPathsFromEnv, listen, loadPrivateKey, loadPublicKey, serviceUrlsFromEnv } from "@dgg/common";
+import { createGateway } from "./server";
+
+/** Starts the gateway from environment variables (see README: Configuration). */
+async function main(): Promise<void> {
+  const env = process.env;
+  env.APOLLO_TELEMETRY_DISABLED ??= "true";
+  const keys = keyPathsFromEnv(env);
+  const urls = serviceUrlsFromEnv(env);
+  const supergraphPath = env.SUPERGRAPH_PATH ?? join(__dirname, "..", "..", "schema", "supergraph.graphql");
+  const gateway = await createGateway({
+    supergraphSdl: readFileSync(supergraphPath, "utf8"),
+    subgraphUrls: {
+      users: `${urls.users}/graphql`,
+      telemetry: `${urls.telemetry}/graphql`,
+      audit: `${urls.audit}/graphql`,
+      "storage-regions": `${urls.storageRegions}/graphql`,
+      governance: `${urls.governance}/graphql`,
+    },
+    issuerPublicKey: await loadPublicKey(keys.issuerPublic, "token issuer public key"),
+    internalPrivateKey: await loadPrivateKey(keys.internalPrivate, "internal private key"),
+    clock: clockFromEnv(env),
+    production: env.NODE_ENV === "production",
+  });
+  const { url } = await listen(gateway.app, Number(env.GATEWAY_PORT ?? 4000), env.HOST ?? "127.0.0.1");
+  console.log(`gateway ready at ${url}/graphql`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

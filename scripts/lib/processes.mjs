@@ -1,0 +1,72 @@
+// Starting the services as separate processes, the way production runs them.
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** name, entry point, port variable and default port of every service; subgraphs first. */
+export const SERVICES = [
+  { name: "users", entry: "subgraphs/users/dist/index.js", portVar: "USERS_PORT", urlVar: "USERS_URL", port: 4001 },
+  { name: "telemetry", entry: "subgraphs/telemetry/dist/index.js", portVar: "TELEMETRY_PORT", urlVar: "TELEMETRY_URL", port: 4002 },
+  { name: "audit", entry: "subgraphs/audit/dist/index.js", portVar: "AUDIT_PORT", urlVar: "AUDIT_URL", port: 4003 },
+  { name: "storage-regions", entry: "subgraphs/storage-regions/dist/index.js", portVar: "STORAGE_REGIONS_PORT", urlVar: "STORAGE_REGIONS_URL", port: 4004 },
+  { name: "governance", entry: "subgraphs/governance/dist/index.js", portVar: "GOVERNANCE_PORT", urlVar: "GOVERNANCE_URL", port: 4005 },
+  { name: "gateway", entry: "gateway/dist/index.js", portVar: "GATEWAY_PORT", urlVar: "GATEWAY_URL", port: 4000 },
+];
+
+/** Fills in every port and URL variable not already set, so each service finds the others. */
+export function serviceEnvironment(env) {
+  const host = env.HOST ?? "127.0.0.1";
+  const result = { ...env, APOLLO_TELEMETRY_DISABLED: "true" };
+  for (const service of SERVICES) {
+    result[service.portVar] ??= String(service.port);
+    result[service.urlVar] ??= `http://${host}:${result[service.portVar]}`;
+  }
+  return result;
+}
+
+async function waitForHealth(url, child, name, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting`);
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${name} did not become healthy at ${url} within ${timeoutMs} ms`);
+}
+
+/**
+ * Spawns every service, waits until each answers /health, and returns a stopper.
+ * If any service dies, `onExit` is told (npm start then stops the rest).
+ */
+export async function startServices(env, { onExit = () => {}, log = (line) => process.stdout.write(line) } = {}) {
+  const children = [];
+  const stop = async () => {
+    for (const { child } of children) if (child.exitCode === null) child.kill("SIGTERM");
+    await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null)));
+  };
+  const launch = (service) => {
+    const child = spawn(process.execPath, [join(ROOT, service.entry)], { env, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (chunk) => log(`[${service.name}] ${chunk}`));
+    child.stderr.on("data", (chunk) => log(`[${service.name}] ${chunk}`));
+    child.once("exit", (code, signal) => onExit(service.name, code, signal));
+    children.push({ service, child });
+    return child;
+  };
+  try {
+    const subgraphs = SERVICES.filter((service) => service.name !== "gateway");
+    await Promise.all(subgraphs.map((service) => waitForHealth(env[service.urlVar], launch(service), service.name, 30_000)));
+    const gateway = SERVICES.find((service) => service.name === "gateway");
+    await waitForHealth(env[gateway.urlVar], launch(gateway), "gateway", 30_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop, children };
+}

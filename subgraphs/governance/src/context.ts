@@ -1,0 +1,37 @@
+import DataLoader from "dataloader";
+import type { DataSource } from "typeorm";
+import type { AuditClient, Clock, TenantDirectoryClient, Viewer } from "@dgg/common";
+import type { BlobStore } from "./blob/blob-store";
+import type { PersonalDataContractClient, SubjectHoldings } from "./services/data-subgraphs";
+
+/** What lives for the whole process. */
+export interface GovernanceDeps {
+  db: DataSource;
+  clock: Clock;
+  audit: AuditClient;
+  tenants: TenantDirectoryClient;
+  contract: PersonalDataContractClient;
+  blobs: BlobStore;
+}
+
+/** Per request: the viewer, its forwarded identity, and loaders. */
+export interface GovernanceContext extends GovernanceDeps {
+  viewer: Viewer;
+  token: string;
+  loaders: {
+    /** What the data subgraphs hold about a user; the root field and `retention` share one fetch. */
+    holdings: DataLoader<string, SubjectHoldings>;
+  };
+}
+
+export function createGovernanceContext(deps: GovernanceDeps, viewer: Viewer, token: string): GovernanceContext {
+  return {
+    ...deps,
+    viewer,
+    token,
+    loaders: {
+      // The contract is per user, so the batch fans out one holdings call per key, in parallel.
+      holdings: new DataLoader((userIds) => Promise.all(userIds.map((userId) => deps.contract.holdings(userId)))),
+    },
+  };
+}

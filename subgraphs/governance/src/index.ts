@@ -1,0 +1,33 @@
+import {
+  clockFromEnv,
+  databaseConfigFromEnv,
+  dataDir,
+  keyPathsFromEnv,
+  listen,
+  loadPrivateKey,
+  loadPublicKey,
+  serviceUrlsFromEnv,
+} from "@dgg/common";
+import { blobRootFromEnv } from "./blob/blob-store";
+import { createGovernanceService } from "./server";
+
+/** Starts the governance subgraph from environment variables (see README: Configuration). */
+async function main(): Promise<void> {
+  const env = process.env;
+  const keys = keyPathsFromEnv(env);
+  const service = await createGovernanceService({
+    database: databaseConfigFromEnv("GOVERNANCE", "governance", env),
+    internalPublicKey: await loadPublicKey(keys.internalPublic, "internal public key"),
+    internalPrivateKey: await loadPrivateKey(keys.internalPrivate, "internal private key"),
+    clock: clockFromEnv(env),
+    urls: serviceUrlsFromEnv(env),
+    blobs: blobRootFromEnv(dataDir(env), env),
+  });
+  const { url } = await listen(service.app, Number(env.GOVERNANCE_PORT ?? 4005), env.HOST ?? "127.0.0.1");
+  console.log(`governance subgraph ready at ${url}/graphql`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

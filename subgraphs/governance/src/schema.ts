@@ -1,0 +1,20 @@
+import { buildFederatedSchema } from "@dgg/common";
+import type { FederatedSchema, ReferenceResolvers } from "@dgg/common";
+import { PersonalDataResolver } from "./resolvers/personal-data.resolver";
+import { PrivacyRequestResolver } from "./resolvers/privacy-request.resolver";
+import { RetentionResolver } from "./resolvers/retention.resolver";
+
+/**
+ * The gateway only reaches governance's PersonalData through the root field, but the
+ * entity must still resolve from a representation (userId + tenantId come from here).
+ */
+const referenceResolvers = {
+  PersonalData: {
+    __resolveReference: (reference: { userId: string; tenantId?: string }) => reference,
+  },
+} as unknown as ReferenceResolvers;
+
+/** The governance subgraph: personalData's root, retention, privacy requests. */
+export function buildGovernanceSchema(): Promise<FederatedSchema> {
+  return buildFederatedSchema({ resolvers: [PersonalDataResolver, PrivacyRequestResolver, RetentionResolver] }, referenceResolvers);
+}

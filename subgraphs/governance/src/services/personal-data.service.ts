@@ -1,0 +1,53 @@
+import { assertRole, DataCategory } from "@dgg/common";
+import type { GovernanceContext } from "../context";
+import type { PersonalData } from "../types/personal-data.type";
+import type { ProcessingStatement, RetentionStatus } from "../types/retention.type";
+import { CATEGORY_ORDER, POLICIES, purgeDatesFor, AUDIT_RETENTION_MS, REMOVED_USER_RETENTION_MS, TELEMETRY_RETENTION_MS } from "./retention-rules";
+import { resolveSubject } from "./subject-access.service";
+
+/**
+ * The root of `personalData(user)`: authorises, records the read in the audit trail
+ * (before any data leaves), and returns the entity the data subgraphs extend.
+ */
+export async function personalData(ctx: GovernanceContext, user: string): Promise<PersonalData> {
+  const { userId, tenantId } = await resolveSubject(ctx, user, "read personal data");
+  await ctx.audit.record(ctx.token, [{ tenantId, action: "PERSONAL_DATA_READ", subjectUserId: userId }]);
+  return { userId, tenantId };
+}
+
+export async function retentionOf(ctx: GovernanceContext, root: PersonalData): Promise<RetentionStatus[]> {
+  const holdings = await ctx.loaders.holdings.load(root.userId);
+  const dates = purgeDatesFor(holdings);
+  return CATEGORY_ORDER.map((category) => ({ category, policy: POLICIES[category], purgeAfter: dates.get(category) ?? null }));
+}
+
+/** The seed's processing statement: ISO-certified systems, no profiling, no marketing. */
+export const PROCESSING_STATEMENT: ProcessingStatement = {
+  isoCertifiedSystems: true,
+  usedForProfiling: false,
+  usedForMarketing: false,
+};
+
+/**
+ * The rules with the next purge date across what the caller may see: the tenant's data
+ * for tenant-scoped roles, all tenants for operators.
+ */
+export async function retentionPolicies(ctx: GovernanceContext): Promise<RetentionStatus[]> {
+  assertRole(ctx.viewer, ["operator", "tenant-admin", "data-subject"], "read retention policies");
+  if (ctx.viewer.role === "data-subject") {
+    // A data subject sees the dates of its own data, nothing about the rest of the tenant.
+    return retentionOf(ctx, { userId: ctx.viewer.userId!, tenantId: ctx.viewer.tenantId! });
+  }
+  const tenantId = ctx.viewer.role === "operator" ? null : ctx.viewer.tenantId;
+  const oldest = new Map((await ctx.contract.oldest(tenantId)).map((entry) => [entry.category, entry.oldestAt]));
+  const periodOf: Record<DataCategory, number> = {
+    [DataCategory.ACCOUNT]: REMOVED_USER_RETENTION_MS,
+    [DataCategory.SERVICE_DATA]: REMOVED_USER_RETENTION_MS,
+    [DataCategory.TELEMETRY]: TELEMETRY_RETENTION_MS,
+    [DataCategory.AUDIT_LOG]: AUDIT_RETENTION_MS,
+  };
+  return CATEGORY_ORDER.map((category) => {
+    const start = oldest.get(category);
+    return { category, policy: POLICIES[category], purgeAfter: start ? new Date(new Date(start).getTime() + periodOf[category]) : null };
+  });
+}
