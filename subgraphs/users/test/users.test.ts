@@ -11,8 +11,8 @@ import { createUsersService } from "../src/server";
 import type { UsersService } from "../src/server";
 import { UserAccount } from "../src/entities/user-account.entity";
 
-const tenantA = randomUUID();
-const tenantB = randomUUID();
+const tenantA: string = randomUUID();
+const tenantB: string = randomUUID();
 
 describe("users subgraph", () => {
   let keys: KeyPair;

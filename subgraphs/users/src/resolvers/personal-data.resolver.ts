@@ -1,8 +1,9 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { parseFirst, personalDataScope } from "@dgg/common";
 import { UserAccount } from "../entities/user-account.entity";
 import { PersonalData } from "../types/personal-data.type";
 import { DeviceConnection } from "../types/device-connection.type";
+import { DevicesArgs } from "../inputs/devices.args";
 import type { UsersContext } from "../context";
 
 /** The account and devices shares of PersonalData, each through a per-request loader. */
@@ -20,8 +21,7 @@ export class PersonalDataResolver {
   devices(
     @Root() root: PersonalData,
     @Ctx() ctx: UsersContext,
-    @Arg("first", () => Int, { defaultValue: 50 }) first: number,
-    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Args(() => DevicesArgs) { first, after }: DevicesArgs,
   ): Promise<DeviceConnection> {
     const scope = personalDataScope(ctx.viewer, root.userId);
     return ctx.loaders.devicesPage.load({ userId: root.userId, tenantId: scope.tenantId, first: parseFirst(first), after: after ?? null });

@@ -1,0 +1,23 @@
+import { clockFromEnv, databaseConfigFromEnv, keyPathsFromEnv, listen, loadPublicKey, serviceUrlsFromEnv } from "@dgg/common";
+import { createStorageRegionsService } from "./server";
+import { storageLayoutFromEnv } from "./storage-layout";
+
+/** Starts the storage-regions subgraph from environment variables (see README: Configuration). */
+async function main(): Promise<void> {
+  const env = process.env;
+  const service = await createStorageRegionsService({
+    database: databaseConfigFromEnv("STORAGE_REGIONS", "storage-regions", env),
+    internalPublicKey: await loadPublicKey(keyPathsFromEnv(env).internalPublic, "internal public key"),
+    clock: clockFromEnv(env),
+    // Parsed before listening: a bad STORAGE_LAYOUT stops the start with a message naming it.
+    layout: storageLayoutFromEnv(env),
+    urls: serviceUrlsFromEnv(env),
+  });
+  const { url } = await listen(service.app, Number(env.STORAGE_REGIONS_PORT ?? 4004), env.HOST ?? "127.0.0.1");
+  console.log(`storage-regions subgraph ready at ${url}/graphql`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

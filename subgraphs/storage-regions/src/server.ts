@@ -1,0 +1,57 @@
+import type { KeyLike } from "jose";
+import { AuditClient, createDataSource, createSubgraphApp, openDataSource } from "@dgg/common";
+import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { DataSource, Logger } from "typeorm";
+import { createStorageRegionsContext } from "./context";
+import { Tenant } from "./entities/tenant.entity";
+import { tenantRoutes } from "./internal/tenants.routes";
+import { CreateTenantTable1732400300000 } from "./migrations/1732400300000-create-tenant-table";
+import { buildStorageRegionsSchema } from "./schema";
+import type { StorageLayout } from "./storage-layout";
+
+export interface StorageRegionsServiceOptions {
+  database: DatabaseConfig;
+  internalPublicKey: KeyLike;
+  clock: Clock;
+  /** Which stores each data category lives in (env STORAGE_LAYOUT, see storage-layout.ts). */
+  layout: StorageLayout;
+  urls: Pick<ServiceUrls, "audit">;
+  /** Tests pass a StatementCounter here. */
+  logger?: Logger;
+}
+
+export interface StorageRegionsService extends SubgraphApp {
+  db: DataSource;
+}
+
+export const storageRegionsEntities = [Tenant];
+export const storageRegionsMigrations = [CreateTenantTable1732400300000];
+
+/** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
+export async function createStorageRegionsService(options: StorageRegionsServiceOptions): Promise<StorageRegionsService> {
+  const db = await openDataSource(
+    createDataSource(options.database, {
+      entities: storageRegionsEntities,
+      migrations: storageRegionsMigrations,
+      logger: options.logger,
+    }),
+  );
+  const deps = { db, clock: options.clock, audit: new AuditClient(options.urls.audit), layout: options.layout };
+  const { schema } = await buildStorageRegionsSchema();
+  const app = await createSubgraphApp({
+    name: "storage-regions",
+    schema,
+    internalPublicKey: options.internalPublicKey,
+    clock: options.clock,
+    context: (viewer, token) => createStorageRegionsContext(deps, viewer, token),
+    internalRoutes: tenantRoutes(deps),
+  });
+  return {
+    ...app,
+    db,
+    stop: async () => {
+      await app.stop();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { Client } from "pg";
+
+/** The PostgreSQL server the suites use (trust auth on the project's machines; see STACK.md). */
+export const PG_BASE_URL = process.env.DGG_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432";
+
+/**
+ * Whether the PostgreSQL suites must run. They always run unless DGG_TEST_POSTGRES=off is
+ * set explicitly; an unreachable server is then a failure, never a silent skip.
+ */
+export const postgresDisabled = process.env.DGG_TEST_POSTGRES === "off" && process.env.CI !== "true";
+
+/** Creates (if needed) and empties a test database; returns its URL. */
+export async function freshPostgresDatabase(name: string): Promise<string> {
+  const admin = new Client({ connectionString: `${PG_BASE_URL}/postgres` });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${PG_BASE_URL} (${String(error)}). The PostgreSQL suite cannot run: ` +
+        "start the server (see README) or set DGG_TEST_POSTGRES=off to opt out locally.",
+    );
+  }
+  try {
+    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = `${PG_BASE_URL}/${name}`;
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query("DROP SCHEMA IF EXISTS public CASCADE");
+    await db.query("CREATE SCHEMA public");
+  } finally {
+    await db.end();
+  }
+  return url;
+}
