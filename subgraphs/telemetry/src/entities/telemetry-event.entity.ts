@@ -1,0 +1,32 @@
+import { Field, ID, ObjectType } from "type-graphql";
+import { Column, Entity, PrimaryColumn } from "typeorm";
+import { JSONObject, TelemetryKind, TimeColumn } from "@dgg/common";
+
+/** One telemetry event about a user (data category TELEMETRY), purged 30 days after it occurred. */
+@ObjectType("TelemetryEvent")
+@Entity({ name: "telemetry_event" })
+export class TelemetryEvent {
+  @Field(() => ID)
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id!: string;
+
+  @Field(() => ID)
+  @Column({ name: "user_id", type: "varchar", length: 36 })
+  userId!: string;
+
+  /** Not in the API: kept on the row so every query can be limited to the viewer's tenant. */
+  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  tenantId!: string;
+
+  @Field(() => TelemetryKind)
+  @Column({ name: "kind", type: "varchar", length: 32 })
+  kind!: TelemetryKind;
+
+  @Field(() => Date)
+  @TimeColumn({ name: "occurred_at" })
+  occurredAt!: Date;
+
+  @Field(() => JSONObject)
+  @Column({ name: "payload", type: "simple-json" })
+  payload!: Record<string, unknown>;
+}

@@ -1,0 +1,20 @@
+import { clockFromEnv, databaseConfigFromEnv, keyPathsFromEnv, listen, loadPublicKey, serviceUrlsFromEnv } from "@dgg/common";
+import { createTelemetryService } from "./server";
+
+/** Starts the telemetry subgraph from environment variables (see README: Configuration). */
+async function main(): Promise<void> {
+  const env = process.env;
+  const service = await createTelemetryService({
+    database: databaseConfigFromEnv("TELEMETRY", "telemetry", env),
+    internalPublicKey: await loadPublicKey(keyPathsFromEnv(env).internalPublic, "internal public key"),
+    clock: clockFromEnv(env),
+    urls: serviceUrlsFromEnv(env),
+  });
+  const { url } = await listen(service.app, Number(env.TELEMETRY_PORT ?? 4002), env.HOST ?? "127.0.0.1");
+  console.log(`telemetry subgraph ready at ${url}/graphql`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+/**
+ * Shared set-up for the telemetry tests: the subgraph on a fresh SQLite file and a
+ * ManualClock, with the audit and users neighbours stood in for. The users stand-in
+ * answers lookups like the real one: only users of the caller's tenant come back.
+ */
+import { randomUUID } from "node:crypto";
+import { decodeJwt } from "jose";
+import { listen, ManagementState, ManualClock, StatementCounter } from "@dgg/common";
+import type { AuditRecordInput, Role } from "@dgg/common";
+import { generateTestKeyPair, internalToken, postGraphQL, startFakeService, tempSqlite, viewer } from "@dgg/common/testkit";
+import type { KeyPair } from "@dgg/common/testkit";
+import { createTelemetryService } from "../src/server";
+import type { TelemetryService } from "../src/server";
+import { TelemetryEvent } from "../src/entities/telemetry-event.entity";
+
+export const START = new Date("2026-06-01T12:00:00.000Z");
+
+export interface FakeUser {
+  id: string;
+  tenantId: string;
+  managementState: ManagementState;
+}
+
+export interface Harness {
+  keys: KeyPair;
+  service: TelemetryService;
+  url: string;
+  clock: ManualClock;
+  counter: StatementCounter;
+  fakes: Awaited<ReturnType<typeof startFakeService>>;
+  /** The users the stand-in users subgraph knows. */
+  users: Map<string, FakeUser>;
+  /** Set false to make the audit stand-in fail. */
+  audit: { up: boolean };
+  auditEntries(): AuditRecordInput[];
+  addUser(tenantId: string, state?: ManagementState): string;
+  token(role: Role, options?: { tenantId?: string; userId?: string }): Promise<string>;
+  ingest(token: string, events: Record<string, unknown>[]): ReturnType<typeof postGraphQL>;
+  eventCount(where?: Partial<Pick<TelemetryEvent, "userId" | "tenantId">>): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startTelemetry(): Promise<Harness> {
+  const keys = await generateTestKeyPair();
+  const users = new Map<string, FakeUser>();
+  const audit = { up: true };
+  const entries: AuditRecordInput[] = [];
+  const fakes: Harness["fakes"] = await startFakeService({
+    "POST /internal/audit/entries": (body) => {
+      if (!audit.up) throw new Error("audit down");
+      const batch = (body as { entries: AuditRecordInput[] }).entries;
+      entries.push(...batch);
+      return { recorded: batch.length };
+    },
+    "POST /internal/users/lookup": (body) => {
+      // The stand-in records the call before answering, so the last call carries the caller's token.
+      const tenantId = decodeJwt(fakes.calls[fakes.calls.length - 1]!.token!).tid;
+      const ids = (body as { ids: string[] }).ids;
+      return { users: ids.map((id) => users.get(id)).filter((user) => user !== undefined && user.tenantId === tenantId) };
+    },
+  });
+  const clock = new ManualClock(START);
+  const counter = new StatementCounter();
+  const service = await createTelemetryService({
+    database: tempSqlite("telemetry"),
+    internalPublicKey: keys.publicKey,
+    clock,
+    urls: { audit: fakes.url, users: fakes.url },
+    logger: counter,
+  });
+  const server = await listen(service.app, 0);
+  const mutation = `mutation($events: [TelemetryEventInput!]!) { ingestTelemetry(events: $events) { accepted } }`;
+  return {
+    keys,
+    service,
+    url: server.url,
+    clock,
+    counter,
+    fakes,
+    users,
+    audit,
+    auditEntries: () => entries,
+    addUser(tenantId, state = ManagementState.MANAGED) {
+      const id = randomUUID();
+      users.set(id, { id, tenantId, managementState: state });
+      return id;
+    },
+    token: (role, options = {}) => internalToken(keys, viewer(role, options), clock.now()),
+    ingest: (token, events) => postGraphQL(server.url, token, mutation, { events }),
+    eventCount: (where = {}) => service.db.getRepository(TelemetryEvent).countBy(where),
+    async close() {
+      await server.close();
+      await service.stop();
+      await fakes.close();
+    },
+  };
+}
+
+/** An event input at `occurredAt` (default: the clock's start), kind SERVICE_LOG unless told. */
+export function event(userId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { userId, kind: "SERVICE_LOG", occurredAt: START.toISOString(), payload: { message: "ok" }, ...overrides };
+}

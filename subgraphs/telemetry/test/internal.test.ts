@@ -1,0 +1,160 @@
+/**
+ * Scenario: governance drives the internal personal-data contract against telemetry:
+ * what is held about a user, an export copy page by page, erasure (safe to repeat) and
+ * the 30-day retention purge, run in bounded batches.
+ */
+import { randomUUID } from "node:crypto";
+import { callInternal, DAY_MS, TelemetryKind } from "@dgg/common";
+import type { ErasureResult, ExportPage, PersonalDataHoldings, PurgeResult } from "@dgg/common";
+import { TelemetryEvent } from "../src/entities/telemetry-event.entity";
+import { PURGE_BATCH } from "../src/internal/personal-data.routes";
+import { insertRows } from "../src/services/telemetry-ingest.service";
+import { event, START, startTelemetry } from "./harness";
+import type { Harness } from "./harness";
+
+const tenantA = randomUUID();
+
+describe("telemetry internal personal-data contract", () => {
+  let h: Harness;
+  let alice: string;
+  let bob: string;
+  let service: string;
+
+  beforeAll(async () => {
+    h = await startTelemetry();
+    alice = h.addUser(tenantA);
+    bob = h.addUser(tenantA);
+    service = await h.token("service");
+    const seeded = await h.ingest(await h.token("ingest", { tenantId: tenantA }), [
+      ...Array.from({ length: 5 }, (_, i) => event(alice, { occurredAt: new Date(START.getTime() - i * 1000).toISOString(), payload: { i } })),
+      event(bob, { kind: "ERROR" }),
+    ]);
+    expect(seeded.body.errors).toBeUndefined();
+  });
+
+  afterAll(() => h.close());
+
+  const call = <T>(path: string, token: string, body?: unknown) => callInternal<T>(`${h.url}/internal${path}`, { token, body });
+
+  it("refuses every route to identities other than the service", async () => {
+    const admin = await h.token("tenant-admin", { tenantId: tenantA });
+    for (const [path, body] of [
+      [`/personal-data/${alice}`, undefined],
+      [`/personal-data/${alice}/export?category=TELEMETRY`, undefined],
+      [`/personal-data/${alice}/erase`, {}],
+      [`/retention/purge`, { asOf: START.toISOString() }],
+    ] as const) {
+      await expect(call(path, admin, body)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    }
+    expect(await h.eventCount({ userId: alice })).toBe(5);
+  });
+
+  it("reports holdings with count, oldest time and tenant; nothing held means tenant null", async () => {
+    const holdings = await call<PersonalDataHoldings>(`/personal-data/${alice}`, service);
+    expect(holdings).toEqual({
+      userId: alice,
+      tenantId: tenantA,
+      categories: [{ category: "TELEMETRY", records: 5, oldestAt: new Date(START.getTime() - 4000).toISOString() }],
+    });
+    const nobody = randomUUID();
+    expect(await call<PersonalDataHoldings>(`/personal-data/${nobody}`, service)).toEqual({
+      userId: nobody,
+      tenantId: null,
+      categories: [{ category: "TELEMETRY", records: 0, oldestAt: null }],
+    });
+    await expect(call(`/personal-data/not-a-uuid`, service)).rejects.toMatchObject({ code: "BAD_USER_INPUT", message: expect.stringContaining("not-a-uuid") });
+  });
+
+  it("exports oldest first in pages linked by cursors", async () => {
+    const records: Record<string, unknown>[] = [];
+    let after = "";
+    for (let page = 0; page < 5; page += 1) {
+      const result: ExportPage = await call<ExportPage>(`/personal-data/${alice}/export?category=TELEMETRY&limit=2${after}`, service);
+      expect(result.category).toBe("TELEMETRY");
+      records.push(...result.records);
+      if (!result.nextCursor) break;
+      after = `&after=${result.nextCursor}`;
+    }
+    expect(records.map((record) => (record.payload as { i: number }).i)).toEqual([4, 3, 2, 1, 0]);
+    expect(records[0]).toEqual({
+      id: expect.any(String),
+      userId: alice,
+      kind: "SERVICE_LOG",
+      occurredAt: new Date(START.getTime() - 4000).toISOString(),
+      payload: { i: 4 },
+    });
+    const whole = await call<ExportPage>(`/personal-data/${alice}/export?category=TELEMETRY`, service);
+    expect(whole.records).toHaveLength(5);
+    expect(whole.nextCursor).toBeNull();
+  });
+
+  it("refuses other categories, bad limits and bad cursors with BAD_USER_INPUT", async () => {
+    await expect(call(`/personal-data/${alice}/export?category=ACCOUNT`, service)).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+      message: expect.stringContaining("ACCOUNT"),
+    });
+    for (const limit of ["0", "1001", "abc"]) {
+      await expect(call(`/personal-data/${alice}/export?category=TELEMETRY&limit=${limit}`, service)).rejects.toMatchObject({
+        code: "BAD_USER_INPUT",
+        message: expect.stringContaining(limit),
+      });
+    }
+    await expect(call(`/personal-data/${alice}/export?category=TELEMETRY&after=zzz`, service)).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+  });
+
+  it("erases one user's events and reports zero when asked again", async () => {
+    const first = await call<ErasureResult>(`/personal-data/${bob}/erase`, service, { pseudonym: "p" });
+    expect(first).toEqual({ erased: [{ category: "TELEMETRY", count: 1 }] });
+    const again = await call<ErasureResult>(`/personal-data/${bob}/erase`, service, { pseudonym: "p" });
+    expect(again).toEqual({ erased: [{ category: "TELEMETRY", count: 0 }] });
+    expect(await h.eventCount({ userId: bob })).toBe(0);
+    expect(await h.eventCount({ userId: alice })).toBe(5);
+  });
+
+  it("purges strictly older than 30 days: exactly 30 days old stays, 1 ms older goes", async () => {
+    const carol = h.addUser(tenantA);
+    const boundary = new Date(START.getTime() - 30 * DAY_MS);
+    const ingested = await h.ingest(await h.token("ingest", { tenantId: tenantA }), [
+      event(carol, { occurredAt: boundary.toISOString(), payload: { keep: true } }),
+      event(carol, { occurredAt: new Date(boundary.getTime() - 1).toISOString(), payload: { keep: false } }),
+    ]);
+    expect(ingested.body.errors).toBeUndefined();
+    const result = await call<PurgeResult>(`/retention/purge`, service, { asOf: h.clock.now().toISOString() });
+    expect(result).toEqual({ purged: [{ category: "TELEMETRY", count: 1 }] });
+    const left = await h.service.db.getRepository(TelemetryEvent).findBy({ userId: carol });
+    expect(left.map((row) => row.payload)).toEqual([{ keep: true }]);
+
+    h.clock.advance(1);
+    const later = await call<PurgeResult>(`/retention/purge`, await h.token("service"), { asOf: h.clock.now().toISOString() });
+    expect(later).toEqual({ purged: [{ category: "TELEMETRY", count: 1 }] });
+    expect(await h.eventCount({ userId: carol })).toBe(0);
+    expect(await h.eventCount({ userId: alice })).toBe(5);
+  });
+
+  it("purges in bounded DELETE batches without reading rows into the service", async () => {
+    const old = new Date(h.clock.now().getTime() - 40 * DAY_MS);
+    const rows = Array.from({ length: 2 * PURGE_BATCH + 7 }, (_, i) => ({
+      id: randomUUID(),
+      tenantId: tenantA,
+      userId: alice,
+      kind: TelemetryKind.PERFORMANCE_LOG,
+      occurredAt: new Date(old.getTime() - i),
+      payload: {},
+    }));
+    await insertRows(h.service.db, rows);
+    h.counter.reset();
+    const result = await call<PurgeResult>(`/retention/purge`, await h.token("service"), { asOf: h.clock.now().toISOString() });
+    expect(result).toEqual({ purged: [{ category: "TELEMETRY", count: 2 * PURGE_BATCH + 7 }] });
+    expect(h.counter.statements).toHaveLength(3);
+    expect(h.counter.statements.every((sql) => /^DELETE/i.test(sql) && sql.includes(`LIMIT ${PURGE_BATCH}`))).toBe(true);
+    expect(await h.eventCount({ userId: alice })).toBe(5);
+  });
+
+  it("refuses a purge without a valid asOf", async () => {
+    await expect(call(`/retention/purge`, service, { asOf: "yesterday" })).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+      message: expect.stringContaining("yesterday"),
+    });
+    await expect(call(`/retention/purge`, service, {})).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+  });
+});
