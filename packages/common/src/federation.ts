@@ -7,6 +7,7 @@ import { parse } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import type { NonEmptyArray } from "type-graphql";
 import { scalarsMap } from "./scalars";
+import { withoutEmptyQuery } from "./sdl-cleanup";
 
 /** The federation spec every subgraph links; composition needs each used directive imported. */
 export const FEDERATION_LINK =
@@ -47,7 +48,7 @@ export async function buildFederatedSchema(
     validate: false,
     emitSchemaFile: false,
   });
-  const sdl = `${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphqlSchema)}\n`;
+  const sdl = withoutEmptyQuery(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(typeGraphqlSchema)}\n`);
   const resolvers = createResolversMap(typeGraphqlSchema) as Record<string, Record<string, unknown>>;
   for (const [typeName, reference] of Object.entries(referenceResolvers)) {
     resolvers[typeName] = { ...(resolvers[typeName] ?? {}), ...reference };

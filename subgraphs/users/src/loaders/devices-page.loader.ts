@@ -12,6 +12,7 @@ export interface DevicesPageKey {
   after: string | null;
 }
 
+const groupOf = (key: DevicesPageKey) => `${key.first}|${key.after ?? ""}|${key.tenantId ?? ""}`;
 const cursorOf = (device: Device) => encodeCursor([device.enrolledAt.getTime(), device.id]);
 
 /**
@@ -28,16 +29,16 @@ export function createDevicesPageLoader(db: DataSource): DataLoader<DevicesPageK
       const pages = new Map<string, Device[]>();
       const groups = new Map<string, DevicesPageKey[]>();
       for (const key of keys) {
-        const group = `${key.first}|${key.after ?? ""}|${key.tenantId ?? ""}`;
+        const group = groupOf(key);
         groups.set(group, [...(groups.get(group) ?? []), key]);
       }
-      for (const group of groups.values()) {
-        const sample = group[0]!;
-        const rows = await pageDevices(db, group.map((key) => key.userId), sample);
-        for (const row of rows) pages.set(row.userId, [...(pages.get(row.userId) ?? []), row]);
+      for (const [group, members] of groups) {
+        const rows = await pageDevices(db, members.map((key) => key.userId), members[0]!);
+        // Pages are filed per group and user: the same user asked twice with other arguments gets two pages.
+        for (const row of rows) pages.set(`${group}|${row.userId}`, [...(pages.get(`${group}|${row.userId}`) ?? []), row]);
       }
       return keys.map((key) =>
-        toConnection(pages.get(key.userId) ?? [], key.first, cursorOf, counts.get(`${key.userId}|${key.tenantId ?? ""}`) ?? 0),
+        toConnection(pages.get(`${groupOf(key)}|${key.userId}`) ?? [], key.first, cursorOf, counts.get(`${key.userId}|${key.tenantId ?? ""}`) ?? 0),
       );
     },
     { cacheKeyFn: (key) => JSON.stringify([key.userId, key.tenantId, key.first, key.after]) },

@@ -1,0 +1,42 @@
+import { Field, ID, ObjectType } from "type-graphql";
+import { Column, Entity, PrimaryColumn } from "typeorm";
+import { JSONObject, TimeColumn } from "@dgg/common";
+
+/** One append-only audit record (data category AUDIT_LOG); kept up to a year. */
+@ObjectType("AuditLogEntry")
+@Entity({ name: "audit_log_entry" })
+export class AuditLogEntry {
+  @Field(() => ID)
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id!: string;
+
+  @Field(() => ID)
+  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  tenantId!: string;
+
+  /** Taken from the writer's verified identity, never from the request body. */
+  @Field(() => String, { description: "Who did it: a user id, or a service name." })
+  @Column({ name: "actor", type: "varchar", length: 256 })
+  actor!: string;
+
+  /** Not in the API: kept so an investigation can tell a service's entry from a person's. */
+  @Column({ name: "actor_role", type: "varchar", length: 32 })
+  actorRole!: string;
+
+  @Field(() => String, { description: "What was done, e.g. USER_CREATED, PERSONAL_DATA_READ, PROCESSING_RESTRICTED." })
+  @Column({ name: "action", type: "varchar", length: 64 })
+  action!: string;
+
+  /** Free-form up to 64 characters: entries may concern a subject before it is a user id. */
+  @Field(() => ID, { nullable: true, description: "Whose data it concerns, if anyone's." })
+  @Column({ name: "subject_user_id", type: "varchar", length: 64, nullable: true })
+  subjectUserId!: string | null;
+
+  @Field(() => Date)
+  @TimeColumn({ name: "occurred_at" })
+  occurredAt!: Date;
+
+  @Field(() => JSONObject, { nullable: true })
+  @Column({ name: "details", type: "simple-json", nullable: true })
+  details!: Record<string, unknown> | null;
+}

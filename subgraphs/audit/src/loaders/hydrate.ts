@@ -1,0 +1,18 @@
+import type { AuditLogEntry } from "../entities/audit-log-entry.entity";
+
+/**
+ * Raw rows carry column names and driver types (bigint as string on PostgreSQL, JSON as
+ * text); map them onto entity properties.
+ */
+export function hydrateEntry(row: Record<string, unknown>): Partial<AuditLogEntry> {
+  return {
+    id: String(row.id),
+    tenantId: String(row.tenant_id),
+    actor: String(row.actor),
+    actorRole: String(row.actor_role),
+    action: String(row.action),
+    subjectUserId: row.subject_user_id === null ? null : String(row.subject_user_id),
+    occurredAt: new Date(Number(row.occurred_at)),
+    details: row.details === null || row.details === undefined ? null : (JSON.parse(String(row.details)) as Record<string, unknown>),
+  };
+}

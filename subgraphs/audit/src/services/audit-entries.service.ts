@@ -1,0 +1,117 @@
+import { randomUUID } from "node:crypto";
+import { assertId, BadUserInputError, INSERT_CHUNK, outOfBounds, quote } from "@dgg/common";
+import type { Viewer } from "@dgg/common";
+import type { QueryDeepPartialEntity } from "typeorm";
+import { AuditLogEntry } from "../entities/audit-log-entry.entity";
+import type { AuditDeps } from "../context";
+
+const ACTION = /^[A-Z][A-Z0-9_]{1,63}$/;
+/** One request may carry a whole telemetry-sized batch, and no more. */
+export const MAX_ENTRIES_PER_APPEND = 10_000;
+const MAX_SUBJECT_LENGTH = 64;
+const MAX_DETAILS_BYTES = 16 * 1024;
+const MAX_ACTOR_LENGTH = 256;
+
+/** An entry as a writer may send it; actor and time are never the writer's to choose. */
+export interface NewAuditEntry {
+  tenantId: string;
+  action: string;
+  subjectUserId: string | null;
+  details: Record<string, unknown> | null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function parseEntry(raw: unknown, at: string): NewAuditEntry {
+  if (!isPlainObject(raw)) throw new BadUserInputError(`${at} must be an object, got ${quote(raw)}`, at);
+  if (typeof raw.tenantId !== "string") throw new BadUserInputError(`${at}.tenantId must be a UUID, got ${quote(raw.tenantId)}`, `${at}.tenantId`);
+  const tenantId = assertId(raw.tenantId, `${at}.tenantId`);
+  if (typeof raw.action !== "string" || !ACTION.test(raw.action)) {
+    throw new BadUserInputError(`${at}.action must match ${ACTION.source}, got ${quote(raw.action)}`, `${at}.action`);
+  }
+  let subjectUserId: string | null = null;
+  if (raw.subjectUserId !== undefined && raw.subjectUserId !== null) {
+    const subject = raw.subjectUserId;
+    if (typeof subject !== "string" || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH) {
+      throw new BadUserInputError(
+        `${at}.subjectUserId must be null or 1..${MAX_SUBJECT_LENGTH} characters, got ${quote(subject)}`,
+        `${at}.subjectUserId`,
+      );
+    }
+    subjectUserId = subject;
+  }
+  let details: Record<string, unknown> | null = null;
+  if (raw.details !== undefined && raw.details !== null) {
+    if (!isPlainObject(raw.details)) {
+      throw new BadUserInputError(`${at}.details must be null or a JSON object, got ${quote(raw.details)}`, `${at}.details`);
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(raw.details), "utf8");
+    if (bytes > MAX_DETAILS_BYTES) {
+      throw new BadUserInputError(`${at}.details must be at most ${MAX_DETAILS_BYTES} bytes of JSON, got ${bytes}: ${quote(raw.details)}`, `${at}.details`);
+    }
+    details = raw.details;
+  }
+  return { tenantId, action: raw.action, subjectUserId, details };
+}
+
+/** Validates a whole append request; the first bad entry fails it, naming its index and value. */
+export function parseEntries(body: unknown): NewAuditEntry[] {
+  const entries = isPlainObject(body) ? body.entries : undefined;
+  if (!Array.isArray(entries)) throw new BadUserInputError(`entries must be a list, got ${quote(entries)}`, "entries");
+  if (entries.length < 1 || entries.length > MAX_ENTRIES_PER_APPEND) {
+    throw new BadUserInputError(`entries must hold 1..${MAX_ENTRIES_PER_APPEND} entries, got ${entries.length}`, "entries");
+  }
+  return entries.map((raw, index) => parseEntry(raw, `entries[${index}]`));
+}
+
+/**
+ * Tenant-scoped writers (tenant-admin, ingest, data-subject) append only to their own
+ * tenant's trail; the operator and the service act across tenants. Unlike reads, the
+ * operator may write: platform actions on a tenant must be on that tenant's record.
+ */
+export function assertMayAppend(viewer: Viewer, entries: readonly NewAuditEntry[]): void {
+  if (viewer.role === "service" || viewer.role === "operator") return;
+  entries.forEach((entry, index) => {
+    if (viewer.tenantId?.toLowerCase() !== entry.tenantId) {
+      throw outOfBounds(viewer, `tenant ${entry.tenantId} (entries[${index}].tenantId)`);
+    }
+  });
+}
+
+/**
+ * Appends validated entries as the viewer: the actor is always the verified subject,
+ * the time is the service's clock. All chunks commit together or not at all.
+ */
+export async function appendEntries(deps: AuditDeps, viewer: Viewer, entries: readonly NewAuditEntry[]): Promise<number> {
+  if (viewer.subject.length > MAX_ACTOR_LENGTH) {
+    throw new BadUserInputError(`the caller's subject must be at most ${MAX_ACTOR_LENGTH} characters, got ${quote(viewer.subject)}`, "actor");
+  }
+  const occurredAt = deps.clock.now();
+  // typeorm's partial-entity type cannot express a JSON object column (`unknown` values), hence the annotation.
+  const rows: QueryDeepPartialEntity<AuditLogEntry>[] = entries.map((entry) => ({
+    id: randomUUID(),
+    tenantId: entry.tenantId,
+    actor: viewer.subject,
+    actorRole: viewer.role,
+    action: entry.action,
+    subjectUserId: entry.subjectUserId,
+    occurredAt,
+    details: entry.details as QueryDeepPartialEntity<Record<string, unknown>>,
+  }));
+  await deps.db.transaction(async (manager) => {
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(AuditLogEntry)
+        .values(rows.slice(start, start + INSERT_CHUNK))
+        .updateEntity(false)
+        .execute();
+    }
+  });
+  return rows.length;
+}

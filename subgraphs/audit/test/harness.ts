@@ -1,0 +1,72 @@
+/**
+ * Shared set-up for the audit tests: one audit service on a throwaway SQLite file,
+ * listening on a free port, with a manual clock and a statement counter.
+ */
+import { INTERNAL_TOKEN_HEADER, listen, ManualClock, StatementCounter } from "@dgg/common";
+import type { DatabaseConfig, Viewer } from "@dgg/common";
+import { generateTestKeyPair, internalToken, tempSqlite } from "@dgg/common/testkit";
+import type { KeyPair } from "@dgg/common/testkit";
+import { createAuditService } from "../src/server";
+import type { AuditService } from "../src/server";
+import { AuditLogEntry } from "../src/entities/audit-log-entry.entity";
+
+export interface RouteResponse {
+  status: number;
+  body: Record<string, unknown> & { error?: { code: string; message: string } };
+}
+
+export interface AuditHarness {
+  keys: KeyPair;
+  service: AuditService;
+  url: string;
+  clock: ManualClock;
+  counter: StatementCounter;
+  token(who: Viewer): Promise<string>;
+  /** Calls an internal route (`/internal/...`); a null token sends no identity at all. */
+  call(method: "GET" | "POST", path: string, token: string | null, body?: unknown): Promise<RouteResponse>;
+  /** Appends through the real route and fails the test if it was refused. */
+  append(who: Viewer, entries: Record<string, unknown>[]): Promise<void>;
+  rowCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const START = new Date("2026-01-01T00:00:00.000Z");
+
+/** Starts the service on `database` (a fresh SQLite file unless a test passes another store). */
+export async function startAudit(database: DatabaseConfig = tempSqlite("audit")): Promise<AuditHarness> {
+  const keys = await generateTestKeyPair();
+  const clock = new ManualClock(START);
+  const counter = new StatementCounter();
+  const service = await createAuditService({ database, internalPublicKey: keys.publicKey, clock, logger: counter });
+  const server = await listen(service.app, 0);
+  // Tokens are signed at the manual clock's time, which the service verifies against.
+  const token = (who: Viewer) => internalToken(keys, who, clock.now());
+  const call = async (method: "GET" | "POST", path: string, bearer: string | null, body?: unknown): Promise<RouteResponse> => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (bearer) headers[INTERNAL_TOKEN_HEADER] = bearer;
+    const response = await fetch(`${server.url}/internal${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as RouteResponse["body"] };
+  };
+  return {
+    keys,
+    service,
+    url: server.url,
+    clock,
+    counter,
+    token,
+    call,
+    async append(who, entries) {
+      const response = await call("POST", "/audit/entries", await token(who), { entries });
+      if (response.status !== 200) throw new Error(`append refused: ${JSON.stringify(response.body)}`);
+    },
+    rowCount: () => service.db.getRepository(AuditLogEntry).count(),
+    async close() {
+      await server.close();
+      await service.stop();
+    },
+  };
+}
