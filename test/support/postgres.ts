@@ -9,6 +9,15 @@ export const PG_BASE_URL = process.env.DGG_TEST_PG_URL ?? "postgres://postgres@1
  */
 export const postgresDisabled = process.env.DGG_TEST_POSTGRES === "off" && process.env.CI !== "true";
 
+/**
+ * Test database names: `<prefix>_w<jest worker>_<store>`, so suites running in parallel
+ * (jest workers, or several checkouts on one machine via DGG_TEST_DB_PREFIX) never share one.
+ */
+export function testDatabaseName(store: string): string {
+  const prefix = process.env.DGG_TEST_DB_PREFIX ?? "dgg_test";
+  return `${prefix}_w${process.env.JEST_WORKER_ID ?? "0"}_${store}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
+}
+
 /** Creates (if needed) and empties a test database; returns its URL. */
 export async function freshPostgresDatabase(name: string): Promise<string> {
   const admin = new Client({ connectionString: `${PG_BASE_URL}/postgres` });

@@ -20,7 +20,7 @@ import { createStorageRegionsService } from "../../subgraphs/storage-regions/src
 import { DEFAULT_STORAGE_LAYOUT, parseStorageLayout } from "../../subgraphs/storage-regions/src/storage-layout";
 import { createGovernanceService } from "../../subgraphs/governance/src/server";
 import { createGateway } from "../../gateway/src/server";
-import { freshPostgresDatabase } from "./postgres";
+import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 
 export const SUBGRAPHS = ["users", "telemetry", "audit", "storage-regions", "governance"] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
@@ -60,7 +60,7 @@ async function freePort(): Promise<number> {
 
 async function databaseFor(kind: StoreKind, name: SubgraphName, dir: string): Promise<DatabaseConfig> {
   if (kind === "sqlite") return { type: "sqlite", file: join(dir, `${name}.sqlite`) };
-  return { type: "postgres", url: await freshPostgresDatabase(`dgg_test_${name.replace("-", "_")}`) };
+  return { type: "postgres", url: await freshPostgresDatabase(testDatabaseName(name)) };
 }
 
 export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
