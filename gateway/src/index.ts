@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { clockFromEnv, keyPathsFromEnv, listen, loadPrivateKey, loadPublicKey, serviceUrlsFromEnv } from "@dgg/common";
+import { clockFromEnv, keyPathsFromEnv, listen, loadPrivateKey, serviceUrlsFromEnv } from "@dgg/common";
+import { tokenVerifierFromEnv } from "./auth/config";
 import { createGateway } from "./server";
 
 /** Starts the gateway from environment variables (see README: Configuration). */
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   const env = process.env;
   env.APOLLO_TELEMETRY_DISABLED ??= "true";
   const keys = keyPathsFromEnv(env);
+  const clock = clockFromEnv(env);
   const urls = serviceUrlsFromEnv(env);
   const supergraphPath = env.SUPERGRAPH_PATH ?? join(__dirname, "..", "..", "schema", "supergraph.graphql");
   const gateway = await createGateway({
@@ -19,10 +21,12 @@ async function main(): Promise<void> {
       "storage-regions": `${urls.storageRegions}/graphql`,
       governance: `${urls.governance}/graphql`,
     },
-    issuerPublicKey: await loadPublicKey(keys.issuerPublic, "token issuer public key"),
+    tokenVerifier: await tokenVerifierFromEnv(env, clock),
     internalPrivateKey: await loadPrivateKey(keys.internalPrivate, "internal private key"),
-    clock: clockFromEnv(env),
+    clock,
     production: env.NODE_ENV === "production",
+    bodyLimit: env.GATEWAY_BODY_LIMIT || undefined,
+    auditUrl: urls.audit,
   });
   const { url } = await listen(gateway.app, Number(env.GATEWAY_PORT ?? 4000), env.HOST ?? "127.0.0.1");
   console.log(`gateway ready at ${url}/graphql`);

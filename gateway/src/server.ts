@@ -5,11 +5,16 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { KeyLike } from "jose";
-import { createErrorFormatter } from "@dgg/common";
+import { createErrorFormatter, requestErrorHandler } from "@dgg/common";
 import type { Clock } from "@dgg/common";
+import { localKeyVerifier } from "./auth/token-verifier";
+import type { ClientTokenVerifier } from "./auth/token-verifier";
 import { createGatewayContext } from "./context";
 import type { GatewayContext } from "./context";
 import { IdentityForwardingDataSource } from "./identity-forwarding";
+import { operationPolicy } from "./operation-policy";
+import { armorProtection, DEFAULT_LIMITS, pageBudget, requestShape } from "./query-limits";
+import type { QueryLimits } from "./query-limits";
 import { requireAuthentication } from "./require-authentication";
 
 export interface GatewayOptions {
@@ -17,12 +22,26 @@ export interface GatewayOptions {
   supergraphSdl: string;
   /** Subgraph name (as in rover.yaml) → GraphQL endpoint; overrides the supergraph's routing URLs. */
   subgraphUrls: Record<string, string>;
-  issuerPublicKey: KeyLike;
+  /** The embedded default: client tokens signed by the local issuer key. */
+  issuerPublicKey?: KeyLike;
+  /** Any other verifier (OIDC in production); wins over `issuerPublicKey`. */
+  tokenVerifier?: ClientTokenVerifier;
   internalPrivateKey: KeyLike;
   clock: Clock;
-  /** Production: no introspection, no landing page. */
+  /** Production: no introspection, no landing page, no field suggestions. */
   production: boolean;
+  /** Largest request body (express syntax, e.g. "16mb"); telemetry batches need a few MB. */
   bodyLimit?: string;
+  /** Overrides of DEFAULT_LIMITS. */
+  limits?: Partial<QueryLimits>;
+  /** Base URL of the audit service (refused operations are recorded there); defaults to the audit subgraph's. */
+  auditUrl?: string;
+}
+
+function verifierOf(options: GatewayOptions): ClientTokenVerifier {
+  if (options.tokenVerifier) return options.tokenVerifier;
+  if (options.issuerPublicKey) return localKeyVerifier(options.issuerPublicKey, options.clock);
+  throw new Error("the gateway needs a tokenVerifier or an issuerPublicKey");
 }
 
 export interface Gateway {
@@ -40,13 +59,23 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return new IdentityForwardingDataSource({ url: target }, options.internalPrivateKey, options.clock);
     },
   });
+  const verifier = verifierOf(options);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const armor = armorProtection(limits, options.production);
+  const auditUrl = options.auditUrl ?? options.subgraphUrls.audit?.replace(/\/graphql$/, "");
+  if (!auditUrl) throw new Error("the gateway needs the audit service's URL to record refused operations");
   const server = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    validationRules: armor.validationRules,
     formatError: createErrorFormatter("gateway"),
     plugins: [
+      ...armor.plugins,
       requireAuthentication,
+      operationPolicy({ auditUrl, internalPrivateKey: options.internalPrivateKey, clock: options.clock }),
+      pageBudget(limits.maxPageRows),
       ApolloServerPluginUsageReportingDisabled(),
       options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
@@ -60,7 +89,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.use(
     "/graphql",
     express.json({ limit: options.bodyLimit ?? "16mb" }),
-    expressMiddleware(server, { context: ({ req }) => createGatewayContext(req, options.issuerPublicKey, options.clock) }),
+    requestShape(limits),
+    expressMiddleware(server, { context: ({ req }) => createGatewayContext(req, verifier) }),
   );
+  app.use("/graphql", requestErrorHandler("graphql", "gateway"));
   return { app, stop: () => server.stop() };
 }

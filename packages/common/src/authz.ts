@@ -1,4 +1,5 @@
 import { ForbiddenError, UnauthenticatedError } from "./errors";
+import type { DenialTarget } from "./errors";
 import type { Role, Viewer } from "./identity";
 
 /** The viewer of a request; resolvers that need one call this rather than trusting a null. */
@@ -29,15 +30,15 @@ export function canActInTenant(viewer: Viewer, tenantId: string): boolean {
  * The single message for "not yours", used whether or not the thing exists in another
  * tenant, so that a refusal reveals nothing about other tenants.
  */
-export function outOfBounds(viewer: Viewer, what: string): ForbiddenError {
+export function outOfBounds(viewer: Viewer, what: string, target: DenialTarget = {}): ForbiddenError {
   const scope = viewer.tenantId ? `tenant ${viewer.tenantId}` : `role ${viewer.role}`;
-  return new ForbiddenError(`${what} is not accessible to ${scope}`);
+  return new ForbiddenError(`${what} is not accessible to ${scope}`, target);
 }
 
 /** May this viewer read the personal data of `userId` in `tenantId`? */
 export function canReadPersonalData(viewer: Viewer, tenantId: string, userId: string): boolean {
   if (viewer.role === "service") return true;
-  if (viewer.role === "tenant-admin") return viewer.tenantId === tenantId;
+  if (viewer.role === "tenant-admin" || viewer.role === "privacy-officer") return viewer.tenantId === tenantId;
   if (viewer.role === "data-subject") return viewer.tenantId === tenantId && viewer.userId === userId;
   return false;
 }

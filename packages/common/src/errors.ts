@@ -42,9 +42,27 @@ export class UnauthenticatedError extends ServiceError {
   }
 }
 
+/**
+ * What a refused caller was after, when the refusing service knows it: kept on the error
+ * object for the access audit (the target tenant's admins see the attempt), never sent
+ * to the client, whose message stays the same whether or not the thing exists.
+ */
+export interface DenialTarget {
+  /**
+   * The tenant whose data was asked for, when the refusing code knows it: the tenant of a
+   * user or request that exists, or a tenant id the caller named (an entry filed under an
+   * id no tenant has is read by nobody).
+   */
+  tenantId?: string | null;
+  /** The user concerned, recorded in the target tenant's trail only. */
+  userId?: string | null;
+}
+
 export class ForbiddenError extends ServiceError {
-  constructor(message: string) {
+  readonly target: DenialTarget;
+  constructor(message: string, target: DenialTarget = {}) {
     super("FORBIDDEN", message);
+    this.target = target;
   }
 }
 

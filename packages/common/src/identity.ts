@@ -3,8 +3,12 @@ import type { KeyLike } from "jose";
 import { ServiceError, UnauthenticatedError } from "./errors";
 
 /** Who may do what; see the access table in the README. `service` is governance's own identity. */
-export const ROLES = ["operator", "tenant-admin", "data-subject", "ingest", "service"] as const;
+export const ROLES = ["operator", "tenant-admin", "privacy-officer", "data-subject", "ingest", "service"] as const;
 export type Role = (typeof ROLES)[number];
+/** The roles a client token may carry. `service` never comes from outside: only governance mints it. */
+export const CLIENT_ROLES: readonly Role[] = ["operator", "tenant-admin", "privacy-officer", "data-subject", "ingest"];
+/** Roles that act inside exactly one tenant and must name it. */
+export const TENANT_SCOPED_ROLES: readonly Role[] = ["tenant-admin", "privacy-officer", "data-subject", "ingest"];
 
 /** The caller of a request, as verified by the gateway and forwarded to subgraphs. */
 export interface Viewer {
@@ -24,20 +28,22 @@ export const GATEWAY_AUDIENCE = "dgg-gateway";
 export const INTERNAL_AUDIENCE = "dgg-subgraphs";
 export const INTERNAL_TOKEN_HEADER = "x-dgg-internal-token";
 const INTERNAL_TTL_SECONDS = 120;
-const CLOCK_SKEW_SECONDS = 30;
+/** Tolerance for `exp`/`nbf` against the verifier's clock: small, so an expired token dies quickly. */
+export const CLOCK_SKEW_SECONDS = 30;
 
 export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);
 }
 
-function viewerFromClaims(claims: Record<string, unknown>): Viewer {
+/** Builds a viewer from verified claims (`role`, `sub`, `tid`, `uid`), refusing an incomplete one. */
+export function viewerFromClaims(claims: Record<string, unknown>): Viewer {
   const role = claims.role;
   const subject = claims.sub;
   if (!isRole(role)) throw new UnauthenticatedError(`token carries an unknown role ${JSON.stringify(role)}`);
   if (typeof subject !== "string" || subject.length === 0) throw new UnauthenticatedError("token has no subject");
   const tenantId = typeof claims.tid === "string" ? claims.tid : null;
   const userId = typeof claims.uid === "string" ? claims.uid : null;
-  if ((role === "tenant-admin" || role === "ingest" || role === "data-subject") && !tenantId) {
+  if (TENANT_SCOPED_ROLES.includes(role) && !tenantId) {
     throw new UnauthenticatedError(`a ${role} token must name its tenant (claim tid)`);
   }
   if (role === "data-subject" && !userId) throw new UnauthenticatedError("a data-subject token must name its user (claim uid)");
@@ -49,6 +55,38 @@ function claimsOf(viewer: Viewer): Record<string, string> {
   if (viewer.tenantId) claims.tid = viewer.tenantId;
   if (viewer.userId) claims.uid = viewer.userId;
   return claims;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** The audit trail records the subject as the actor, up to this many characters. */
+export const MAX_SUBJECT_LENGTH = 256;
+
+/**
+ * The stricter checks for a caller from outside: only client roles (a client can never
+ * be `service`), tenant and user ids that are UUIDs (an identity provider whose claims
+ * are mapped wrongly must fail here, not deep in a subgraph), a bounded subject.
+ */
+export function assertClientViewer(viewer: Viewer): Viewer {
+  if (!CLIENT_ROLES.includes(viewer.role)) throw new UnauthenticatedError(`role ${viewer.role} is not accepted from clients`);
+  if (viewer.tenantId !== null && !UUID.test(viewer.tenantId)) {
+    throw new UnauthenticatedError(`token's tenant claim must be a tenant id (UUID), got ${JSON.stringify(viewer.tenantId.slice(0, 80))}`);
+  }
+  if (viewer.userId !== null && !UUID.test(viewer.userId)) {
+    throw new UnauthenticatedError(`token's user claim must be a user id (UUID), got ${JSON.stringify(viewer.userId.slice(0, 80))}`);
+  }
+  if (viewer.subject.length > MAX_SUBJECT_LENGTH) throw new UnauthenticatedError(`token's subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
+  return {
+    ...viewer,
+    tenantId: viewer.tenantId?.toLowerCase() ?? null,
+    userId: viewer.userId?.toLowerCase() ?? null,
+  };
+}
+
+/** Turns anything a verification threw into UNAUTHENTICATED naming jose's reason code, never the token. */
+export function tokenRejected(error: unknown, what: string): ServiceError {
+  if (error instanceof ServiceError) return error;
+  const reason = error instanceof joseErrors.JOSEError ? error.code : "malformed";
+  return new UnauthenticatedError(`${what} rejected (${reason})`);
 }
 
 async function verify(
@@ -64,18 +102,17 @@ async function verify(
       issuer: options.issuer,
       clockTolerance: CLOCK_SKEW_SECONDS,
       currentDate: options.now,
+      requiredClaims: ["exp", "sub"],
     });
     return viewerFromClaims(payload as Record<string, unknown>);
   } catch (error) {
-    if (error instanceof ServiceError) throw error;
-    const reason = error instanceof joseErrors.JOSEError ? error.code : "malformed";
-    throw new UnauthenticatedError(`${what} rejected (${reason})`);
+    throw tokenRejected(error, what);
   }
 }
 
 /** Verifies a client's bearer token (embedded default: the local issuer key). */
-export function verifyClientToken(token: string, key: KeyLike, now: Date): Promise<Viewer> {
-  return verify(token, key, { issuer: DEV_ISSUER, audience: GATEWAY_AUDIENCE, now }, "bearer token");
+export async function verifyClientToken(token: string, key: KeyLike, now: Date): Promise<Viewer> {
+  return assertClientViewer(await verify(token, key, { issuer: DEV_ISSUER, audience: GATEWAY_AUDIENCE, now }, "bearer token"));
 }
 
 /** Mints a client token with the local issuer key (development only: `npm run token`). */

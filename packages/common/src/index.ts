@@ -19,3 +19,5 @@ export * from "./personal-data-contract";
 export * from "./tenant-directory";
 export * from "./write-then-audit";
 export * from "./personal-data-scope";
+export * from "./denial-audit";
+export * from "./request-errors";

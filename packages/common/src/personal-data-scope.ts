@@ -12,6 +12,7 @@ export function personalDataScope(viewer: Viewer, userId: string): { tenantId: s
     case "service":
       return { tenantId: null };
     case "tenant-admin":
+    case "privacy-officer":
       return { tenantId: viewer.tenantId };
     case "data-subject":
       if (viewer.userId === userId) return { tenantId: viewer.tenantId };

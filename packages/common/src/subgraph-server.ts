@@ -9,10 +9,14 @@ import { GraphQLError } from "graphql";
 import type { GraphQLSchema } from "graphql";
 import type { KeyLike } from "jose";
 import type { Clock } from "./clock";
-import { ServiceError } from "./errors";
+import type { DenialRecord } from "./audit-client";
+import { denialAudit, denialOf, recordQuietly } from "./denial-audit";
+import { ForbiddenError, ServiceError } from "./errors";
 import { createErrorFormatter } from "./format-error";
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from "./identity";
 import type { Viewer } from "./identity";
+import { assertServiceIdentity } from "./personal-data-contract";
+import { requestErrorHandler } from "./request-errors";
 
 /** What an internal-contract handler receives: the verified caller and the request's parts. */
 export interface InternalRequest {
@@ -26,8 +30,17 @@ export interface InternalRequest {
 export interface InternalRoute {
   method: "get" | "post";
   path: string;
+  /**
+   * Who may call: `service` (the default, fail closed) is governance's service identity
+   * only, as the personal-data contract requires; `forwarded` is any verified internal
+   * identity, for helpers that act with the caller's own identity (audit appends, lookups).
+   */
+  access?: "service" | "forwarded";
   handler(request: InternalRequest): Promise<unknown>;
 }
+
+/** Records refused attempts in the access audit; a subgraph passes its audit client's, audit its own store's. */
+export type DenialRecorder = (viewer: Viewer, token: string, denials: DenialRecord[]) => Promise<void>;
 
 export interface SubgraphAppOptions<C extends object> {
   name: string;
@@ -37,6 +50,8 @@ export interface SubgraphAppOptions<C extends object> {
   /** Builds the per-request context (loaders, store) for a verified viewer. */
   context(viewer: Viewer, token: string): C;
   internalRoutes?: InternalRoute[];
+  /** Every FORBIDDEN this subgraph answers is recorded through this (see docs/decisions/0011). */
+  recordDenials: DenialRecorder;
   /** Largest JSON body accepted; telemetry batches of 10,000 events need a few MB. */
   bodyLimit?: string;
 }
@@ -57,11 +72,16 @@ function unauthenticated(message: string): GraphQLError {
  * governance: a caller who reaches the port directly gets UNAUTHENTICATED and nothing else.
  */
 export async function createSubgraphApp<C extends object>(options: SubgraphAppOptions<C>): Promise<SubgraphApp> {
+  const callers = new WeakMap<object, { viewer: Viewer; token: string }>();
   const server = new ApolloServer<C>({
     schema: options.schema,
     formatError: createErrorFormatter(options.name),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      denialAudit<C>(options.name, (context) => callers.get(context), options.recordDenials),
+    ],
   });
   await server.start();
 
@@ -87,7 +107,9 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
     expressMiddleware(server, {
       context: async ({ req }) => {
         const { viewer, token } = await authenticate(req);
-        return options.context(viewer, token);
+        const context = options.context(viewer, token);
+        callers.set(context, { viewer, token });
+        return context;
       },
     }),
   );
@@ -95,8 +117,11 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
   const router = express.Router();
   for (const route of options.internalRoutes ?? []) {
     router[route.method](route.path, json, async (req: Request, res: Response) => {
+      let caller: { viewer: Viewer; token: string } | null = null;
       try {
-        const { viewer, token } = await authenticate(req);
+        caller = await authenticate(req);
+        const { viewer, token } = caller;
+        if ((route.access ?? "service") === "service") assertServiceIdentity(viewer);
         const result = await route.handler({
           viewer,
           token,
@@ -106,11 +131,16 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
         });
         res.json(result);
       } catch (error) {
+        if (caller && error instanceof ForbiddenError) {
+          await recordQuietly(options.name, options.recordDenials, caller, [denialOf(error, `internal ${route.method.toUpperCase()} ${route.path}`)]);
+        }
         sendInternalError(options.name, res, error);
       }
     });
   }
   app.use("/internal", router);
+  app.use("/graphql", requestErrorHandler("graphql", options.name));
+  app.use("/internal", requestErrorHandler("internal", options.name));
 
   return { app, stop: () => server.stop() };
 }

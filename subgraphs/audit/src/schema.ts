@@ -4,11 +4,13 @@ import { AuditLogEntry } from "./entities/audit-log-entry.entity";
 import { PersonalData } from "./types/personal-data.type";
 import { PersonalDataResolver } from "./resolvers/personal-data.resolver";
 import { referenceResolvers } from "./resolvers/references";
+import { TenantAuditLogResolver } from "./resolvers/tenant-audit-log.resolver";
 
 /**
- * The audit subgraph: the append-only audit trail (AUDIT_LOG). It has no Query or
- * Mutation fields: entries are read through PersonalData and appended internally.
+ * The audit subgraph: the append-only audit trail (AUDIT_LOG). Entries are read through
+ * PersonalData (one person's) or tenantAuditLog (the caller's tenant's), and appended
+ * internally; there is no Mutation.
  */
 export function buildAuditSchema(): Promise<FederatedSchema> {
-  return buildFederatedSchema({ resolvers: [PersonalDataResolver], orphanedTypes: [AuditLogEntry, PersonalData] }, referenceResolvers);
+  return buildFederatedSchema({ resolvers: [PersonalDataResolver, TenantAuditLogResolver], orphanedTypes: [AuditLogEntry, PersonalData] }, referenceResolvers);
 }

@@ -5,8 +5,12 @@ import type { DataSource, Logger } from "typeorm";
 import { createAuditContext } from "./context";
 import { AuditLogEntry } from "./entities/audit-log-entry.entity";
 import { auditEntriesRoutes } from "./internal/audit-entries.routes";
+import { denialRoutes } from "./internal/denials.routes";
+import { appendEntries } from "./services/audit-entries.service";
+import { denialEntries } from "./services/denials.service";
 import { personalDataRoutes } from "./internal/personal-data.routes";
 import { CreateAuditTables1732400000300 } from "./migrations/1732400000300-create-audit-tables";
+import { AddAuditOutcome1733000000000 } from "./migrations/1733000000000-add-audit-outcome";
 import { buildAuditSchema } from "./schema";
 
 export interface AuditServiceOptions {
@@ -22,7 +26,7 @@ export interface AuditService extends SubgraphApp {
 }
 
 export const auditEntities = [AuditLogEntry];
-export const auditMigrations = [CreateAuditTables1732400000300];
+export const auditMigrations = [CreateAuditTables1732400000300, AddAuditOutcome1733000000000];
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createAuditService(options: AuditServiceOptions): Promise<AuditService> {
@@ -36,8 +40,12 @@ export async function createAuditService(options: AuditServiceOptions): Promise<
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,
+    // The trail's own refusals go straight into its store, with the same entries the route writes.
+    recordDenials: async (viewer, _token, denials) => {
+      await appendEntries(deps, viewer, denialEntries(viewer, denials));
+    },
     context: (viewer, token) => createAuditContext(deps, viewer, token),
-    internalRoutes: [...auditEntriesRoutes(deps), ...personalDataRoutes(deps)],
+    internalRoutes: [...auditEntriesRoutes(deps), ...denialRoutes(deps), ...personalDataRoutes(deps)],
   });
   return {
     ...app,

@@ -58,7 +58,8 @@ describe("audit: appending entries", () => {
   });
 
   it("refuses a tenant-scoped writer's entry for another tenant with FORBIDDEN and writes none of the batch", async () => {
-    const before = await h.rowCount();
+    const before = await h.dataRowCount();
+    const deniedBefore = await h.deniedCount();
     for (const role of ["tenant-admin", "ingest"] as const) {
       const response = await h.call("POST", "/audit/entries", await h.token(viewer(role, { tenantId: tenantA })), {
         entries: [
@@ -71,7 +72,9 @@ describe("audit: appending entries", () => {
       expect(response.body.error?.message).toContain(tenantB);
       expect(response.body.error?.message).toContain("entries[1]");
     }
-    expect(await h.rowCount()).toBe(before);
+    expect(await h.dataRowCount()).toBe(before);
+    // Each refusal is on the access audit: the writer's own tenant and the tenant it tried to write into.
+    expect(await h.deniedCount()).toBe(deniedBefore + 4);
   });
 
   const big = { blob: "x".repeat(16 * 1024) };

@@ -8,6 +8,7 @@ import { generateTestKeyPair, internalToken, tempSqlite } from "@dgg/common/test
 import type { KeyPair } from "@dgg/common/testkit";
 import { createAuditService } from "../src/server";
 import type { AuditService } from "../src/server";
+import { Not } from "typeorm";
 import { AuditLogEntry } from "../src/entities/audit-log-entry.entity";
 
 export interface RouteResponse {
@@ -27,6 +28,9 @@ export interface AuditHarness {
   /** Appends through the real route and fails the test if it was refused. */
   append(who: Viewer, entries: Record<string, unknown>[]): Promise<void>;
   rowCount(): Promise<number>;
+  /** Entries other than the access audit's refusals (ACCESS_DENIED), i.e. what a refused write must not add to. */
+  dataRowCount(): Promise<number>;
+  deniedCount(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,8 @@ export async function startAudit(database: DatabaseConfig = tempSqlite("audit"))
       if (response.status !== 200) throw new Error(`append refused: ${JSON.stringify(response.body)}`);
     },
     rowCount: () => service.db.getRepository(AuditLogEntry).count(),
+    dataRowCount: () => service.db.getRepository(AuditLogEntry).countBy({ action: Not("ACCESS_DENIED") }),
+    deniedCount: () => service.db.getRepository(AuditLogEntry).countBy({ action: "ACCESS_DENIED" }),
     async close() {
       await server.close();
       await service.stop();

@@ -48,6 +48,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,
+    recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createGovernanceContext(deps, viewer, token),
   });
   return {

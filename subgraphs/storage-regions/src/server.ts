@@ -43,6 +43,7 @@ export async function createStorageRegionsService(options: StorageRegionsService
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,
+    recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createStorageRegionsContext(deps, viewer, token),
     internalRoutes: tenantRoutes(deps),
   });

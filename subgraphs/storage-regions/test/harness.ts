@@ -30,6 +30,8 @@ export async function startHarness(layout = DEFAULT_STORAGE_LAYOUT): Promise<Har
   const keys = await generateTestKeyPair();
   const auditUp = { value: true };
   const audit = await startFakeService({
+    // Refusals go to the access audit (docs/decisions/0011).
+    "POST /internal/audit/denials": (body) => ({ recorded: (body as { denials: unknown[] }).denials.length }),
     "POST /internal/audit/entries": () => {
       if (!auditUp.value) throw new Error("audit down");
       return { recorded: 1 };

@@ -42,6 +42,7 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,
+    recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createTelemetryContext(deps, viewer, token),
     internalRoutes: personalDataRoutes(deps),
   });

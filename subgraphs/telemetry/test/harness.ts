@@ -46,6 +46,8 @@ export async function startTelemetry(): Promise<Harness> {
   const audit = { up: true };
   const entries: AuditRecordInput[] = [];
   const fakes: Harness["fakes"] = await startFakeService({
+    // Refusals go to the access audit (docs/decisions/0011).
+    "POST /internal/audit/denials": (body) => ({ recorded: (body as { denials: unknown[] }).denials.length }),
     "POST /internal/audit/entries": (body) => {
       if (!audit.up) throw new Error("audit down");
       const batch = (body as { entries: AuditRecordInput[] }).entries;

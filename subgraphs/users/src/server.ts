@@ -42,6 +42,7 @@ export async function createUsersService(options: UsersServiceOptions): Promise<
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,
+    recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createUsersContext(deps, viewer, token),
     internalRoutes: personalDataRoutes(deps),
   });

@@ -26,6 +26,8 @@ describe("users subgraph", () => {
   beforeAll(async () => {
     keys = await generateTestKeyPair();
     fakes = await startFakeService({
+      // Refusals go to the access audit (docs/decisions/0011).
+      "POST /internal/audit/denials": (body) => ({ recorded: (body as { denials: unknown[] }).denials.length }),
       "POST /internal/audit/entries": () => {
         if (!auditUp) throw new Error("audit down");
         return { recorded: 1 };

@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { JSONObject, TimeColumn } from "@dgg/common";
+import { AuditOutcome } from "../types/audit-outcome.enum";
 
 /** One append-only audit record (data category AUDIT_LOG); kept up to a year. */
 @ObjectType("AuditLogEntry")
@@ -19,9 +20,14 @@ export class AuditLogEntry {
   @Column({ name: "actor", type: "varchar", length: 256 })
   actor!: string;
 
-  /** Not in the API: kept so an investigation can tell a service's entry from a person's. */
+  /** From the same verified identity: tells a service's entry from a person's, an officer's from an admin's. */
+  @Field(() => String, { description: "The actor's role when it acted, e.g. tenant-admin, privacy-officer, service." })
   @Column({ name: "actor_role", type: "varchar", length: 32 })
   actorRole!: string;
+
+  @Field(() => AuditOutcome, { description: "How the attempt ended; DENIED entries record refused access." })
+  @Column({ name: "outcome", type: "varchar", length: 16, default: AuditOutcome.SUCCEEDED })
+  outcome!: AuditOutcome;
 
   @Field(() => String, { description: "What was done, e.g. USER_CREATED, PERSONAL_DATA_READ, PROCESSING_RESTRICTED." })
   @Column({ name: "action", type: "varchar", length: 64 })

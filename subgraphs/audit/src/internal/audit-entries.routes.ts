@@ -12,6 +12,7 @@ export function auditEntriesRoutes(deps: AuditDeps): InternalRoute[] {
     {
       method: "post",
       path: "/audit/entries",
+      access: "forwarded",
       async handler({ viewer, body }): Promise<{ recorded: number }> {
         const entries = parseEntries(body);
         assertMayAppend(viewer, entries);

@@ -1,3 +1,4 @@
+import type { AuditOutcome } from "../types/audit-outcome.enum";
 import type { AuditLogEntry } from "../entities/audit-log-entry.entity";
 
 /**
@@ -10,6 +11,7 @@ export function hydrateEntry(row: Record<string, unknown>): Partial<AuditLogEntr
     tenantId: String(row.tenant_id),
     actor: String(row.actor),
     actorRole: String(row.actor_role),
+    outcome: String(row.outcome) as AuditOutcome,
     action: String(row.action),
     subjectUserId: row.subject_user_id === null ? null : String(row.subject_user_id),
     occurredAt: new Date(Number(row.occurred_at)),

@@ -4,6 +4,7 @@ import type { Viewer } from "@dgg/common";
 import type { QueryDeepPartialEntity } from "typeorm";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
+import { AuditOutcome } from "../types/audit-outcome.enum";
 
 const ACTION = /^[A-Z][A-Z0-9_]{1,63}$/;
 /** One request may carry a whole telemetry-sized batch, and no more. */
@@ -18,9 +19,13 @@ export interface NewAuditEntry {
   action: string;
   subjectUserId: string | null;
   details: Record<string, unknown> | null;
+  outcome: AuditOutcome;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** Writers may say an attempt failed; DENIED is only written by the denial route, in its fixed shape. */
+const WRITABLE_OUTCOMES: readonly string[] = [AuditOutcome.SUCCEEDED, AuditOutcome.FAILED];
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
@@ -55,7 +60,11 @@ function parseEntry(raw: unknown, at: string): NewAuditEntry {
     }
     details = raw.details;
   }
-  return { tenantId, action: raw.action, subjectUserId, details };
+  const outcome = raw.outcome ?? AuditOutcome.SUCCEEDED;
+  if (typeof outcome !== "string" || !WRITABLE_OUTCOMES.includes(outcome)) {
+    throw new BadUserInputError(`${at}.outcome must be one of ${WRITABLE_OUTCOMES.join(", ")}, got ${quote(outcome)}`, `${at}.outcome`);
+  }
+  return { tenantId, action: raw.action, subjectUserId, details, outcome: outcome as AuditOutcome };
 }
 
 /** Validates a whole append request; the first bad entry fails it, naming its index and value. */
@@ -77,7 +86,7 @@ export function assertMayAppend(viewer: Viewer, entries: readonly NewAuditEntry[
   if (viewer.role === "service" || viewer.role === "operator") return;
   entries.forEach((entry, index) => {
     if (viewer.tenantId?.toLowerCase() !== entry.tenantId) {
-      throw outOfBounds(viewer, `tenant ${entry.tenantId} (entries[${index}].tenantId)`);
+      throw outOfBounds(viewer, `tenant ${entry.tenantId} (entries[${index}].tenantId)`, { tenantId: entry.tenantId });
     }
   });
 }
@@ -101,6 +110,7 @@ export async function appendEntries(deps: AuditDeps, viewer: Viewer, entries: re
     subjectUserId: entry.subjectUserId,
     occurredAt,
     details: entry.details as QueryDeepPartialEntity<Record<string, unknown>>,
+    outcome: entry.outcome,
   }));
   await deps.db.transaction(async (manager) => {
     for (let start = 0; start < rows.length; start += INSERT_CHUNK) {

@@ -22,10 +22,14 @@ export class PrivacyRequestResolver {
   /** Visible to the admins of the request's tenant and to the person it concerns; the same FORBIDDEN otherwise. */
   @Query(() => PrivacyRequest, { nullable: true })
   async privacyRequest(@Arg("id", () => ID) rawId: string, @Ctx() ctx: GovernanceContext): Promise<PrivacyRequest> {
-    assertRole(ctx.viewer, ["tenant-admin", "data-subject"], "read privacy requests");
+    assertRole(ctx.viewer, ["tenant-admin", "privacy-officer", "data-subject"], "read privacy requests");
     const id = assertId(rawId, "id");
     const record = await ctx.db.getRepository(PrivacyRequestRecord).findOneBy({ id });
-    if (!record || !canReadPersonalData(ctx.viewer, record.tenantId, record.userId)) throw outOfBounds(ctx.viewer, `privacy request ${id}`);
+    if (!record) throw outOfBounds(ctx.viewer, `privacy request ${id}`);
+    // The request outlives the person's data, so the refusal names the tenant only, never the user.
+    if (!canReadPersonalData(ctx.viewer, record.tenantId, record.userId)) throw outOfBounds(ctx.viewer, `privacy request ${id}`, { tenantId: record.tenantId });
+    // It says whose data was exported and erased: reading it is a read of personal data.
+    await ctx.audit.record(ctx.token, [{ tenantId: record.tenantId, action: "PRIVACY_REQUEST_READ", subjectUserId: null, details: { requestId: id } }]);
     return toPrivacyRequest(record);
   }
 }

@@ -40,6 +40,11 @@ export class PersonalDataContractClient {
     private readonly clock: Clock,
   ) {}
 
+  /** Governance's own identity, for calls that are the service's doing rather than the caller's. */
+  serviceToken(): Promise<string> {
+    return this.token();
+  }
+
   private token(): Promise<string> {
     return signInternalToken(GOVERNANCE_SERVICE, this.signingKey, "dgg-governance", this.clock.now());
   }

@@ -33,7 +33,7 @@ export const PROCESSING_STATEMENT: ProcessingStatement = {
  * for tenant-scoped roles, all tenants for operators.
  */
 export async function retentionPolicies(ctx: GovernanceContext): Promise<RetentionStatus[]> {
-  assertRole(ctx.viewer, ["operator", "tenant-admin", "data-subject"], "read retention policies");
+  assertRole(ctx.viewer, ["operator", "tenant-admin", "privacy-officer", "data-subject"], "read retention policies");
   if (ctx.viewer.role === "data-subject") {
     // A data subject sees the dates of its own data, nothing about the rest of the tenant.
     return retentionOf(ctx, { userId: ctx.viewer.userId!, tenantId: ctx.viewer.tenantId! });

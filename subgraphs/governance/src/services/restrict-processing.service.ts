@@ -16,7 +16,8 @@ const OPEN_STATUSES = [PrivacyRequestStatus.RECEIVED, PrivacyRequestStatus.EXPOR
  * (the durable, asynchronous engine is a later issue).
  */
 export async function restrictProcessing(ctx: GovernanceContext, rawUserId: string, rawReason: string | null | undefined): Promise<PrivacyRequestRecord> {
-  assertRole(ctx.viewer, ["tenant-admin"], "restrict processing");
+  // A data subject may file for itself only; resolveSubject holds it to its own user id.
+  assertRole(ctx.viewer, ["tenant-admin", "privacy-officer", "data-subject"], "restrict processing");
   const reason = rawReason == null ? null : rawReason.trim();
   if (reason !== null && reason.length > 1000) throw new BadUserInputError(`reason must be at most 1000 characters, got ${reason.length}`, "reason");
   const { userId, tenantId } = await resolveSubject(ctx, rawUserId, "restrict processing");
@@ -29,7 +30,12 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
   const requestId = randomUUID();
   // Recorded before anything happens, so every request is in the audit trail even if the process dies.
   await ctx.audit.record(ctx.token, [
-    { tenantId, action: "PRIVACY_REQUEST_RECEIVED", subjectUserId: null, details: { requestId, kind: "RESTRICT_PROCESSING" } },
+    {
+      tenantId,
+      action: "PRIVACY_REQUEST_RECEIVED",
+      subjectUserId: null,
+      details: { requestId, kind: "RESTRICT_PROCESSING", requestedByRole: ctx.viewer.role },
+    },
   ]);
   const request = await repo.save(
     repo.create({
@@ -63,12 +69,17 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
   return request;
 }
 
-/** The outcome entry; the request itself is already durable, so an audit outage here is logged, not thrown. */
+/**
+ * The outcome entry, written as governance (it finished the work): written as a data
+ * subject who erased itself, the entry would name the erased user as its actor again.
+ * The request itself is already durable, so an audit outage here is logged, not thrown.
+ */
 async function recordOutcome(ctx: GovernanceContext, request: PrivacyRequestRecord): Promise<void> {
-  await ctx.audit.record(ctx.token, [
+  await ctx.audit.record(await ctx.contract.serviceToken(), [
     {
       tenantId: request.tenantId,
       action: request.status === PrivacyRequestStatus.COMPLETED ? "PROCESSING_RESTRICTED" : "PRIVACY_REQUEST_FAILED",
+      outcome: request.status === PrivacyRequestStatus.COMPLETED ? "SUCCEEDED" : "FAILED",
       // No subject: the link to the person is gone by design; the request id leads to the evidence.
       subjectUserId: null,
       details: { requestId: request.id, status: request.status },

@@ -1,15 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { assertRole, DataCategory } from "@dgg/common";
+import { assertRole, DataCategory, PLATFORM_TENANT_ID } from "@dgg/common";
 import type { AuditRecordInput, CategoryCount } from "@dgg/common";
 import { RetentionRunRecord } from "../entities/retention-run.entity";
 import type { GovernanceContext } from "../context";
 import { CATEGORY_ORDER, cutoffs } from "./retention-rules";
-
-/**
- * Audit entries need a tenant; platform-wide actions (a retention run) are recorded
- * under this reserved id.
- */
-export const PLATFORM_TENANT_ID = "00000000-0000-4000-8000-000000000000";
 
 /**
  * Applies the three rules as of now: users removed from management more than 30 days

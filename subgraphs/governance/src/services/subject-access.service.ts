@@ -15,7 +15,7 @@ export async function resolveSubject(
   rawUserId: string,
   action: string,
 ): Promise<{ userId: string; tenantId: string; holdings: SubjectHoldings }> {
-  assertRole(ctx.viewer, ["tenant-admin", "data-subject"], action);
+  assertRole(ctx.viewer, ["tenant-admin", "privacy-officer", "data-subject"], action);
   const userId = assertId(rawUserId, "user");
   if (ctx.viewer.role === "data-subject" && ctx.viewer.userId !== userId) throw outOfBounds(ctx.viewer, `user ${userId}`);
   const holdings = await ctx.loaders.holdings.load(userId);
@@ -25,7 +25,10 @@ export async function resolveSubject(
     if (isSelf) throw new NotFoundError(`nothing is held about user ${quote(userId)}`);
     throw outOfBounds(ctx.viewer, `user ${userId}`);
   }
-  if (tenantId !== ctx.viewer.tenantId) throw outOfBounds(ctx.viewer, `user ${userId}`);
+  if (tenantId !== ctx.viewer.tenantId) {
+    // The target's tenant sees the attempt; the user is named there only while data is held.
+    throw outOfBounds(ctx.viewer, `user ${userId}`, { tenantId, userId: holdings.totalRecords > 0 ? userId : null });
+  }
   if (holdings.totalRecords === 0) throw new NotFoundError(`nothing is held about user ${quote(userId)}`);
   return { userId, tenantId, holdings };
 }

@@ -13,6 +13,7 @@ export function tenantRoutes(deps: StorageRegionsDeps): InternalRoute[] {
     {
       method: "get",
       path: "/tenants/:id",
+      access: "forwarded",
       async handler({ params }): Promise<{ tenant: TenantRecord | null }> {
         const id = assertId(params.id!, "id");
         const tenant = await deps.db.getRepository(Tenant).findOneBy({ id });

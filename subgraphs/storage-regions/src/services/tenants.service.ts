@@ -21,7 +21,7 @@ export function canSeeTenant(viewer: Viewer, tenantId: string): boolean {
  */
 export async function findTenantForViewer(ctx: StorageRegionsContext, rawId: string, argument: string): Promise<Tenant> {
   const id = assertId(rawId, argument);
-  if (!canSeeTenant(ctx.viewer, id)) throw outOfBounds(ctx.viewer, `tenant ${id}`);
+  if (!canSeeTenant(ctx.viewer, id)) throw outOfBounds(ctx.viewer, `tenant ${id}`, { tenantId: id });
   const tenant = await ctx.loaders.tenant.load(id);
   if (!tenant) throw new NotFoundError(`no tenant with id ${quote(id)}`);
   return tenant;
@@ -68,7 +68,7 @@ export async function createTenant(ctx: StorageRegionsContext, input: CreateTena
 export async function electStorageRegion(ctx: StorageRegionsContext, rawTenantId: string, region: Region): Promise<Tenant> {
   const id = assertId(rawTenantId, "tenantId");
   // Only the tenant's own administrator elects; operators and other roles get the same refusal as strangers.
-  if (ctx.viewer.role !== "tenant-admin" || ctx.viewer.tenantId !== id) throw outOfBounds(ctx.viewer, `tenant ${id}`);
+  if (ctx.viewer.role !== "tenant-admin" || ctx.viewer.tenantId !== id) throw outOfBounds(ctx.viewer, `tenant ${id}`, { tenantId: id });
   const tenant = await ctx.loaders.tenant.load(id);
   if (!tenant) throw new NotFoundError(`no tenant with id ${quote(id)}`);
   const from = tenant.storageRegion;

@@ -168,6 +168,7 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
       // Telemetry asks which of an ingest batch's users exist in the caller's tenant.
       method: "post",
       path: "/users/lookup",
+      access: "forwarded",
       async handler({ viewer, body }): Promise<{ users: { id: string; tenantId: string; managementState: string }[] }> {
         const ids = (body as { ids?: unknown }).ids;
         if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string")) throw new BadUserInputError("ids must be a list of strings", "ids");

@@ -30,23 +30,28 @@ export async function findUserForViewer(ctx: UsersContext, rawId: string, argume
   const user = await ctx.loaders.user.load(id);
   if (user && canActInTenant(ctx.viewer, user.tenantId)) return user;
   if (ctx.viewer.role === "service" && !user) throw new NotFoundError(`no user with id ${quote(id)}`);
-  throw outOfBounds(ctx.viewer, `user ${id}`);
+  throw outOfBounds(ctx.viewer, `user ${id}`, user ? { tenantId: user.tenantId, userId: user.id } : {});
 }
 
+/** Searches the caller's tenant only, so a name elsewhere is NOT_FOUND like a name nobody has. */
 export async function userByPrincipalName(ctx: UsersContext, principalName: string): Promise<UserAccount> {
-  assertRole(ctx.viewer, ["tenant-admin"], "look users up by principal name");
+  assertRole(ctx.viewer, ["tenant-admin", "privacy-officer"], "look users up by principal name");
   const name = assertText(principalName, "userPrincipalName", 320).toLowerCase();
   const user = await ctx.db
     .getRepository(UserAccount)
     .findOneBy({ tenantId: ctx.viewer.tenantId!, userPrincipalName: name });
   if (!user) throw new NotFoundError(`no user with principal name ${quote(name)} in tenant ${ctx.viewer.tenantId}`);
+  // An account is personal data: the read is on the record before it leaves.
+  await ctx.audit.record(ctx.token, [
+    { tenantId: user.tenantId, action: "PERSONAL_DATA_READ", subjectUserId: user.id, details: { operation: "userByPrincipalName" } },
+  ]);
   return user;
 }
 
 export async function createUser(ctx: UsersContext, input: CreateUserInput): Promise<UserAccount> {
   assertRole(ctx.viewer, ["tenant-admin"], "create users");
   const tenantId = assertId(input.tenantId, "input.tenantId");
-  if (!canActInTenant(ctx.viewer, tenantId)) throw outOfBounds(ctx.viewer, `tenant ${tenantId}`);
+  if (!canActInTenant(ctx.viewer, tenantId)) throw outOfBounds(ctx.viewer, `tenant ${tenantId}`, { tenantId });
   const principalName = assertText(input.userPrincipalName, "input.userPrincipalName", 320).toLowerCase();
   if (!PRINCIPAL_NAME.test(principalName)) {
     throw new BadUserInputError(

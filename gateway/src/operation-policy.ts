@@ -1,0 +1,38 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { GraphQLError } from "graphql";
+import type { KeyLike } from "jose";
+import { AuditClient, recordQuietly, signInternalToken } from "@dgg/common";
+import type { Clock } from "@dgg/common";
+import { mayCall } from "./access-policy";
+import type { GatewayContext } from "./context";
+import { rootFieldsOf } from "./root-fields";
+
+/**
+ * Refuses, before any subgraph is called, an operation whose root fields the caller's role
+ * may never call (ROOT_FIELD_ROLES), and records the refusal in the access audit with the
+ * caller as actor. The subgraphs check again, with the data (defence in depth).
+ */
+export function operationPolicy(options: { auditUrl: string; internalPrivateKey: KeyLike; clock: Clock }): ApolloServerPlugin<GatewayContext> {
+  const audit = new AuditClient(options.auditUrl);
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation, document }) {
+          const viewer = contextValue.viewer;
+          if (!viewer || !operation) return;
+          const refused = rootFieldsOf(operation, document).filter((field) => !mayCall(viewer.role, field));
+          if (refused.length === 0) return;
+          const message = `role ${viewer.role} may not call ${refused.join(", ")}`;
+          contextValue.internalToken ??= signInternalToken(viewer, options.internalPrivateKey, "dgg-gateway", options.clock.now());
+          await recordQuietly(
+            "gateway",
+            (_viewer, token, denials) => audit.recordDenials(token, denials),
+            { viewer, token: await contextValue.internalToken },
+            refused.map((field) => ({ operation: `${operation.operation}.${field}`, reason: message, targetTenantId: null, targetUserId: null })),
+          );
+          throw new GraphQLError(message, { extensions: { code: "FORBIDDEN", http: { status: 403 } } });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
+import { getNamedType, GraphQLError, isInterfaceType, isObjectType, Kind, valueFromAST } from "graphql";
+import type { DocumentNode, FragmentDefinitionNode, GraphQLNamedType, GraphQLSchema, SelectionSetNode, ValidationRule } from "graphql";
+import type { RequestHandler } from "express";
+import type { GatewayContext } from "./context";
+
+/** The gateway's limits; every one is checked before any subgraph is called. */
+export interface QueryLimits {
+  /** Largest `query` string, in bytes; variables are bounded by the body limit only. */
+  maxDocumentBytes: number;
+  maxTokens: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** graphql-armor's cost: objects 2, scalars 1, times 1.5 per level of depth. */
+  maxCost: number;
+  /** Rows an operation may ask for in total across every `first` (defaults included). */
+  maxPageRows: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = {
+  maxDocumentBytes: 32 * 1024,
+  maxTokens: 1000,
+  maxDepth: 10,
+  maxAliases: 10,
+  maxDirectives: 20,
+  maxCost: 5000,
+  maxPageRows: 5000,
+};
+
+/** graphql-armor's depth, alias, token, directive and cost limits (and, in production, no field suggestions). */
+export function armorProtection(limits: QueryLimits, production: boolean): { plugins: ApolloServerPlugin<GatewayContext>[]; validationRules: ValidationRule[] } {
+  const armor = new ApolloArmor({
+    maxTokens: { n: limits.maxTokens },
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, flattenFragments: true },
+    // "Did you mean …" lists field names; production does not describe its schema to strangers.
+    blockFieldSuggestion: { enabled: production },
+  });
+  const { plugins, validationRules } = armor.protect();
+  return { plugins: plugins as ApolloServerPlugin<GatewayContext>[], validationRules };
+}
+
+function rejected(message: string, status = 400): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status } } });
+}
+
+/**
+ * The cost that graphql-armor cannot see: how many rows the connections will return.
+ * A field with `first` (its default when omitted, the request's variables applied) counts
+ * `first` times what is selected under it; siblings add up; fragments count where they
+ * are spread. Above `maxPageRows` the operation is refused.
+ */
+export function pageRows(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  selectionSet: SelectionSetNode,
+  parent: GraphQLNamedType,
+  variables: Record<string, unknown>,
+): number {
+  let rows = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (!isObjectType(parent) && !isInterfaceType(parent)) continue;
+      const definition = parent.getFields()[selection.name.value];
+      if (!definition) continue;
+      const inner = selection.selectionSet ? pageRows(schema, document, selection.selectionSet, getNamedType(definition.type), variables) : 0;
+      const argument = definition.args.find((arg) => arg.name === "first");
+      const given = selection.arguments?.find((arg) => arg.name.value === "first");
+      const first = argument ? (given ? valueFromAST(given.value, argument.type, variables) : argument.defaultValue) : undefined;
+      rows += typeof first === "number" && Number.isFinite(first) ? Math.max(0, first) * Math.max(1, inner) : inner;
+    } else {
+      const fragment =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? selection
+          : document.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+      if (!fragment) continue;
+      const type = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : parent;
+      if (type) rows += pageRows(schema, document, fragment.selectionSet, type, variables);
+    }
+  }
+  return rows;
+}
+
+/** Apollo plugin applying `pageRows` (validation has already refused fragment cycles). */
+export function pageBudget(maxPageRows: number): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation) return;
+          const root = schema.getRootType(operation.operation);
+          if (!root) return;
+          const rows = pageRows(schema, document, operation.selectionSet, root, request.variables ?? {});
+          if (rows > maxPageRows) throw rejected(`the operation asks for up to ${rows} rows across its connections; the limit is ${maxPageRows}`);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Refuses, before GraphQL runs, what Apollo would otherwise answer in its own shapes:
+ * batched requests (a JSON array: batching is off) and documents over the size limit.
+ */
+export function requestShape(limits: QueryLimits): RequestHandler {
+  return (req, res, next) => {
+    const refuse = (message: string, status = 400) => {
+      res.status(status).json({ errors: [{ message, extensions: { code: "BAD_USER_INPUT" } }] });
+    };
+    if (Array.isArray(req.body)) {
+      refuse(`batched requests are not accepted: send one operation per request, got a list of ${req.body.length}`);
+      return;
+    }
+    const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query.query;
+    if (typeof query === "string" && Buffer.byteLength(query, "utf8") > limits.maxDocumentBytes) {
+      refuse(`the query is ${Buffer.byteLength(query, "utf8")} bytes; the limit is ${limits.maxDocumentBytes}`, 413);
+      return;
+    }
+    next();
+  };
+}

@@ -1,0 +1,76 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { DenialRecord } from "./audit-client";
+import { ForbiddenError } from "./errors";
+import type { Viewer } from "./identity";
+
+type Recorder = (viewer: Viewer, token: string, denials: DenialRecord[]) => Promise<void>;
+
+/** A refusal as the access audit records it: the caller's message and the target the refusing code knew. */
+export function denialOf(error: ForbiddenError, operation: string): DenialRecord {
+  return {
+    operation: operation.slice(0, 200),
+    reason: error.message.slice(0, 1000),
+    targetTenantId: error.target.tenantId ?? null,
+    targetUserId: error.target.userId ?? null,
+  };
+}
+
+/**
+ * Records refusals without changing the caller's answer: the caller gets its FORBIDDEN
+ * either way (an audit outage must not turn a refusal into a different, telling error),
+ * and a recording failure is logged for the operators.
+ */
+export async function recordQuietly(
+  service: string,
+  recorder: Recorder,
+  caller: { viewer: Viewer; token: string },
+  denials: DenialRecord[],
+): Promise<void> {
+  if (denials.length === 0) return;
+  try {
+    await recorder(caller.viewer, caller.token, denials);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`[${service}] could not record ${denials.length} refused attempt(s) of ${caller.viewer.subject}: ${reason}`);
+  }
+}
+
+/** `personalData`, `_entities.auditLog`: the field path without list indexes. */
+function operationOf(path: readonly (string | number)[] | undefined, fallback: string): string {
+  const names = (path ?? []).filter((part): part is string => typeof part === "string");
+  return names.length > 0 ? names.join(".") : fallback;
+}
+
+/**
+ * Apollo plugin: every FORBIDDEN a subgraph answers becomes an access-audit entry with
+ * the verified caller as actor, before the answer leaves (see docs/decisions/0011).
+ */
+export function denialAudit<C extends object>(
+  service: string,
+  callerOf: (context: C) => { viewer: Viewer; token: string } | undefined,
+  recorder: Recorder,
+): ApolloServerPlugin<C> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors(requestContext) {
+          const caller = callerOf(requestContext.contextValue);
+          if (!caller) return;
+          const seen = new Set<string>();
+          const denials: DenialRecord[] = [];
+          for (const error of requestContext.errors) {
+            const original = unwrapResolverError(error);
+            if (!(original instanceof ForbiddenError)) continue;
+            const denial = denialOf(original, operationOf(error.path, requestContext.operationName ?? "graphql"));
+            const key = JSON.stringify(denial);
+            if (seen.has(key)) continue;
+            seen.add(key);
+            denials.push(denial);
+          }
+          await recordQuietly(service, recorder, caller, denials);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { InternalRoute } from "@dgg/common";
+import type { AuditDeps } from "../context";
+import { appendEntries } from "../services/audit-entries.service";
+import { denialEntries, parseDenials } from "../services/denials.service";
+
+/**
+ * `POST /internal/audit/denials {denials}` -> `{recorded}`: the access audit's refusals.
+ * Any verified identity may report its own refusal (the actor is that identity, never
+ * the body's); the entry shape is fixed here, so a writer cannot use it to write into
+ * another tenant's trail anything but "this actor was refused this operation".
+ */
+export function denialRoutes(deps: AuditDeps): InternalRoute[] {
+  return [
+    {
+      method: "post",
+      path: "/audit/denials",
+      access: "forwarded",
+      async handler({ viewer, body }): Promise<{ recorded: number }> {
+        return { recorded: await appendEntries(deps, viewer, denialEntries(viewer, parseDenials(body))) };
+      },
+    },
+  ];
+}
