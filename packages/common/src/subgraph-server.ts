@@ -72,7 +72,9 @@ function unauthenticated(message: string): GraphQLError {
  * governance: a caller who reaches the port directly gets UNAUTHENTICATED and nothing else.
  */
 export async function createSubgraphApp<C extends object>(options: SubgraphAppOptions<C>): Promise<SubgraphApp> {
-  const callers = new WeakMap<object, { viewer: Viewer; token: string }>();
+  // Under a symbol on the context itself: Apollo hands plugins a copy of the context object.
+  const CALLER = Symbol("caller");
+  type WithCaller = Record<symbol, { viewer: Viewer; token: string } | undefined>;
   const server = new ApolloServer<C>({
     schema: options.schema,
     formatError: createErrorFormatter(options.name),
@@ -80,7 +82,7 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      denialAudit<C>(options.name, (context) => callers.get(context), options.recordDenials),
+      denialAudit<C>(options.name, (context) => (context as WithCaller)[CALLER], options.recordDenials),
     ],
   });
   await server.start();
@@ -108,7 +110,7 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
       context: async ({ req }) => {
         const { viewer, token } = await authenticate(req);
         const context = options.context(viewer, token);
-        callers.set(context, { viewer, token });
+        (context as WithCaller)[CALLER] = { viewer, token };
         return context;
       },
     }),

