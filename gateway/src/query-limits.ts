@@ -1,8 +1,9 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import { getNamedType, GraphQLError, isInterfaceType, isObjectType, Kind, valueFromAST } from "graphql";
+import { getNamedType, GraphQLError, isInterfaceType, isObjectType, Kind, Lexer, Source, TokenKind, valueFromAST } from "graphql";
 import type { DocumentNode, FragmentDefinitionNode, GraphQLNamedType, GraphQLSchema, SelectionSetNode, ValidationRule } from "graphql";
 import type { RequestHandler } from "express";
+import { findUnstorableText } from "@dgg/common";
 import type { GatewayContext } from "./context";
 
 /** The gateway's limits; every one is checked before any subgraph is called. */
@@ -33,10 +34,14 @@ export const DEFAULT_LIMITS: QueryLimits = {
   maxPageRows: 5000,
 };
 
-/** graphql-armor's depth, alias, token, directive and cost limits (and, in production, no field suggestions). */
+/**
+ * graphql-armor's depth, alias, directive and cost limits (and, in production, no field
+ * suggestions). Its token limit is not used: under Apollo Server 5 it throws while
+ * parsing and the client gets HTTP 500; `tooManyTokens` below refuses with 400 instead.
+ */
 export function armorProtection(limits: QueryLimits, production: boolean): { plugins: ApolloServerPlugin<GatewayContext>[]; validationRules: ValidationRule[] } {
   const armor = new ApolloArmor({
-    maxTokens: { n: limits.maxTokens },
+    maxTokens: { enabled: false },
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
@@ -107,9 +112,23 @@ export function pageBudget(maxPageRows: number): ApolloServerPlugin<GatewayConte
   };
 }
 
+/** True when the document has more than `max` lexical tokens; stops lexing at the first one too many. */
+export function tooManyTokens(query: string, max: number): boolean {
+  const lexer = new Lexer(new Source(query));
+  try {
+    for (let count = 0; lexer.advance().kind !== TokenKind.EOF; count += 1) {
+      if (count >= max) return true;
+    }
+  } catch {
+    // A syntax error: the parser reports it, with its position, as BAD_USER_INPUT.
+  }
+  return false;
+}
+
 /**
  * Refuses, before GraphQL runs, what Apollo would otherwise answer in its own shapes:
- * batched requests (a JSON array: batching is off) and documents over the size limit.
+ * batched requests (a JSON array: batching is off), documents over the size or token
+ * limit, and text no store can keep.
  */
 export function requestShape(limits: QueryLimits): RequestHandler {
   return (req, res, next) => {
@@ -123,6 +142,19 @@ export function requestShape(limits: QueryLimits): RequestHandler {
     const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query.query;
     if (typeof query === "string" && Buffer.byteLength(query, "utf8") > limits.maxDocumentBytes) {
       refuse(`the query is ${Buffer.byteLength(query, "utf8")} bytes; the limit is ${limits.maxDocumentBytes}`, 413);
+      return;
+    }
+    if (typeof query === "string" && tooManyTokens(query, limits.maxTokens)) {
+      refuse(`the query has more than ${limits.maxTokens} tokens`);
+      return;
+    }
+    // NUL and lone surrogates cannot be stored (PostgreSQL refuses NUL, UTF-8 cannot encode a lone surrogate).
+    const unstorable =
+      findUnstorableText(req.body as unknown, "request") ??
+      // graphql-js refuses lone-surrogate escapes itself, but turns \u0000 and \u{0} into NUL.
+      (typeof query === "string" && /\\u(0000|\{0+\})/.test(query) ? "query" : null);
+    if (unstorable) {
+      refuse(`${unstorable} contains text no store can keep as sent (NUL or a lone surrogate)`);
       return;
     }
     next();

@@ -8,7 +8,12 @@ import type { StoreKind } from "../support/system";
 import { Tally } from "./support/tally";
 import { buildWorld } from "./support/world";
 import type { World } from "./support/world";
+import { crossTenantSection } from "./sections/cross-tenant";
+import { directSubgraphSection } from "./sections/direct-subgraph";
+import { injectionSection } from "./sections/injection";
+import { limitsSection } from "./sections/limits";
 import { rolesSection } from "./sections/roles";
+import { tokensSection } from "./sections/tokens";
 
 export function describeAttacks(kind: StoreKind): void {
   describe(`the attacker's suite on ${kind}`, () => {
@@ -24,6 +29,11 @@ export function describeAttacks(kind: StoreKind): void {
       console.log(tally.line(kind));
     });
 
+    describe("tokens", () => tokensSection(get, tally));
     describe("roles x operations", () => rolesSection(get, tally));
+    describe("cross-tenant", () => crossTenantSection(get, tally));
+    describe("direct subgraph", () => directSubgraphSection(get, tally));
+    describe("limits", () => limitsSection(get, tally));
+    describe("injection", () => injectionSection(get, tally));
   });
 }
