@@ -1,9 +1,15 @@
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import { GraphQLError } from "graphql";
 import type { KeyLike } from "jose";
 import { INTERNAL_TOKEN_HEADER, signInternalToken, UnauthenticatedError } from "@dgg/common";
 import type { Clock } from "@dgg/common";
 import type { GatewayContext } from "./context";
+
+type SubgraphResponse = Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0];
+
+/** What a subgraph may blame on the client; the rest is the system's fault and is masked. */
+const CLIENT_FAULT_CODES = new Set(["BAD_USER_INPUT", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "UNAVAILABLE", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST"]);
 
 /**
  * Calls a subgraph with a short-lived internal identity signed by the gateway, minted
@@ -16,6 +22,25 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     private readonly clock: Clock,
   ) {
     super(options);
+  }
+
+  /**
+   * A subgraph that refuses a request at the HTTP level (a variable its scalar rejects,
+   * e.g. a DateTime in year 10000, answers 400) sends GraphQL errors with contract codes.
+   * The stock gateway turns every such answer into "400: Bad Request", an internal error
+   * for the client, and copies the subgraph's URL and body into the extensions. Here a
+   * client-fault code passes on with its message and argument; anything else becomes a
+   * plain error, which the formatter masks and logs.
+   */
+  override async errorFromResponse(response: SubgraphResponse): Promise<GraphQLError> {
+    const body = (await this.parseBody(response).catch(() => null)) as { errors?: { message?: unknown; extensions?: Record<string, unknown> }[] } | null;
+    const first = body?.errors?.[0];
+    const code = first?.extensions?.code;
+    if (typeof code === "string" && CLIENT_FAULT_CODES.has(code) && typeof first?.message === "string") {
+      const argument = first.extensions?.argument;
+      return new GraphQLError(first.message, { extensions: { code, ...(typeof argument === "string" ? { argument } : {}) } });
+    }
+    return new GraphQLError(`subgraph at ${response.url} answered ${response.status} ${response.statusText}: ${JSON.stringify(body).slice(0, 500)}`);
   }
 
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {

@@ -10,8 +10,10 @@ import { buildWorld } from "./support/world";
 import type { World } from "./support/world";
 import { crossTenantSection } from "./sections/cross-tenant";
 import { directSubgraphSection } from "./sections/direct-subgraph";
+import { fuzzSection } from "./sections/fuzz";
 import { injectionSection } from "./sections/injection";
 import { limitsSection } from "./sections/limits";
+import { productionSection } from "./sections/production";
 import { rolesSection } from "./sections/roles";
 import { tokensSection } from "./sections/tokens";
 
@@ -35,5 +37,7 @@ export function describeAttacks(kind: StoreKind): void {
     describe("direct subgraph", () => directSubgraphSection(get, tally));
     describe("limits", () => limitsSection(get, tally));
     describe("injection", () => injectionSection(get, tally));
+    describe("production", () => productionSection(get, tally));
+    describe("fuzz", () => fuzzSection(get, tally));
   });
 }

@@ -13,6 +13,7 @@ const CLIENT_FAULT_CODES = new Set([
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
 ]);
+const REFERENCE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CONTRACT_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FOUND", "CONFLICT", "UNAVAILABLE"]);
 
 /**
@@ -30,8 +31,12 @@ export function createErrorFormatter(service: string, log: (line: string) => voi
     if (code && CLIENT_FAULT_CODES.has(code)) {
       return { ...formatted, extensions: { ...extensions, code: "BAD_USER_INPUT", reason: code } };
     }
+    // Already masked where it happened (a subgraph logged the details under this reference): keep its reference.
+    if (code === "INTERNAL_SERVER_ERROR" && typeof extensions.reference === "string" && REFERENCE.test(extensions.reference)) {
+      return { message: `Internal server error (reference ${extensions.reference})`, path: formatted.path, extensions: { code, reference: extensions.reference } };
+    }
     const reference = randomUUID();
-    const detail = original instanceof Error ? (original.stack ?? original.message) : String(original);
+    const detail = original instanceof Error ? (original.stack ?? original.message) : JSON.stringify(formatted);
     log(`[${service}] internal error ${reference}: ${detail}`);
     return {
       message: `Internal server error (reference ${reference})`,

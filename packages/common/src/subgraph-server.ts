@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
@@ -156,9 +157,11 @@ function sendInternalError(service: string, res: Response, error: unknown): void
     res.status(401).json({ error: { code: "UNAUTHENTICATED", message: error.message } });
     return;
   }
+  // Logged under a reference the caller passes on, so the client's reference finds this line.
+  const reference = randomUUID();
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  console.error(`[${service}] internal route failed: ${detail}`);
-  res.status(500).json({ error: { code: "INTERNAL_SERVER_ERROR", message: "internal error" } });
+  console.error(`[${service}] internal error ${reference}: ${detail}`);
+  res.status(500).json({ error: { code: "INTERNAL_SERVER_ERROR", message: `Internal server error (reference ${reference})`, reference } });
 }
 
 /** Listens on `port` (0 picks a free one) and returns the base URL and a closer. */

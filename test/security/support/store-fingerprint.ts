@@ -24,5 +24,6 @@ export async function storeFingerprint(system: TestSystem): Promise<Record<strin
       });
     }),
   );
-  return counts;
+  // Sorted, so two fingerprints compare equal as JSON whichever store answered first.
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
