@@ -23,11 +23,15 @@ export function describeAttacks(kind: StoreKind): void {
     const tally = new Tally();
     const get = () => world;
 
+    // The gateway logs each refused token, one line per attack: hundreds here, by design.
+    let quiet: jest.SpyInstance;
     beforeAll(async () => {
+      quiet = jest.spyOn(console, "warn").mockImplementation(() => undefined);
       world = await buildWorld(kind);
     });
     afterAll(async () => {
       await world?.stop();
+      quiet.mockRestore();
       console.log(tally.line(kind));
     });
 
