@@ -19,3 +19,8 @@ export * from "./personal-data-contract";
 export * from "./tenant-directory";
 export * from "./write-then-audit";
 export * from "./personal-data-scope";
+export * from "./regional-stores";
+export * from "./tenant-regions";
+export * from "./store-for-viewer";
+export * from "./residency-routes";
+export * from "./residency-checker";

@@ -35,7 +35,7 @@ export interface SubgraphAppOptions<C extends object> {
   internalPublicKey: KeyLike;
   clock: Clock;
   /** Builds the per-request context (loaders, store) for a verified viewer. */
-  context(viewer: Viewer, token: string): C;
+  context(viewer: Viewer, token: string): C | Promise<C>;
   internalRoutes?: InternalRoute[];
   /** Largest JSON body accepted; telemetry batches of 10,000 events need a few MB. */
   bodyLimit?: string;
@@ -87,7 +87,16 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
     expressMiddleware(server, {
       context: async ({ req }) => {
         const { viewer, token } = await authenticate(req);
-        return options.context(viewer, token);
+        try {
+          return await options.context(viewer, token);
+        } catch (error) {
+          // A contract error while building the context (e.g. UNAVAILABLE while the tenant's
+          // data moves) is answered as a normal GraphQL error, so the gateway passes its code on.
+          if (error instanceof ServiceError) {
+            throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 200 } } });
+          }
+          throw error;
+        }
       },
     }),
   );

@@ -1,7 +1,7 @@
 import type { KeyLike } from "jose";
-import { createDataSource, createSubgraphApp, openDataSource } from "@dgg/common";
-import type { Clock, DatabaseConfig, SubgraphApp } from "@dgg/common";
-import type { DataSource, Logger } from "typeorm";
+import { createSubgraphApp, residencyRoutes, RegionalStores, TenantRegionDirectory } from "@dgg/common";
+import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { Logger } from "typeorm";
 import { createAuditContext } from "./context";
 import { AuditLogEntry } from "./entities/audit-log-entry.entity";
 import { auditEntriesRoutes } from "./internal/audit-entries.routes";
@@ -10,15 +10,22 @@ import { CreateAuditTables1732400000300 } from "./migrations/1732400000300-creat
 import { buildAuditSchema } from "./schema";
 
 export interface AuditServiceOptions {
-  database: DatabaseConfig;
+  /** One store per region (docs/decisions/0040). */
+  databases: Record<Region, DatabaseConfig>;
+  /** Home of platform-wide records (entries of PLATFORM_TENANT_ID). */
+  platformRegion: Region;
+  /** How long a tenant's region is cached (default 2 s). */
+  regionCacheTtlMs?: number;
   internalPublicKey: KeyLike;
   clock: Clock;
+  urls: Pick<ServiceUrls, "storageRegions">;
   /** Tests pass a StatementCounter here. */
   logger?: Logger;
 }
 
 export interface AuditService extends SubgraphApp {
-  db: DataSource;
+  stores: RegionalStores;
+  regions: TenantRegionDirectory;
 }
 
 export const auditEntities = [AuditLogEntry];
@@ -26,10 +33,9 @@ export const auditMigrations = [CreateAuditTables1732400000300];
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createAuditService(options: AuditServiceOptions): Promise<AuditService> {
-  const db = await openDataSource(
-    createDataSource(options.database, { entities: auditEntities, migrations: auditMigrations, logger: options.logger }),
-  );
-  const deps = { db, clock: options.clock };
+  const stores = await RegionalStores.open(options.databases, { entities: auditEntities, migrations: auditMigrations, logger: options.logger });
+  const regions = new TenantRegionDirectory(options.urls.storageRegions, options.platformRegion, options.regionCacheTtlMs);
+  const deps = { stores, regions, clock: options.clock };
   const { schema } = await buildAuditSchema();
   const app = await createSubgraphApp({
     name: "audit",
@@ -37,14 +43,15 @@ export async function createAuditService(options: AuditServiceOptions): Promise<
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,
     context: (viewer, token) => createAuditContext(deps, viewer, token),
-    internalRoutes: [...auditEntriesRoutes(deps), ...personalDataRoutes(deps)],
+    internalRoutes: [...auditEntriesRoutes(deps), ...personalDataRoutes(deps), ...residencyRoutes(stores, [AuditLogEntry])],
   });
   return {
     ...app,
-    db,
+    stores,
+    regions,
     stop: async () => {
       await app.stop();
-      await db.destroy();
+      await stores.destroy();
     },
   };
 }

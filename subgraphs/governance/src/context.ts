@@ -31,7 +31,17 @@ export function createGovernanceContext(deps: GovernanceDeps, viewer: Viewer, to
     token,
     loaders: {
       // The contract is per user, so the batch fans out one holdings call per key, in parallel.
-      holdings: new DataLoader((userIds) => Promise.all(userIds.map((userId) => deps.contract.holdings(userId)))),
+      // Tenant-scoped viewers can only ever see their own tenant's users, so that tenant's
+      // region is the one asked; a viewer without a tenant holds no subjects.
+      holdings: new DataLoader((userIds) =>
+        Promise.all(
+          userIds.map((userId) =>
+            viewer.tenantId
+              ? deps.contract.holdings(userId, viewer.tenantId)
+              : { userId, tenantId: null, removedAt: null, categories: new Map(), totalRecords: 0 },
+          ),
+        ),
+      ),
     },
   };
 }

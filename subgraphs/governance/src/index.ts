@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     clock: clockFromEnv(env),
     urls: serviceUrlsFromEnv(env),
     blobs: blobRootFromEnv(dataDir(env), env),
+    residencyMover: { intervalMs: Number(env.RESIDENCY_MOVER_INTERVAL_MS ?? 1000), faultPoint: env.DGG_FAULT_POINT },
   });
   const { url } = await listen(service.app, Number(env.GOVERNANCE_PORT ?? 4005), env.HOST ?? "127.0.0.1");
   console.log(`governance subgraph ready at ${url}/graphql`);
