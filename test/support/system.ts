@@ -47,6 +47,8 @@ export interface TestSystem {
   databases: ResidencyStores;
   blobRoot: string;
   governance: GovernanceService;
+  /** Stops the governance service and starts a fresh one on the same store and port. */
+  restartGovernance(mover?: TestSystemOptions["mover"]): Promise<void>;
   token(viewer: Viewer): Promise<string>;
   gql(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
   stop(): Promise<void>;
@@ -84,7 +86,7 @@ const MOVE_FREEZE_MS = 300;
 
 export interface TestSystemOptions {
   /** Residency mover settings for governance (tests of moves). */
-  mover?: { intervalMs?: number; faultPoint?: string; onFault?: (point: string) => void };
+  mover?: { intervalMs?: number; leaseMs?: number; faultPoint?: string; onFault?: (point: string) => void };
 }
 
 export async function startTestSystem(kind: StoreKind, options: TestSystemOptions = {}): Promise<TestSystem> {
@@ -119,15 +121,19 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       moveFreezeMs: MOVE_FREEZE_MS,
       logger: counters["storage-regions"],
     }),
-    governance: await createGovernanceService({
+    governance: null as unknown as GovernanceService,
+  };
+  const governanceDatabase = await databaseFor(kind, "governance", dir);
+  const startGovernance = (mover: TestSystemOptions["mover"]) =>
+    createGovernanceService({
       ...common,
       internalPrivateKey: internalKeys.privateKey,
       blobs: blobRoot,
-      database: await databaseFor(kind, "governance", dir),
-      residencyMover: { intervalMs: 100, ...options.mover },
+      database: governanceDatabase,
+      residencyMover: { intervalMs: 100, ...mover },
       logger: counters.governance,
-    }),
-  };
+    });
+  services.governance = await startGovernance(options.mover);
   const listeners = await Promise.all(SUBGRAPHS.map((name) => listen(services[name].app, ports[name])));
 
   const gateway = await createGateway({
@@ -141,7 +147,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
   const gatewayListener = await listen(gateway.app, 0);
   const gatewayUrl = `${gatewayListener.url}/graphql`;
 
-  return {
+  const system: TestSystem = {
     kind,
     gatewayUrl,
     urls,
@@ -166,6 +172,16 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       const response = await fetch(gatewayUrl, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
       return { status: response.status, body: (await response.json()) as GraphQLResponse["body"] };
     },
+    async restartGovernance(mover) {
+      // As a crash would: the old instance stops without finishing, a new one starts on the same store and port.
+      const index = SUBGRAPHS.indexOf("governance");
+      await listeners[index]!.close();
+      await services.governance.stop();
+      services.governance = await startGovernance(mover);
+      listeners[index] = await listen(services.governance.app, ports.governance);
+      system.governance = services.governance;
+      system.stores.governance = [{ region: null, db: services.governance.db }];
+    },
     async stop() {
       await gatewayListener.close();
       await gateway.stop();
@@ -173,4 +189,5 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       for (const name of SUBGRAPHS) await services[name].stop();
     },
   };
+  return system;
 }

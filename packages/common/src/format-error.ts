@@ -30,6 +30,10 @@ export function createErrorFormatter(service: string, log: (line: string) => voi
     if (code && CLIENT_FAULT_CODES.has(code)) {
       return { ...formatted, extensions: { ...extensions, code: "BAD_USER_INPUT", reason: code } };
     }
+    if (isUnreachable(original)) {
+      // A subgraph that is down or restarting: the client may retry, nothing is wrong with its request.
+      return { message: "A service behind the gateway is unavailable; retry shortly", path: formatted.path, extensions: { code: "UNAVAILABLE", retryAfterSeconds: 2 } };
+    }
     const reference = randomUUID();
     const detail = original instanceof Error ? (original.stack ?? original.message) : String(original);
     log(`[${service}] internal error ${reference}: ${detail}`);
@@ -39,4 +43,10 @@ export function createErrorFormatter(service: string, log: (line: string) => voi
       extensions: { code: "INTERNAL_SERVER_ERROR", reference },
     };
   };
+}
+
+/** Connection failures to a subgraph (the gateway's fetcher reports them as FetchError). */
+function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === "FetchError" && /ECONNREFUSED|ECONNRESET|socket hang up/.test(error.message);
 }

@@ -126,7 +126,8 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
 
 function sendInternalError(service: string, res: Response, error: unknown): void {
   if (error instanceof ServiceError) {
-    res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
+    const retryAfterSeconds = error.extensions.retryAfterSeconds;
+    res.status(error.httpStatus).json({ error: { code: error.code, message: error.message, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) } });
     return;
   }
   if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") {

@@ -14,6 +14,7 @@ import { createGovernanceService } from "./server";
 /** Starts the governance subgraph from environment variables (see README: Configuration). */
 async function main(): Promise<void> {
   const env = process.env;
+  if (env.DGG_FAULT_POINT && env.NODE_ENV === "production") throw new Error("DGG_FAULT_POINT (crash injection for tests) is refused when NODE_ENV=production");
   const keys = keyPathsFromEnv(env);
   const service = await createGovernanceService({
     database: databaseConfigFromEnv("GOVERNANCE", "governance", env),
