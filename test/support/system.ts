@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DataSource } from "typeorm";
-import { listen, ManualClock, StatementCounter } from "@dgg/common";
+import { listen, ManualClock, Region, REGIONS, StatementCounter } from "@dgg/common";
 import type { DatabaseConfig, Viewer } from "@dgg/common";
 import { clientToken, generateTestKeyPair } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
@@ -19,6 +19,8 @@ import { createAuditService } from "../../subgraphs/audit/src/server";
 import { createStorageRegionsService } from "../../subgraphs/storage-regions/src/server";
 import { DEFAULT_STORAGE_LAYOUT, parseStorageLayout } from "../../subgraphs/storage-regions/src/storage-layout";
 import { createGovernanceService } from "../../subgraphs/governance/src/server";
+import type { GovernanceService } from "../../subgraphs/governance/src/server";
+import type { ResidencyStores } from "@dgg/common";
 import { createGateway } from "../../gateway/src/server";
 import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 
@@ -39,8 +41,14 @@ export interface TestSystem {
   issuerKeys: KeyPair;
   internalKeys: KeyPair;
   counters: Record<SubgraphName, StatementCounter>;
-  stores: Record<SubgraphName, DataSource>;
+  /** Every store of a subgraph: one per region for the data subgraphs, one (region null) for the others. */
+  stores: Record<SubgraphName, { region: Region | null; db: DataSource }[]>;
+  /** Configuration of every store, for the residency checker. */
+  databases: ResidencyStores;
   blobRoot: string;
+  governance: GovernanceService;
+  /** Stops the governance service and starts a fresh one on the same store and port. */
+  restartGovernance(mover?: TestSystemOptions["mover"]): Promise<void>;
   token(viewer: Viewer): Promise<string>;
   gql(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
   stop(): Promise<void>;
@@ -58,12 +66,30 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function databaseFor(kind: StoreKind, name: SubgraphName, dir: string): Promise<DatabaseConfig> {
+async function databaseFor(kind: StoreKind, name: string, dir: string): Promise<DatabaseConfig> {
   if (kind === "sqlite") return { type: "sqlite", file: join(dir, `${name}.sqlite`) };
   return { type: "postgres", url: await freshPostgresDatabase(testDatabaseName(name)) };
 }
 
-export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
+/** One store per region for a data subgraph: `<region>/<name>` (SQLite) or `<name>_<region>` (PostgreSQL). */
+async function regionalDatabasesFor(kind: StoreKind, name: string, dir: string): Promise<Record<Region, DatabaseConfig>> {
+  const configs = {} as Record<Region, DatabaseConfig>;
+  for (const region of REGIONS) {
+    configs[region] = kind === "sqlite" ? { type: "sqlite", file: join(dir, region, `${name}.sqlite`) } : await databaseFor(kind, `${name}_${region}`, dir);
+  }
+  return configs;
+}
+
+/** Timings that make moves quick in tests: regions cached 100 ms, moves wait 300 ms before copying. */
+const REGION_CACHE_TTL_MS = 100;
+const MOVE_FREEZE_MS = 300;
+
+export interface TestSystemOptions {
+  /** Residency mover settings for governance (tests of moves). */
+  mover?: { intervalMs?: number; leaseMs?: number; faultPoint?: string; onFault?: (point: string) => void };
+}
+
+export async function startTestSystem(kind: StoreKind, options: TestSystemOptions = {}): Promise<TestSystem> {
   const dir = mkdtempSync(join(tmpdir(), "dgg-system-"));
   const clock = new ManualClock(new Date());
   const issuerKeys = await generateTestKeyPair();
@@ -73,26 +99,41 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
   const serviceUrls = { users: urls.users, telemetry: urls.telemetry, audit: urls.audit, storageRegions: urls["storage-regions"], governance: urls.governance };
   const counters = Object.fromEntries(SUBGRAPHS.map((name) => [name, new StatementCounter()])) as Record<SubgraphName, StatementCounter>;
   const common = { internalPublicKey: internalKeys.publicKey, clock, urls: serviceUrls };
+  const regional = { ...common, platformRegion: Region.NORTH_AMERICA, regionCacheTtlMs: REGION_CACHE_TTL_MS };
   const blobRoot = join(dir, "blobs");
+  const databases: ResidencyStores = {
+    users: await regionalDatabasesFor(kind, "users", dir),
+    telemetry: await regionalDatabasesFor(kind, "telemetry", dir),
+    audit: await regionalDatabasesFor(kind, "audit", dir),
+    directory: await databaseFor(kind, "storage-regions", dir),
+    blobRoot,
+    platformRegion: Region.NORTH_AMERICA,
+  };
 
   const services = {
-    users: await createUsersService({ ...common, database: await databaseFor(kind, "users", dir), logger: counters.users }),
-    telemetry: await createTelemetryService({ ...common, database: await databaseFor(kind, "telemetry", dir), logger: counters.telemetry }),
-    audit: await createAuditService({ ...common, database: await databaseFor(kind, "audit", dir), logger: counters.audit }),
+    users: await createUsersService({ ...regional, databases: databases.users, logger: counters.users }),
+    telemetry: await createTelemetryService({ ...regional, databases: databases.telemetry, logger: counters.telemetry }),
+    audit: await createAuditService({ ...regional, databases: databases.audit, logger: counters.audit }),
     "storage-regions": await createStorageRegionsService({
       ...common,
       layout: parseStorageLayout(DEFAULT_STORAGE_LAYOUT),
-      database: await databaseFor(kind, "storage-regions", dir),
+      database: databases.directory,
+      moveFreezeMs: MOVE_FREEZE_MS,
       logger: counters["storage-regions"],
     }),
-    governance: await createGovernanceService({
+    governance: null as unknown as GovernanceService,
+  };
+  const governanceDatabase = await databaseFor(kind, "governance", dir);
+  const startGovernance = (mover: TestSystemOptions["mover"]) =>
+    createGovernanceService({
       ...common,
       internalPrivateKey: internalKeys.privateKey,
       blobs: blobRoot,
-      database: await databaseFor(kind, "governance", dir),
+      database: governanceDatabase,
+      residencyMover: { intervalMs: 100, ...mover },
       logger: counters.governance,
-    }),
-  };
+    });
+  services.governance = await startGovernance(options.mover);
   const listeners = await Promise.all(SUBGRAPHS.map((name) => listen(services[name].app, ports[name])));
 
   const gateway = await createGateway({
@@ -106,7 +147,7 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
   const gatewayListener = await listen(gateway.app, 0);
   const gatewayUrl = `${gatewayListener.url}/graphql`;
 
-  return {
+  const system: TestSystem = {
     kind,
     gatewayUrl,
     urls,
@@ -114,7 +155,15 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
     issuerKeys,
     internalKeys,
     counters,
-    stores: Object.fromEntries(SUBGRAPHS.map((name) => [name, services[name].db])) as Record<SubgraphName, DataSource>,
+    stores: {
+      users: services.users.stores.entries().map(([region, db]) => ({ region, db })),
+      telemetry: services.telemetry.stores.entries().map(([region, db]) => ({ region, db })),
+      audit: services.audit.stores.entries().map(([region, db]) => ({ region, db })),
+      "storage-regions": [{ region: null, db: services["storage-regions"].db }],
+      governance: [{ region: null, db: services.governance.db }],
+    },
+    databases,
+    governance: services.governance,
     blobRoot,
     token: (viewer) => clientToken(issuerKeys, viewer, clock.now()),
     async gql(token, query, variables = {}) {
@@ -123,6 +172,16 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
       const response = await fetch(gatewayUrl, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
       return { status: response.status, body: (await response.json()) as GraphQLResponse["body"] };
     },
+    async restartGovernance(mover) {
+      // As a crash would: the old instance stops without finishing, a new one starts on the same store and port.
+      const index = SUBGRAPHS.indexOf("governance");
+      await listeners[index]!.close();
+      await services.governance.stop();
+      services.governance = await startGovernance(mover);
+      listeners[index] = await listen(services.governance.app, ports.governance);
+      system.governance = services.governance;
+      system.stores.governance = [{ region: null, db: services.governance.db }];
+    },
     async stop() {
       await gatewayListener.close();
       await gateway.stop();
@@ -130,4 +189,12 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
       for (const name of SUBGRAPHS) await services[name].stop();
     },
   };
+  return system;
+}
+
+/** Runs a `SELECT COUNT(*) AS n ...` in every store of a subgraph (each region's) and adds the counts up. */
+export async function countAcross(system: TestSystem, name: SubgraphName, sql: string): Promise<number> {
+  let total = 0;
+  for (const { db } of system.stores[name]) total += Number((await db.query(sql))[0].n);
+  return total;
 }

@@ -35,6 +35,10 @@ export function createErrorFormatter(service: string, log: (line: string) => voi
     if (code === "INTERNAL_SERVER_ERROR" && typeof extensions.reference === "string" && REFERENCE.test(extensions.reference)) {
       return { message: `Internal server error (reference ${extensions.reference})`, path: formatted.path, extensions: { code, reference: extensions.reference } };
     }
+    if (isUnreachable(original)) {
+      // A subgraph that is down or restarting: the client may retry, nothing is wrong with its request.
+      return { message: "A service behind the gateway is unavailable; retry shortly", path: formatted.path, extensions: { code: "UNAVAILABLE", retryAfterSeconds: 2 } };
+    }
     const reference = randomUUID();
     const detail = original instanceof Error ? (original.stack ?? original.message) : JSON.stringify(formatted);
     log(`[${service}] internal error ${reference}: ${detail}`);
@@ -44,4 +48,10 @@ export function createErrorFormatter(service: string, log: (line: string) => voi
       extensions: { code: "INTERNAL_SERVER_ERROR", reference },
     };
   };
+}
+
+/** Connection failures to a subgraph (the gateway's fetcher reports them as FetchError). */
+function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === "FetchError" && /ECONNREFUSED|ECONNRESET|socket hang up/.test(error.message);
 }

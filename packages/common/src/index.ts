@@ -21,3 +21,8 @@ export * from "./write-then-audit";
 export * from "./personal-data-scope";
 export * from "./denial-audit";
 export * from "./request-errors";
+export * from "./regional-stores";
+export * from "./tenant-regions";
+export * from "./store-for-viewer";
+export * from "./residency-routes";
+export * from "./residency-checker";

@@ -52,8 +52,11 @@ export async function callInternal<T>(
     throw new UnavailableError(`service at ${new URL(url).origin} answered ${response.status} with a non-JSON body`);
   }
   if (!response.ok) {
-    const error = (payload as { error?: { code?: unknown; message?: unknown; reference?: unknown } } | null)?.error;
+    const error = (payload as { error?: { code?: unknown; message?: unknown; reference?: unknown; retryAfterSeconds?: unknown } } | null)?.error;
     if (error && isErrorCode(error.code) && typeof error.message === "string") {
+      if (error.code === "UNAVAILABLE") {
+        throw new UnavailableError(error.message, typeof error.retryAfterSeconds === "number" ? error.retryAfterSeconds : undefined);
+      }
       throw new ServiceError(error.code, error.message, typeof error.reference === "string" ? { reference: error.reference } : {});
     }
     throw new UnavailableError(`service at ${new URL(url).origin} answered ${response.status}`);

@@ -49,7 +49,7 @@ export interface SubgraphAppOptions<C extends object> {
   internalPublicKey: KeyLike;
   clock: Clock;
   /** Builds the per-request context (loaders, store) for a verified viewer. */
-  context(viewer: Viewer, token: string): C;
+  context(viewer: Viewer, token: string): C | Promise<C>;
   internalRoutes?: InternalRoute[];
   /** Every FORBIDDEN this subgraph answers is recorded through this (see docs/decisions/0011). */
   recordDenials: DenialRecorder;
@@ -110,9 +110,18 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
     expressMiddleware(server, {
       context: async ({ req }) => {
         const { viewer, token } = await authenticate(req);
-        const context = options.context(viewer, token);
-        (context as WithCaller)[CALLER] = { viewer, token };
-        return context;
+        try {
+          const context = await options.context(viewer, token);
+          (context as WithCaller)[CALLER] = { viewer, token };
+          return context;
+        } catch (error) {
+          // A contract error while building the context (e.g. UNAVAILABLE while the tenant's
+          // data moves) is answered as a normal GraphQL error, so the gateway passes its code on.
+          if (error instanceof ServiceError) {
+            throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 200 } } });
+          }
+          throw error;
+        }
       },
     }),
   );
@@ -150,7 +159,8 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
 
 function sendInternalError(service: string, res: Response, error: unknown): void {
   if (error instanceof ServiceError) {
-    res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
+    const retryAfterSeconds = error.extensions.retryAfterSeconds;
+    res.status(error.httpStatus).json({ error: { code: error.code, message: error.message, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) } });
     return;
   }
   if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") {

@@ -14,6 +14,7 @@ import type { Role, Viewer } from "./identity";
 import { listen } from "./subgraph-server";
 import { INTERNAL_TOKEN_HEADER } from "./identity";
 import type { DatabaseConfig } from "./db";
+import { Region, REGIONS } from "./enums";
 
 export interface KeyPair {
   privateKey: KeyLike;
@@ -89,3 +90,19 @@ export async function startFakeService(
   const server = await listen(app, 0);
   return { url: server.url, calls, close: server.close };
 }
+
+/** Unit tests keep every tenant in one region; the integration suites exercise all three. */
+export const TEST_REGION = Region.EUROPE;
+
+/** Fresh SQLite files, one per region, for a data subgraph under test. */
+export function tempRegionalSqlite(name: string): Record<Region, DatabaseConfig> {
+  const dir = mkdtempSync(join(tmpdir(), "dgg-"));
+  return Object.fromEntries(REGIONS.map((region) => [region, { type: "sqlite", file: join(dir, region, `${name}.sqlite`) }])) as Record<Region, DatabaseConfig>;
+}
+
+/** A stand-in for the storage-regions directory route: every tenant ACTIVE in TEST_REGION. */
+export const fakeTenantDirectory = {
+  "GET /internal/tenants/:id": (_body: unknown, params: Record<string, string>) => ({
+    tenant: { id: params.id, name: "tenant", storageRegion: TEST_REGION, state: "ACTIVE", movingTo: null },
+  }),
+};

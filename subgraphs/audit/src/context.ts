@@ -1,18 +1,23 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import type { Clock, Viewer } from "@dgg/common";
+import { storeForViewer } from "@dgg/common";
+import type { Clock, RegionalStores, TenantRegionDirectory, Viewer } from "@dgg/common";
 import { createAuditLogPageLoader } from "./loaders/audit-log-page.loader";
 import type { AuditLogPageKey } from "./loaders/audit-log-page.loader";
 import type { AuditLogConnection } from "./types/audit-log-connection.type";
 
 /** What lives for the whole process: the store and the clock. Audit calls no other service. */
 export interface AuditDeps {
-  db: DataSource;
+  /** One store per region; a request uses only its tenant's (docs/decisions/0040). */
+  stores: RegionalStores;
+  regions: TenantRegionDirectory;
   clock: Clock;
 }
 
 /** Built per request: the verified viewer, its token and fresh loaders. */
 export interface AuditContext extends AuditDeps {
+  /** The store of the viewer\'s tenant's region: the only one this request touches. */
+  db: DataSource;
   viewer: Viewer;
   token: string;
   loaders: {
@@ -20,6 +25,7 @@ export interface AuditContext extends AuditDeps {
   };
 }
 
-export function createAuditContext(deps: AuditDeps, viewer: Viewer, token: string): AuditContext {
-  return { ...deps, viewer, token, loaders: { auditLogPage: createAuditLogPageLoader(deps.db) } };
+export async function createAuditContext(deps: AuditDeps, viewer: Viewer, token: string): Promise<AuditContext> {
+  const db = await storeForViewer(deps.stores, deps.regions, viewer, token);
+  return { ...deps, db, viewer, token, loaders: { auditLogPage: createAuditLogPageLoader(db) } };
 }

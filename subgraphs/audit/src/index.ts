@@ -1,13 +1,15 @@
-import { clockFromEnv, databaseConfigFromEnv, keyPathsFromEnv, listen, loadPublicKey } from "@dgg/common";
+import { clockFromEnv, keyPathsFromEnv, listen, loadPublicKey, platformRegionFromEnv, regionalDatabaseConfigsFromEnv, serviceUrlsFromEnv } from "@dgg/common";
 import { createAuditService } from "./server";
 
 /** Starts the audit subgraph from environment variables (see README: Configuration). */
 async function main(): Promise<void> {
   const env = process.env;
   const service = await createAuditService({
-    database: databaseConfigFromEnv("AUDIT", "audit", env),
+    databases: regionalDatabaseConfigsFromEnv("AUDIT", "audit", env),
+    platformRegion: platformRegionFromEnv(env),
     internalPublicKey: await loadPublicKey(keyPathsFromEnv(env).internalPublic, "internal public key"),
     clock: clockFromEnv(env),
+    urls: serviceUrlsFromEnv(env),
   });
   const { url } = await listen(service.app, Number(env.AUDIT_PORT ?? 4003), env.HOST ?? "127.0.0.1");
   console.log(`audit subgraph ready at ${url}/graphql`);

@@ -1,7 +1,7 @@
 import type { KeyLike } from "jose";
-import { createDataSource, createSubgraphApp, openDataSource } from "@dgg/common";
-import type { Clock, DatabaseConfig, SubgraphApp } from "@dgg/common";
-import type { DataSource, Logger } from "typeorm";
+import { createSubgraphApp, residencyRoutes, RegionalStores, TenantRegionDirectory } from "@dgg/common";
+import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { Logger } from "typeorm";
 import { createAuditContext } from "./context";
 import { AuditLogEntry } from "./entities/audit-log-entry.entity";
 import { auditEntriesRoutes } from "./internal/audit-entries.routes";
@@ -14,15 +14,22 @@ import { AddAuditOutcome1733000000000 } from "./migrations/1733000000000-add-aud
 import { buildAuditSchema } from "./schema";
 
 export interface AuditServiceOptions {
-  database: DatabaseConfig;
+  /** One store per region (docs/decisions/0040). */
+  databases: Record<Region, DatabaseConfig>;
+  /** Home of platform-wide records (entries of PLATFORM_TENANT_ID). */
+  platformRegion: Region;
+  /** How long a tenant's region is cached (default 2 s). */
+  regionCacheTtlMs?: number;
   internalPublicKey: KeyLike;
   clock: Clock;
+  urls: Pick<ServiceUrls, "storageRegions">;
   /** Tests pass a StatementCounter here. */
   logger?: Logger;
 }
 
 export interface AuditService extends SubgraphApp {
-  db: DataSource;
+  stores: RegionalStores;
+  regions: TenantRegionDirectory;
 }
 
 export const auditEntities = [AuditLogEntry];
@@ -30,10 +37,9 @@ export const auditMigrations = [CreateAuditTables1732400000300, AddAuditOutcome1
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createAuditService(options: AuditServiceOptions): Promise<AuditService> {
-  const db = await openDataSource(
-    createDataSource(options.database, { entities: auditEntities, migrations: auditMigrations, logger: options.logger }),
-  );
-  const deps = { db, clock: options.clock };
+  const stores = await RegionalStores.open(options.databases, { entities: auditEntities, migrations: auditMigrations, logger: options.logger });
+  const regions = new TenantRegionDirectory(options.urls.storageRegions, options.platformRegion, options.regionCacheTtlMs);
+  const deps = { stores, regions, clock: options.clock };
   const { schema } = await buildAuditSchema();
   const app = await createSubgraphApp({
     name: "audit",
@@ -41,18 +47,19 @@ export async function createAuditService(options: AuditServiceOptions): Promise<
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,
     // The trail's own refusals go straight into its store, with the same entries the route writes.
-    recordDenials: async (viewer, _token, denials) => {
-      await appendEntries(deps, viewer, denialEntries(viewer, denials));
+    recordDenials: async (viewer, token, denials) => {
+      await appendEntries(deps, viewer, token, denialEntries(viewer, denials), "platform");
     },
     context: (viewer, token) => createAuditContext(deps, viewer, token),
-    internalRoutes: [...auditEntriesRoutes(deps), ...denialRoutes(deps), ...personalDataRoutes(deps)],
+    internalRoutes: [...auditEntriesRoutes(deps), ...denialRoutes(deps), ...personalDataRoutes(deps), ...residencyRoutes(stores, [AuditLogEntry])],
   });
   return {
     ...app,
-    db,
+    stores,
+    regions,
     stop: async () => {
       await app.stop();
-      await db.destroy();
+      await stores.destroy();
     },
   };
 }

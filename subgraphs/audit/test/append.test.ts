@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { INSERT_CHUNK } from "@dgg/common";
-import { generateTestKeyPair, internalToken, viewer } from "@dgg/common/testkit";
+import { TEST_REGION, generateTestKeyPair, internalToken, viewer } from "@dgg/common/testkit";
 import { AuditLogEntry } from "../src/entities/audit-log-entry.entity";
 import { START, startAudit } from "./harness";
 import type { AuditHarness } from "./harness";
@@ -20,7 +20,7 @@ describe("audit: appending entries", () => {
   });
   afterAll(() => h.close());
 
-  const entries = () => h.service.db.getRepository(AuditLogEntry);
+  const entries = () => h.service.stores.get(TEST_REGION).getRepository(AuditLogEntry);
 
   it("records the token's subject and role as the actor, ignoring an actor in the body", async () => {
     const admin = viewer("tenant-admin", { tenantId: tenantA, subject: "admin:alice" });

@@ -3,8 +3,8 @@
  * listening on a free port, with a manual clock and a statement counter.
  */
 import { INTERNAL_TOKEN_HEADER, listen, ManualClock, StatementCounter } from "@dgg/common";
-import type { DatabaseConfig, Viewer } from "@dgg/common";
-import { generateTestKeyPair, internalToken, tempSqlite } from "@dgg/common/testkit";
+import type { DatabaseConfig, Region, Viewer } from "@dgg/common";
+import { fakeTenantDirectory, generateTestKeyPair, internalToken, startFakeService, tempRegionalSqlite, TEST_REGION } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
 import { createAuditService } from "../src/server";
 import type { AuditService } from "../src/server";
@@ -37,11 +37,19 @@ export interface AuditHarness {
 export const START = new Date("2026-01-01T00:00:00.000Z");
 
 /** Starts the service on `database` (a fresh SQLite file unless a test passes another store). */
-export async function startAudit(database: DatabaseConfig = tempSqlite("audit")): Promise<AuditHarness> {
+export async function startAudit(databases: Record<Region, DatabaseConfig> = tempRegionalSqlite("audit")): Promise<AuditHarness> {
+  const directory = await startFakeService(fakeTenantDirectory);
   const keys = await generateTestKeyPair();
   const clock = new ManualClock(START);
   const counter = new StatementCounter();
-  const service = await createAuditService({ database, internalPublicKey: keys.publicKey, clock, logger: counter });
+  const service = await createAuditService({
+    databases,
+    platformRegion: TEST_REGION,
+    internalPublicKey: keys.publicKey,
+    clock,
+    urls: { storageRegions: directory.url },
+    logger: counter,
+  });
   const server = await listen(service.app, 0);
   // Tokens are signed at the manual clock's time, which the service verifies against.
   const token = (who: Viewer) => internalToken(keys, who, clock.now());
@@ -67,9 +75,9 @@ export async function startAudit(database: DatabaseConfig = tempSqlite("audit"))
       const response = await call("POST", "/audit/entries", await token(who), { entries });
       if (response.status !== 200) throw new Error(`append refused: ${JSON.stringify(response.body)}`);
     },
-    rowCount: () => service.db.getRepository(AuditLogEntry).count(),
-    dataRowCount: () => service.db.getRepository(AuditLogEntry).countBy({ action: Not("ACCESS_DENIED") }),
-    deniedCount: () => service.db.getRepository(AuditLogEntry).countBy({ action: "ACCESS_DENIED" }),
+    rowCount: () => service.stores.get(TEST_REGION).getRepository(AuditLogEntry).count(),
+    dataRowCount: () => service.stores.get(TEST_REGION).getRepository(AuditLogEntry).countBy({ action: Not("ACCESS_DENIED") }),
+    deniedCount: () => service.stores.get(TEST_REGION).getRepository(AuditLogEntry).countBy({ action: "ACCESS_DENIED" }),
     async close() {
       await server.close();
       await service.stop();

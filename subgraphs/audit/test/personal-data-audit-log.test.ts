@@ -5,7 +5,7 @@
  * number of SQL statements does not grow with the number of entries or users.
  */
 import { randomUUID } from "node:crypto";
-import { postGraphQL, viewer } from "@dgg/common/testkit";
+import { TEST_REGION, postGraphQL, viewer } from "@dgg/common/testkit";
 import { AuditLogEntry } from "../src/entities/audit-log-entry.entity";
 import { startAudit } from "./harness";
 import type { AuditHarness } from "./harness";
@@ -79,7 +79,7 @@ describe("audit: PersonalData.auditLog", () => {
     }
     expect(pages).toBe(3);
     // STEP_2 and STEP_3 share a time and straddle the first page break: the id decides.
-    const rows = await h.service.db.getRepository(AuditLogEntry).find({ where: { subjectUserId: userA } });
+    const rows = await h.service.stores.get(TEST_REGION).getRepository(AuditLogEntry).find({ where: { subjectUserId: userA } });
     const expected = rows
       .sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? 1 : -1))
       .map((row) => row.action);

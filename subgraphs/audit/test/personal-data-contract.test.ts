@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { DAY_MS } from "@dgg/common";
-import { viewer } from "@dgg/common/testkit";
+import { TEST_REGION, viewer } from "@dgg/common/testkit";
 import { AuditLogEntry } from "../src/entities/audit-log-entry.entity";
 import { PURGE_BATCH } from "../src/services/personal-data.service";
 import { START, startAudit } from "./harness";
@@ -42,9 +42,9 @@ describe("audit: internal personal-data contract", () => {
   it("refuses every contract route to a non-service identity, and to no identity", async () => {
     const admin = await h.token(viewer("tenant-admin", { tenantId: tenantA }));
     const routes: ["GET" | "POST", string, unknown][] = [
-      ["GET", `/personal-data/${userId}`, undefined],
-      ["GET", `/personal-data/${userId}/export?category=AUDIT_LOG`, undefined],
-      ["POST", `/personal-data/${userId}/erase`, { pseudonym: `pseudonym:${randomUUID()}` }],
+      ["GET", `/personal-data/${userId}?tenantId=${tenantA}`, undefined],
+      ["GET", `/personal-data/${userId}/export?tenantId=${tenantA}&category=AUDIT_LOG`, undefined],
+      ["POST", `/personal-data/${userId}/erase`, { pseudonym: `pseudonym:${randomUUID()}`, tenantId: tenantA }],
       ["POST", "/retention/purge", { asOf: "2030-01-01T00:00:00Z" }],
     ];
     for (const [method, path, body] of routes) {
@@ -59,16 +59,16 @@ describe("audit: internal personal-data contract", () => {
   });
 
   it("reports holdings: entries about the user or by the user, the oldest, the tenant", async () => {
-    const holdings = await h.call("GET", `/personal-data/${userId}`, await asService());
+    const holdings = await h.call("GET", `/personal-data/${userId}?tenantId=${tenantA}`, await asService());
     expect(holdings.body).toEqual({
       userId,
       tenantId: tenantA,
       categories: [{ category: "AUDIT_LOG", records: 4, oldestAt: START.toISOString() }],
     });
     const nobody = randomUUID();
-    const empty = await h.call("GET", `/personal-data/${nobody}`, await asService());
+    const empty = await h.call("GET", `/personal-data/${nobody}?tenantId=${tenantA}`, await asService());
     expect(empty.body).toEqual({ userId: nobody, tenantId: null, categories: [{ category: "AUDIT_LOG", records: 0, oldestAt: null }] });
-    const badId = await h.call("GET", "/personal-data/not-a-user", await asService());
+    const badId = await h.call("GET", `/personal-data/not-a-user?tenantId=${tenantA}`, await asService());
     expect([badId.status, badId.body.error?.code]).toEqual([400, "BAD_USER_INPUT"]);
     expect(badId.body.error?.message).toContain("not-a-user");
   });
@@ -80,7 +80,7 @@ describe("audit: internal personal-data contract", () => {
     let pages = 0;
     do {
       const query: string = `category=AUDIT_LOG&limit=3${after ? `&after=${after}` : ""}`;
-      const page = await h.call("GET", `/personal-data/${userId}/export?${query}`, token);
+      const page = await h.call("GET", `/personal-data/${userId}/export?tenantId=${tenantA}&${query}`, token);
       expect(page.status).toBe(200);
       records.push(...(page.body.records as Record<string, unknown>[]));
       after = page.body.nextCursor as string | null;
@@ -109,7 +109,7 @@ describe("audit: internal personal-data contract", () => {
       ["category=AUDIT_LOG&after=bogus", '"bogus"'],
     ];
     for (const [query, named] of cases) {
-      const response = await h.call("GET", `/personal-data/${userId}/export?${query}`, token);
+      const response = await h.call("GET", `/personal-data/${userId}/export?tenantId=${tenantA}&${query}`, token);
       expect([query, response.status, response.body.error?.code]).toEqual([query, 400, "BAD_USER_INPUT"]);
       expect(response.body.error?.message).toContain(named);
     }
@@ -121,26 +121,26 @@ describe("audit: internal personal-data contract", () => {
       const response = await h.call("POST", `/personal-data/${userId}/erase`, token, body);
       expect([response.status, response.body.error?.code]).toEqual([400, "BAD_USER_INPUT"]);
     }
-    expect(await h.service.db.getRepository(AuditLogEntry).countBy({ subjectUserId: userId })).toBe(3);
+    expect(await h.service.stores.get(TEST_REGION).getRepository(AuditLogEntry).countBy({ subjectUserId: userId })).toBe(3);
   });
 
   it("erases by pseudonymising every mention, keeps the entries, and is idempotent", async () => {
     const token = await asService();
     const pseudonym = `pseudonym:${randomUUID()}`;
     const containsUser = async () => {
-      const columns: { name: string }[] = await h.service.db.query("SELECT name FROM pragma_table_info('audit_log_entry')");
+      const columns: { name: string }[] = await h.service.stores.get(TEST_REGION).query("SELECT name FROM pragma_table_info('audit_log_entry')");
       expect(columns.map((column) => column.name)).toEqual(expect.arrayContaining(["actor", "subject_user_id", "details"]));
       const where = columns.map((column) => `CAST("${column.name}" AS TEXT) LIKE ?`).join(" OR ");
-      const [row]: { n: number }[] = await h.service.db.query(`SELECT COUNT(*) AS n FROM audit_log_entry WHERE ${where}`, columns.map(() => `%${userId}%`));
+      const [row]: { n: number }[] = await h.service.stores.get(TEST_REGION).query(`SELECT COUNT(*) AS n FROM audit_log_entry WHERE ${where}`, columns.map(() => `%${userId}%`));
       return Number(row!.n);
     };
     expect(await containsUser()).toBe(5);
 
-    const first = await h.call("POST", `/personal-data/${userId}/erase`, token, { pseudonym });
+    const first = await h.call("POST", `/personal-data/${userId}/erase`, token, { pseudonym, tenantId: tenantA });
     expect(first.body).toEqual({ erased: [{ category: "AUDIT_LOG", count: 5 }] });
     expect(await containsUser()).toBe(0);
     expect(await h.dataRowCount()).toBe(6);
-    const repo = h.service.db.getRepository(AuditLogEntry);
+    const repo = h.service.stores.get(TEST_REGION).getRepository(AuditLogEntry);
     expect(await repo.countBy({ subjectUserId: pseudonym })).toBe(3);
     expect(await repo.countBy({ actor: pseudonym })).toBe(2);
     const shared = await repo.findOneByOrFail({ action: "DEVICE_SHARED" });
@@ -148,10 +148,10 @@ describe("audit: internal personal-data contract", () => {
     expect(await repo.countBy({ subjectUserId: bystander })).toBe(2);
 
     const snapshot = await repo.find({ order: { id: "ASC" } });
-    const second = await h.call("POST", `/personal-data/${userId}/erase`, token, { pseudonym: `pseudonym:${randomUUID()}` });
+    const second = await h.call("POST", `/personal-data/${userId}/erase`, token, { pseudonym: `pseudonym:${randomUUID()}`, tenantId: tenantA });
     expect(second.body).toEqual({ erased: [{ category: "AUDIT_LOG", count: 0 }] });
     expect(await repo.find({ order: { id: "ASC" } })).toEqual(snapshot);
-    const holdings = await h.call("GET", `/personal-data/${userId}`, token);
+    const holdings = await h.call("GET", `/personal-data/${userId}?tenantId=${tenantA}`, token);
     expect((holdings.body.categories as { records: number }[])[0]?.records).toBe(0);
   });
 });
@@ -176,7 +176,7 @@ describe("audit: retention purge", () => {
     expect(purge.body).toEqual({ purged: [{ category: "AUDIT_LOG", count: 1 }] });
     // Deleted by the database alone: no statement reads rows into the service.
     expect(h.counter.statements.every((sql) => /^\s*DELETE/i.test(sql))).toBe(true);
-    const left = await h.service.db.getRepository(AuditLogEntry).find();
+    const left = await h.service.stores.get(TEST_REGION).getRepository(AuditLogEntry).find();
     expect(left.map((row) => row.action)).toEqual(["BOUNDARY"]);
 
     const again = await h.call("POST", "/retention/purge", await h.token(governance), { asOf });
@@ -197,7 +197,8 @@ describe("audit: retention purge", () => {
     const purge = await h.call("POST", "/retention/purge", token, { asOf: h.clock.now().toISOString() });
     // The BOUNDARY entry of the previous test is now old enough too.
     expect(purge.body).toEqual({ purged: [{ category: "AUDIT_LOG", count: total + 1 }] });
-    expect(h.counter.statements.filter((sql) => /^\s*DELETE/i.test(sql))).toHaveLength(2);
+    // Two batches in the region holding the rows, one empty batch in each of the two others.
+    expect(h.counter.statements.filter((sql) => /^\s*DELETE/i.test(sql))).toHaveLength(4);
     expect(await h.rowCount()).toBe(0);
   });
 });

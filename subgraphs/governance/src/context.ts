@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
+import { ServiceError } from "@dgg/common";
 import type { AuditClient, Clock, TenantDirectoryClient, Viewer } from "@dgg/common";
 import type { BlobStore } from "./blob/blob-store";
 import type { PersonalDataContractClient, SubjectHoldings } from "./services/data-subgraphs";
@@ -31,7 +32,23 @@ export function createGovernanceContext(deps: GovernanceDeps, viewer: Viewer, to
     token,
     loaders: {
       // The contract is per user, so the batch fans out one holdings call per key, in parallel.
-      holdings: new DataLoader((userIds) => Promise.all(userIds.map((userId) => deps.contract.holdings(userId)))),
+      // Tenant-scoped viewers can only ever see their own tenant's users, so that tenant's
+      // region is the one asked; a viewer without a tenant holds no subjects.
+      holdings: new DataLoader((userIds) =>
+        Promise.all(
+          userIds.map(async (userId) => {
+            const nothing: SubjectHoldings = { userId, tenantId: null, removedAt: null, categories: new Map(), totalRecords: 0 };
+            if (!viewer.tenantId) return nothing;
+            try {
+              return await deps.contract.holdings(userId, viewer.tenantId);
+            } catch (error) {
+              // A token naming a tenant the directory does not know holds no subjects.
+              if (error instanceof ServiceError && error.code === "NOT_FOUND") return nothing;
+              throw error;
+            }
+          }),
+        ),
+      ),
     },
   };
 }

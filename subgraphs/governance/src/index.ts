@@ -14,6 +14,7 @@ import { createGovernanceService } from "./server";
 /** Starts the governance subgraph from environment variables (see README: Configuration). */
 async function main(): Promise<void> {
   const env = process.env;
+  if (env.DGG_FAULT_POINT && env.NODE_ENV === "production") throw new Error("DGG_FAULT_POINT (crash injection for tests) is refused when NODE_ENV=production");
   const keys = keyPathsFromEnv(env);
   const service = await createGovernanceService({
     database: databaseConfigFromEnv("GOVERNANCE", "governance", env),
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     clock: clockFromEnv(env),
     urls: serviceUrlsFromEnv(env),
     blobs: blobRootFromEnv(dataDir(env), env),
+    residencyMover: { intervalMs: Number(env.RESIDENCY_MOVER_INTERVAL_MS ?? 1000), faultPoint: env.DGG_FAULT_POINT },
   });
   const { url } = await listen(service.app, Number(env.GOVERNANCE_PORT ?? 4005), env.HOST ?? "127.0.0.1");
   console.log(`governance subgraph ready at ${url}/graphql`);

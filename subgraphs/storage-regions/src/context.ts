@@ -11,6 +11,8 @@ export interface StorageRegionsDeps {
   clock: Clock;
   audit: AuditClient;
   layout: StorageLayout;
+  /** How long a new move waits before copying: longer than any data subgraph caches a tenant's region. */
+  moveFreezeMs: number;
 }
 
 /** Built per request: the verified viewer, its token (forwarded to audit) and fresh loaders. */

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
     clock: clockFromEnv(env),
     // Parsed before listening: a bad STORAGE_LAYOUT stops the start with a message naming it.
     layout: storageLayoutFromEnv(env),
+    moveFreezeMs: env.RESIDENCY_MOVE_FREEZE_MS ? Number(env.RESIDENCY_MOVE_FREEZE_MS) : undefined,
     urls: serviceUrlsFromEnv(env),
   });
   const { url } = await listen(service.app, Number(env.STORAGE_REGIONS_PORT ?? 4004), env.HOST ?? "127.0.0.1");

@@ -4,8 +4,11 @@ import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp } from "@dgg/commo
 import type { DataSource, Logger } from "typeorm";
 import { createStorageRegionsContext } from "./context";
 import { Tenant } from "./entities/tenant.entity";
+import { TenantMove } from "./entities/tenant-move.entity";
 import { tenantRoutes } from "./internal/tenants.routes";
+import { moveRoutes } from "./internal/moves.routes";
 import { CreateTenantTable1732400300000 } from "./migrations/1732400300000-create-tenant-table";
+import { AddTenantMoves1736000000000 } from "./migrations/1736000000000-add-tenant-moves";
 import { buildStorageRegionsSchema } from "./schema";
 import type { StorageLayout } from "./storage-layout";
 
@@ -15,6 +18,8 @@ export interface StorageRegionsServiceOptions {
   clock: Clock;
   /** Which stores each data category lives in (env STORAGE_LAYOUT, see storage-layout.ts). */
   layout: StorageLayout;
+  /** How long a move waits before copying (default 5 s): must exceed the data subgraphs' region cache TTL. */
+  moveFreezeMs?: number;
   urls: Pick<ServiceUrls, "audit">;
   /** Tests pass a StatementCounter here. */
   logger?: Logger;
@@ -24,8 +29,8 @@ export interface StorageRegionsService extends SubgraphApp {
   db: DataSource;
 }
 
-export const storageRegionsEntities = [Tenant];
-export const storageRegionsMigrations = [CreateTenantTable1732400300000];
+export const storageRegionsEntities = [Tenant, TenantMove];
+export const storageRegionsMigrations = [CreateTenantTable1732400300000, AddTenantMoves1736000000000];
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createStorageRegionsService(options: StorageRegionsServiceOptions): Promise<StorageRegionsService> {
@@ -36,7 +41,7 @@ export async function createStorageRegionsService(options: StorageRegionsService
       logger: options.logger,
     }),
   );
-  const deps = { db, clock: options.clock, audit: new AuditClient(options.urls.audit), layout: options.layout };
+  const deps = { db, clock: options.clock, audit: new AuditClient(options.urls.audit), layout: options.layout, moveFreezeMs: options.moveFreezeMs ?? 5000 };
   const { schema } = await buildStorageRegionsSchema();
   const app = await createSubgraphApp({
     name: "storage-regions",
@@ -45,7 +50,7 @@ export async function createStorageRegionsService(options: StorageRegionsService
     clock: options.clock,
     recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createStorageRegionsContext(deps, viewer, token),
-    internalRoutes: tenantRoutes(deps),
+    internalRoutes: [...tenantRoutes(deps), ...moveRoutes(deps)],
   });
   return {
     ...app,

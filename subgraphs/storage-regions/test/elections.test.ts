@@ -7,9 +7,10 @@ import { randomUUID } from "node:crypto";
 import { AuditClient, Region } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
 import { createStorageRegionsContext } from "../src/context";
+import { TenantMove } from "../src/entities/tenant-move.entity";
 import { electStorageRegion } from "../src/services/tenants.service";
 import { DEFAULT_STORAGE_LAYOUT, parseStorageLayout } from "../src/storage-layout";
-import { auditCalls, createTenant, ELECT, firstError, READ, startHarness, tenantRepo } from "./harness";
+import { auditCalls, createTenant, ELECT, firstError, startHarness, tenantRepo } from "./harness";
 import type { Harness } from "./harness";
 
 describe("storage-regions electStorageRegion", () => {
@@ -26,7 +27,7 @@ describe("storage-regions electStorageRegion", () => {
 
   afterAll(() => h.close());
 
-  it("records the tenant admin's election with an audit entry naming from and to", async () => {
+  it("records the election with an audit entry, marks the tenant MOVING and records a durable move", async () => {
     const target = await createTenant(h, "Litware", "EUROPE");
     const admin = viewer("tenant-admin", { tenantId: target.id });
     const createdAt = (await tenantRepo(h).findOneByOrFail({ id: target.id })).updatedAt.getTime();
@@ -34,15 +35,19 @@ describe("storage-regions electStorageRegion", () => {
     const before = auditCalls(h).length;
     const response = await h.gql(admin, ELECT, { t: target.id, r: "ASIA_PACIFIC" });
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data?.electStorageRegion).toEqual({ id: target.id, name: "Litware", storageRegion: "ASIA_PACIFIC" });
+    // The directory keeps the old region until the move has copied and verified the data.
+    expect(response.body.data?.electStorageRegion).toEqual({ id: target.id, name: "Litware", storageRegion: "EUROPE" });
     const row = await tenantRepo(h).findOneByOrFail({ id: target.id });
-    expect(row.storageRegion).toBe("ASIA_PACIFIC");
+    expect([row.storageRegion, row.state, row.movingTo]).toEqual(["EUROPE", "MOVING", "ASIA_PACIFIC"]);
     expect(row.updatedAt.getTime()).toBe(createdAt + 60_000);
+    const move = await h.service.db.getRepository(TenantMove).findOneByOrFail({ tenantId: target.id });
+    expect([move.fromRegion, move.toRegion, move.phase]).toEqual(["EUROPE", "ASIA_PACIFIC", "REQUESTED"]);
     expect(auditCalls(h).slice(before).map((call) => call.body)).toEqual([
-      { entries: [{ tenantId: target.id, action: "STORAGE_REGION_ELECTED", details: { from: "EUROPE", to: "ASIA_PACIFIC" } }] },
+      { entries: [{ tenantId: target.id, action: "STORAGE_REGION_ELECTED", details: { from: "EUROPE", to: "ASIA_PACIFIC", moveId: move.id } }] },
     ]);
-    const read = await h.gql(admin, READ, { id: target.id });
-    expect(read.body.data?.tenant).toMatchObject({ storageRegion: "ASIA_PACIFIC" });
+    const again = await h.gql(admin, ELECT, { t: target.id, r: "NORTH_AMERICA" });
+    expect(firstError(again.body)?.code).toBe("CONFLICT");
+    expect(firstError(again.body)?.message).toContain("already moving");
   });
 
   it("returns the tenant unchanged and writes nothing when the region is already elected", async () => {
@@ -79,11 +84,11 @@ describe("storage-regions electStorageRegion", () => {
     expect(auditCalls(h)).toHaveLength(before);
   });
 
-  it("answers CONFLICT, writing and auditing nothing, when another election landed since the read", async () => {
+  it("answers CONFLICT and records no move when another election landed since the read", async () => {
     const target = await createTenant(h, "Wingtip Toys", "EUROPE");
     const admin = viewer("tenant-admin", { tenantId: target.id });
     const ctx = createStorageRegionsContext(
-      { db: h.service.db, clock: h.clock, audit: new AuditClient(h.audit.url), layout: parseStorageLayout(DEFAULT_STORAGE_LAYOUT) },
+      { db: h.service.db, clock: h.clock, audit: new AuditClient(h.audit.url), layout: parseStorageLayout(DEFAULT_STORAGE_LAYOUT), moveFreezeMs: 0 },
       admin,
       await h.token(admin),
     );
@@ -96,7 +101,9 @@ describe("storage-regions electStorageRegion", () => {
       message: expect.stringContaining(target.id),
     });
     expect((await tenantRepo(h).findOneByOrFail({ id: target.id })).storageRegion).toBe("NORTH_AMERICA");
-    expect(auditCalls(h)).toHaveLength(before);
+    expect(await h.service.db.getRepository(TenantMove).countBy({ tenantId: target.id })).toBe(0);
+    // The election was audited as requested before the conditional write refused it.
+    expect(auditCalls(h).length).toBe(before + 1);
   });
 
   it("refuses a malformed tenant id with BAD_USER_INPUT naming it", async () => {

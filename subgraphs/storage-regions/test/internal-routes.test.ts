@@ -42,7 +42,7 @@ describe("storage-regions internal GET /internal/tenants/:id", () => {
     for (const who of [viewer("tenant-admin", { tenantId: tenantA.id }), viewer("service"), operator]) {
       const response = await get(tenantB.id, await h.token(who));
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ tenant: { id: tenantB.id, name: "Fabrikam", storageRegion: "NORTH_AMERICA" } });
+      expect(response.body).toEqual({ tenant: { id: tenantB.id, name: "Fabrikam", storageRegion: "NORTH_AMERICA", state: "ACTIVE", movingTo: null } });
     }
   });
 

@@ -7,6 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { viewer } from "@dgg/common/testkit";
 import { createTenant, firstError, startHarness } from "./harness";
+import { Tenant } from "../src/entities/tenant.entity";
+import { Region } from "@dgg/common";
 import type { Harness } from "./harness";
 
 const RESIDENCY = `query($r: [_Any!]!) { _entities(representations: $r) { ... on PersonalData { userId residency { region locations { category kind region } } } } }`;
@@ -49,7 +51,7 @@ describe("PersonalData.residency with the default layout", () => {
     ]);
   });
 
-  it("lets the tenant's admin and the data subject read it, and follows a new election", async () => {
+  it("lets the tenant's admin and the data subject read it, and follows the data once a move has switched", async () => {
     const userId = randomUUID();
     const admin = viewer("tenant-admin", { tenantId: asia });
     const subject = viewer("data-subject", { tenantId: asia, userId });
@@ -60,6 +62,10 @@ describe("PersonalData.residency with the default layout", () => {
     }
     const elected = await h.gql(admin, `mutation($t: ID!) { electStorageRegion(tenantId: $t, region: NORTH_AMERICA) { id } }`, { t: asia });
     expect(elected.body.errors).toBeUndefined();
+    // Until the move switches the directory, the data still lives in the old region, and residency says so.
+    const during = await h.gql(admin, RESIDENCY, { r: [person(userId, asia)] });
+    expect((during.body.data?._entities as Residency[])[0]!.residency.region).toBe("ASIA_PACIFIC");
+    await h.service.db.getRepository(Tenant).update({ id: asia }, { storageRegion: Region.NORTH_AMERICA, state: "ACTIVE", movingTo: null });
     const after = await h.gql(admin, RESIDENCY, { r: [person(userId, asia)] });
     const residency = (after.body.data?._entities as Residency[])[0]!.residency;
     expect(residency.region).toBe("NORTH_AMERICA");

@@ -1,6 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import type { AuditClient, Clock, Viewer } from "@dgg/common";
+import { storeForViewer } from "@dgg/common";
+import type { AuditClient, Clock, RegionalStores, TenantRegionDirectory, Viewer } from "@dgg/common";
 import { createTelemetryPageLoader } from "./loaders/telemetry-page.loader";
 import type { TelemetryPageKey } from "./loaders/telemetry-page.loader";
 import type { UserLookupClient } from "./services/user-lookup.client";
@@ -8,7 +9,9 @@ import type { TelemetryConnection } from "./types/telemetry-connection.type";
 
 /** What lives for the whole process: the store and the clients of other services. */
 export interface TelemetryDeps {
-  db: DataSource;
+  /** One store per region; a request uses only its tenant's (docs/decisions/0040). */
+  stores: RegionalStores;
+  regions: TenantRegionDirectory;
   clock: Clock;
   audit: AuditClient;
   users: UserLookupClient;
@@ -16,6 +19,8 @@ export interface TelemetryDeps {
 
 /** Built per request: the verified viewer, its token (forwarded to audit and users) and fresh loaders. */
 export interface TelemetryContext extends TelemetryDeps {
+  /** The store of the viewer\'s tenant's region: the only one this request touches. */
+  db: DataSource;
   viewer: Viewer;
   token: string;
   loaders: {
@@ -23,11 +28,13 @@ export interface TelemetryContext extends TelemetryDeps {
   };
 }
 
-export function createTelemetryContext(deps: TelemetryDeps, viewer: Viewer, token: string): TelemetryContext {
+export async function createTelemetryContext(deps: TelemetryDeps, viewer: Viewer, token: string): Promise<TelemetryContext> {
+  const db = await storeForViewer(deps.stores, deps.regions, viewer, token);
   return {
     ...deps,
     viewer,
     token,
-    loaders: { telemetryPage: createTelemetryPageLoader(deps.db) },
+    db,
+    loaders: { telemetryPage: createTelemetryPageLoader(db) },
   };
 }

@@ -1,11 +1,12 @@
-import { clockFromEnv, databaseConfigFromEnv, keyPathsFromEnv, listen, loadPublicKey, serviceUrlsFromEnv } from "@dgg/common";
+import { clockFromEnv, platformRegionFromEnv, regionalDatabaseConfigsFromEnv, keyPathsFromEnv, listen, loadPublicKey, serviceUrlsFromEnv } from "@dgg/common";
 import { createTelemetryService } from "./server";
 
 /** Starts the telemetry subgraph from environment variables (see README: Configuration). */
 async function main(): Promise<void> {
   const env = process.env;
   const service = await createTelemetryService({
-    database: databaseConfigFromEnv("TELEMETRY", "telemetry", env),
+    databases: regionalDatabaseConfigsFromEnv("TELEMETRY", "telemetry", env),
+    platformRegion: platformRegionFromEnv(env),
     internalPublicKey: await loadPublicKey(keyPathsFromEnv(env).internalPublic, "internal public key"),
     clock: clockFromEnv(env),
     urls: serviceUrlsFromEnv(env),

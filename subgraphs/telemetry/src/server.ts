@@ -1,7 +1,7 @@
 import type { KeyLike } from "jose";
-import { AuditClient, createDataSource, createSubgraphApp, openDataSource } from "@dgg/common";
-import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp } from "@dgg/common";
-import type { DataSource, Logger } from "typeorm";
+import { AuditClient, createSubgraphApp, residencyRoutes, RegionalStores, TenantRegionDirectory } from "@dgg/common";
+import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { Logger } from "typeorm";
 import { createTelemetryContext } from "./context";
 import { TelemetryEvent } from "./entities/telemetry-event.entity";
 import { personalDataRoutes } from "./internal/personal-data.routes";
@@ -10,16 +10,22 @@ import { buildTelemetrySchema } from "./schema";
 import { UserLookupClient } from "./services/user-lookup.client";
 
 export interface TelemetryServiceOptions {
-  database: DatabaseConfig;
+  /** One store per region (docs/decisions/0040). */
+  databases: Record<Region, DatabaseConfig>;
+  /** Home of platform-wide records (entries of PLATFORM_TENANT_ID). */
+  platformRegion: Region;
+  /** How long a tenant's region is cached (default 2 s). */
+  regionCacheTtlMs?: number;
   internalPublicKey: KeyLike;
   clock: Clock;
-  urls: Pick<ServiceUrls, "audit" | "users">;
+  urls: Pick<ServiceUrls, "audit" | "users" | "storageRegions">;
   /** Tests pass a StatementCounter here. */
   logger?: Logger;
 }
 
 export interface TelemetryService extends SubgraphApp {
-  db: DataSource;
+  stores: RegionalStores;
+  regions: TenantRegionDirectory;
 }
 
 export const telemetryEntities = [TelemetryEvent];
@@ -27,11 +33,11 @@ export const telemetryMigrations = [CreateTelemetryTables1732500000000];
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createTelemetryService(options: TelemetryServiceOptions): Promise<TelemetryService> {
-  const db = await openDataSource(
-    createDataSource(options.database, { entities: telemetryEntities, migrations: telemetryMigrations, logger: options.logger }),
-  );
+  const stores = await RegionalStores.open(options.databases, { entities: telemetryEntities, migrations: telemetryMigrations, logger: options.logger });
+  const regions = new TenantRegionDirectory(options.urls.storageRegions, options.platformRegion, options.regionCacheTtlMs);
   const deps = {
-    db,
+    stores,
+    regions,
     clock: options.clock,
     audit: new AuditClient(options.urls.audit),
     users: new UserLookupClient(options.urls.users),
@@ -44,14 +50,15 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     clock: options.clock,
     recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createTelemetryContext(deps, viewer, token),
-    internalRoutes: personalDataRoutes(deps),
+    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [TelemetryEvent])],
   });
   return {
     ...app,
-    db,
+    stores,
+    regions,
     stop: async () => {
       await app.stop();
-      await db.destroy();
+      await stores.destroy();
     },
   };
 }

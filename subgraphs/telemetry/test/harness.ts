@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
 import { listen, ManagementState, ManualClock, StatementCounter } from "@dgg/common";
 import type { AuditRecordInput, Role } from "@dgg/common";
-import { generateTestKeyPair, internalToken, postGraphQL, startFakeService, tempSqlite, viewer } from "@dgg/common/testkit";
+import { fakeTenantDirectory, generateTestKeyPair, internalToken, postGraphQL, startFakeService, tempRegionalSqlite, TEST_REGION, viewer } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
 import { createTelemetryService } from "../src/server";
 import type { TelemetryService } from "../src/server";
@@ -48,6 +48,7 @@ export async function startTelemetry(): Promise<Harness> {
   const fakes: Harness["fakes"] = await startFakeService({
     // Refusals go to the access audit (docs/decisions/0011).
     "POST /internal/audit/denials": (body) => ({ recorded: (body as { denials: unknown[] }).denials.length }),
+    ...fakeTenantDirectory,
     "POST /internal/audit/entries": (body) => {
       if (!audit.up) throw new Error("audit down");
       const batch = (body as { entries: AuditRecordInput[] }).entries;
@@ -64,10 +65,11 @@ export async function startTelemetry(): Promise<Harness> {
   const clock = new ManualClock(START);
   const counter = new StatementCounter();
   const service = await createTelemetryService({
-    database: tempSqlite("telemetry"),
+    databases: tempRegionalSqlite("telemetry"),
+    platformRegion: TEST_REGION,
     internalPublicKey: keys.publicKey,
     clock,
-    urls: { audit: fakes.url, users: fakes.url },
+    urls: { audit: fakes.url, users: fakes.url, storageRegions: fakes.url },
     logger: counter,
   });
   const server = await listen(service.app, 0);
@@ -89,7 +91,7 @@ export async function startTelemetry(): Promise<Harness> {
     },
     token: (role, options = {}) => internalToken(keys, viewer(role, options), clock.now()),
     ingest: (token, events) => postGraphQL(server.url, token, mutation, { events }),
-    eventCount: (where = {}) => service.db.getRepository(TelemetryEvent).countBy(where),
+    eventCount: (where = {}) => service.stores.get(TEST_REGION).getRepository(TelemetryEvent).countBy(where),
     async close() {
       await server.close();
       await service.stop();

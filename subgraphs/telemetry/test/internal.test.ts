@@ -1,3 +1,4 @@
+import { TEST_REGION } from "@dgg/common/testkit";
 /**
  * Scenario: governance drives the internal personal-data contract against telemetry:
  * what is held about a user, an export copy page by page, erasure (safe to repeat) and
@@ -39,9 +40,9 @@ describe("telemetry internal personal-data contract", () => {
   it("refuses every route to identities other than the service", async () => {
     const admin = await h.token("tenant-admin", { tenantId: tenantA });
     for (const [path, body] of [
-      [`/personal-data/${alice}`, undefined],
-      [`/personal-data/${alice}/export?category=TELEMETRY`, undefined],
-      [`/personal-data/${alice}/erase`, {}],
+      [`/personal-data/${alice}?tenantId=${tenantA}`, undefined],
+      [`/personal-data/${alice}/export?tenantId=${tenantA}&category=TELEMETRY`, undefined],
+      [`/personal-data/${alice}/erase`, { tenantId: tenantA }],
       [`/retention/purge`, { asOf: START.toISOString() }],
     ] as const) {
       await expect(call(path, admin, body)).rejects.toMatchObject({ code: "FORBIDDEN" });
@@ -50,26 +51,26 @@ describe("telemetry internal personal-data contract", () => {
   });
 
   it("reports holdings with count, oldest time and tenant; nothing held means tenant null", async () => {
-    const holdings = await call<PersonalDataHoldings>(`/personal-data/${alice}`, service);
+    const holdings = await call<PersonalDataHoldings>(`/personal-data/${alice}?tenantId=${tenantA}`, service);
     expect(holdings).toEqual({
       userId: alice,
       tenantId: tenantA,
       categories: [{ category: "TELEMETRY", records: 5, oldestAt: new Date(START.getTime() - 4000).toISOString() }],
     });
     const nobody = randomUUID();
-    expect(await call<PersonalDataHoldings>(`/personal-data/${nobody}`, service)).toEqual({
+    expect(await call<PersonalDataHoldings>(`/personal-data/${nobody}?tenantId=${tenantA}`, service)).toEqual({
       userId: nobody,
       tenantId: null,
       categories: [{ category: "TELEMETRY", records: 0, oldestAt: null }],
     });
-    await expect(call(`/personal-data/not-a-uuid`, service)).rejects.toMatchObject({ code: "BAD_USER_INPUT", message: expect.stringContaining("not-a-uuid") });
+    await expect(call(`/personal-data/not-a-uuid?tenantId=${tenantA}`, service)).rejects.toMatchObject({ code: "BAD_USER_INPUT", message: expect.stringContaining("not-a-uuid") });
   });
 
   it("exports oldest first in pages linked by cursors", async () => {
     const records: Record<string, unknown>[] = [];
     let after = "";
     for (let page = 0; page < 5; page += 1) {
-      const result: ExportPage = await call<ExportPage>(`/personal-data/${alice}/export?category=TELEMETRY&limit=2${after}`, service);
+      const result: ExportPage = await call<ExportPage>(`/personal-data/${alice}/export?tenantId=${tenantA}&category=TELEMETRY&limit=2${after}`, service);
       expect(result.category).toBe("TELEMETRY");
       records.push(...result.records);
       if (!result.nextCursor) break;
@@ -83,29 +84,29 @@ describe("telemetry internal personal-data contract", () => {
       occurredAt: new Date(START.getTime() - 4000).toISOString(),
       payload: { i: 4 },
     });
-    const whole = await call<ExportPage>(`/personal-data/${alice}/export?category=TELEMETRY`, service);
+    const whole = await call<ExportPage>(`/personal-data/${alice}/export?tenantId=${tenantA}&category=TELEMETRY`, service);
     expect(whole.records).toHaveLength(5);
     expect(whole.nextCursor).toBeNull();
   });
 
   it("refuses other categories, bad limits and bad cursors with BAD_USER_INPUT", async () => {
-    await expect(call(`/personal-data/${alice}/export?category=ACCOUNT`, service)).rejects.toMatchObject({
+    await expect(call(`/personal-data/${alice}/export?tenantId=${tenantA}&category=ACCOUNT`, service)).rejects.toMatchObject({
       code: "BAD_USER_INPUT",
       message: expect.stringContaining("ACCOUNT"),
     });
     for (const limit of ["0", "1001", "abc"]) {
-      await expect(call(`/personal-data/${alice}/export?category=TELEMETRY&limit=${limit}`, service)).rejects.toMatchObject({
+      await expect(call(`/personal-data/${alice}/export?tenantId=${tenantA}&category=TELEMETRY&limit=${limit}`, service)).rejects.toMatchObject({
         code: "BAD_USER_INPUT",
         message: expect.stringContaining(limit),
       });
     }
-    await expect(call(`/personal-data/${alice}/export?category=TELEMETRY&after=zzz`, service)).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+    await expect(call(`/personal-data/${alice}/export?tenantId=${tenantA}&category=TELEMETRY&after=zzz`, service)).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
   });
 
   it("erases one user's events and reports zero when asked again", async () => {
-    const first = await call<ErasureResult>(`/personal-data/${bob}/erase`, service, { pseudonym: "p" });
+    const first = await call<ErasureResult>(`/personal-data/${bob}/erase`, service, { pseudonym: "p", tenantId: tenantA });
     expect(first).toEqual({ erased: [{ category: "TELEMETRY", count: 1 }] });
-    const again = await call<ErasureResult>(`/personal-data/${bob}/erase`, service, { pseudonym: "p" });
+    const again = await call<ErasureResult>(`/personal-data/${bob}/erase`, service, { pseudonym: "p", tenantId: tenantA });
     expect(again).toEqual({ erased: [{ category: "TELEMETRY", count: 0 }] });
     expect(await h.eventCount({ userId: bob })).toBe(0);
     expect(await h.eventCount({ userId: alice })).toBe(5);
@@ -121,7 +122,7 @@ describe("telemetry internal personal-data contract", () => {
     expect(ingested.body.errors).toBeUndefined();
     const result = await call<PurgeResult>(`/retention/purge`, service, { asOf: h.clock.now().toISOString() });
     expect(result).toEqual({ purged: [{ category: "TELEMETRY", count: 1 }] });
-    const left = await h.service.db.getRepository(TelemetryEvent).findBy({ userId: carol });
+    const left = await h.service.stores.get(TEST_REGION).getRepository(TelemetryEvent).findBy({ userId: carol });
     expect(left.map((row) => row.payload)).toEqual([{ keep: true }]);
 
     h.clock.advance(1);
@@ -141,11 +142,12 @@ describe("telemetry internal personal-data contract", () => {
       occurredAt: new Date(old.getTime() - i),
       payload: {},
     }));
-    await insertRows(h.service.db, rows);
+    await insertRows(h.service.stores.get(TEST_REGION), rows);
     h.counter.reset();
     const result = await call<PurgeResult>(`/retention/purge`, await h.token("service"), { asOf: h.clock.now().toISOString() });
     expect(result).toEqual({ purged: [{ category: "TELEMETRY", count: 2 * PURGE_BATCH + 7 }] });
-    expect(h.counter.statements).toHaveLength(3);
+    // Three batches in the region holding the rows, one empty batch in each of the two others.
+    expect(h.counter.statements).toHaveLength(5);
     expect(h.counter.statements.every((sql) => /^DELETE/i.test(sql) && sql.includes(`LIMIT ${PURGE_BATCH}`))).toBe(true);
     expect(await h.eventCount({ userId: alice })).toBe(5);
   });

@@ -1,11 +1,12 @@
-import { clockFromEnv, databaseConfigFromEnv, keyPathsFromEnv, listen, loadPublicKey, serviceUrlsFromEnv } from "@dgg/common";
+import { clockFromEnv, keyPathsFromEnv, listen, loadPublicKey, platformRegionFromEnv, regionalDatabaseConfigsFromEnv, serviceUrlsFromEnv } from "@dgg/common";
 import { createUsersService } from "./server";
 
 /** Starts the users subgraph from environment variables (see README: Configuration). */
 async function main(): Promise<void> {
   const env = process.env;
   const service = await createUsersService({
-    database: databaseConfigFromEnv("USERS", "users", env),
+    databases: regionalDatabaseConfigsFromEnv("USERS", "users", env),
+    platformRegion: platformRegionFromEnv(env),
     internalPublicKey: await loadPublicKey(keyPathsFromEnv(env).internalPublic, "internal public key"),
     clock: clockFromEnv(env),
     urls: serviceUrlsFromEnv(env),

@@ -1,7 +1,7 @@
 import type { KeyLike } from "jose";
-import { AuditClient, createDataSource, createSubgraphApp, openDataSource, TenantDirectoryClient } from "@dgg/common";
-import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp } from "@dgg/common";
-import type { DataSource, Logger } from "typeorm";
+import { AuditClient, createSubgraphApp, residencyRoutes, RegionalStores, TenantDirectoryClient, TenantRegionDirectory } from "@dgg/common";
+import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { Logger } from "typeorm";
 import { createUsersContext } from "./context";
 import { Device } from "./entities/device.entity";
 import { UserAccount } from "./entities/user-account.entity";
@@ -10,16 +10,22 @@ import { CreateUsersTables1732400000000 } from "./migrations/1732400000000-creat
 import { buildUsersSchema } from "./schema";
 
 export interface UsersServiceOptions {
-  database: DatabaseConfig;
+  /** One store per region (docs/decisions/0040). */
+  databases: Record<Region, DatabaseConfig>;
+  /** Where platform-wide records live; users holds none, but the directory needs one. */
+  platformRegion: Region;
   internalPublicKey: KeyLike;
   clock: Clock;
   urls: Pick<ServiceUrls, "audit" | "storageRegions">;
+  /** How long a tenant's region is cached (default 2 s). */
+  regionCacheTtlMs?: number;
   /** Tests pass a StatementCounter here. */
   logger?: Logger;
 }
 
 export interface UsersService extends SubgraphApp {
-  db: DataSource;
+  stores: RegionalStores;
+  regions: TenantRegionDirectory;
 }
 
 export const usersEntities = [UserAccount, Device];
@@ -27,11 +33,11 @@ export const usersMigrations = [CreateUsersTables1732400000000];
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createUsersService(options: UsersServiceOptions): Promise<UsersService> {
-  const db = await openDataSource(
-    createDataSource(options.database, { entities: usersEntities, migrations: usersMigrations, logger: options.logger }),
-  );
+  const stores = await RegionalStores.open(options.databases, { entities: usersEntities, migrations: usersMigrations, logger: options.logger });
+  const regions = new TenantRegionDirectory(options.urls.storageRegions, options.platformRegion, options.regionCacheTtlMs);
   const deps = {
-    db,
+    stores,
+    regions,
     clock: options.clock,
     audit: new AuditClient(options.urls.audit),
     tenants: new TenantDirectoryClient(options.urls.storageRegions),
@@ -44,14 +50,15 @@ export async function createUsersService(options: UsersServiceOptions): Promise<
     clock: options.clock,
     recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createUsersContext(deps, viewer, token),
-    internalRoutes: personalDataRoutes(deps),
+    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [UserAccount, Device])],
   });
   return {
     ...app,
-    db,
+    stores,
+    regions,
     stop: async () => {
       await app.stop();
-      await db.destroy();
+      await stores.destroy();
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { listen, ManualClock, StatementCounter } from "@dgg/common";
-import { generateTestKeyPair, internalToken, postGraphQL, startFakeService, tempSqlite, viewer } from "@dgg/common/testkit";
+import { TEST_REGION, generateTestKeyPair, internalToken, postGraphQL, startFakeService, tempRegionalSqlite, viewer } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
 import { createUsersService } from "../src/server";
 import type { UsersService } from "../src/server";
@@ -33,11 +33,12 @@ describe("users subgraph", () => {
         return { recorded: 1 };
       },
       "GET /internal/tenants/:id": (_body, params) => ({
-        tenant: [tenantA, tenantB].includes(params.id!) ? { id: params.id, name: "t", storageRegion: "EUROPE" } : null,
+        tenant: [tenantA, tenantB].includes(params.id!) ? { id: params.id, name: "t", storageRegion: TEST_REGION, state: "ACTIVE", movingTo: null } : null,
       }),
     });
     service = await createUsersService({
-      database: tempSqlite("users"),
+      databases: tempRegionalSqlite("users"),
+      platformRegion: TEST_REGION,
       internalPublicKey: keys.publicKey,
       clock: new ManualClock(new Date("2026-01-01T00:00:00Z")),
       urls: { audit: fakes.url, storageRegions: fakes.url },
@@ -78,7 +79,7 @@ describe("users subgraph", () => {
   it("refuses creating a user in another tenant with FORBIDDEN", async () => {
     const response = await createUser(await adminA(), { tenantId: tenantB, userPrincipalName: "x@b.com", displayName: "X" });
     expect(response.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-    expect(await service.db.getRepository(UserAccount).countBy({ tenantId: tenantB })).toBe(0);
+    expect(await service.stores.get(TEST_REGION).getRepository(UserAccount).countBy({ tenantId: tenantB })).toBe(0);
   });
 
   it("rejects malformed ids and empty names with BAD_USER_INPUT naming the value", async () => {
@@ -87,7 +88,7 @@ describe("users subgraph", () => {
     expect(badId.body.errors?.[0]?.message).toContain("not-a-uuid");
     const empty = await createUser(await adminA(), { tenantId: tenantA, userPrincipalName: "z@a.com", displayName: "   " });
     expect(empty.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    expect(await service.db.getRepository(UserAccount).countBy({ userPrincipalName: "z@a.com" })).toBe(0);
+    expect(await service.stores.get(TEST_REGION).getRepository(UserAccount).countBy({ userPrincipalName: "z@a.com" })).toBe(0);
   });
 
   it("undoes the write when the audit trail is down", async () => {
@@ -95,7 +96,7 @@ describe("users subgraph", () => {
     try {
       const response = await createUser(await adminA(), { tenantId: tenantA, userPrincipalName: "lost@a.com", displayName: "L" });
       expect(response.body.errors?.[0]?.extensions?.code).toBe("UNAVAILABLE");
-      expect(await service.db.getRepository(UserAccount).countBy({ userPrincipalName: "lost@a.com" })).toBe(0);
+      expect(await service.stores.get(TEST_REGION).getRepository(UserAccount).countBy({ userPrincipalName: "lost@a.com" })).toBe(0);
     } finally {
       auditUp = true;
     }

@@ -37,7 +37,7 @@ export function productionSection(world: () => World, tally: Tally): void {
   it("masks a store failure as INTERNAL_SERVER_ERROR with a reference, without SQL or a stack trace", async () => {
     const w = world();
     const gateway = await w.extraGateway({ production: true });
-    const users = w.system.stores.users;
+    const users = { query: async (sql: string) => Promise.all(w.system.stores.users.map(({ db }) => db.query(sql))) };
     const logged: string[] = [];
     const original = console.error;
     console.error = (...parts: unknown[]) => logged.push(parts.map(String).join(" "));

@@ -14,6 +14,7 @@ import { storeFingerprint } from "../support/store-fingerprint";
 import type { Tally } from "../support/tally";
 import type { World } from "../support/world";
 import type { SubgraphName } from "../../support/system";
+import { countAcross } from "../../support/system";
 import { internalToken, postGraphQL } from "@dgg/common/testkit";
 import { decodeJwt } from "jose";
 import type { Role } from "@dgg/common";
@@ -121,8 +122,7 @@ export function rolesSection(world: () => World, tally: Tally): void {
    */
   async function matrix(w: World, path: "gateway" | "subgraph"): Promise<string[]> {
     const problems: string[] = [];
-    const audit = w.system.stores.audit;
-    const denied = async () => Number((await audit.query(`SELECT COUNT(*) AS n FROM audit_log_entry WHERE action = 'ACCESS_DENIED'`))[0].n);
+    const denied = () => countAcross(w.system, "audit", `SELECT COUNT(*) AS n FROM audit_log_entry WHERE action = 'ACCESS_DENIED'`);
     for (const [operation, allowedRoles] of table) {
       for (const role of [...TABLE_ROLES, null]) {
         const call = await CALLS[operation]!(w, role ?? "operator");

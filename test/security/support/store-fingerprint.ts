@@ -7,12 +7,11 @@ import { SUBGRAPHS } from "../../support/system";
  */
 export const ACCESS_AUDIT_ACTIONS = ["ACCESS_DENIED", "PERSONAL_DATA_READ", "PRIVACY_REQUEST_READ", "AUDIT_LOG_READ"];
 
-/** Row counts of every table of every store, as "store.table" -> rows, in one statement per store. */
+/** Row counts of every table of every store (each region's), as "store[region].table" -> rows, in one statement per store. */
 export async function storeFingerprint(system: TestSystem): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   await Promise.all(
-    SUBGRAPHS.map(async (name: SubgraphName) => {
-      const db = system.stores[name];
+    SUBGRAPHS.flatMap((name: SubgraphName) => system.stores[name].map((store) => ({ name, ...store }))).map(async ({ name, region, db }) => {
       const tables = db.entityMetadatas.map((entity) => entity.tableName).sort();
       const parts = tables.map((table, index) => {
         const where = table === "audit_log_entry" ? ` WHERE action NOT IN (${ACCESS_AUDIT_ACTIONS.map((action) => `'${action}'`).join(", ")})` : "";
@@ -20,7 +19,7 @@ export async function storeFingerprint(system: TestSystem): Promise<Record<strin
       });
       const [row]: Record<string, string | number>[] = await db.query(`SELECT ${parts.join(", ")}`);
       tables.forEach((table, index) => {
-        counts[`${name}.${table}`] = Number(row![`c${index}`]);
+        counts[`${name}${region ? `[${region}]` : ""}.${table}`] = Number(row![`c${index}`]);
       });
     }),
   );

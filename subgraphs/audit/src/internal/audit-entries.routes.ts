@@ -13,10 +13,10 @@ export function auditEntriesRoutes(deps: AuditDeps): InternalRoute[] {
       method: "post",
       path: "/audit/entries",
       access: "forwarded",
-      async handler({ viewer, body }): Promise<{ recorded: number }> {
+      async handler({ viewer, body, token }): Promise<{ recorded: number }> {
         const entries = parseEntries(body);
         assertMayAppend(viewer, entries);
-        return { recorded: await appendEntries(deps, viewer, entries) };
+        return { recorded: await appendEntries(deps, viewer, token, entries) };
       },
     },
   ];

@@ -15,8 +15,8 @@ export function denialRoutes(deps: AuditDeps): InternalRoute[] {
       method: "post",
       path: "/audit/denials",
       access: "forwarded",
-      async handler({ viewer, body }): Promise<{ recorded: number }> {
-        return { recorded: await appendEntries(deps, viewer, denialEntries(viewer, parseDenials(body))) };
+      async handler({ viewer, body, token }): Promise<{ recorded: number }> {
+        return { recorded: await appendEntries(deps, viewer, token, denialEntries(viewer, parseDenials(body)), "platform") };
       },
     },
   ];

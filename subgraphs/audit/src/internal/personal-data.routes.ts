@@ -1,4 +1,4 @@
-import { assertId, assertServiceIdentity, BadUserInputError, DataCategory, EXPORT_PAGE_LIMIT, quote } from "@dgg/common";
+import { assertId, assertServiceIdentity, BadUserInputError, DataCategory, EXPORT_PAGE_LIMIT, quote, storeForTenant } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
@@ -40,33 +40,37 @@ export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
     {
       method: "get",
       path: "/personal-data/:userId",
-      async handler({ viewer, params }): Promise<PersonalDataHoldings> {
+      async handler({ viewer, params, query, token }): Promise<PersonalDataHoldings> {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
-        const { tenantId, holding } = await auditHoldings(deps.db, userId);
+        const store = await storeForTenant(deps.stores, deps.regions, query.tenantId, token);
+        const { tenantId, holding } = await auditHoldings(store.db, userId, store.tenantId);
         return { userId, tenantId, categories: [holding] };
       },
     },
     {
       method: "get",
       path: "/personal-data/:userId/export",
-      async handler({ viewer, params, query }): Promise<ExportPage> {
+      async handler({ viewer, params, query, token }): Promise<ExportPage> {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
+        const store = await storeForTenant(deps.stores, deps.regions, query.tenantId, token);
         if (query.category !== DataCategory.AUDIT_LOG) {
           throw new BadUserInputError(`audit holds AUDIT_LOG only, not ${quote(query.category)}`, "category");
         }
-        return exportAuditPage(deps.db, userId, query.after, parseLimit(query.limit));
+        return exportAuditPage(store.db, userId, store.tenantId, query.after, parseLimit(query.limit));
       },
     },
     {
       method: "post",
       path: "/personal-data/:userId/erase",
-      async handler({ viewer, params, body }): Promise<ErasureResult> {
+      async handler({ viewer, params, body, token }): Promise<ErasureResult> {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
         const pseudonym = parsePseudonym(body, userId);
-        const count = await pseudonymiseAuditEntries(deps.db, userId, pseudonym);
+        // The whole regional store is searched: the id is replaced wherever it appears there.
+        const store = await storeForTenant(deps.stores, deps.regions, (body as { tenantId?: unknown } | null)?.tenantId, token);
+        const count = await pseudonymiseAuditEntries(store.db, userId, pseudonym);
         return { erased: [{ category: DataCategory.AUDIT_LOG, count }] };
       },
     },
@@ -75,19 +79,26 @@ export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
       path: "/retention/purge",
       async handler({ viewer, body }): Promise<PurgeResult> {
         assertServiceIdentity(viewer);
-        const count = await purgeAuditEntries(deps.db, parseAsOf(body));
+        const asOf = parseAsOf(body);
+        let count = 0;
+        for (const [, db] of deps.stores.entries()) count += await purgeAuditEntries(db, asOf);
         return { purged: [{ category: DataCategory.AUDIT_LOG, count }] };
       },
     },
     {
       method: "get",
       path: "/retention/oldest",
-      async handler({ viewer, query }): Promise<RetentionClockStarts> {
+      async handler({ viewer, query, token }): Promise<RetentionClockStarts> {
         assertServiceIdentity(viewer);
-        const qb = deps.db.getRepository(AuditLogEntry).createQueryBuilder("a").select("MIN(a.occurred_at)", "oldest");
-        if (query.tenantId) qb.where("a.tenant_id = :tenantId", { tenantId: assertId(query.tenantId, "tenantId") });
-        const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
-        return { oldest: [{ category: DataCategory.AUDIT_LOG, oldestAt: row?.oldest == null ? null : new Date(Number(row.oldest)).toISOString() }] };
+        const scoped = query.tenantId ? await storeForTenant(deps.stores, deps.regions, query.tenantId, token) : null;
+        let oldest: number | null = null;
+        for (const db of scoped ? [scoped.db] : deps.stores.entries().map(([, store]) => store)) {
+          const qb = db.getRepository(AuditLogEntry).createQueryBuilder("a").select("MIN(a.occurred_at)", "oldest");
+          if (scoped) qb.where("a.tenant_id = :tenantId", { tenantId: scoped.tenantId });
+          const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
+          if (row?.oldest != null && (oldest === null || Number(row.oldest) < oldest)) oldest = Number(row.oldest);
+        }
+        return { oldest: [{ category: DataCategory.AUDIT_LOG, oldestAt: oldest === null ? null : new Date(oldest).toISOString() }] };
       },
     },
   ];

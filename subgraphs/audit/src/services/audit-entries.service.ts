@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { assertId, BadUserInputError, INSERT_CHUNK, outOfBounds, quote } from "@dgg/common";
-import type { Viewer } from "@dgg/common";
+import { assertId, BadUserInputError, INSERT_CHUNK, outOfBounds, PLATFORM_TENANT_ID, quote, ServiceError } from "@dgg/common";
+import type { Region, Viewer } from "@dgg/common";
 import type { QueryDeepPartialEntity } from "typeorm";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
@@ -95,7 +95,14 @@ export function assertMayAppend(viewer: Viewer, entries: readonly NewAuditEntry[
  * Appends validated entries as the viewer: the actor is always the verified subject,
  * the time is the service's clock. All chunks commit together or not at all.
  */
-export async function appendEntries(deps: AuditDeps, viewer: Viewer, entries: readonly NewAuditEntry[]): Promise<number> {
+export async function appendEntries(
+  deps: AuditDeps,
+  viewer: Viewer,
+  token: string,
+  entries: readonly NewAuditEntry[],
+  /** Denial records may name a tenant no directory knows (an attacker's guess): kept in the platform region. */
+  unknownTenants: "refuse" | "platform" = "refuse",
+): Promise<number> {
   if (viewer.subject.length > MAX_ACTOR_LENGTH) {
     throw new BadUserInputError(`the caller's subject must be at most ${MAX_ACTOR_LENGTH} characters, got ${quote(viewer.subject)}`, "actor");
   }
@@ -112,16 +119,27 @@ export async function appendEntries(deps: AuditDeps, viewer: Viewer, entries: re
     details: entry.details as QueryDeepPartialEntity<Record<string, unknown>>,
     outcome: entry.outcome,
   }));
-  await deps.db.transaction(async (manager) => {
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(AuditLogEntry)
-        .values(rows.slice(start, start + INSERT_CHUNK))
-        .updateEntity(false)
-        .execute();
-    }
-  });
+  // Each entry goes to its tenant's region; the regions are resolved before anything is written.
+  const byRegion = new Map<Region, QueryDeepPartialEntity<AuditLogEntry>[]>();
+  for (const row of rows) {
+    const region = await deps.regions.regionOf(row.tenantId as string, token).catch((error: unknown) => {
+      if (unknownTenants === "platform" && error instanceof ServiceError && error.code === "NOT_FOUND") return deps.regions.regionOf(PLATFORM_TENANT_ID, token);
+      throw error;
+    });
+    byRegion.set(region, [...(byRegion.get(region) ?? []), row]);
+  }
+  for (const [region, regionRows] of byRegion) {
+    await deps.stores.get(region).transaction(async (manager) => {
+      for (let start = 0; start < regionRows.length; start += INSERT_CHUNK) {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(AuditLogEntry)
+          .values(regionRows.slice(start, start + INSERT_CHUNK))
+          .updateEntity(false)
+          .execute();
+      }
+    });
+  }
   return rows.length;
 }

@@ -12,7 +12,7 @@ export const PURGE_BATCH = 5000;
 const CONCERNS_USER = "(a.subject_user_id = :userId OR a.actor = :userId)";
 
 /** How many entries concern the user, since when, and in which tenant. */
-export async function auditHoldings(db: DataSource, userId: string): Promise<{ tenantId: string | null; holding: CategoryHolding }> {
+export async function auditHoldings(db: DataSource, userId: string, tenantId: string): Promise<{ tenantId: string | null; holding: CategoryHolding }> {
   const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await db
     .getRepository(AuditLogEntry)
     .createQueryBuilder("a")
@@ -20,6 +20,7 @@ export async function auditHoldings(db: DataSource, userId: string): Promise<{ t
     .addSelect("MIN(a.occurred_at)", "oldest")
     .addSelect("MAX(a.tenant_id)", "tenant_id")
     .where(CONCERNS_USER, { userId })
+    .andWhere("a.tenant_id = :tenantId", { tenantId })
     .getRawOne();
   return {
     tenantId: stats?.tenant_id ?? null,
@@ -44,11 +45,12 @@ function exportEntry(entry: AuditLogEntry): Record<string, unknown> {
 }
 
 /** One export page of the entries concerning the user, oldest first, keyset on (occurred_at, id). */
-export async function exportAuditPage(db: DataSource, userId: string, after: string | undefined, limit: number): Promise<ExportPage> {
+export async function exportAuditPage(db: DataSource, userId: string, tenantId: string, after: string | undefined, limit: number): Promise<ExportPage> {
   const qb = db
     .getRepository(AuditLogEntry)
     .createQueryBuilder("a")
     .where(CONCERNS_USER, { userId })
+    .andWhere("a.tenant_id = :tenantId", { tenantId })
     .orderBy("a.occurred_at", "ASC")
     .addOrderBy("a.id", "ASC")
     .take(limit + 1);

@@ -30,7 +30,7 @@ export async function tenantAuditLog(
     page.andWhere("(a.occurred_at < :at OR (a.occurred_at = :at AND a.id < :id))", { at, id });
   }
   const rows = await page.orderBy("a.occurred_at", "DESC").addOrderBy("a.id", "DESC").take(first + 1).getMany();
-  await appendEntries(ctx, ctx.viewer, [
+  await appendEntries(ctx, ctx.viewer, ctx.token, [
     { tenantId, action: "AUDIT_LOG_READ", subjectUserId: null, details: { outcome: args.outcome, first }, outcome: Outcome.SUCCEEDED },
   ]);
   return toConnection(rows, first, auditCursorOf, total);

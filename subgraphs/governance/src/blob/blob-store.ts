@@ -1,5 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname, join, resolve, sep } from "node:path";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Region } from "@dgg/common";
 
@@ -14,7 +14,7 @@ export interface BlobStore {
 }
 
 /** The embedded default: one folder per region under `.data/blobs/`. */
-export class FileSystemBlobStore implements BlobStore {
+export class FileSystemBlobStore implements MovableBlobStore {
   constructor(private readonly root: string) {}
 
   private pathOf(region: Region, key: string): string {
@@ -37,8 +37,32 @@ export class FileSystemBlobStore implements BlobStore {
   get(region: Region, key: string): Promise<Buffer> {
     return readFile(this.pathOf(region, key));
   }
+
+  /** Every key under `prefix` in the region, sorted. */
+  async list(region: Region, prefix: string): Promise<string[]> {
+    const regionRoot = resolve(this.root, region);
+    const start = this.pathOf(region, prefix);
+    const entries = await readdir(start, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return [];
+      throw error;
+    });
+    return entries
+      .filter((entry) => entry.isFile() && !entry.name.endsWith(".partial"))
+      .map((entry) => relative(regionRoot, join(entry.parentPath, entry.name)).split(sep).join("/"))
+      .sort();
+  }
+
+  async delete(region: Region, key: string): Promise<void> {
+    await rm(this.pathOf(region, key), { force: true });
+  }
 }
 
 export function blobRootFromEnv(dataDirectory: string, env: NodeJS.ProcessEnv = process.env): string {
   return env.BLOB_STORE_DIR ?? join(dataDirectory, "blobs");
+}
+
+/** What a tenant move needs of a blob store: list, copy and delete everything under a prefix. */
+export interface MovableBlobStore extends BlobStore {
+  list(region: Region, prefix: string): Promise<string[]>;
+  delete(region: Region, key: string): Promise<void>;
 }

@@ -36,7 +36,7 @@ export async function collectArchive(
     const records: Record<string, unknown>[] = [];
     let after: string | null = null;
     do {
-      const page = await contract.exportPage(category, request.userId, after);
+      const page = await contract.exportPage(category, request.userId, request.tenantId, after);
       records.push(...page.records);
       after = page.nextCursor;
     } while (after);

@@ -55,31 +55,33 @@ export class PersonalDataContractClient {
     return subgraph;
   }
 
-  async holdings(userId: string): Promise<SubjectHoldings> {
+  /** What is held about the user in the tenant's region (a user's rows live only there). */
+  async holdings(userId: string, tenantId: string): Promise<SubjectHoldings> {
     const token = await this.token();
+    const query = `?tenantId=${encodeURIComponent(tenantId)}`;
     const answers = await Promise.all(
       this.subgraphs.map((subgraph) =>
-        callInternal<PersonalDataHoldings>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}`, { token }),
+        callInternal<PersonalDataHoldings>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}${query}`, { token }),
       ),
     );
     const categories = new Map<DataCategory, { records: number; oldestAt: Date | null }>();
-    let tenantId: string | null = null;
+    let heldIn: string | null = null;
     let removedAt: Date | null = null;
     let totalRecords = 0;
     for (const answer of answers) {
-      tenantId = tenantId ?? answer.tenantId;
+      heldIn = heldIn ?? answer.tenantId;
       if (answer.removedAt) removedAt = new Date(answer.removedAt);
       for (const holding of answer.categories) {
         categories.set(holding.category, { records: holding.records, oldestAt: holding.oldestAt ? new Date(holding.oldestAt) : null });
         totalRecords += holding.records;
       }
     }
-    return { userId, tenantId, removedAt, categories, totalRecords };
+    return { userId, tenantId: heldIn, removedAt, categories, totalRecords };
   }
 
-  async exportPage(category: DataCategory, userId: string, after: string | null): Promise<ExportPage> {
+  async exportPage(category: DataCategory, userId: string, tenantId: string, after: string | null): Promise<ExportPage> {
     const subgraph = this.subgraphFor(category);
-    const query = new URLSearchParams({ category });
+    const query = new URLSearchParams({ category, tenantId });
     if (after) query.set("after", after);
     return callInternal<ExportPage>(
       `${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/export?${query.toString()}`,
@@ -88,13 +90,13 @@ export class PersonalDataContractClient {
   }
 
   /** Erases (or, for audit, pseudonymises) the user in every data subgraph; idempotent. */
-  async erase(userId: string, pseudonym: string): Promise<CategoryCount[]> {
+  async erase(userId: string, tenantId: string, pseudonym: string): Promise<CategoryCount[]> {
     const token = await this.token();
     const results = await Promise.all(
       this.subgraphs.map((subgraph) =>
         callInternal<ErasureResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/erase`, {
           token,
-          body: { pseudonym },
+          body: { pseudonym, tenantId },
         }),
       ),
     );
@@ -111,13 +113,13 @@ export class PersonalDataContractClient {
     return results.flatMap((result) => result.purged);
   }
 
-  async usersRemovedBefore(cutoff: Date): Promise<string[]> {
+  async usersRemovedBefore(cutoff: Date): Promise<{ userId: string; tenantId: string }[]> {
     const users = this.subgraphFor(DataCategory.ACCOUNT);
-    const { userIds } = await callInternal<{ userIds: string[] }>(
+    const answer = await callInternal<{ users: { userId: string; tenantId: string }[] }>(
       `${users.url}/internal/retention/removed-users?before=${encodeURIComponent(cutoff.toISOString())}`,
       { token: await this.token() },
     );
-    return userIds;
+    return answer.users;
   }
 
   /** When the retention clock of the oldest data of each category started, across all data subgraphs. */
@@ -128,5 +130,14 @@ export class PersonalDataContractClient {
       this.subgraphs.map((subgraph) => callInternal<RetentionClockStarts>(`${subgraph.url}/internal/retention/oldest${query}`, { token })),
     );
     return answers.flatMap((answer) => answer.oldest);
+  }
+
+  /** The tenant that holds a user id in any region (for addressing the audit of a refusal), or null. */
+  async ownerOf(userId: string): Promise<string | null> {
+    const users = this.subgraphFor(DataCategory.ACCOUNT);
+    const { tenantId } = await callInternal<{ tenantId: string | null }>(`${users.url}/internal/users/${encodeURIComponent(userId)}/owner`, {
+      token: await this.token(),
+    });
+    return tenantId;
   }
 }

@@ -113,7 +113,7 @@ async function eraseStep(ctx: GovernanceContext, request: PrivacyRequestRecord):
   await repo.save(request);
   // A fresh random pseudonym per erasure: it cannot be computed from the user id, and
   // it is stored nowhere next to the user id.
-  request.erasures = await ctx.contract.erase(request.userId, `pseudonym:${randomUUID()}`);
+  request.erasures = await ctx.contract.erase(request.userId, request.tenantId, `pseudonym:${randomUUID()}`);
   request.status = PrivacyRequestStatus.COMPLETED;
   request.completedAt = ctx.clock.now();
   await repo.save(request);

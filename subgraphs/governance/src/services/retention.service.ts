@@ -19,9 +19,9 @@ export async function runRetention(ctx: GovernanceContext): Promise<RetentionRun
   const audit: AuditRecordInput[] = [];
   let pseudonymised = 0;
 
-  for (const userId of await ctx.contract.usersRemovedBefore(cut.removedUsers)) {
-    const holdings = await ctx.contract.holdings(userId);
-    const erased = await ctx.contract.erase(userId, `pseudonym:${randomUUID()}`);
+  for (const { userId, tenantId } of await ctx.contract.usersRemovedBefore(cut.removedUsers)) {
+    const holdings = await ctx.contract.holdings(userId, tenantId);
+    const erased = await ctx.contract.erase(userId, tenantId, `pseudonym:${randomUUID()}`);
     pseudonymised += erased.filter((count) => count.category === DataCategory.AUDIT_LOG).reduce((sum, count) => sum + count.count, 0);
     add(erased.filter((count) => count.category !== DataCategory.AUDIT_LOG));
     if (holdings.tenantId) audit.push({ tenantId: holdings.tenantId, action: "RETENTION_ERASED_REMOVED_USER", subjectUserId: null });

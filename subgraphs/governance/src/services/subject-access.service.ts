@@ -23,7 +23,10 @@ export async function resolveSubject(
   const isSelf = ctx.viewer.role === "data-subject";
   if (!tenantId) {
     if (isSelf) throw new NotFoundError(`nothing is held about user ${quote(userId)}`);
-    throw outOfBounds(ctx.viewer, `user ${userId}`);
+    // Nothing in the caller's tenant: the same refusal whether the id is unknown or another
+    // tenant's (searched only so that tenant's audit trail shows the attempt).
+    const owner = await ctx.contract.ownerOf(userId);
+    throw outOfBounds(ctx.viewer, `user ${userId}`, owner ? { tenantId: owner, userId } : {});
   }
   if (tenantId !== ctx.viewer.tenantId) {
     // The target's tenant sees the attempt; the user is named there only while data is held.

@@ -22,6 +22,13 @@ export class Tenant {
   @Column({ name: "storage_region", type: "varchar", length: 32 })
   storageRegion!: Region;
 
+  /** MOVING while the tenant's data is copied to `movingTo`; data subgraphs then refuse its requests. */
+  @Column({ name: "state", type: "varchar", length: 16, default: "ACTIVE" })
+  state!: "ACTIVE" | "MOVING";
+
+  @Column({ name: "moving_to", type: "varchar", length: 32, nullable: true })
+  movingTo!: Region | null;
+
   @TimeColumn({ name: "created_at" })
   createdAt!: Date;
 

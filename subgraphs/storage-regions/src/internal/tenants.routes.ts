@@ -1,5 +1,5 @@
 import { assertId } from "@dgg/common";
-import type { InternalRoute, TenantRecord } from "@dgg/common";
+import type { InternalRoute, TenantPlacement, TenantRecord } from "@dgg/common";
 import { Tenant } from "../entities/tenant.entity";
 import type { StorageRegionsDeps } from "../context";
 
@@ -14,10 +14,14 @@ export function tenantRoutes(deps: StorageRegionsDeps): InternalRoute[] {
       method: "get",
       path: "/tenants/:id",
       access: "forwarded",
-      async handler({ params }): Promise<{ tenant: TenantRecord | null }> {
+      async handler({ params }): Promise<{ tenant: (TenantRecord & TenantPlacement) | null }> {
         const id = assertId(params.id!, "id");
         const tenant = await deps.db.getRepository(Tenant).findOneBy({ id });
-        return { tenant: tenant ? { id: tenant.id, name: tenant.name, storageRegion: tenant.storageRegion } : null };
+        return {
+          tenant: tenant
+            ? { id: tenant.id, name: tenant.name, storageRegion: tenant.storageRegion, state: tenant.state, movingTo: tenant.movingTo }
+            : null,
+        };
       },
     },
   ];

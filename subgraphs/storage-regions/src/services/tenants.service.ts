@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { assertId, assertRole, assertText, ConflictError, NotFoundError, outOfBounds, quote, writeThenAudit } from "@dgg/common";
+import { TenantMove } from "../entities/tenant-move.entity";
 import type { Region, Viewer } from "@dgg/common";
 import { Tenant } from "../entities/tenant.entity";
 import type { StorageRegionsContext } from "../context";
@@ -58,12 +59,12 @@ export async function createTenant(ctx: StorageRegionsContext, input: CreateTena
 }
 
 /**
- * Records a tenant administrator's storage-region election. Electing the current region
- * changes nothing and audits nothing.
- *
- * This records where the tenant's data must live from now on. Moving data already held
- * in the previous region's stores (rows, export archives) is a later issue and is NOT
- * done here; nothing in this service pretends it was.
+ * A tenant administrator's storage-region election. Electing the current region changes
+ * nothing. Otherwise the election is audited first (the tenant is still ACTIVE, so the
+ * entry lands in the old region and moves with the rest), then the tenant is marked
+ * MOVING and a durable move is recorded; the governance service's residency mover copies,
+ * verifies, switches the directory and only then deletes the source (docs/decisions/0040).
+ * The returned tenant still names the old region until the move switches it.
  */
 export async function electStorageRegion(ctx: StorageRegionsContext, rawTenantId: string, region: Region): Promise<Tenant> {
   const id = assertId(rawTenantId, "tenantId");
@@ -71,25 +72,38 @@ export async function electStorageRegion(ctx: StorageRegionsContext, rawTenantId
   if (ctx.viewer.role !== "tenant-admin" || ctx.viewer.tenantId !== id) throw outOfBounds(ctx.viewer, `tenant ${id}`, { tenantId: id });
   const tenant = await ctx.loaders.tenant.load(id);
   if (!tenant) throw new NotFoundError(`no tenant with id ${quote(id)}`);
+  if (tenant.state === "MOVING") {
+    throw new ConflictError(`tenant ${id} is already moving from ${tenant.storageRegion} to ${tenant.movingTo}; elect again when it has arrived`);
+  }
   const from = tenant.storageRegion;
   if (from === region) return tenant;
-  const repo = ctx.db.getRepository(Tenant);
-  const elected = repo.create({ ...tenant, storageRegion: region, updatedAt: ctx.clock.now() });
-  const result = await writeThenAudit({
-    write: async () => {
-      // Conditional on the region read above, so a concurrent election is never overwritten
-      // unseen and the audited `from` is what was really replaced.
-      const update = await repo.update({ id, storageRegion: from }, { storageRegion: region, updatedAt: elected.updatedAt });
-      if (update.affected === 0) {
-        throw new ConflictError(`the storage region of tenant ${id} changed while electing ${region}; read it again and retry`);
-      }
-      return elected;
-    },
-    entries: () => [{ tenantId: id, action: "STORAGE_REGION_ELECTED", details: { from, to: region } }],
-    undo: () => repo.update({ id, storageRegion: region }, { storageRegion: from, updatedAt: tenant.updatedAt }),
-    audit: ctx.audit,
-    token: ctx.token,
+  const moveId = randomUUID();
+  await ctx.audit.record(ctx.token, [{ tenantId: id, action: "STORAGE_REGION_ELECTED", details: { from, to: region, moveId } }]);
+  const now = ctx.clock.now();
+  const moving = await ctx.db.transaction(async (manager) => {
+    // Conditional on what was read above: a concurrent election is never overwritten unseen.
+    const update = await manager.update(Tenant, { id, storageRegion: from, state: "ACTIVE" }, { state: "MOVING", movingTo: region, updatedAt: now });
+    if (update.affected === 0) {
+      throw new ConflictError(`the storage region of tenant ${id} changed while electing ${region}; read it again and retry`);
+    }
+    await manager.insert(TenantMove, {
+      id: moveId,
+      tenantId: id,
+      fromRegion: from,
+      toRegion: region,
+      phase: "REQUESTED",
+      freezeUntil: new Date(Date.now() + ctx.moveFreezeMs),
+      claimedBy: null,
+      leaseUntil: null,
+      progress: null,
+      error: null,
+      requestedBy: ctx.viewer.subject,
+      requestedAt: now,
+      updatedAt: now,
+      completedAt: null,
+    });
+    return manager.findOneByOrFail(Tenant, { id });
   });
-  ctx.loaders.tenant.clear(id).prime(id, result);
-  return result;
+  ctx.loaders.tenant.clear(id).prime(id, moving);
+  return moving;
 }

@@ -8,6 +8,7 @@ import {
   encodeCursor,
   EXPORT_PAGE_LIMIT,
   quote,
+  storeForTenant,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
@@ -45,20 +46,22 @@ function parseAsOf(body: unknown): Date {
 
 /** The telemetry subgraph's side of the internal personal-data contract (TELEMETRY). */
 export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
-  const events = () => deps.db.getRepository(TelemetryEvent);
+  const tenantStore = (tenantId: unknown, token: string) => storeForTenant(deps.stores, deps.regions, tenantId, token);
   return [
     {
       method: "get",
       path: "/personal-data/:userId",
-      async handler({ viewer, params }): Promise<PersonalDataHoldings> {
+      async handler({ viewer, params, query, token }): Promise<PersonalDataHoldings> {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
-        const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await events()
+        const { tenantId, db } = await tenantStore(query.tenantId, token);
+        const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await db
+          .getRepository(TelemetryEvent)
           .createQueryBuilder("t")
           .select("COUNT(*)", "total")
           .addSelect("MIN(t.occurred_at)", "oldest")
           .addSelect("MAX(t.tenant_id)", "tenant_id")
-          .where("t.user_id = :userId", { userId })
+          .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
           .getRawOne();
         return {
           userId,
@@ -76,16 +79,18 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
     {
       method: "get",
       path: "/personal-data/:userId/export",
-      async handler({ viewer, params, query }): Promise<ExportPage> {
+      async handler({ viewer, params, query, token }): Promise<ExportPage> {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
         if (query.category !== DataCategory.TELEMETRY) {
           throw new BadUserInputError(`telemetry holds TELEMETRY only, not ${quote(query.category)}`, "category");
         }
         const limit = parseLimit(query.limit);
-        const qb = events()
+        const { tenantId, db } = await tenantStore(query.tenantId, token);
+        const qb = db
+          .getRepository(TelemetryEvent)
           .createQueryBuilder("t")
-          .where("t.user_id = :userId", { userId })
+          .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
           .orderBy("t.occurred_at", "ASC")
           .addOrderBy("t.id", "ASC")
           .take(limit + 1);
@@ -107,11 +112,12 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
     {
       method: "post",
       path: "/personal-data/:userId/erase",
-      async handler({ viewer, params }): Promise<ErasureResult> {
+      async handler({ viewer, params, body, token }): Promise<ErasureResult> {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
+        const { tenantId, db } = await tenantStore((body as { tenantId?: unknown } | null)?.tenantId, token);
         // Idempotent: a second call finds nothing and reports zero.
-        const removed = await events().delete({ userId });
+        const removed = await db.getRepository(TelemetryEvent).delete({ userId, tenantId });
         return { erased: [{ category: DataCategory.TELEMETRY, count: removed.affected ?? 0 }] };
       },
     },
@@ -123,17 +129,19 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         // Strictly older than 30 days: an event exactly 30 days old is still within its period.
         const cutoff = parseAsOf(body).getTime() - TELEMETRY_RETENTION_MS;
         let purged = 0;
-        for (;;) {
-          // Bounded batches, decided by the database: no row is ever loaded into Node.
-          const result = await deps.db
-            .createQueryBuilder()
-            .delete()
-            .from(TelemetryEvent)
-            .where(`id IN (SELECT id FROM telemetry_event WHERE occurred_at < :cutoff LIMIT ${PURGE_BATCH})`, { cutoff })
-            .execute();
-          const affected = result.affected ?? 0;
-          purged += affected;
-          if (affected < PURGE_BATCH) break;
+        for (const [, db] of deps.stores.entries()) {
+          for (;;) {
+            // Bounded batches, decided by the database: no row is ever loaded into Node.
+            const result = await db
+              .createQueryBuilder()
+              .delete()
+              .from(TelemetryEvent)
+              .where(`id IN (SELECT id FROM telemetry_event WHERE occurred_at < :cutoff LIMIT ${PURGE_BATCH})`, { cutoff })
+              .execute();
+            const affected = result.affected ?? 0;
+            purged += affected;
+            if (affected < PURGE_BATCH) break;
+          }
         }
         return { purged: [{ category: DataCategory.TELEMETRY, count: purged }] };
       },
@@ -141,12 +149,17 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
     {
       method: "get",
       path: "/retention/oldest",
-      async handler({ viewer, query }): Promise<RetentionClockStarts> {
+      async handler({ viewer, query, token }): Promise<RetentionClockStarts> {
         assertServiceIdentity(viewer);
-        const qb = events().createQueryBuilder("t").select("MIN(t.occurred_at)", "oldest");
-        if (query.tenantId) qb.where("t.tenant_id = :tenantId", { tenantId: assertId(query.tenantId, "tenantId") });
-        const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
-        return { oldest: [{ category: DataCategory.TELEMETRY, oldestAt: row?.oldest == null ? null : new Date(Number(row.oldest)).toISOString() }] };
+        const scoped = query.tenantId ? await tenantStore(query.tenantId, token) : null;
+        let oldest: number | null = null;
+        for (const db of scoped ? [scoped.db] : deps.stores.entries().map(([, store]) => store)) {
+          const qb = db.getRepository(TelemetryEvent).createQueryBuilder("t").select("MIN(t.occurred_at)", "oldest");
+          if (scoped) qb.where("t.tenant_id = :tenantId", { tenantId: scoped.tenantId });
+          const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
+          if (row?.oldest != null && (oldest === null || Number(row.oldest) < oldest)) oldest = Number(row.oldest);
+        }
+        return { oldest: [{ category: DataCategory.TELEMETRY, oldestAt: oldest === null ? null : new Date(oldest).toISOString() }] };
       },
     },
   ];

@@ -2,6 +2,7 @@ import { In, LessThan } from "typeorm";
 import {
   assertId,
   assertServiceIdentity,
+  storeForTenant,
   BadUserInputError,
   canActInTenant,
   DataCategory,
@@ -49,22 +50,23 @@ function parseLimit(raw: string | undefined): number {
 
 /** The users subgraph's side of the internal personal-data contract (ACCOUNT, SERVICE_DATA). */
 export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
-  const users = () => deps.db.getRepository(UserAccount);
-  const devices = () => deps.db.getRepository(Device);
+  const tenantStore = (tenantId: unknown, token: string) => storeForTenant(deps.stores, deps.regions, tenantId, token);
   return [
     {
       method: "get",
       path: "/personal-data/:userId",
-      async handler({ viewer, params }): Promise<PersonalDataHoldings> {
+      async handler({ viewer, params, query, token }): Promise<PersonalDataHoldings> {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
-        const user = await users().findOneBy({ id: userId });
-        const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await devices()
+        const { tenantId, db } = await tenantStore(query.tenantId, token);
+        const user = await db.getRepository(UserAccount).findOneBy({ id: userId, tenantId });
+        const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await db
+          .getRepository(Device)
           .createQueryBuilder("d")
           .select("COUNT(*)", "total")
           .addSelect("MIN(d.enrolled_at)", "oldest")
           .addSelect("MAX(d.tenant_id)", "tenant_id")
-          .where("d.user_id = :userId", { userId })
+          .where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId })
           .getRawOne();
         const deviceCount = Number(stats?.total ?? 0);
         return {
@@ -85,20 +87,22 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
     {
       method: "get",
       path: "/personal-data/:userId/export",
-      async handler({ viewer, params, query }): Promise<ExportPage> {
+      async handler({ viewer, params, query, token }): Promise<ExportPage> {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
         const limit = parseLimit(query.limit);
+        const { tenantId, db } = await tenantStore(query.tenantId, token);
         if (query.category === DataCategory.ACCOUNT) {
-          const user = await users().findOneBy({ id: userId });
+          const user = await db.getRepository(UserAccount).findOneBy({ id: userId, tenantId });
           return { category: DataCategory.ACCOUNT, records: user ? [exportAccount(user)] : [], nextCursor: null };
         }
         if (query.category !== DataCategory.SERVICE_DATA) {
           throw new BadUserInputError(`users holds ACCOUNT and SERVICE_DATA, not ${quote(query.category)}`, "category");
         }
-        const qb = devices()
+        const qb = db
+          .getRepository(Device)
           .createQueryBuilder("d")
-          .where("d.user_id = :userId", { userId })
+          .where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId })
           .orderBy("d.enrolled_at", "ASC")
           .addOrderBy("d.id", "ASC")
           .take(limit + 1);
@@ -120,13 +124,14 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
     {
       method: "post",
       path: "/personal-data/:userId/erase",
-      async handler({ viewer, params }): Promise<ErasureResult> {
+      async handler({ viewer, params, body, token }): Promise<ErasureResult> {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
+        const { tenantId, db } = await tenantStore((body as { tenantId?: unknown } | null)?.tenantId, token);
         // Idempotent: a second call finds nothing and reports zeros.
-        return deps.db.transaction(async (manager) => {
-          const removedDevices = await manager.delete(Device, { userId });
-          const removedAccounts = await manager.delete(UserAccount, { id: userId });
+        return db.transaction(async (manager) => {
+          const removedDevices = await manager.delete(Device, { userId, tenantId });
+          const removedAccounts = await manager.delete(UserAccount, { id: userId, tenantId });
           return {
             erased: [
               { category: DataCategory.ACCOUNT, count: removedAccounts.affected ?? 0 },
@@ -137,25 +142,53 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
       },
     },
     {
+      // Which tenant holds a user id, searched across every region: governance asks only to
+      // address the access audit of a refused attempt to the right tenant.
+      method: "get",
+      path: "/users/:userId/owner",
+      async handler({ viewer, params }): Promise<{ tenantId: string | null }> {
+        assertServiceIdentity(viewer);
+        const userId = assertId(params.userId!, "userId");
+        for (const [, db] of deps.stores.entries()) {
+          const user = await db.getRepository(UserAccount).findOne({ select: { id: true, tenantId: true }, where: { id: userId } });
+          if (user) return { tenantId: user.tenantId };
+        }
+        return { tenantId: null };
+      },
+    },
+    {
       method: "get",
       path: "/retention/removed-users",
-      async handler({ viewer, query }): Promise<{ userIds: string[] }> {
+      async handler({ viewer, query }): Promise<{ users: { userId: string; tenantId: string }[] }> {
         assertServiceIdentity(viewer);
         const before = new Date(String(query.before));
         if (Number.isNaN(before.getTime())) throw new BadUserInputError(`before must be an ISO time, got ${quote(query.before)}`, "before");
-        const rows = await users().find({ select: { id: true }, where: { removedAt: LessThan(before) }, order: { removedAt: "ASC" } });
-        return { userIds: rows.map((row) => row.id) };
+        const users: { userId: string; tenantId: string }[] = [];
+        // Each region's store answers for its own tenants.
+        for (const [, db] of deps.stores.entries()) {
+          const rows = await db
+            .getRepository(UserAccount)
+            .find({ select: { id: true, tenantId: true }, where: { removedAt: LessThan(before) }, order: { removedAt: "ASC" } });
+          users.push(...rows.map((row) => ({ userId: row.id, tenantId: row.tenantId })));
+        }
+        return { users };
       },
     },
     {
       method: "get",
       path: "/retention/oldest",
-      async handler({ viewer, query }): Promise<RetentionClockStarts> {
+      async handler({ viewer, query, token }): Promise<RetentionClockStarts> {
         assertServiceIdentity(viewer);
-        const qb = users().createQueryBuilder("u").select("MIN(u.removed_at)", "oldest").where("u.removed_at IS NOT NULL");
-        if (query.tenantId) qb.andWhere("u.tenant_id = :tenantId", { tenantId: assertId(query.tenantId, "tenantId") });
-        const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
-        const oldestAt = row?.oldest == null ? null : new Date(Number(row.oldest)).toISOString();
+        const scoped = query.tenantId ? await tenantStore(query.tenantId, token) : null;
+        const stores = scoped ? [scoped.db] : deps.stores.entries().map(([, db]) => db);
+        let oldest: number | null = null;
+        for (const db of stores) {
+          const qb = db.getRepository(UserAccount).createQueryBuilder("u").select("MIN(u.removed_at)", "oldest").where("u.removed_at IS NOT NULL");
+          if (scoped) qb.andWhere("u.tenant_id = :tenantId", { tenantId: scoped.tenantId });
+          const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
+          if (row?.oldest != null && (oldest === null || Number(row.oldest) < oldest)) oldest = Number(row.oldest);
+        }
+        const oldestAt = oldest === null ? null : new Date(oldest).toISOString();
         return {
           oldest: [
             { category: DataCategory.ACCOUNT, oldestAt },
@@ -169,10 +202,13 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
       method: "post",
       path: "/users/lookup",
       access: "forwarded",
-      async handler({ viewer, body }): Promise<{ users: { id: string; tenantId: string; managementState: string }[] }> {
+      async handler({ viewer, body, token }): Promise<{ users: { id: string; tenantId: string; managementState: string }[] }> {
         const ids = (body as { ids?: unknown }).ids;
         if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string")) throw new BadUserInputError("ids must be a list of strings", "ids");
-        const rows = ids.length === 0 ? [] : await users().findBy({ id: In(ids as string[]) });
+        // Only the caller's own tenant can match, so only its region's store is asked.
+        if (!viewer.tenantId) return { users: [] };
+        const { tenantId, db } = await tenantStore(viewer.tenantId, token);
+        const rows = ids.length === 0 ? [] : await db.getRepository(UserAccount).findBy({ id: In(ids as string[]), tenantId });
         return {
           users: rows
             .filter((user) => canActInTenant(viewer, user.tenantId))

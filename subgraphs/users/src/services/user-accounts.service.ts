@@ -30,7 +30,22 @@ export async function findUserForViewer(ctx: UsersContext, rawId: string, argume
   const user = await ctx.loaders.user.load(id);
   if (user && canActInTenant(ctx.viewer, user.tenantId)) return user;
   if (ctx.viewer.role === "service" && !user) throw new NotFoundError(`no user with id ${quote(id)}`);
-  throw outOfBounds(ctx.viewer, `user ${id}`, user ? { tenantId: user.tenantId, userId: user.id } : {});
+  // The refusal is the same either way; only the access audit learns whose user it was.
+  const owner = user ?? (await ownerElsewhere(ctx, id));
+  throw outOfBounds(ctx.viewer, `user ${id}`, owner ? { tenantId: owner.tenantId, userId: owner.id } : {});
+}
+
+/**
+ * On a refusal only: the user of another tenant may live in another region's store. Its
+ * tenant is looked up there so that tenant's admins see the attempt in their audit trail.
+ */
+async function ownerElsewhere(ctx: UsersContext, id: string): Promise<UserAccount | null> {
+  for (const [, db] of ctx.stores.entries()) {
+    if (db === ctx.db) continue;
+    const user = await db.getRepository(UserAccount).findOne({ select: { id: true, tenantId: true }, where: { id } });
+    if (user) return user;
+  }
+  return null;
 }
 
 /** Searches the caller's tenant only, so a name elsewhere is NOT_FOUND like a name nobody has. */
