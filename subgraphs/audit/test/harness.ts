@@ -81,6 +81,7 @@ export async function startAudit(databases: Record<Region, DatabaseConfig> = tem
     async close() {
       await server.close();
       await service.stop();
+      await directory.close();
     },
   };
 }
