@@ -2,6 +2,9 @@ import DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import type { AuditClient, Clock, TenantDirectoryClient, Viewer } from "@dgg/common";
 import type { BlobStore } from "./blob/blob-store";
+import type { LegalHoldRecord } from "./entities/legal-hold.entity";
+import { activeHoldsFor } from "./services/legal-hold.service";
+import type { RetentionLease } from "./services/retention-lease";
 import type { PersonalDataContractClient, SubjectHoldings } from "./services/data-subgraphs";
 
 /** What lives for the whole process. */
@@ -12,6 +15,13 @@ export interface GovernanceDeps {
   tenants: TenantDirectoryClient;
   contract: PersonalDataContractClient;
   blobs: BlobStore;
+  retention: {
+    lease: RetentionLease;
+    /** How long an on-demand run waits for a run another replica is doing. */
+    waitMs: number;
+    /** The schedule's interval, or null when retention runs on demand only. */
+    intervalMs: number | null;
+  };
 }
 
 /** Per request: the viewer, its forwarded identity, and loaders. */
@@ -21,6 +31,8 @@ export interface GovernanceContext extends GovernanceDeps {
   loaders: {
     /** What the data subgraphs hold about a user; the root field and `retention` share one fetch. */
     holdings: DataLoader<string, SubjectHoldings>;
+    /** The active legal hold of a user, or null. */
+    holds: DataLoader<string, LegalHoldRecord | null>;
   };
 }
 
@@ -32,6 +44,7 @@ export function createGovernanceContext(deps: GovernanceDeps, viewer: Viewer, to
     loaders: {
       // The contract is per user, so the batch fans out one holdings call per key, in parallel.
       holdings: new DataLoader((userIds) => Promise.all(userIds.map((userId) => deps.contract.holdings(userId)))),
+      holds: new DataLoader((userIds) => activeHoldsFor(deps.db, userIds)),
     },
   };
 }

@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import type { AuditClient, Clock, Viewer } from "@dgg/common";
 import { createTelemetryPageLoader } from "./loaders/telemetry-page.loader";
 import type { TelemetryPageKey } from "./loaders/telemetry-page.loader";
+import type { PartitionCatalog } from "./services/partitions";
 import type { UserLookupClient } from "./services/user-lookup.client";
 import type { TelemetryConnection } from "./types/telemetry-connection.type";
 
@@ -12,6 +13,8 @@ export interface TelemetryDeps {
   clock: Clock;
   audit: AuditClient;
   users: UserLookupClient;
+  /** PostgreSQL only: the day partitions, created ahead and on demand. Null on SQLite. */
+  partitions: PartitionCatalog | null;
 }
 
 /** Built per request: the verified viewer, its token (forwarded to audit and users) and fresh loaders. */

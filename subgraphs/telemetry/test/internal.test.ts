@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { callInternal, DAY_MS, TelemetryKind } from "@dgg/common";
 import type { ErasureResult, ExportPage, PersonalDataHoldings, PurgeResult } from "@dgg/common";
 import { TelemetryEvent } from "../src/entities/telemetry-event.entity";
-import { PURGE_BATCH } from "../src/internal/personal-data.routes";
+import { PURGE_BATCH } from "../src/services/telemetry-retention";
 import { insertRows } from "../src/services/telemetry-ingest.service";
 import { event, START, startTelemetry } from "./harness";
 import type { Harness } from "./harness";

@@ -1,4 +1,4 @@
-import { assertId, assertServiceIdentity, BadUserInputError, DataCategory, EXPORT_PAGE_LIMIT, quote } from "@dgg/common";
+import { assertId, assertServiceIdentity, BadUserInputError, DataCategory, EXPORT_PAGE_LIMIT, parseHeldUserIds, parsePurgeRequest, quote } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
@@ -22,13 +22,6 @@ function parsePseudonym(body: unknown, userId: string): string {
   // Otherwise the erased id would be written straight back into the rows.
   if (pseudonym.includes(userId)) throw new BadUserInputError(`pseudonym must not contain the user id, got ${quote(pseudonym)}`, "pseudonym");
   return pseudonym;
-}
-
-function parseAsOf(body: unknown): Date {
-  const raw = (body as { asOf?: unknown } | null)?.asOf;
-  const asOf = typeof raw === "string" ? new Date(raw) : new Date(Number.NaN);
-  if (Number.isNaN(asOf.getTime())) throw new BadUserInputError(`asOf must be an ISO time, got ${quote(raw)}`, "asOf");
-  return asOf;
 }
 
 /**
@@ -75,7 +68,8 @@ export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
       path: "/retention/purge",
       async handler({ viewer, body }): Promise<PurgeResult> {
         assertServiceIdentity(viewer);
-        const count = await purgeAuditEntries(deps.db, parseAsOf(body));
+        const { asOf, heldUserIds } = parsePurgeRequest(body);
+        const count = await purgeAuditEntries(deps.db, asOf, heldUserIds);
         return { purged: [{ category: DataCategory.AUDIT_LOG, count }] };
       },
     },
@@ -84,8 +78,11 @@ export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
       path: "/retention/oldest",
       async handler({ viewer, query }): Promise<RetentionClockStarts> {
         assertServiceIdentity(viewer);
-        const qb = deps.db.getRepository(AuditLogEntry).createQueryBuilder("a").select("MIN(a.occurred_at)", "oldest");
-        if (query.tenantId) qb.where("a.tenant_id = :tenantId", { tenantId: assertId(query.tenantId, "tenantId") });
+        const qb = deps.db.getRepository(AuditLogEntry).createQueryBuilder("a").select("MIN(a.occurred_at)", "oldest").where("1 = 1");
+        if (query.tenantId) qb.andWhere("a.tenant_id = :tenantId", { tenantId: assertId(query.tenantId, "tenantId") });
+        // Entries concerning held users are not purged, so they do not set the next purge date.
+        const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
+        if (exclude.length > 0) qb.andWhere("COALESCE(a.subject_user_id, '') NOT IN (:...exclude) AND a.actor NOT IN (:...exclude)", { exclude });
         const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
         return { oldest: [{ category: DataCategory.AUDIT_LOG, oldestAt: row?.oldest == null ? null : new Date(Number(row.oldest)).toISOString() }] };
       },

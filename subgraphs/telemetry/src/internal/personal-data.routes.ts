@@ -3,20 +3,17 @@ import {
   assertServiceIdentity,
   BadUserInputError,
   DataCategory,
-  DAY_MS,
   decodeCursor,
   encodeCursor,
   EXPORT_PAGE_LIMIT,
+  parseHeldUserIds,
+  parsePurgeRequest,
   quote,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import type { TelemetryDeps } from "../context";
-
-/** Telemetry is kept 30 days after it occurred. */
-export const TELEMETRY_RETENTION_MS = 30 * DAY_MS;
-/** Rows per purge statement: bounds each statement's lock time and the write-ahead log. */
-export const PURGE_BATCH = 5000;
+import { purgeExpiredTelemetry, TELEMETRY_RETENTION_MS } from "../services/telemetry-retention";
 
 function exportEvent(event: TelemetryEvent): Record<string, unknown> {
   return {
@@ -34,13 +31,6 @@ function parseLimit(raw: string | undefined): number {
     throw new BadUserInputError(`limit must be 1..${EXPORT_PAGE_LIMIT}, got ${quote(raw)}`, "limit");
   }
   return limit;
-}
-
-function parseAsOf(body: unknown): Date {
-  const asOf = (body as { asOf?: unknown } | null)?.asOf;
-  const moment = typeof asOf === "string" ? new Date(asOf) : new Date(Number.NaN);
-  if (Number.isNaN(moment.getTime())) throw new BadUserInputError(`asOf must be an ISO time, got ${quote(asOf)}`, "asOf");
-  return moment;
 }
 
 /** The telemetry subgraph's side of the internal personal-data contract (TELEMETRY). */
@@ -120,20 +110,12 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
       path: "/retention/purge",
       async handler({ viewer, body }): Promise<PurgeResult> {
         assertServiceIdentity(viewer);
+        const { asOf, heldUserIds } = parsePurgeRequest(body);
         // Strictly older than 30 days: an event exactly 30 days old is still within its period.
-        const cutoff = parseAsOf(body).getTime() - TELEMETRY_RETENTION_MS;
-        let purged = 0;
-        for (;;) {
-          // Bounded batches, decided by the database: no row is ever loaded into Node.
-          const result = await deps.db
-            .createQueryBuilder()
-            .delete()
-            .from(TelemetryEvent)
-            .where(`id IN (SELECT id FROM telemetry_event WHERE occurred_at < :cutoff LIMIT ${PURGE_BATCH})`, { cutoff })
-            .execute();
-          const affected = result.affected ?? 0;
-          purged += affected;
-          if (affected < PURGE_BATCH) break;
+        const purged = await purgeExpiredTelemetry(deps.db, { cutoffMs: asOf.getTime() - TELEMETRY_RETENTION_MS, heldUserIds });
+        if (deps.partitions) {
+          await deps.partitions.refresh();
+          await deps.partitions.ensureAhead(deps.clock.now());
         }
         return { purged: [{ category: DataCategory.TELEMETRY, count: purged }] };
       },
@@ -143,8 +125,11 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
       path: "/retention/oldest",
       async handler({ viewer, query }): Promise<RetentionClockStarts> {
         assertServiceIdentity(viewer);
-        const qb = events().createQueryBuilder("t").select("MIN(t.occurred_at)", "oldest");
-        if (query.tenantId) qb.where("t.tenant_id = :tenantId", { tenantId: assertId(query.tenantId, "tenantId") });
+        const qb = events().createQueryBuilder("t").select("MIN(t.occurred_at)", "oldest").where("1 = 1");
+        if (query.tenantId) qb.andWhere("t.tenant_id = :tenantId", { tenantId: assertId(query.tenantId, "tenantId") });
+        // Held users' rows are not purged, so they do not set the next purge date.
+        const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
+        if (exclude.length > 0) qb.andWhere("t.user_id NOT IN (:...exclude)", { exclude });
         const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
         return { oldest: [{ category: DataCategory.TELEMETRY, oldestAt: row?.oldest == null ? null : new Date(Number(row.oldest)).toISOString() }] };
       },

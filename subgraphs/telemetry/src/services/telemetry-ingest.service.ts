@@ -71,6 +71,8 @@ export async function ingestTelemetry(ctx: TelemetryContext, events: TelemetryEv
   await assertUsersInTenant(ctx, tenantId, [...perUser.keys()]);
 
   const ids = rows.map((row) => row.id);
+  // PostgreSQL: a late or clock-skewed event may fall on a day with no partition yet.
+  await ctx.partitions?.ensureFor(rows.map((row) => row.occurredAt.getTime()));
   await writeThenAudit({
     write: () => insertRows(ctx.db, rows),
     entries: () =>

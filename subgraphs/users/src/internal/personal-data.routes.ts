@@ -8,6 +8,7 @@ import {
   decodeCursor,
   encodeCursor,
   EXPORT_PAGE_LIMIT,
+  parseHeldUserIds,
   quote,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, RetentionClockStarts } from "@dgg/common";
@@ -154,6 +155,9 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
         assertServiceIdentity(viewer);
         const qb = users().createQueryBuilder("u").select("MIN(u.removed_at)", "oldest").where("u.removed_at IS NOT NULL");
         if (query.tenantId) qb.andWhere("u.tenant_id = :tenantId", { tenantId: assertId(query.tenantId, "tenantId") });
+        // Held users are not erased at day 30, so they do not set the next purge date.
+        const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
+        if (exclude.length > 0) qb.andWhere("u.id NOT IN (:...exclude)", { exclude });
         const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
         const oldestAt = row?.oldest == null ? null : new Date(Number(row.oldest)).toISOString();
         return {
