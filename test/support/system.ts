@@ -19,6 +19,7 @@ import { createAuditService } from "../../subgraphs/audit/src/server";
 import { createStorageRegionsService } from "../../subgraphs/storage-regions/src/server";
 import { DEFAULT_STORAGE_LAYOUT, parseStorageLayout } from "../../subgraphs/storage-regions/src/storage-layout";
 import { createGovernanceService } from "../../subgraphs/governance/src/server";
+import type { GovernanceService } from "../../subgraphs/governance/src/server";
 import { createGateway } from "../../gateway/src/server";
 import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 
@@ -41,6 +42,10 @@ export interface TestSystem {
   counters: Record<SubgraphName, StatementCounter>;
   stores: Record<SubgraphName, DataSource>;
   blobRoot: string;
+  /** The governance instance behind the gateway (its scheduler is driven by hand: `scheduler.tick()`). */
+  governance: GovernanceService;
+  /** Starts another governance replica on the same store, as a second pod would; stopped with the system. */
+  startGovernanceReplica(): Promise<{ url: string; service: GovernanceService }>;
   token(viewer: Viewer): Promise<string>;
   gql(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
   stop(): Promise<void>;
@@ -63,7 +68,12 @@ async function databaseFor(kind: StoreKind, name: SubgraphName, dir: string): Pr
   return { type: "postgres", url: await freshPostgresDatabase(testDatabaseName(name)) };
 }
 
-export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
+export interface TestSystemOptions {
+  /** Gives governance a retention schedule of this interval; its timer stays off, tests call `tick()`. */
+  retentionIntervalMs?: number;
+}
+
+export async function startTestSystem(kind: StoreKind, options: TestSystemOptions = {}): Promise<TestSystem> {
   const dir = mkdtempSync(join(tmpdir(), "dgg-system-"));
   const clock = new ManualClock(new Date());
   const issuerKeys = await generateTestKeyPair();
@@ -74,6 +84,15 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
   const counters = Object.fromEntries(SUBGRAPHS.map((name) => [name, new StatementCounter()])) as Record<SubgraphName, StatementCounter>;
   const common = { internalPublicKey: internalKeys.publicKey, clock, urls: serviceUrls };
   const blobRoot = join(dir, "blobs");
+  const governanceDatabase = await databaseFor(kind, "governance", dir);
+  const governanceOptions = {
+    ...common,
+    internalPrivateKey: internalKeys.privateKey,
+    blobs: blobRoot,
+    database: governanceDatabase,
+    retentionIntervalMs: options.retentionIntervalMs ?? null,
+    retentionTimer: false,
+  };
 
   const services = {
     users: await createUsersService({ ...common, database: await databaseFor(kind, "users", dir), logger: counters.users }),
@@ -85,13 +104,7 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
       database: await databaseFor(kind, "storage-regions", dir),
       logger: counters["storage-regions"],
     }),
-    governance: await createGovernanceService({
-      ...common,
-      internalPrivateKey: internalKeys.privateKey,
-      blobs: blobRoot,
-      database: await databaseFor(kind, "governance", dir),
-      logger: counters.governance,
-    }),
+    governance: await createGovernanceService({ ...governanceOptions, logger: counters.governance }),
   };
   const listeners = await Promise.all(SUBGRAPHS.map((name) => listen(services[name].app, ports[name])));
 
@@ -105,6 +118,7 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
   });
   const gatewayListener = await listen(gateway.app, 0);
   const gatewayUrl = `${gatewayListener.url}/graphql`;
+  const replicas: { close(): Promise<void>; service: GovernanceService }[] = [];
 
   return {
     kind,
@@ -116,6 +130,13 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
     counters,
     stores: Object.fromEntries(SUBGRAPHS.map((name) => [name, services[name].db])) as Record<SubgraphName, DataSource>,
     blobRoot,
+    governance: services.governance,
+    async startGovernanceReplica() {
+      const service = await createGovernanceService(governanceOptions);
+      const listener = await listen(service.app, 0);
+      replicas.push({ close: listener.close, service });
+      return { url: listener.url, service };
+    },
     token: (viewer) => clientToken(issuerKeys, viewer, clock.now()),
     async gql(token, query, variables = {}) {
       const headers: Record<string, string> = { "content-type": "application/json" };
@@ -127,6 +148,10 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
       await gatewayListener.close();
       await gateway.stop();
       await Promise.all(listeners.map((listener) => listener.close()));
+      for (const replica of replicas) {
+        await replica.close();
+        await replica.service.stop();
+      }
       for (const name of SUBGRAPHS) await services[name].stop();
     },
   };
