@@ -11,6 +11,7 @@ import { CreateTelemetryTables1732500000000 } from "../../subgraphs/telemetry/sr
 import { PartitionTelemetryByDay1734000000000 } from "../../subgraphs/telemetry/src/migrations/1734000000000-partition-telemetry-by-day";
 import { listPartitions, PartitionCatalog, PARTITIONS_AHEAD_DAYS, dayOf } from "../../subgraphs/telemetry/src/services/partitions";
 import { insertRows } from "../../subgraphs/telemetry/src/services/telemetry-ingest.service";
+import { rowsInDays } from "../../subgraphs/telemetry/src/services/day-counts";
 import { purgeExpiredTelemetry } from "../../subgraphs/telemetry/src/services/telemetry-retention";
 
 const NOW = new Date("2031-05-10T15:00:00.000Z");
@@ -34,8 +35,18 @@ describe("telemetry partitions on PostgreSQL", () => {
     await before.initialize();
     await before.runMigrations();
     const user = randomUUID();
-    await insertRows(before, [row(user, NOW.getTime() - 3 * DAY_MS), row(user, NOW.getTime() - DAY_MS), row(user, NOW.getTime())]);
-    await before.destroy();
+    try {
+      for (const at of [NOW.getTime() - 3 * DAY_MS, NOW.getTime() - DAY_MS, NOW.getTime()]) {
+        await before.query(`INSERT INTO telemetry_event (id, tenant_id, user_id, kind, occurred_at, payload) VALUES ($1, $2, $3, 'ERROR', $4, '{}')`, [
+          randomUUID(),
+          randomUUID(),
+          user,
+          at,
+        ]);
+      }
+    } finally {
+      await before.destroy();
+    }
 
     const after = createDataSource({ type: "postgres", url }, {
       entities: telemetryEntities,
@@ -53,6 +64,10 @@ describe("telemetry partitions on PostgreSQL", () => {
           WHERE i.indrelid = 'telemetry_event'::regclass AND i.indisprimary ORDER BY a.attname`,
       )) as { attname: string }[];
       expect(key.map((column) => column.attname)).toEqual(["id", "occurred_at"]);
+      // The day counts start right: three days of one row each.
+      expect(await rowsInDays(after, NOW.getTime() - 3 * DAY_MS, NOW.getTime() + DAY_MS)).toBe(3);
+      const yesterday = (dayOf(NOW.getTime()) - 1) * DAY_MS;
+      expect(await rowsInDays(after, yesterday, yesterday + DAY_MS)).toBe(1);
     } finally {
       await after.destroy();
     }
@@ -106,6 +121,10 @@ describe("telemetry partitions on PostgreSQL", () => {
       await insertRows(db, [...times.map((at) => row(other, at)), row(held, cutoff - 5 * DAY_MS)]);
       const purged = await purgeExpiredTelemetry(db, { cutoffMs: cutoff, heldUserIds: [held] });
       expect(purged).toBe(3);
+      // The counts it used stay exact: what is left, day by day.
+      expect(await rowsInDays(db, cutoff - 10 * DAY_MS, cutoff + 10 * DAY_MS)).toBe(3);
+      const heldDay = dayOf(cutoff - 5 * DAY_MS) * DAY_MS;
+      expect(await rowsInDays(db, heldDay, heldDay + DAY_MS)).toBe(1);
       const left = (await db.query(`SELECT user_id, occurred_at FROM telemetry_event ORDER BY occurred_at`)) as { user_id: string; occurred_at: string }[];
       expect(left.map((r) => [r.user_id, Number(r.occurred_at)])).toEqual([[held, cutoff - 5 * DAY_MS], [other, cutoff], [other, cutoff + DAY_MS]]);
       const names = (await listPartitions(db)).map((partition) => partition.name);

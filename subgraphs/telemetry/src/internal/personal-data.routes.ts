@@ -13,6 +13,8 @@ import {
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import type { TelemetryDeps } from "../context";
+import { deleteCounted } from "../services/day-counts";
+import { PARENT_TABLE } from "../services/partitions";
 import { purgeExpiredTelemetry, TELEMETRY_RETENTION_MS } from "../services/telemetry-retention";
 
 function exportEvent(event: TelemetryEvent): Record<string, unknown> {
@@ -101,8 +103,11 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
         // Idempotent: a second call finds nothing and reports zero.
-        const removed = await events().delete({ userId });
-        return { erased: [{ category: DataCategory.TELEMETRY, count: removed.affected ?? 0 }] };
+        const count =
+          deps.db.options.type === "postgres"
+            ? await deleteCounted(deps.db, PARENT_TABLE, "user_id = $1", [userId])
+            : ((await events().delete({ userId })).affected ?? 0);
+        return { erased: [{ category: DataCategory.TELEMETRY, count }] };
       },
     },
     {

@@ -7,6 +7,18 @@ import { DAY_MS } from "@dgg/common";
  * runs there.
  */
 export const PARENT_TABLE = "telemetry_event";
+/** The key PostgreSQL requires of a partitioned table: it must contain the partition column. */
+export const PRIMARY_KEY = `CONSTRAINT "pk_telemetry_event" PRIMARY KEY ("id", "occurred_at")`;
+
+/** The secondary indexes, declared on the parent so every partition gets them. */
+export const TELEMETRY_INDEXES = [
+  // PersonalData.telemetry pages and the export walk one user's events by time.
+  `CREATE INDEX "ix_telemetry_event_user_occurred" ON "${PARENT_TABLE}" ("user_id", "occurred_at", "id")`,
+  // Expiry deletes by age inside the day that straddles the cut-off.
+  `CREATE INDEX "ix_telemetry_event_occurred" ON "${PARENT_TABLE}" ("occurred_at")`,
+  `CREATE INDEX "ix_telemetry_event_tenant_occurred" ON "${PARENT_TABLE}" ("tenant_id", "occurred_at")`,
+];
+
 /** Days of partitions kept ready after today, so ingestion never waits for DDL. */
 export const PARTITIONS_AHEAD_DAYS = 7;
 

@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { DataSource, QueryRunner } from "typeorm";
 import { DAY_MS } from "@dgg/common";
+import { deleteCounted, rowsInDays, setRowsInDays } from "./day-counts";
 import { listPartitions, PARENT_TABLE } from "./partitions";
 import type { Partition } from "./partitions";
 
@@ -9,7 +10,7 @@ export const TELEMETRY_RETENTION_MS = 30 * DAY_MS;
 /** Rows per DELETE statement: bounds each statement's lock time and write-ahead log. */
 export const PURGE_BATCH = 5000;
 /** Expired partitions dropped per transaction: bounds how long the parent's exclusive lock is held. */
-const PARTITIONS_PER_TRANSACTION = 32;
+const PARTITIONS_PER_TRANSACTION = 64;
 /** How long a purge waits for a lock before giving up this attempt (live queries go first). */
 const LOCK_TIMEOUT = "5s";
 const LOCK_RETRIES = 5;
@@ -62,30 +63,30 @@ async function purgePartitions(db: DataSource, purge: TelemetryPurge): Promise<n
 }
 
 /**
- * Drops partitions that lie wholly before the cut-off. A partition that also holds rows of
- * held users is rebuilt with only those rows (cost proportional to the held rows, not to
- * the day), and one holding nothing but held rows is left as it is.
+ * Drops partitions that lie wholly before the cut-off; their row counts come from the day
+ * counts, not from scanning them. A partition that also holds rows of held users is rebuilt
+ * with only those rows (cost proportional to the held rows, not to the day), and one holding
+ * nothing but held rows is left as it is.
  */
 async function dropExpiredPartitions(runner: QueryRunner, chunk: Partition[], heldUserIds: string[]): Promise<number> {
   const names = chunk.map((partition) => `"${partition.name}"`).join(", ");
-  // SHARE: late inserts into these days wait, reads do not, so the counts stay exact.
+  // SHARE: late inserts and erasures in these days wait (so the counts stay exact), reads do not.
   await runner.query(`LOCK TABLE ${names} IN SHARE MODE`);
+  const held = await heldRowsPerPartition(runner, chunk, heldUserIds);
   let purged = 0;
-  const drop: string[] = [];
+  const drop: Partition[] = [];
   const rebuild: Partition[] = [];
   for (const partition of chunk) {
-    const [counts] = (await runner.query(
-      `SELECT COUNT(*) FILTER (WHERE NOT (user_id = ANY($1::varchar[]))) AS expired, COUNT(*) FILTER (WHERE user_id = ANY($1::varchar[])) AS held
-         FROM "${partition.name}"`,
-      [heldUserIds],
-    )) as { expired: string; held: string }[];
-    const expired = Number(counts?.expired ?? 0);
-    const held = Number(counts?.held ?? 0);
-    purged += expired;
-    if (held === 0) drop.push(`"${partition.name}"`);
-    else if (expired > 0) rebuild.push(partition);
+    const total = await rowsInDays(runner, partition.from, partition.to);
+    const keep = held.get(partition.name) ?? 0;
+    purged += total - keep;
+    if (keep === 0) drop.push(partition);
+    else if (total > keep) rebuild.push(partition);
   }
-  if (drop.length > 0) await runner.query(`DROP TABLE ${drop.join(", ")}`);
+  if (drop.length > 0) {
+    await runner.query(`DROP TABLE ${drop.map((partition) => `"${partition.name}"`).join(", ")}`);
+    for (const partition of drop) await setRowsInDays(runner, partition.from, partition.to, 0);
+  }
   for (const partition of rebuild) {
     const kept = `${partition.name}_held`;
     await runner.query(`CREATE TABLE "${kept}" (LIKE "${PARENT_TABLE}" INCLUDING DEFAULTS)`);
@@ -93,22 +94,34 @@ async function dropExpiredPartitions(runner: QueryRunner, chunk: Partition[], he
     await runner.query(`DROP TABLE "${partition.name}"`);
     await runner.query(`ALTER TABLE "${kept}" RENAME TO "${partition.name}"`);
     await runner.query(`ALTER TABLE "${PARENT_TABLE}" ATTACH PARTITION "${partition.name}" FOR VALUES FROM (${partition.from}) TO (${partition.to})`);
+    await setRowsInDays(runner, partition.from, partition.to, held.get(partition.name) ?? 0);
   }
   return purged;
 }
 
-/** The day that straddles the cut-off: bounded DELETE batches of the expired rows only. */
+/** Rows of held users per partition of the chunk, found through the user index (holds are few). */
+async function heldRowsPerPartition(runner: QueryRunner, chunk: Partition[], heldUserIds: string[]): Promise<Map<string, number>> {
+  if (heldUserIds.length === 0 || chunk.length === 0) return new Map();
+  const rows = (await runner.query(
+    `SELECT tableoid::regclass::text AS name, COUNT(*) AS n FROM "${PARENT_TABLE}"
+      WHERE user_id = ANY($1::varchar[]) AND occurred_at >= $2 AND occurred_at < $3 GROUP BY 1`,
+    [heldUserIds, chunk[0]!.from, chunk[chunk.length - 1]!.to],
+  )) as { name: string; n: string }[];
+  return new Map(rows.map((row) => [row.name.replace(/"/g, ""), Number(row.n)]));
+}
+
+/** The day that straddles the cut-off: bounded DELETE batches of the expired rows only, counted in SQL. */
 async function deleteInPartition(db: DataSource, partition: Partition, { cutoffMs, heldUserIds }: TelemetryPurge): Promise<number> {
   let purged = 0;
   for (;;) {
-    const affected = await execute(
+    const deleted = await deleteCounted(
       db,
-      `DELETE FROM "${partition.name}" WHERE id IN (
-         SELECT id FROM "${partition.name}" WHERE occurred_at < $1 AND NOT (user_id = ANY($2::varchar[])) LIMIT ${PURGE_BATCH})`,
+      partition.name,
+      `id IN (SELECT id FROM "${partition.name}" WHERE occurred_at < $1 AND NOT (user_id = ANY($2::varchar[])) LIMIT ${PURGE_BATCH})`,
       [cutoffMs, heldUserIds],
     );
-    purged += affected;
-    if (affected < PURGE_BATCH) return purged;
+    purged += deleted;
+    if (deleted < PURGE_BATCH) return purged;
   }
 }
 
