@@ -13,6 +13,7 @@ import { listPartitions, PartitionCatalog, PARTITIONS_AHEAD_DAYS, dayOf } from "
 import { insertRows } from "../../subgraphs/telemetry/src/services/telemetry-ingest.service";
 import { rowsInDays } from "../../subgraphs/telemetry/src/services/day-counts";
 import { purgeExpiredTelemetry } from "../../subgraphs/telemetry/src/services/telemetry-retention";
+import { dropDetachedPartitions } from "../../subgraphs/telemetry/src/services/partition-expiry";
 
 const NOW = new Date("2031-05-10T15:00:00.000Z");
 const row = (userId: string, at: number) => ({ id: randomUUID(), tenantId: randomUUID(), userId, kind: TelemetryKind.ERROR, occurredAt: new Date(at), payload: { at } });
@@ -108,7 +109,7 @@ describe("telemetry partitions on PostgreSQL", () => {
     }
   });
 
-  it("drops expired days whole, rebuilds a day that holds a held user's rows with only those, deletes only in the boundary day", async () => {
+  it("detaches expired days whole, rebuilds a day that holds a held user's rows with only those, deletes only in the boundary day", async () => {
     const db = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: [CreateTelemetryTables1732500000000, PartitionTelemetryByDay1734000000000] });
     await db.initialize();
     await db.runMigrations({ transaction: "each" });
@@ -128,6 +129,9 @@ describe("telemetry partitions on PostgreSQL", () => {
       const left = (await db.query(`SELECT user_id, occurred_at FROM telemetry_event ORDER BY occurred_at`)) as { user_id: string; occurred_at: string }[];
       expect(left.map((r) => [r.user_id, Number(r.occurred_at)])).toEqual([[held, cutoff - 5 * DAY_MS], [other, cutoff], [other, cutoff + DAY_MS]]);
       const names = (await listPartitions(db)).map((partition) => partition.name);
+      // Detached at once, dropped afterwards outside any lock on the table.
+      expect(await dropDetachedPartitions(db)).toBe(2);
+      expect(await dropDetachedPartitions(db)).toBe(0);
       // cutoff - 2 days: dropped; cutoff - 5 days: rebuilt with the held row only, still attached and indexed.
       expect(names).not.toContain(`telemetry_event_p${new Date(cutoff - 2 * DAY_MS).toISOString().slice(0, 10).replace(/-/g, "")}`);
       const rebuilt = `telemetry_event_p${new Date(cutoff - 5 * DAY_MS).toISOString().slice(0, 10).replace(/-/g, "")}`;
@@ -136,6 +140,7 @@ describe("telemetry partitions on PostgreSQL", () => {
       expect(indexes).toHaveLength(4);
       // Once the hold is lifted, the rebuilt day goes whole at the next purge.
       expect(await purgeExpiredTelemetry(db, { cutoffMs: cutoff, heldUserIds: [] })).toBe(1);
+      expect(await dropDetachedPartitions(db)).toBe(1);
       expect((await listPartitions(db)).map((partition) => partition.name)).not.toContain(rebuilt);
     } finally {
       await db.destroy();

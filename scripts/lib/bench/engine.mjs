@@ -134,6 +134,22 @@ async function servicePurge(env, internalKey, asOf) {
   return { removed: result.purged[0].count, ms: performance.now() - started };
 }
 
+/** Waits until no detached expired day is left (the service drops them after answering); returns how long that took. */
+async function waitForDetachedDrops(target) {
+  const started = performance.now();
+  const client = new pg.Client({ connectionString: target });
+  await client.connect();
+  try {
+    for (;;) {
+      const { rows } = await client.query(`SELECT COUNT(*) AS n FROM pg_class WHERE relname LIKE 'telemetry_expired_%'`);
+      if (Number(rows[0].n) === 0) return Math.round(performance.now() - started);
+      await sleep(20);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 async function countExpired(engine, target, cutoff) {
   if (engine === "postgres") {
     const client = new pg.Client({ connectionString: target });
@@ -195,6 +211,9 @@ export async function runEngine(engine, config, workdir, log) {
       const purgeFrom = Date.now();
       const { removed, ms } = await purge();
       const purgeTo = Date.now();
+      // PostgreSQL: expired days are detached by the purge and their files dropped just after it answered.
+      const cleanupMs = engine === "postgres" && method === "service purge" ? await waitForDetachedDrops(target) : 0;
+      const cleanupTo = Date.now();
       const samples = await load.stop();
       const left = await countExpired(engine, target, cutoff);
       await stopChild(telemetry);
@@ -205,6 +224,8 @@ export async function runEngine(engine, config, workdir, log) {
         expiredLeft: left,
         baseline: { read: summarise(samples, "read", baselineFrom, baselineTo), ingest: summarise(samples, "ingest", baselineFrom, baselineTo) },
         during: { read: summarise(samples, "read", purgeFrom, purgeTo), ingest: summarise(samples, "ingest", purgeFrom, purgeTo) },
+        cleanupMs,
+        cleanup: cleanupMs > 0 ? { read: summarise(samples, "read", purgeTo, cleanupTo), ingest: summarise(samples, "ingest", purgeTo, cleanupTo) } : null,
       };
       log(`${method}: ${JSON.stringify(phase)}`);
       phases.push(phase);

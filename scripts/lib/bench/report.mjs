@@ -18,6 +18,12 @@ export function markdown(result) {
         `| ${phase.method} | ${fmt(phase.purgeMs / 1000, 2)} s | ${phase.removed.toLocaleString("en")} | ${pair(phase.baseline.read)} | ${pair(phase.during.read)} (${phase.during.read.requests} req) | ${pair(phase.baseline.ingest)} | ${pair(phase.during.ingest)} (${phase.during.ingest.requests} req) | ${failed} |`,
       );
     }
+    for (const phase of run.phases.filter((candidate) => candidate.cleanup)) {
+      lines.push(
+        "",
+        `${phase.method}: the detached expired days' files were dropped ${fmt(phase.cleanupMs / 1000, 2)} s after it answered, outside any lock on the table; meanwhile reads p50 / p99 ${pair(phase.cleanup.read)} ms (${phase.cleanup.read.requests} req), ingestion ${pair(phase.cleanup.ingest)} ms (${phase.cleanup.ingest.requests} req).`,
+      );
+    }
     const s = run.summary;
     lines.push(
       "",

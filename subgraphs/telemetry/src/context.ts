@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import type { AuditClient, Clock, Viewer } from "@dgg/common";
 import { createTelemetryPageLoader } from "./loaders/telemetry-page.loader";
 import type { TelemetryPageKey } from "./loaders/telemetry-page.loader";
+import type { BackgroundWork } from "./services/background-work";
 import type { PartitionCatalog } from "./services/partitions";
 import type { UserLookupClient } from "./services/user-lookup.client";
 import type { TelemetryConnection } from "./types/telemetry-connection.type";
@@ -15,6 +16,8 @@ export interface TelemetryDeps {
   users: UserLookupClient;
   /** PostgreSQL only: the day partitions, created ahead and on demand. Null on SQLite. */
   partitions: PartitionCatalog | null;
+  /** Clean-up that purges start and do not wait for. */
+  background: BackgroundWork;
 }
 
 /** Built per request: the verified viewer, its token (forwarded to audit and users) and fresh loaders. */

@@ -7,6 +7,7 @@ import { TelemetryEvent } from "./entities/telemetry-event.entity";
 import { personalDataRoutes } from "./internal/personal-data.routes";
 import { CreateTelemetryTables1732500000000 } from "./migrations/1732500000000-create-telemetry-tables";
 import { PartitionTelemetryByDay1734000000000 } from "./migrations/1734000000000-partition-telemetry-by-day";
+import { BackgroundWork } from "./services/background-work";
 import { PartitionCatalog } from "./services/partitions";
 import { buildTelemetrySchema } from "./schema";
 import { UserLookupClient } from "./services/user-lookup.client";
@@ -43,6 +44,7 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     audit: new AuditClient(options.urls.audit),
     users: new UserLookupClient(options.urls.users),
     partitions,
+    background: new BackgroundWork(),
   };
   // The service keeps its own partitions ready: today and the days ahead exist before any event needs them.
   await partitions?.ensureAhead(options.clock.now());
@@ -70,6 +72,7 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     stop: async () => {
       if (maintenance) clearInterval(maintenance);
       await app.stop();
+      await deps.background.drain();
       await db.destroy();
     },
   };

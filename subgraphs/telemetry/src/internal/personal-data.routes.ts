@@ -14,6 +14,7 @@ import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, Pu
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import type { TelemetryDeps } from "../context";
 import { deleteCounted } from "../services/day-counts";
+import { dropDetachedPartitions } from "../services/partition-expiry";
 import { PARENT_TABLE } from "../services/partitions";
 import { purgeExpiredTelemetry, TELEMETRY_RETENTION_MS } from "../services/telemetry-retention";
 
@@ -119,6 +120,8 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         // Strictly older than 30 days: an event exactly 30 days old is still within its period.
         const purged = await purgeExpiredTelemetry(deps.db, { cutoffMs: asOf.getTime() - TELEMETRY_RETENTION_MS, heldUserIds });
         if (deps.partitions) {
+          // The expired days are already out of the table; their files go after the answer.
+          deps.background.run("dropping detached partitions", () => dropDetachedPartitions(deps.db));
           await deps.partitions.refresh();
           await deps.partitions.ensureAhead(deps.clock.now());
         }
