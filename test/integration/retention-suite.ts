@@ -204,6 +204,14 @@ export function describeRetention(kind: StoreKind): void {
       ok(await system.gql(admin, `mutation($u: ID!) { removeUserFromManagement(user: $u) { id } }`, { u: held }));
       const removedAt = system.clock.now().getTime();
 
+      const policies = async () =>
+        Object.fromEntries(
+          ok(await system.gql(admin, `{ retentionPolicies { category purgeAfter } }`)).retentionPolicies.map(
+            (status: { category: string; purgeAfter: string | null }) => [status.category, status.purgeAfter],
+          ),
+        );
+      expect((await policies()).ACCOUNT).toBe(new Date(removedAt + 30 * DAY_MS).toISOString());
+
       const place = `mutation($u: ID!, $r: String!) { placeLegalHold(user: $u, reason: $r) { id userId tenantId reason placedBy placedAt active } }`;
       expect(code(await system.gql(admin, place, { u: held, r: "litigation" }))).toBe("FORBIDDEN");
       expect(code(await system.gql(otherOfficer, place, { u: held, r: "litigation" }))).toBe("FORBIDDEN");
@@ -218,6 +226,8 @@ export function describeRetention(kind: StoreKind): void {
       expect(code(again)).toBe("CONFLICT");
       expect(again.body.errors![0]!.message).toContain(hold.id);
       expect(await auditActions(held)).toContain("LEGAL_HOLD_PLACED");
+      // The tenant's next purge date no longer counts the held user.
+      expect((await policies()).ACCOUNT).toBeNull();
 
       const shown = ok(await system.gql(admin, `query($u: ID!) { personalData(user: $u) { retention { category purgeAfter legalHold { id reason placedBy } } } }`, { u: held }));
       for (const status of shown.personalData.retention) {

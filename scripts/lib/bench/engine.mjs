@@ -5,7 +5,9 @@ import { copyFileSync, createWriteStream, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath, URL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { graphql } from "../gateway-client.mjs";
 import { ROOT, SERVICES, startServices } from "../processes.mjs";
@@ -116,7 +118,7 @@ async function plainDelete(engine, target, cutoff) {
       await client.end();
     }
   }
-  const worker = new Worker(new URL("./plain-delete-worker.mjs", import.meta.url), { workerData: { file: target.slice("sqlite:".length), cutoff } });
+  const worker = new Worker(fileURLToPath(new URL("./plain-delete-worker.mjs", import.meta.url)), { workerData: { file: target.slice("sqlite:".length), cutoff } });
   return new Promise((resolve, reject) => {
     worker.once("message", resolve);
     worker.once("error", reject);

@@ -1,6 +1,8 @@
 // Background load for the retention benchmark: personalData reads through the gateway and
 // telemetry ingestion, each request timed. Closed loop (each worker waits for its answer),
 // so a slow service shows up as latency, not as an ever-growing queue in this process.
+import { performance } from "node:perf_hooks";
+
 const PERSONAL_DATA = `query($user: ID!) { personalData(user: $user) {
   account { id } devices(first: 5) { totalCount } telemetry(first: 10) { totalCount edges { node { id occurredAt } } }
   auditLog(first: 5) { totalCount } retention { category purgeAfter } } }`;

@@ -3,6 +3,7 @@
 // generator that measures latency meanwhile.
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
+import { performance } from "node:perf_hooks";
 
 const require = createRequire(import.meta.url);
 const Database = require("better-sqlite3");
