@@ -15,6 +15,7 @@ export const ROOT_FIELD_ROLES: Readonly<Record<string, readonly Role[]>> = {
   privacyRequest: ["tenant-admin", "privacy-officer", "data-subject"],
   retentionPolicies: ["operator", "tenant-admin", "privacy-officer", "data-subject"],
   tenantAuditLog: ["tenant-admin", "privacy-officer"],
+  retentionRuns: ["operator"],
   // Mutation
   createTenant: ["operator"],
   electStorageRegion: ["tenant-admin"],
@@ -24,6 +25,8 @@ export const ROOT_FIELD_ROLES: Readonly<Record<string, readonly Role[]>> = {
   ingestTelemetry: ["tenant-admin", "ingest"],
   restrictProcessing: ["tenant-admin", "privacy-officer", "data-subject"],
   runRetention: ["operator"],
+  placeLegalHold: ["operator", "privacy-officer"],
+  liftLegalHold: ["operator", "privacy-officer"],
 };
 
 /** True when `role` may call the root field at all (meta fields such as `__typename` are open). */

@@ -47,9 +47,11 @@ async function waitForHealth(url, child, name, timeoutMs) {
  */
 export async function startServices(env, { onExit = () => {}, log = (line) => process.stdout.write(line) } = {}) {
   const children = [];
+  // A child killed by a signal keeps exitCode null, so "still running" must check both.
+  const running = (child) => child.exitCode === null && child.signalCode === null;
   const stop = async () => {
-    for (const { child } of children) if (child.exitCode === null) child.kill("SIGTERM");
-    await Promise.all(children.map(({ child }) => (child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null)));
+    for (const { child } of children) if (running(child)) child.kill("SIGTERM");
+    await Promise.all(children.map(({ child }) => (running(child) ? new Promise((resolve) => child.once("exit", resolve)) : null)));
   };
   const launch = (service) => {
     const child = spawn(process.execPath, [join(ROOT, service.entry)], { env, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });

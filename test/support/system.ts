@@ -49,6 +49,8 @@ export interface TestSystem {
   governance: GovernanceService;
   /** Stops the governance service and starts a fresh one on the same store and port. */
   restartGovernance(mover?: TestSystemOptions["mover"]): Promise<void>;
+  /** Starts another governance replica on the same store, as a second pod would; stopped with the system. */
+  startGovernanceReplica(): Promise<{ url: string; service: GovernanceService }>;
   token(viewer: Viewer): Promise<string>;
   gql(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
   stop(): Promise<void>;
@@ -87,6 +89,8 @@ const MOVE_FREEZE_MS = 300;
 export interface TestSystemOptions {
   /** Residency mover settings for governance (tests of moves). */
   mover?: { intervalMs?: number; leaseMs?: number; faultPoint?: string; onFault?: (point: string) => void };
+  /** Gives governance a retention schedule of this interval; its timer stays off, tests call `scheduler.tick()`. */
+  retentionIntervalMs?: number;
 }
 
 export async function startTestSystem(kind: StoreKind, options: TestSystemOptions = {}): Promise<TestSystem> {
@@ -124,15 +128,17 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     governance: null as unknown as GovernanceService,
   };
   const governanceDatabase = await databaseFor(kind, "governance", dir);
+  const governanceOptions = {
+    ...common,
+    internalPrivateKey: internalKeys.privateKey,
+    blobs: blobRoot,
+    database: governanceDatabase,
+    retentionIntervalMs: options.retentionIntervalMs ?? null,
+    retentionTimer: false,
+  };
   const startGovernance = (mover: TestSystemOptions["mover"]) =>
-    createGovernanceService({
-      ...common,
-      internalPrivateKey: internalKeys.privateKey,
-      blobs: blobRoot,
-      database: governanceDatabase,
-      residencyMover: { intervalMs: 100, ...mover },
-      logger: counters.governance,
-    });
+    createGovernanceService({ ...governanceOptions, residencyMover: { intervalMs: 100, ...mover }, logger: counters.governance });
+  const replicas: { close(): Promise<void>; service: GovernanceService }[] = [];
   services.governance = await startGovernance(options.mover);
   const listeners = await Promise.all(SUBGRAPHS.map((name) => listen(services[name].app, ports[name])));
 
@@ -182,7 +188,18 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       system.governance = services.governance;
       system.stores.governance = [{ region: null, db: services.governance.db }];
     },
+    async startGovernanceReplica() {
+      // A second pod: its own residency mover stays off so the move tests keep one driver.
+      const service = await createGovernanceService({ ...governanceOptions, residencyMover: false });
+      const listener = await listen(service.app, 0);
+      replicas.push({ close: listener.close, service });
+      return { url: listener.url, service };
+    },
     async stop() {
+      for (const replica of replicas) {
+        await replica.close();
+        await replica.service.stop();
+      }
       await gatewayListener.close();
       await gateway.stop();
       await Promise.all(listeners.map((listener) => listener.close()));
@@ -197,4 +214,11 @@ export async function countAcross(system: TestSystem, name: SubgraphName, sql: s
   let total = 0;
   for (const { db } of system.stores[name]) total += Number((await db.query(sql))[0].n);
   return total;
+}
+
+/** Runs a query in every store of a subgraph (each region's) and returns all rows. */
+export async function queryAcross<T = Record<string, unknown>>(system: TestSystem, name: SubgraphName, sql: string, parameters: unknown[] = []): Promise<T[]> {
+  const rows: T[] = [];
+  for (const { db } of system.stores[name]) rows.push(...((await db.query(sql, parameters)) as T[]));
+  return rows;
 }

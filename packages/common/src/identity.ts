@@ -2,7 +2,10 @@ import { importPKCS8, importSPKI, jwtVerify, SignJWT, errors as joseErrors } fro
 import type { KeyLike } from "jose";
 import { ServiceError, UnauthenticatedError } from "./errors";
 
-/** Who may do what; see the access table in the README. `service` is governance's own identity. */
+/**
+ * Who may do what; see the access table in the README. `service` is governance's own identity.
+ * `privacy-officer` is tenant-scoped like `tenant-admin`: it handles legal holds in its tenant.
+ */
 export const ROLES = ["operator", "tenant-admin", "privacy-officer", "data-subject", "ingest", "service"] as const;
 export type Role = (typeof ROLES)[number];
 /** The roles a client token may carry. `service` never comes from outside: only governance mints it. */

@@ -7,10 +7,12 @@
  *   GET  /internal/personal-data/:userId                      -> PersonalDataHoldings
  *   GET  /internal/personal-data/:userId/export?category=&after=&limit= -> ExportPage
  *   POST /internal/personal-data/:userId/erase {pseudonym}    -> ErasureResult
- *   POST /internal/retention/purge {asOf}                     -> PurgeResult
+ *   POST /internal/retention/purge {asOf, heldUserIds?}       -> PurgeResult
+ *   GET  /internal/retention/oldest?tenantId=&exclude=        -> RetentionClockStarts
  */
 import type { DataCategory } from "./enums";
-import { ForbiddenError } from "./errors";
+import { BadUserInputError, ForbiddenError, quote } from "./errors";
+import { assertId } from "./validation";
 import type { Viewer } from "./identity";
 
 export interface CategoryHolding {
@@ -46,6 +48,38 @@ export interface ErasureResult {
 
 export interface PurgeResult {
   purged: CategoryCount[];
+}
+
+/**
+ * Body of `POST /internal/retention/purge`: purge what expired as of `asOf`, except rows
+ * of users under legal hold (every row about them is kept until the hold is lifted).
+ */
+export interface PurgeRequest {
+  asOf: string;
+  heldUserIds?: string[];
+}
+
+/** Most held users one purge or oldest call may name (holds are exceptions, not the rule). */
+export const MAX_HELD_USERS = 10_000;
+
+/**
+ * Reads and checks a purge body: `asOf` an ISO time, `heldUserIds` a list of ids (optional).
+ * Shared by every data subgraph so they refuse the same things with the same messages.
+ */
+export function parsePurgeRequest(body: unknown): { asOf: Date; heldUserIds: string[] } {
+  const raw = (body ?? {}) as { asOf?: unknown; heldUserIds?: unknown };
+  const asOf = typeof raw.asOf === "string" ? new Date(raw.asOf) : new Date(Number.NaN);
+  if (Number.isNaN(asOf.getTime())) throw new BadUserInputError(`asOf must be an ISO time, got ${quote(raw.asOf)}`, "asOf");
+  return { asOf, heldUserIds: parseHeldUserIds(raw.heldUserIds ?? [], "heldUserIds") };
+}
+
+/** A list of held user ids, from a purge body or the comma-separated `exclude` query parameter. */
+export function parseHeldUserIds(raw: unknown, argument: string): string[] {
+  const list = typeof raw === "string" ? (raw === "" ? [] : raw.split(",")) : raw;
+  if (!Array.isArray(list) || list.length > MAX_HELD_USERS) {
+    throw new BadUserInputError(`${argument} must be a list of at most ${MAX_HELD_USERS} user ids, got ${quote(raw)}`, argument);
+  }
+  return list.map((id: unknown, index) => assertId(typeof id === "string" ? id : String(id), `${argument}[${index}]`));
 }
 
 /** Largest export page a subgraph serves. */

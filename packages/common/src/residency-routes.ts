@@ -11,6 +11,18 @@ import { assertId } from "./validation";
 /** A table holding tenant rows: every entity has `id` and `tenantId`. Parents before children. */
 export type ResidentTable = EntityTarget<ObjectLiteral>;
 
+/**
+ * What a subgraph with bookkeeping beside its rows (telemetry's day partitions and day
+ * counts) does instead of the plain insert and delete; all optional.
+ */
+export interface ResidencyHooks {
+  /** Before the copy transaction: e.g. create partitions the tenant's rows will need in the target. */
+  prepare?(source: DataSource, target: DataSource, tenantId: string): Promise<void>;
+  insert?(manager: EntityManager, table: ResidentTable, rows: ObjectLiteral[]): Promise<void>;
+  /** Deletes the tenant's rows of every table; returns how many. */
+  deleteTenant?(manager: EntityManager, tenantId: string): Promise<number>;
+}
+
 /** Rows and SHA-256 over a tenant's rows in one store, in a canonical order and form. */
 export interface StoreDigest {
   rows: number;
@@ -84,7 +96,8 @@ async function deleteTenantRows(manager: EntityManager, tables: ResidentTable[],
  * - purge-source: deletes the source rows, but only if they still match the digest the
  *   copy was verified against (a late write would otherwise be lost).
  */
-export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[]): InternalRoute[] {
+export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[], hooks: ResidencyHooks = {}): InternalRoute[] {
+  const remove = (manager: EntityManager, tenantId: string) => (hooks.deleteTenant ? hooks.deleteTenant(manager, tenantId) : deleteTenantRows(manager, tables, tenantId));
   const tenantOf = (params: Record<string, string>) => assertId(params.tenantId!, "tenantId");
   return [
     {
@@ -96,11 +109,13 @@ export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[])
         const source = stores.get(regionField(body, "from"));
         const target = stores.get(regionField(body, "to"));
         if (source === target) throw new BadUserInputError("from and to must be different regions", "to");
+        await hooks.prepare?.(source, target, tenantId);
         await target.transaction(async (manager) => {
-          await deleteTenantRows(manager, tables, tenantId);
+          await remove(manager, tenantId);
           for (const table of tables) {
             for await (const page of tenantRows(source.manager, table, tenantId)) {
-              await manager.getRepository(table).insert(page);
+              if (hooks.insert) await hooks.insert(manager, table, page);
+              else await manager.getRepository(table).insert(page);
             }
           }
         });
@@ -133,7 +148,7 @@ export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[])
         if (current.checksum !== expected) {
           throw new ConflictError(`the ${tenantId} rows in the source region changed after the verified copy; not deleting them`);
         }
-        return { deleted: await source.transaction((manager) => deleteTenantRows(manager, tables, tenantId)) };
+        return { deleted: await source.transaction((manager) => remove(manager, tenantId)) };
       },
     },
   ];

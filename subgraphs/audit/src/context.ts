@@ -16,7 +16,7 @@ export interface AuditDeps {
 
 /** Built per request: the verified viewer, its token and fresh loaders. */
 export interface AuditContext extends AuditDeps {
-  /** The store of the viewer\'s tenant's region: the only one this request touches. */
+  /** The store of the viewer's tenant's region: the only one this request touches. */
   db: DataSource;
   viewer: Viewer;
   token: string;

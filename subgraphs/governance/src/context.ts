@@ -3,6 +3,9 @@ import type { DataSource } from "typeorm";
 import { ServiceError } from "@dgg/common";
 import type { AuditClient, Clock, TenantDirectoryClient, Viewer } from "@dgg/common";
 import type { BlobStore } from "./blob/blob-store";
+import type { LegalHoldRecord } from "./entities/legal-hold.entity";
+import { activeHoldsFor } from "./services/legal-hold.service";
+import type { RetentionLease } from "./services/retention-lease";
 import type { PersonalDataContractClient, SubjectHoldings } from "./services/data-subgraphs";
 
 /** What lives for the whole process. */
@@ -13,6 +16,13 @@ export interface GovernanceDeps {
   tenants: TenantDirectoryClient;
   contract: PersonalDataContractClient;
   blobs: BlobStore;
+  retention: {
+    lease: RetentionLease;
+    /** How long an on-demand run waits for a run another replica is doing. */
+    waitMs: number;
+    /** The schedule's interval, or null when retention runs on demand only. */
+    intervalMs: number | null;
+  };
 }
 
 /** Per request: the viewer, its forwarded identity, and loaders. */
@@ -22,6 +32,8 @@ export interface GovernanceContext extends GovernanceDeps {
   loaders: {
     /** What the data subgraphs hold about a user; the root field and `retention` share one fetch. */
     holdings: DataLoader<string, SubjectHoldings>;
+    /** The active legal hold of a user, or null. */
+    holds: DataLoader<string, LegalHoldRecord | null>;
   };
 }
 
@@ -49,6 +61,7 @@ export function createGovernanceContext(deps: GovernanceDeps, viewer: Viewer, to
           }),
         ),
       ),
+      holds: new DataLoader((userIds) => activeHoldsFor(deps.db, userIds)),
     },
   };
 }

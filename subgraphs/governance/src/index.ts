@@ -10,6 +10,7 @@ import {
 } from "@dgg/common";
 import { blobRootFromEnv } from "./blob/blob-store";
 import { createGovernanceService } from "./server";
+import { retentionIntervalFromEnv } from "./services/retention-config";
 
 /** Starts the governance subgraph from environment variables (see README: Configuration). */
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     urls: serviceUrlsFromEnv(env),
     blobs: blobRootFromEnv(dataDir(env), env),
     residencyMover: { intervalMs: Number(env.RESIDENCY_MOVER_INTERVAL_MS ?? 1000), faultPoint: env.DGG_FAULT_POINT },
+    retentionIntervalMs: retentionIntervalFromEnv(env),
   });
   const { url } = await listen(service.app, Number(env.GOVERNANCE_PORT ?? 4005), env.HOST ?? "127.0.0.1");
   console.log(`governance subgraph ready at ${url}/graphql`);

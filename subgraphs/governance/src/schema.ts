@@ -1,5 +1,6 @@
 import { buildFederatedSchema } from "@dgg/common";
 import type { FederatedSchema, ReferenceResolvers } from "@dgg/common";
+import { LegalHoldResolver } from "./resolvers/legal-hold.resolver";
 import { PersonalDataResolver } from "./resolvers/personal-data.resolver";
 import { PrivacyRequestResolver } from "./resolvers/privacy-request.resolver";
 import { RetentionResolver } from "./resolvers/retention.resolver";
@@ -14,7 +15,7 @@ const referenceResolvers = {
   },
 } as unknown as ReferenceResolvers;
 
-/** The governance subgraph: personalData's root, retention, privacy requests. */
+/** The governance subgraph: personalData's root, retention and legal holds, privacy requests. */
 export function buildGovernanceSchema(): Promise<FederatedSchema> {
-  return buildFederatedSchema({ resolvers: [PersonalDataResolver, PrivacyRequestResolver, RetentionResolver] }, referenceResolvers);
+  return buildFederatedSchema({ resolvers: [PersonalDataResolver, PrivacyRequestResolver, RetentionResolver, LegalHoldResolver] }, referenceResolvers);
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { KeyLike } from "jose";
 import type { DataSource, Logger } from "typeorm";
 import { AuditClient, createDataSource, createSubgraphApp, openDataSource, TenantDirectoryClient } from "@dgg/common";
@@ -9,8 +11,13 @@ import { ResidencyMover } from "./residency/residency-mover";
 import type { ResidencyMoverOptions } from "./residency/residency-mover";
 import { createGovernanceContext } from "./context";
 import { PrivacyRequestRecord } from "./entities/privacy-request.entity";
+import { LegalHoldRecord } from "./entities/legal-hold.entity";
+import { RetentionLeaseRecord } from "./entities/retention-lease.entity";
 import { RetentionRunRecord } from "./entities/retention-run.entity";
 import { CreateGovernanceTables1732400000000 } from "./migrations/1732400000000-create-governance-tables";
+import { RetentionScheduleAndHolds1734000000000 } from "./migrations/1734000000000-retention-schedule-and-holds";
+import { RetentionLease } from "./services/retention-lease";
+import { RetentionScheduler } from "./services/retention-scheduler";
 import { buildGovernanceSchema } from "./schema";
 import { dataSubgraphs, PersonalDataContractClient } from "./services/data-subgraphs";
 
@@ -26,16 +33,34 @@ export interface GovernanceServiceOptions {
   /** The residency mover (tenant moves between regions); started unless false. */
   residencyMover?: Pick<ResidencyMoverOptions, "intervalMs" | "leaseMs" | "faultPoint" | "onFault" | "owner"> | false;
   logger?: Logger;
+  /**
+   * How often retention runs by itself (ms), or null for on demand only. `index.ts` reads
+   * RETENTION_INTERVAL (default one hour); tests drive `scheduler.tick()` themselves.
+   */
+  retentionIntervalMs?: number | null;
+  /** Whether this instance's timer checks the schedule; off lets tests tick by hand. Default true when an interval is set. */
+  retentionTimer?: boolean;
+  /** Lifetime of the retention lease; renewed during a run. Default five minutes. */
+  retentionLeaseMs?: number;
+  /** How long an on-demand run waits for one in progress elsewhere. Default ten minutes. */
+  retentionWaitMs?: number;
 }
 
 export interface GovernanceService extends SubgraphApp {
   db: DataSource;
   /** Null when started without one. */
   mover: ResidencyMover | null;
+  /** Null when retention runs on demand only. */
+  scheduler: RetentionScheduler | null;
 }
 
-export const governanceEntities = [PrivacyRequestRecord, RetentionRunRecord];
-export const governanceMigrations = [CreateGovernanceTables1732400000000];
+export const governanceEntities = [PrivacyRequestRecord, RetentionRunRecord, LegalHoldRecord, RetentionLeaseRecord];
+export const governanceMigrations = [CreateGovernanceTables1732400000000, RetentionScheduleAndHolds1734000000000];
+
+/** This replica's name on the lease: readable in messages, unique even for two instances in one process. */
+function replicaName(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
 
 export async function createGovernanceService(options: GovernanceServiceOptions): Promise<GovernanceService> {
   const db = await openDataSource(
@@ -50,6 +75,11 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     tenants: new TenantDirectoryClient(options.urls.storageRegions),
     contract: new PersonalDataContractClient(subgraphs, options.internalPrivateKey, options.clock),
     blobs,
+    retention: {
+      lease: new RetentionLease(db, options.clock, replicaName(), options.retentionLeaseMs ?? 5 * 60_000),
+      waitMs: options.retentionWaitMs ?? 10 * 60_000,
+      intervalMs: options.retentionIntervalMs ?? null,
+    },
   };
   const { schema } = await buildGovernanceSchema();
   const app = await createSubgraphApp({
@@ -70,12 +100,16 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
           audit: deps.audit,
         });
   mover?.start();
+  const scheduler = deps.retention.intervalMs ? new RetentionScheduler(deps, deps.retention.intervalMs) : null;
+  if (scheduler && options.retentionTimer !== false) scheduler.start();
   return {
     ...app,
     db,
     mover,
+    scheduler,
     stop: async () => {
       await mover?.stop();
+      await scheduler?.stop();
       await app.stop();
       await db.destroy();
     },

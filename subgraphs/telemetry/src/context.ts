@@ -4,6 +4,8 @@ import { storeForViewer } from "@dgg/common";
 import type { AuditClient, Clock, RegionalStores, TenantRegionDirectory, Viewer } from "@dgg/common";
 import { createTelemetryPageLoader } from "./loaders/telemetry-page.loader";
 import type { TelemetryPageKey } from "./loaders/telemetry-page.loader";
+import type { BackgroundWork } from "./services/background-work";
+import type { PartitionCatalog } from "./services/partitions";
 import type { UserLookupClient } from "./services/user-lookup.client";
 import type { TelemetryConnection } from "./types/telemetry-connection.type";
 
@@ -15,12 +17,18 @@ export interface TelemetryDeps {
   clock: Clock;
   audit: AuditClient;
   users: UserLookupClient;
+  /** PostgreSQL only: a regional store's day partitions, created ahead and on demand. Null on SQLite. */
+  partitionsFor(db: DataSource): PartitionCatalog | null;
+  /** Clean-up that purges start and do not wait for. */
+  background: BackgroundWork;
 }
 
 /** Built per request: the verified viewer, its token (forwarded to audit and users) and fresh loaders. */
 export interface TelemetryContext extends TelemetryDeps {
-  /** The store of the viewer\'s tenant's region: the only one this request touches. */
+  /** The store of the viewer's tenant's region: the only one this request touches. */
   db: DataSource;
+  /** That store's day partitions (PostgreSQL), or null. */
+  partitions: PartitionCatalog | null;
   viewer: Viewer;
   token: string;
   loaders: {
@@ -35,6 +43,7 @@ export async function createTelemetryContext(deps: TelemetryDeps, viewer: Viewer
     viewer,
     token,
     db,
+    partitions: deps.partitionsFor(db),
     loaders: { telemetryPage: createTelemetryPageLoader(db) },
   };
 }

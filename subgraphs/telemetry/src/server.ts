@@ -1,11 +1,15 @@
 import type { KeyLike } from "jose";
 import { AuditClient, createSubgraphApp, residencyRoutes, RegionalStores, TenantRegionDirectory } from "@dgg/common";
 import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
-import type { Logger } from "typeorm";
+import type { DataSource, Logger } from "typeorm";
 import { createTelemetryContext } from "./context";
 import { TelemetryEvent } from "./entities/telemetry-event.entity";
 import { personalDataRoutes } from "./internal/personal-data.routes";
 import { CreateTelemetryTables1732500000000 } from "./migrations/1732500000000-create-telemetry-tables";
+import { PartitionTelemetryByDay1734000000000 } from "./migrations/1734000000000-partition-telemetry-by-day";
+import { BackgroundWork } from "./services/background-work";
+import { PartitionCatalog } from "./services/partitions";
+import { telemetryResidencyHooks } from "./services/residency-hooks";
 import { buildTelemetrySchema } from "./schema";
 import { UserLookupClient } from "./services/user-lookup.client";
 
@@ -21,6 +25,8 @@ export interface TelemetryServiceOptions {
   urls: Pick<ServiceUrls, "audit" | "users" | "storageRegions">;
   /** Tests pass a StatementCounter here. */
   logger?: Logger;
+  /** How often the service creates day partitions ahead (PostgreSQL); 0 turns the timer off. Default one hour. */
+  partitionMaintenanceMs?: number;
 }
 
 export interface TelemetryService extends SubgraphApp {
@@ -29,19 +35,37 @@ export interface TelemetryService extends SubgraphApp {
 }
 
 export const telemetryEntities = [TelemetryEvent];
-export const telemetryMigrations = [CreateTelemetryTables1732500000000];
+export const telemetryMigrations = [CreateTelemetryTables1732500000000, PartitionTelemetryByDay1734000000000];
+
+const HOUR_MS = 60 * 60 * 1000;
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createTelemetryService(options: TelemetryServiceOptions): Promise<TelemetryService> {
   const stores = await RegionalStores.open(options.databases, { entities: telemetryEntities, migrations: telemetryMigrations, logger: options.logger });
   const regions = new TenantRegionDirectory(options.urls.storageRegions, options.platformRegion, options.regionCacheTtlMs);
+  // PostgreSQL regions keep telemetry in day partitions, one catalog per regional store.
+  const catalogs = new Map(stores.entries().filter(([, db]) => db.options.type === "postgres").map(([, db]) => [db, new PartitionCatalog(db)] as const));
   const deps = {
     stores,
     regions,
     clock: options.clock,
     audit: new AuditClient(options.urls.audit),
     users: new UserLookupClient(options.urls.users),
+    partitionsFor: (db: DataSource) => catalogs.get(db) ?? null,
+    background: new BackgroundWork(),
   };
+  // The service keeps its own partitions ready: today and the days ahead exist before any event needs them.
+  const ensureAhead = () => Promise.all([...catalogs.values()].map((catalog) => catalog.ensureAhead(options.clock.now())));
+  await ensureAhead();
+  const maintenanceMs = options.partitionMaintenanceMs ?? HOUR_MS;
+  const maintenance =
+    catalogs.size > 0 && maintenanceMs > 0
+      ? setInterval(() => {
+          ensureAhead().catch((error: unknown) => {
+            console.error(`[telemetry] could not create partitions ahead: ${String(error)}`);
+          });
+        }, maintenanceMs).unref()
+      : null;
   const { schema } = await buildTelemetrySchema();
   const app = await createSubgraphApp({
     name: "telemetry",
@@ -50,14 +74,16 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     clock: options.clock,
     recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createTelemetryContext(deps, viewer, token),
-    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [TelemetryEvent])],
+    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [TelemetryEvent], telemetryResidencyHooks(deps.partitionsFor))],
   });
   return {
     ...app,
     stores,
     regions,
     stop: async () => {
+      if (maintenance) clearInterval(maintenance);
       await app.stop();
+      await deps.background.drain();
       await stores.destroy();
     },
   };

@@ -57,6 +57,18 @@ const CALLS: Record<string, Builder> = {
   retentionPolicies: async () => ({ query: `{ retentionPolicies { category purgeAfter } }` }),
   tenantAuditLog: async () => ({ query: `{ tenantAuditLog(first: 5) { totalCount edges { node { action actorRole outcome } } } }` }),
   runRetention: async () => ({ query: `mutation { runRetention { startedAt } }` }),
+  retentionRuns: async () => ({ query: `{ retentionRuns(first: 2) { edges { node { startedAt } } } }` }),
+  placeLegalHold: async (w, role) => ({
+    query: `mutation($u: ID!) { placeLegalHold(user: $u, reason: "litigation") { reason } }`,
+    variables: { u: role === "operator" || role === "privacy-officer" ? await freshUser(w) : w.a.userId },
+  }),
+  liftLegalHold: async (w, role) => {
+    // Lifting needs a hold to lift: the allowed roles get a fresh user with one placed by the operator.
+    if (role !== "operator" && role !== "privacy-officer") return { query: `mutation($u: ID!) { liftLegalHold(user: $u) { reason } }`, variables: { u: w.a.userId } };
+    const userId = await freshUser(w);
+    await w.system.gql(w.operator, `mutation($u: ID!) { placeLegalHold(user: $u, reason: "to lift") { reason } }`, { u: userId });
+    return { query: `mutation($u: ID!) { liftLegalHold(user: $u) { reason } }`, variables: { u: userId } };
+  },
 };
 
 /** Which subgraph serves each root field, for calling it directly with a forwarded identity. */
@@ -75,6 +87,9 @@ const OWNER: Record<string, SubgraphName> = {
   retentionPolicies: "governance",
   tenantAuditLog: "audit",
   runRetention: "governance",
+  retentionRuns: "governance",
+  placeLegalHold: "governance",
+  liftLegalHold: "governance",
 };
 
 /** The call as its own subgraph can answer it: personalData's other shares live elsewhere. */

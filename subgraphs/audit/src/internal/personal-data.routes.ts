@@ -1,4 +1,4 @@
-import { assertId, assertServiceIdentity, BadUserInputError, DataCategory, EXPORT_PAGE_LIMIT, quote, storeForTenant } from "@dgg/common";
+import { assertId, assertServiceIdentity, BadUserInputError, DataCategory, EXPORT_PAGE_LIMIT, parseHeldUserIds, parsePurgeRequest, quote, storeForTenant } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
@@ -22,13 +22,6 @@ function parsePseudonym(body: unknown, userId: string): string {
   // Otherwise the erased id would be written straight back into the rows.
   if (pseudonym.includes(userId)) throw new BadUserInputError(`pseudonym must not contain the user id, got ${quote(pseudonym)}`, "pseudonym");
   return pseudonym;
-}
-
-function parseAsOf(body: unknown): Date {
-  const raw = (body as { asOf?: unknown } | null)?.asOf;
-  const asOf = typeof raw === "string" ? new Date(raw) : new Date(Number.NaN);
-  if (Number.isNaN(asOf.getTime())) throw new BadUserInputError(`asOf must be an ISO time, got ${quote(raw)}`, "asOf");
-  return asOf;
 }
 
 /**
@@ -79,9 +72,9 @@ export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
       path: "/retention/purge",
       async handler({ viewer, body }): Promise<PurgeResult> {
         assertServiceIdentity(viewer);
-        const asOf = parseAsOf(body);
+        const { asOf, heldUserIds } = parsePurgeRequest(body);
         let count = 0;
-        for (const [, db] of deps.stores.entries()) count += await purgeAuditEntries(db, asOf);
+        for (const [, db] of deps.stores.entries()) count += await purgeAuditEntries(db, asOf, heldUserIds);
         return { purged: [{ category: DataCategory.AUDIT_LOG, count }] };
       },
     },
@@ -91,10 +84,13 @@ export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
       async handler({ viewer, query, token }): Promise<RetentionClockStarts> {
         assertServiceIdentity(viewer);
         const scoped = query.tenantId ? await storeForTenant(deps.stores, deps.regions, query.tenantId, token) : null;
+        // Entries concerning held users are not purged, so they do not set the next purge date.
+        const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
         let oldest: number | null = null;
         for (const db of scoped ? [scoped.db] : deps.stores.entries().map(([, store]) => store)) {
-          const qb = db.getRepository(AuditLogEntry).createQueryBuilder("a").select("MIN(a.occurred_at)", "oldest");
-          if (scoped) qb.where("a.tenant_id = :tenantId", { tenantId: scoped.tenantId });
+          const qb = db.getRepository(AuditLogEntry).createQueryBuilder("a").select("MIN(a.occurred_at)", "oldest").where("1 = 1");
+          if (scoped) qb.andWhere("a.tenant_id = :tenantId", { tenantId: scoped.tenantId });
+          if (exclude.length > 0) qb.andWhere("COALESCE(a.subject_user_id, '') NOT IN (:...exclude) AND a.actor NOT IN (:...exclude)", { exclude });
           const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
           if (row?.oldest != null && (oldest === null || Number(row.oldest) < oldest)) oldest = Number(row.oldest);
         }

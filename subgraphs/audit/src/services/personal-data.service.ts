@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { DataCategory, DAY_MS, decodeCursor, encodeCursor } from "@dgg/common";
 import type { CategoryHolding, ExportPage } from "@dgg/common";
 import type { DataSource } from "typeorm";
@@ -101,9 +102,13 @@ export async function pseudonymiseAuditEntries(db: DataSource, userId: string, p
 /**
  * Deletes entries written strictly more than a year before `asOf`, in batches of
  * PURGE_BATCH ids chosen by the database, so no row is ever loaded into the service.
+ * Entries about or by a user under legal hold are kept until the hold is lifted.
  */
-export async function purgeAuditEntries(db: DataSource, asOf: Date): Promise<number> {
+export async function purgeAuditEntries(db: DataSource, asOf: Date, heldUserIds: readonly string[] = []): Promise<number> {
   const cutoff = asOf.getTime() - AUDIT_RETENTION_DAYS * DAY_MS;
+  const held = [...heldUserIds];
+  // COALESCE: an entry about nobody (subject NULL) must not be kept by a NULL comparison.
+  const keepHeld = held.length > 0 ? " AND COALESCE(old.subject_user_id, '') NOT IN (:...held) AND old.actor NOT IN (:...held)" : "";
   let purged = 0;
   for (;;) {
     const result = await db
@@ -111,12 +116,14 @@ export async function purgeAuditEntries(db: DataSource, asOf: Date): Promise<num
       .delete()
       .from(AuditLogEntry)
       .where(
-        `id IN (SELECT old.id FROM audit_log_entry old WHERE old.occurred_at < :cutoff ORDER BY old.occurred_at ASC LIMIT ${PURGE_BATCH})`,
-        { cutoff },
+        `id IN (SELECT old.id FROM audit_log_entry old WHERE old.occurred_at < :cutoff${keepHeld} ORDER BY old.occurred_at ASC LIMIT ${PURGE_BATCH})`,
+        { cutoff, held },
       )
       .execute();
     const affected = result.affected ?? 0;
     purged += affected;
     if (affected < PURGE_BATCH) return purged;
+    // On SQLite the driver is synchronous: let waiting requests in between batches.
+    await yieldToEventLoop();
   }
 }

@@ -1,6 +1,22 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
 import { TimeColumn } from "@dgg/common";
-import type { CategoryCount } from "@dgg/common";
+import type { CategoryCount, DataCategory } from "@dgg/common";
+
+/** Rows removed from one category by one data subgraph during a run. */
+export interface SubgraphPurge {
+  subgraph: string;
+  category: DataCategory;
+  count: number;
+}
+
+/** A step of a run that failed; the run goes on with the other steps. */
+export interface RunError {
+  step: string;
+  subgraph: string | null;
+  message: string;
+}
+
+export type RetentionTrigger = "SCHEDULE" | "ON_DEMAND";
 
 /** One execution of the retention rules, kept as evidence that the clocks were honoured. */
 @Entity({ name: "retention_run" })
@@ -14,6 +30,7 @@ export class RetentionRunRecord {
   @TimeColumn({ name: "finished_at" })
   finishedAt!: Date;
 
+  /** Totals per category (erasures of expired users plus age-based purges). */
   @Column({ name: "purges", type: "simple-json" })
   purges!: CategoryCount[];
 
@@ -23,4 +40,17 @@ export class RetentionRunRecord {
 
   @Column({ name: "triggered_by", type: "varchar", length: 256 })
   triggeredBy!: string;
+
+  @Column({ name: "trigger", type: "varchar", length: 16, default: "ON_DEMAND" })
+  trigger!: RetentionTrigger;
+
+  @Column({ name: "subgraph_purges", type: "simple-json", nullable: true })
+  subgraphPurges!: SubgraphPurge[] | null;
+
+  @Column({ name: "errors", type: "simple-json", nullable: true })
+  errors!: RunError[] | null;
+
+  /** Users whose data was kept because of a legal hold. */
+  @Column({ name: "held_users", type: "integer", default: 0 })
+  heldUsers!: number;
 }

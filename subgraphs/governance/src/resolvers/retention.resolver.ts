@@ -1,17 +1,26 @@
-import { Ctx, Mutation, Resolver } from "type-graphql";
+import { Arg, Ctx, Int, Mutation, Query, Resolver } from "type-graphql";
 import type { GovernanceContext } from "../context";
-import { runRetention } from "../services/retention.service";
-import { RetentionRun } from "../types/retention.type";
+import { retentionRuns, runRetention } from "../services/retention.service";
+import { RetentionRun, RetentionRunConnection } from "../types/retention.type";
+import { toRetentionRun } from "./retention.mapper";
 
 @Resolver(() => RetentionRun)
 export class RetentionResolver {
-  @Mutation(() => RetentionRun, { description: "Purges everything past its retention period as of now." })
+  @Mutation(() => RetentionRun, {
+    description:
+      "Purges everything past its retention period as of now. Runs on every replica one at a time: if a run is under way elsewhere, waits for it, then runs.",
+  })
   async runRetention(@Ctx() ctx: GovernanceContext): Promise<RetentionRun> {
-    const run = await runRetention(ctx);
-    return {
-      startedAt: run.startedAt,
-      finishedAt: run.finishedAt,
-      purges: run.purges.map(({ category, count }) => ({ category, purged: count })),
-    };
+    return toRetentionRun(await runRetention(ctx));
+  }
+
+  @Query(() => RetentionRunConnection, { description: "Retention runs, scheduled and on demand, newest first (operators)." })
+  async retentionRuns(
+    @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GovernanceContext,
+  ): Promise<RetentionRunConnection> {
+    const page = await retentionRuns(ctx, first, after);
+    return { ...page, edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: toRetentionRun(edge.node) })) };
   }
 }

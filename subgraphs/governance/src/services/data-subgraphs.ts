@@ -1,6 +1,18 @@
 import type { KeyLike } from "jose";
 import { callInternal, DataCategory, GOVERNANCE_SERVICE, signInternalToken } from "@dgg/common";
-import type { CategoryCount, Clock, ErasureResult, ExportPage, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
+import type {
+  CategoryCount,
+  Clock,
+  ErasureResult,
+  ExportPage,
+  PersonalDataHoldings,
+  PurgeRequest,
+  PurgeResult,
+  RetentionClockStarts,
+} from "@dgg/common";
+
+/** How long governance waits for one subgraph's purge. */
+const PURGE_TIMEOUT_MS = 30 * 60_000;
 
 /** A data subgraph governance drives through the internal personal-data contract. */
 export interface DataSubgraph {
@@ -40,7 +52,7 @@ export class PersonalDataContractClient {
     private readonly clock: Clock,
   ) {}
 
-  /** Governance's own identity, for calls that are the service's doing rather than the caller's. */
+  /** Governance's own identity, for calls no client made (scheduled retention runs). */
   serviceToken(): Promise<string> {
     return this.token();
   }
@@ -91,26 +103,40 @@ export class PersonalDataContractClient {
 
   /** Erases (or, for audit, pseudonymises) the user in every data subgraph; idempotent. */
   async erase(userId: string, tenantId: string, pseudonym: string): Promise<CategoryCount[]> {
-    const token = await this.token();
-    const results = await Promise.all(
-      this.subgraphs.map((subgraph) =>
-        callInternal<ErasureResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/erase`, {
-          token,
-          body: { pseudonym, tenantId },
-        }),
-      ),
-    );
-    return results.flatMap((result) => result.erased);
+    return (await this.eraseBySubgraph(userId, tenantId, pseudonym)).flatMap((result) => result.erased);
   }
 
-  async purgeExpired(asOf: Date): Promise<CategoryCount[]> {
+  /** As `erase`, with each subgraph's counts kept apart (retention records them per subgraph). */
+  async eraseBySubgraph(userId: string, tenantId: string, pseudonym: string): Promise<{ subgraph: string; erased: CategoryCount[] }[]> {
     const token = await this.token();
-    const results = await Promise.all(
-      this.subgraphs
-        .filter((subgraph) => subgraph.purgesByAge)
-        .map((subgraph) => callInternal<PurgeResult>(`${subgraph.url}/internal/retention/purge`, { token, body: { asOf: asOf.toISOString() } })),
+    return Promise.all(
+      this.subgraphs.map(async (subgraph) => {
+        const result = await callInternal<ErasureResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/erase`, {
+          token,
+          body: { pseudonym, tenantId },
+        });
+        return { subgraph: subgraph.name, erased: result.erased };
+      }),
     );
-    return results.flatMap((result) => result.purged);
+  }
+
+  /** The data subgraphs that expire rows by age. */
+  get ageBased(): DataSubgraph[] {
+    return this.subgraphs.filter((subgraph) => subgraph.purgesByAge);
+  }
+
+  /**
+   * Asks one subgraph to purge what expired as of `asOf`, keeping held users' rows. A large
+   * backlog may take minutes (a first run over a year of data), hence the long time-out.
+   */
+  async purgeExpired(subgraph: DataSubgraph, asOf: Date, heldUserIds: string[]): Promise<CategoryCount[]> {
+    const body: PurgeRequest = { asOf: asOf.toISOString(), heldUserIds };
+    const result = await callInternal<PurgeResult>(`${subgraph.url}/internal/retention/purge`, {
+      token: await this.token(),
+      body,
+      timeoutMs: PURGE_TIMEOUT_MS,
+    });
+    return result.purged;
   }
 
   async usersRemovedBefore(cutoff: Date): Promise<{ userId: string; tenantId: string }[]> {
@@ -123,9 +149,12 @@ export class PersonalDataContractClient {
   }
 
   /** When the retention clock of the oldest data of each category started, across all data subgraphs. */
-  async oldest(tenantId: string | null): Promise<RetentionClockStarts["oldest"]> {
+  async oldest(tenantId: string | null, excludeUserIds: string[] = []): Promise<RetentionClockStarts["oldest"]> {
     const token = await this.token();
-    const query = tenantId ? `?tenantId=${encodeURIComponent(tenantId)}` : "";
+    const params = new URLSearchParams();
+    if (tenantId) params.set("tenantId", tenantId);
+    if (excludeUserIds.length > 0) params.set("exclude", excludeUserIds.join(","));
+    const query = params.toString() ? `?${params.toString()}` : "";
     const answers = await Promise.all(
       this.subgraphs.map((subgraph) => callInternal<RetentionClockStarts>(`${subgraph.url}/internal/retention/oldest${query}`, { token })),
     );

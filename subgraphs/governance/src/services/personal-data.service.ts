@@ -2,7 +2,17 @@ import { assertRole, DataCategory } from "@dgg/common";
 import type { GovernanceContext } from "../context";
 import type { PersonalData } from "../types/personal-data.type";
 import type { ProcessingStatement, RetentionStatus } from "../types/retention.type";
-import { CATEGORY_ORDER, POLICIES, purgeDatesFor, AUDIT_RETENTION_MS, REMOVED_USER_RETENTION_MS, TELEMETRY_RETENTION_MS } from "./retention-rules";
+import { toLegalHold } from "../resolvers/retention.mapper";
+import { heldUserIds } from "./legal-hold.service";
+import {
+  CATEGORY_ORDER,
+  POLICIES,
+  purgeDatesFor,
+  scheduledPurgeAt,
+  AUDIT_RETENTION_MS,
+  REMOVED_USER_RETENTION_MS,
+  TELEMETRY_RETENTION_MS,
+} from "./retention-rules";
 import { resolveSubject } from "./subject-access.service";
 
 /**
@@ -15,10 +25,23 @@ export async function personalData(ctx: GovernanceContext, user: string): Promis
   return { userId, tenantId };
 }
 
+/**
+ * Each category's rule and when its oldest data goes. Under a legal hold nothing is purged,
+ * so there is no date, and the hold (reason, who placed it) is shown instead.
+ */
 export async function retentionOf(ctx: GovernanceContext, root: PersonalData): Promise<RetentionStatus[]> {
-  const holdings = await ctx.loaders.holdings.load(root.userId);
+  const [holdings, hold] = await Promise.all([ctx.loaders.holdings.load(root.userId), ctx.loaders.holds.load(root.userId)]);
   const dates = purgeDatesFor(holdings);
-  return CATEGORY_ORDER.map((category) => ({ category, policy: POLICIES[category], purgeAfter: dates.get(category) ?? null }));
+  return CATEGORY_ORDER.map((category) => {
+    const purgeAfter = hold ? null : (dates.get(category) ?? null);
+    return {
+      category,
+      policy: POLICIES[category],
+      purgeAfter,
+      scheduledPurgeAt: scheduledPurgeAt(purgeAfter, ctx.retention.intervalMs, ctx.clock.now()),
+      legalHold: hold ? toLegalHold(hold) : null,
+    };
+  });
 }
 
 /** The seed's processing statement: ISO-certified systems, no profiling, no marketing. */
@@ -39,7 +62,8 @@ export async function retentionPolicies(ctx: GovernanceContext): Promise<Retenti
     return retentionOf(ctx, { userId: ctx.viewer.userId!, tenantId: ctx.viewer.tenantId! });
   }
   const tenantId = ctx.viewer.role === "operator" ? null : ctx.viewer.tenantId;
-  const oldest = new Map((await ctx.contract.oldest(tenantId)).map((entry) => [entry.category, entry.oldestAt]));
+  // Held users' data is not purged, so it does not set the next purge date.
+  const oldest = new Map((await ctx.contract.oldest(tenantId, await heldUserIds(ctx.db))).map((entry) => [entry.category, entry.oldestAt]));
   const periodOf: Record<DataCategory, number> = {
     [DataCategory.ACCOUNT]: REMOVED_USER_RETENTION_MS,
     [DataCategory.SERVICE_DATA]: REMOVED_USER_RETENTION_MS,
@@ -48,6 +72,13 @@ export async function retentionPolicies(ctx: GovernanceContext): Promise<Retenti
   };
   return CATEGORY_ORDER.map((category) => {
     const start = oldest.get(category);
-    return { category, policy: POLICIES[category], purgeAfter: start ? new Date(new Date(start).getTime() + periodOf[category]) : null };
+    const purgeAfter = start ? new Date(new Date(start).getTime() + periodOf[category]) : null;
+    return {
+      category,
+      policy: POLICIES[category],
+      purgeAfter,
+      scheduledPurgeAt: scheduledPurgeAt(purgeAfter, ctx.retention.intervalMs, ctx.clock.now()),
+      legalHold: null,
+    };
   });
 }

@@ -4,6 +4,7 @@ import { In } from "typeorm";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import type { GovernanceContext } from "../context";
 import { collectArchive, storeAndVerifyArchive } from "./archive";
+import { describeHold } from "./legal-hold.service";
 import { resolveSubject } from "./subject-access.service";
 
 const OPEN_STATUSES = [PrivacyRequestStatus.RECEIVED, PrivacyRequestStatus.EXPORTING, PrivacyRequestStatus.EXPORTED, PrivacyRequestStatus.ERASING];
@@ -21,6 +22,8 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
   const reason = rawReason == null ? null : rawReason.trim();
   if (reason !== null && reason.length > 1000) throw new BadUserInputError(`reason must be at most 1000 characters, got ${reason.length}`, "reason");
   const { userId, tenantId } = await resolveSubject(ctx, rawUserId, "restrict processing");
+  const hold = await ctx.loaders.holds.load(userId);
+  if (hold) throw new ConflictError(`user ${userId} is under ${describeHold(hold)}; lift the hold before restricting processing`);
   const repo = ctx.db.getRepository(PrivacyRequestRecord);
   const open = await repo.findOne({ where: { userId, status: In(OPEN_STATUSES) } });
   if (open) throw new ConflictError(`user ${userId} already has an open privacy request ${open.id} (${open.status})`);

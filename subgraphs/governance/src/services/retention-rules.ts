@@ -54,3 +54,16 @@ export function cutoffs(now: Date): { telemetry: Date; removedUsers: Date; audit
     audit: new Date(now.getTime() - AUDIT_RETENTION_MS),
   };
 }
+
+/**
+ * When the schedule will really purge data that expires at `purgeAfter`: the first slot
+ * start strictly after it (data exactly at its limit is still kept), and never before the
+ * next slot from `now` when it is already overdue. Slots are aligned to the epoch, as the
+ * scheduler aligns them. Null without a date or without a schedule.
+ */
+export function scheduledPurgeAt(purgeAfter: Date | null, intervalMs: number | null, now: Date): Date | null {
+  if (!purgeAfter || !intervalMs) return null;
+  const nextSlotAfter = (ms: number) => (Math.floor(ms / intervalMs) + 1) * intervalMs;
+  const slot = nextSlotAfter(purgeAfter.getTime());
+  return new Date(slot > now.getTime() ? slot : nextSlotAfter(now.getTime()));
+}

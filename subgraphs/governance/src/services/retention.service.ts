@@ -1,43 +1,73 @@
-import { randomUUID } from "node:crypto";
-import { assertRole, DataCategory, PLATFORM_TENANT_ID } from "@dgg/common";
-import type { AuditRecordInput, CategoryCount } from "@dgg/common";
+import { assertRole, decodeCursor, encodeCursor, parseFirst, toConnection, UnavailableError } from "@dgg/common";
 import { RetentionRunRecord } from "../entities/retention-run.entity";
-import type { GovernanceContext } from "../context";
-import { CATEGORY_ORDER, cutoffs } from "./retention-rules";
+import type { GovernanceContext, GovernanceDeps } from "../context";
+import type { RetentionLease } from "./retention-lease";
+import { executeRetentionRun } from "./retention-run";
+import type { RunRequest } from "./retention-run";
+
+export { PLATFORM_TENANT_ID } from "./retention-run";
+
+/** How often an on-demand run asks again for a lease another replica holds. */
+const POLL_MS = 200;
 
 /**
- * Applies the three rules as of now: users removed from management more than 30 days
- * ago are erased everywhere (audit entries pseudonymised, as for restrictProcessing),
- * then telemetry older than 30 days and audit entries older than 365 days are purged.
+ * Runs `work` while holding the lease, renewing it every third of its lifetime so a long
+ * run keeps it and a dead holder loses it. Releases it (recording `slot`) when done.
  */
+export async function withLease<T>(lease: RetentionLease, slot: number | undefined, work: () => Promise<T>): Promise<T> {
+  const heartbeat = setInterval(() => {
+    lease.renew().catch((error: unknown) => console.error(`[governance] could not renew the retention lease: ${String(error)}`));
+  }, Math.max(1000, Math.floor(lease.ttlMs / 3)));
+  heartbeat.unref();
+  try {
+    return await work();
+  } finally {
+    clearInterval(heartbeat);
+    await lease.release(slot);
+  }
+}
+
+/** Runs retention now for an operator. If another replica is running it, waits for that run to end, then runs. */
 export async function runRetention(ctx: GovernanceContext): Promise<RetentionRunRecord> {
   assertRole(ctx.viewer, ["operator"], "run retention");
-  const startedAt = ctx.clock.now();
-  const cut = cutoffs(startedAt);
-  const totals = new Map<DataCategory, number>(CATEGORY_ORDER.map((category) => [category, 0]));
-  const add = (counts: CategoryCount[]) => counts.forEach(({ category, count }) => totals.set(category, (totals.get(category) ?? 0) + count));
-  const audit: AuditRecordInput[] = [];
-  let pseudonymised = 0;
-
-  for (const { userId, tenantId } of await ctx.contract.usersRemovedBefore(cut.removedUsers)) {
-    const holdings = await ctx.contract.holdings(userId, tenantId);
-    const erased = await ctx.contract.erase(userId, tenantId, `pseudonym:${randomUUID()}`);
-    pseudonymised += erased.filter((count) => count.category === DataCategory.AUDIT_LOG).reduce((sum, count) => sum + count.count, 0);
-    add(erased.filter((count) => count.category !== DataCategory.AUDIT_LOG));
-    if (holdings.tenantId) audit.push({ tenantId: holdings.tenantId, action: "RETENTION_ERASED_REMOVED_USER", subjectUserId: null });
+  const { lease, waitMs } = ctx.retention;
+  const deadline = Date.now() + waitMs;
+  while (!(await lease.acquire())) {
+    if (Date.now() >= deadline) {
+      const current = await lease.current();
+      const by = current ? ` by ${current.holder} (lease until ${current.expiresAt.toISOString()})` : "";
+      throw new UnavailableError(`a retention run is in progress${by}; try again when it ends`, Math.ceil(waitMs / 1000));
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  add(await ctx.contract.purgeExpired(startedAt));
+  const request: RunRequest = { trigger: "ON_DEMAND", triggeredBy: ctx.viewer.subject, token: ctx.token };
+  return withLease(lease, undefined, () => executeRetentionRun(ctx, request));
+}
 
-  const run = ctx.db.getRepository(RetentionRunRecord).create({
-    id: randomUUID(),
-    startedAt,
-    finishedAt: ctx.clock.now(),
-    purges: CATEGORY_ORDER.map((category) => ({ category, count: totals.get(category) ?? 0 })),
-    pseudonymised,
-    triggeredBy: ctx.viewer.subject,
-  });
-  await ctx.db.getRepository(RetentionRunRecord).save(run);
-  audit.push({ tenantId: PLATFORM_TENANT_ID, action: "RETENTION_RUN", details: { runId: run.id, purges: run.purges, pseudonymised } });
-  await ctx.audit.record(ctx.token, audit);
-  return run;
+/**
+ * One scheduled tick: runs retention if the current slot (the interval that contains now,
+ * aligned to the epoch) has not run on any replica. Returns the run, or null when there was
+ * nothing to do here (slot done, or another replica has the lease).
+ */
+export async function runScheduledSlot(deps: GovernanceDeps, intervalMs: number): Promise<RetentionRunRecord | null> {
+  const slot = Math.floor(deps.clock.now().getTime() / intervalMs) * intervalMs;
+  const { lease } = deps.retention;
+  if (!(await lease.acquire(slot))) return null;
+  const request: RunRequest = { trigger: "SCHEDULE", triggeredBy: "service:governance", token: await deps.contract.serviceToken() };
+  return withLease(lease, slot, () => executeRetentionRun(deps, request));
+}
+
+/** Past runs, newest first, for operators; keyset on (started_at, id). */
+export async function retentionRuns(ctx: GovernanceContext, rawFirst: number | null | undefined, after: string | null | undefined) {
+  assertRole(ctx.viewer, ["operator"], "read retention runs");
+  const first = parseFirst(rawFirst, 20);
+  const repo = ctx.db.getRepository(RetentionRunRecord);
+  const qb = repo.createQueryBuilder("r").orderBy("r.started_at", "DESC").addOrderBy("r.id", "DESC").take(first + 1);
+  const cursor = decodeCursor(after, ["number", "string"]);
+  if (cursor) {
+    const [at, id] = cursor as [number, string];
+    qb.where("(r.started_at < :at OR (r.started_at = :at AND r.id < :id))", { at, id });
+  }
+  const [rows, totalCount] = await Promise.all([qb.getMany(), repo.count()]);
+  return toConnection(rows, first, (run) => encodeCursor([run.startedAt.getTime(), run.id]), totalCount);
 }

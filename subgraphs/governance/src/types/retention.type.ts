@@ -1,5 +1,12 @@
-import { Field, Int, ObjectType } from "type-graphql";
-import { DataCategory } from "@dgg/common";
+import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { DataCategory, PageInfo } from "@dgg/common";
+import { LegalHold } from "./legal-hold.type";
+
+export enum RetentionTrigger {
+  SCHEDULE = "SCHEDULE",
+  ON_DEMAND = "ON_DEMAND",
+}
+registerEnumType(RetentionTrigger, { name: "RetentionTrigger", description: "Whether the schedule or an operator started a retention run." });
 
 @ObjectType("RetentionStatus")
 export class RetentionStatus {
@@ -14,6 +21,19 @@ export class RetentionStatus {
     description: "When the oldest data of this category that is held now will be purged; null when none is held or no date is set yet.",
   })
   purgeAfter!: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When the scheduled retention run will actually purge it: the first scheduled run after purgeAfter. Null when purgeAfter is null or retention runs on demand only.",
+  })
+  scheduledPurgeAt!: Date | null;
+
+  @Field(() => LegalHold, {
+    nullable: true,
+    description: "personalData only: the active legal hold that keeps this data (purgeAfter is then null); null otherwise.",
+  })
+  legalHold!: LegalHold | null;
 }
 
 @ObjectType("ProcessingStatement")
@@ -37,8 +57,35 @@ export class RetentionPurge {
   purged!: number;
 }
 
+@ObjectType("RetentionSubgraphPurge", { description: "Rows one data subgraph removed from one category during a run." })
+export class RetentionSubgraphPurge {
+  @Field(() => String)
+  subgraph!: string;
+
+  @Field(() => DataCategory)
+  category!: DataCategory;
+
+  @Field(() => Int)
+  purged!: number;
+}
+
+@ObjectType("RetentionRunError", { description: "A step of a run that failed; the other steps still ran." })
+export class RetentionRunError {
+  @Field(() => String)
+  step!: string;
+
+  @Field(() => String, { nullable: true })
+  subgraph!: string | null;
+
+  @Field(() => String)
+  message!: string;
+}
+
 @ObjectType("RetentionRun")
 export class RetentionRun {
+  @Field(() => ID)
+  id!: string;
+
   @Field(() => Date)
   startedAt!: Date;
 
@@ -47,4 +94,43 @@ export class RetentionRun {
 
   @Field(() => [RetentionPurge])
   purges!: RetentionPurge[];
+
+  @Field(() => RetentionTrigger)
+  trigger!: RetentionTrigger;
+
+  @Field(() => String, { description: "Who started the run: an operator, or service:governance for the schedule." })
+  triggeredBy!: string;
+
+  @Field(() => [RetentionSubgraphPurge])
+  purgesBySubgraph!: RetentionSubgraphPurge[];
+
+  @Field(() => Int, { description: "Audit entries unlinked from users whose 30 days after removal had passed." })
+  pseudonymised!: number;
+
+  @Field(() => Int, { description: "Users under legal hold, whose data the run kept." })
+  heldUsers!: number;
+
+  @Field(() => [RetentionRunError])
+  errors!: RetentionRunError[];
+}
+
+@ObjectType("RetentionRunEdge")
+export class RetentionRunEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => RetentionRun)
+  node!: RetentionRun;
+}
+
+@ObjectType("RetentionRunConnection")
+export class RetentionRunConnection {
+  @Field(() => [RetentionRunEdge])
+  edges!: RetentionRunEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
 }

@@ -3,21 +3,21 @@ import {
   assertServiceIdentity,
   BadUserInputError,
   DataCategory,
-  DAY_MS,
   decodeCursor,
   encodeCursor,
   EXPORT_PAGE_LIMIT,
+  parseHeldUserIds,
+  parsePurgeRequest,
   quote,
   storeForTenant,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import type { TelemetryDeps } from "../context";
-
-/** Telemetry is kept 30 days after it occurred. */
-export const TELEMETRY_RETENTION_MS = 30 * DAY_MS;
-/** Rows per purge statement: bounds each statement's lock time and the write-ahead log. */
-export const PURGE_BATCH = 5000;
+import { deleteCounted } from "../services/day-counts";
+import { dropDetachedPartitions } from "../services/partition-expiry";
+import { PARENT_TABLE } from "../services/partitions";
+import { purgeExpiredTelemetry, TELEMETRY_RETENTION_MS } from "../services/telemetry-retention";
 
 function exportEvent(event: TelemetryEvent): Record<string, unknown> {
   return {
@@ -35,13 +35,6 @@ function parseLimit(raw: string | undefined): number {
     throw new BadUserInputError(`limit must be 1..${EXPORT_PAGE_LIMIT}, got ${quote(raw)}`, "limit");
   }
   return limit;
-}
-
-function parseAsOf(body: unknown): Date {
-  const asOf = (body as { asOf?: unknown } | null)?.asOf;
-  const moment = typeof asOf === "string" ? new Date(asOf) : new Date(Number.NaN);
-  if (Number.isNaN(moment.getTime())) throw new BadUserInputError(`asOf must be an ISO time, got ${quote(asOf)}`, "asOf");
-  return moment;
 }
 
 /** The telemetry subgraph's side of the internal personal-data contract (TELEMETRY). */
@@ -117,8 +110,11 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         const userId = assertId(params.userId!, "userId");
         const { tenantId, db } = await tenantStore((body as { tenantId?: unknown } | null)?.tenantId, token);
         // Idempotent: a second call finds nothing and reports zero.
-        const removed = await db.getRepository(TelemetryEvent).delete({ userId, tenantId });
-        return { erased: [{ category: DataCategory.TELEMETRY, count: removed.affected ?? 0 }] };
+        const count =
+          db.options.type === "postgres"
+            ? await deleteCounted(db, PARENT_TABLE, "user_id = $1 AND tenant_id = $2", [userId, tenantId])
+            : ((await db.getRepository(TelemetryEvent).delete({ userId, tenantId })).affected ?? 0);
+        return { erased: [{ category: DataCategory.TELEMETRY, count }] };
       },
     },
     {
@@ -126,21 +122,17 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
       path: "/retention/purge",
       async handler({ viewer, body }): Promise<PurgeResult> {
         assertServiceIdentity(viewer);
+        const { asOf, heldUserIds } = parsePurgeRequest(body);
         // Strictly older than 30 days: an event exactly 30 days old is still within its period.
-        const cutoff = parseAsOf(body).getTime() - TELEMETRY_RETENTION_MS;
         let purged = 0;
         for (const [, db] of deps.stores.entries()) {
-          for (;;) {
-            // Bounded batches, decided by the database: no row is ever loaded into Node.
-            const result = await db
-              .createQueryBuilder()
-              .delete()
-              .from(TelemetryEvent)
-              .where(`id IN (SELECT id FROM telemetry_event WHERE occurred_at < :cutoff LIMIT ${PURGE_BATCH})`, { cutoff })
-              .execute();
-            const affected = result.affected ?? 0;
-            purged += affected;
-            if (affected < PURGE_BATCH) break;
+          purged += await purgeExpiredTelemetry(db, { cutoffMs: asOf.getTime() - TELEMETRY_RETENTION_MS, heldUserIds });
+          const partitions = deps.partitionsFor(db);
+          if (partitions) {
+            // The expired days are already out of the table; their files go after the answer.
+            deps.background.run("dropping detached partitions", () => dropDetachedPartitions(db));
+            await partitions.refresh();
+            await partitions.ensureAhead(deps.clock.now());
           }
         }
         return { purged: [{ category: DataCategory.TELEMETRY, count: purged }] };
@@ -152,10 +144,13 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
       async handler({ viewer, query, token }): Promise<RetentionClockStarts> {
         assertServiceIdentity(viewer);
         const scoped = query.tenantId ? await tenantStore(query.tenantId, token) : null;
+        // Held users' rows are not purged, so they do not set the next purge date.
+        const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
         let oldest: number | null = null;
         for (const db of scoped ? [scoped.db] : deps.stores.entries().map(([, store]) => store)) {
-          const qb = db.getRepository(TelemetryEvent).createQueryBuilder("t").select("MIN(t.occurred_at)", "oldest");
-          if (scoped) qb.where("t.tenant_id = :tenantId", { tenantId: scoped.tenantId });
+          const qb = db.getRepository(TelemetryEvent).createQueryBuilder("t").select("MIN(t.occurred_at)", "oldest").where("1 = 1");
+          if (scoped) qb.andWhere("t.tenant_id = :tenantId", { tenantId: scoped.tenantId });
+          if (exclude.length > 0) qb.andWhere("t.user_id NOT IN (:...exclude)", { exclude });
           const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
           if (row?.oldest != null && (oldest === null || Number(row.oldest) < oldest)) oldest = Number(row.oldest);
         }

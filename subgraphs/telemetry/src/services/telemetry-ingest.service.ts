@@ -13,7 +13,9 @@ import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import type { TelemetryContext } from "../context";
 import type { TelemetryEventInput } from "../inputs/telemetry-event.input";
 import type { TelemetryIngestResult } from "../types/telemetry-ingest-result.type";
+import { countInserted, deleteCounted } from "./day-counts";
 import { validateBatch } from "./ingest-validation";
+import { PARENT_TABLE } from "./partitions";
 import type { TelemetryRow } from "./ingest-validation";
 
 /**
@@ -32,9 +34,13 @@ async function assertUsersInTenant(ctx: TelemetryContext, tenantId: string, user
   }
 }
 
-/** Writes validated rows in one transaction, INSERT_CHUNK rows per statement (bound-parameter limits). */
+/**
+ * Writes validated rows in one transaction, INSERT_CHUNK rows per statement (bound-parameter
+ * limits); on PostgreSQL their days' row counts move in the same transaction.
+ */
 export async function insertRows(db: DataSource, rows: TelemetryRow[]): Promise<void> {
   await db.transaction(async (manager) => {
+    if (db.options.type === "postgres") await countInserted(manager, rows.map((row) => row.occurredAt.getTime()));
     for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
       await manager
         .createQueryBuilder()
@@ -51,7 +57,9 @@ export async function insertRows(db: DataSource, rows: TelemetryRow[]): Promise<
 async function deleteRows(db: DataSource, ids: string[]): Promise<void> {
   await db.transaction(async (manager) => {
     for (let start = 0; start < ids.length; start += INSERT_CHUNK) {
-      await manager.delete(TelemetryEvent, { id: In(ids.slice(start, start + INSERT_CHUNK)) });
+      const chunk = ids.slice(start, start + INSERT_CHUNK);
+      if (db.options.type === "postgres") await deleteCounted(manager, PARENT_TABLE, "id = ANY($1::varchar[])", [chunk]);
+      else await manager.delete(TelemetryEvent, { id: In(chunk) });
     }
   });
 }
@@ -71,6 +79,8 @@ export async function ingestTelemetry(ctx: TelemetryContext, events: TelemetryEv
   await assertUsersInTenant(ctx, tenantId, [...perUser.keys()]);
 
   const ids = rows.map((row) => row.id);
+  // PostgreSQL: a late or clock-skewed event may fall on a day with no partition yet.
+  await ctx.partitions?.ensureFor(rows.map((row) => row.occurredAt.getTime()));
   await writeThenAudit({
     write: () => insertRows(ctx.db, rows),
     entries: () =>

@@ -9,6 +9,7 @@ import {
   decodeCursor,
   encodeCursor,
   EXPORT_PAGE_LIMIT,
+  parseHeldUserIds,
   quote,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, RetentionClockStarts } from "@dgg/common";
@@ -181,10 +182,13 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
         assertServiceIdentity(viewer);
         const scoped = query.tenantId ? await tenantStore(query.tenantId, token) : null;
         const stores = scoped ? [scoped.db] : deps.stores.entries().map(([, db]) => db);
+        // Held users are not erased at day 30, so they do not set the next purge date.
+        const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
         let oldest: number | null = null;
         for (const db of stores) {
           const qb = db.getRepository(UserAccount).createQueryBuilder("u").select("MIN(u.removed_at)", "oldest").where("u.removed_at IS NOT NULL");
           if (scoped) qb.andWhere("u.tenant_id = :tenantId", { tenantId: scoped.tenantId });
+          if (exclude.length > 0) qb.andWhere("u.id NOT IN (:...exclude)", { exclude });
           const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
           if (row?.oldest != null && (oldest === null || Number(row.oldest) < oldest)) oldest = Number(row.oldest);
         }

@@ -1,0 +1,29 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import type { GovernanceContext } from "../context";
+import { liftLegalHold, placeLegalHold } from "../services/legal-hold.service";
+import { LegalHold } from "../types/legal-hold.type";
+import { toLegalHold } from "./retention.mapper";
+
+@Resolver(() => LegalHold)
+export class LegalHoldResolver {
+  @Mutation(() => LegalHold, {
+    description:
+      "Places a legal hold on a user (operators; privacy officers in their tenant): retention keeps all of the user's data and restrictProcessing is refused until it is lifted.",
+  })
+  async placeLegalHold(
+    @Arg("user", () => ID) user: string,
+    @Arg("reason", () => String) reason: string,
+    @Ctx() ctx: GovernanceContext,
+  ): Promise<LegalHold> {
+    return toLegalHold(await placeLegalHold(ctx, user, reason));
+  }
+
+  @Mutation(() => LegalHold, { description: "Lifts the user's active legal hold; retention catches up at its next run." })
+  async liftLegalHold(
+    @Arg("user", () => ID) user: string,
+    @Arg("reason", () => String, { nullable: true }) reason: string | null,
+    @Ctx() ctx: GovernanceContext,
+  ): Promise<LegalHold> {
+    return toLegalHold(await liftLegalHold(ctx, user, reason));
+  }
+}

@@ -1,0 +1,36 @@
+import type { LegalHoldRecord } from "../entities/legal-hold.entity";
+import type { RetentionRunRecord } from "../entities/retention-run.entity";
+import type { LegalHold } from "../types/legal-hold.type";
+import { RetentionTrigger } from "../types/retention.type";
+import type { RetentionRun } from "../types/retention.type";
+
+/** Stored run → API shape. Runs recorded before the schedule existed have no per-subgraph detail. */
+export function toRetentionRun(run: RetentionRunRecord): RetentionRun {
+  return {
+    id: run.id,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    purges: run.purges.map(({ category, count }) => ({ category, purged: count })),
+    trigger: run.trigger === "SCHEDULE" ? RetentionTrigger.SCHEDULE : RetentionTrigger.ON_DEMAND,
+    triggeredBy: run.triggeredBy,
+    purgesBySubgraph: (run.subgraphPurges ?? []).map(({ subgraph, category, count }) => ({ subgraph, category, purged: count })),
+    pseudonymised: run.pseudonymised,
+    heldUsers: run.heldUsers,
+    errors: run.errors ?? [],
+  };
+}
+
+export function toLegalHold(hold: LegalHoldRecord): LegalHold {
+  return {
+    id: hold.id,
+    userId: hold.userId,
+    tenantId: hold.tenantId,
+    reason: hold.reason,
+    placedBy: hold.placedBy,
+    placedAt: hold.placedAt,
+    active: hold.liftedAt === null,
+    liftedBy: hold.liftedBy,
+    liftedAt: hold.liftedAt,
+    liftReason: hold.liftReason,
+  };
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import { In, IsNull } from "typeorm";
+import type { DataSource } from "typeorm";
+import { assertId, assertRole, assertText, ConflictError, NotFoundError, outOfBounds, quote, writeThenAudit } from "@dgg/common";
+import { LegalHoldRecord } from "../entities/legal-hold.entity";
+import type { GovernanceContext } from "../context";
+
+/** Who may place and lift holds: operators (any tenant) and privacy officers (their own tenant). */
+const HOLD_ROLES = ["operator", "privacy-officer"] as const;
+const MAX_REASON = 1000;
+
+/** The active holds of these users, in key order (null when a user has none). */
+export async function activeHoldsFor(db: DataSource, userIds: readonly string[]): Promise<(LegalHoldRecord | null)[]> {
+  const rows = await db.getRepository(LegalHoldRecord).findBy({ userId: In([...userIds]), liftedAt: IsNull() });
+  const byUser = new Map(rows.map((row) => [row.userId, row]));
+  return userIds.map((userId) => byUser.get(userId) ?? null);
+}
+
+/** Every user under an active hold: retention keeps all of their data. */
+export async function heldUserIds(db: DataSource): Promise<string[]> {
+  const rows = await db.getRepository(LegalHoldRecord).find({ select: { userId: true }, where: { liftedAt: IsNull() } });
+  return rows.map((row) => row.userId);
+}
+
+/** The message that names a hold wherever it stops something. */
+export function describeHold(hold: LegalHoldRecord): string {
+  return `legal hold ${hold.id} (reason: ${quote(hold.reason)}, placed by ${hold.placedBy} at ${hold.placedAt.toISOString()})`;
+}
+
+/**
+ * The tenant of the user a hold is about, if the viewer may act there. Privacy officers get
+ * the same FORBIDDEN for a foreign user and an unknown id; operators act platform-wide.
+ */
+async function tenantForHold(ctx: GovernanceContext, userId: string, knownTenant: string | null): Promise<string> {
+  const tenantId = knownTenant ?? (await ctx.loaders.holdings.load(userId)).tenantId;
+  if (ctx.viewer.role === "privacy-officer") {
+    if (!tenantId || tenantId !== ctx.viewer.tenantId) throw outOfBounds(ctx.viewer, `user ${userId}`);
+    return tenantId;
+  }
+  if (!tenantId) throw new NotFoundError(`nothing is held about user ${quote(userId)}, so there is nothing to hold`);
+  return tenantId;
+}
+
+/** Places a hold on a user whose data is held; one active hold per user. */
+export async function placeLegalHold(ctx: GovernanceContext, rawUser: string, rawReason: string): Promise<LegalHoldRecord> {
+  assertRole(ctx.viewer, HOLD_ROLES, "place a legal hold");
+  const userId = assertId(rawUser, "user");
+  const reason = assertText(rawReason, "reason", MAX_REASON);
+  const tenantId = await tenantForHold(ctx, userId, null);
+  const [existing] = await activeHoldsFor(ctx.db, [userId]);
+  if (existing) throw new ConflictError(`user ${userId} is already under ${describeHold(existing)}`);
+  const repo = ctx.db.getRepository(LegalHoldRecord);
+  const hold = repo.create({
+    id: randomUUID(),
+    userId,
+    tenantId,
+    reason,
+    placedBy: ctx.viewer.subject,
+    placedAt: ctx.clock.now(),
+    liftedBy: null,
+    liftedAt: null,
+    liftReason: null,
+  });
+  return writeThenAudit({
+    write: () => insertHold(ctx.db, hold),
+    entries: () => [{ tenantId, action: "LEGAL_HOLD_PLACED", subjectUserId: userId, details: { holdId: hold.id, reason } }],
+    undo: () => repo.delete({ id: hold.id }),
+    audit: ctx.audit,
+    token: ctx.token,
+  });
+}
+
+/** The unique index on active holds decides between two officers placing one at the same moment. */
+async function insertHold(db: DataSource, hold: LegalHoldRecord): Promise<LegalHoldRecord> {
+  try {
+    await db.getRepository(LegalHoldRecord).insert(hold);
+    return hold;
+  } catch (error) {
+    const [existing] = await activeHoldsFor(db, [hold.userId]);
+    if (existing) throw new ConflictError(`user ${hold.userId} is already under ${describeHold(existing)}`);
+    throw error;
+  }
+}
+
+/** Lifts the active hold of a user; retention catches up at its next run. */
+export async function liftLegalHold(ctx: GovernanceContext, rawUser: string, rawReason: string | null | undefined): Promise<LegalHoldRecord> {
+  assertRole(ctx.viewer, HOLD_ROLES, "lift a legal hold");
+  const userId = assertId(rawUser, "user");
+  const liftReason = rawReason == null || rawReason.trim() === "" ? null : assertText(rawReason, "reason", MAX_REASON);
+  const [hold] = await activeHoldsFor(ctx.db, [userId]);
+  const tenantId = await tenantForHold(ctx, userId, hold?.tenantId ?? null);
+  if (!hold) throw new NotFoundError(`user ${userId} has no active legal hold`);
+  const repo = ctx.db.getRepository(LegalHoldRecord);
+  return writeThenAudit({
+    write: async () => {
+      await repo.update({ id: hold.id }, { liftedAt: ctx.clock.now(), liftedBy: ctx.viewer.subject, liftReason });
+      return repo.findOneByOrFail({ id: hold.id });
+    },
+    entries: (lifted) => [
+      { tenantId, action: "LEGAL_HOLD_LIFTED", subjectUserId: userId, details: { holdId: lifted.id, reason: liftReason } },
+    ],
+    undo: () => repo.update({ id: hold.id }, { liftedAt: null, liftedBy: null, liftReason: null }),
+    audit: ctx.audit,
+    token: ctx.token,
+  });
+}

@@ -1,0 +1,70 @@
+// Scenario: a scheduled run while one data subgraph is down: the failure is recorded on the
+// run (step, subgraph, message), the other subgraph still purges, and the run is audited.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDataSource, ManualClock, openDataSource, AuditClient, TenantDirectoryClient } from "@dgg/common";
+import { generateTestKeyPair, startFakeService, tempSqlite } from "@dgg/common/testkit";
+import type { DataSource } from "typeorm";
+import { governanceEntities, governanceMigrations } from "../src/server";
+import { dataSubgraphs, PersonalDataContractClient } from "../src/services/data-subgraphs";
+import { RetentionLease } from "../src/services/retention-lease";
+import { runScheduledSlot } from "../src/services/retention.service";
+import { RetentionRunRecord } from "../src/entities/retention-run.entity";
+import type { GovernanceDeps } from "../src/context";
+import { FileSystemBlobStore } from "../src/blob/blob-store";
+
+const HOUR = 3_600_000;
+
+describe("a retention run with a subgraph down", () => {
+  let db: DataSource;
+  let fakes: Awaited<ReturnType<typeof startFakeService>>;
+  let telemetry: Awaited<ReturnType<typeof startFakeService>>;
+
+  afterEach(async () => {
+    await db?.destroy();
+    await fakes?.close();
+    await telemetry?.close();
+  });
+
+  it("records the failed step and still purges elsewhere", async () => {
+    db = await openDataSource(createDataSource(tempSqlite("governance"), { entities: governanceEntities, migrations: governanceMigrations }));
+    const audited: unknown[] = [];
+    fakes = await startFakeService({
+      "GET /internal/retention/removed-users": () => ({ userIds: [] }),
+      "POST /internal/retention/purge": () => ({ purged: [{ category: "AUDIT_LOG", count: 7 }] }),
+      "POST /internal/audit/entries": (body) => {
+        audited.push(...(body as { entries: unknown[] }).entries);
+        return { recorded: 1 };
+      },
+    });
+    telemetry = await startFakeService({
+      "POST /internal/retention/purge": () => {
+        throw new Error("telemetry store offline");
+      },
+    });
+    const clock = new ManualClock(new Date("2030-06-01T10:00:05.000Z"));
+    const keys = await generateTestKeyPair();
+    const deps: GovernanceDeps = {
+      db,
+      clock,
+      audit: new AuditClient(fakes.url),
+      tenants: new TenantDirectoryClient(fakes.url),
+      contract: new PersonalDataContractClient(dataSubgraphs({ users: fakes.url, telemetry: telemetry.url, audit: fakes.url }), keys.privateKey, clock),
+      blobs: new FileSystemBlobStore(mkdtempSync(join(tmpdir(), "dgg-blobs-"))),
+      retention: { lease: new RetentionLease(db, clock, "replica", 60_000), waitMs: 1000, intervalMs: HOUR },
+    };
+    const run = await runScheduledSlot(deps, HOUR);
+    expect(run).not.toBeNull();
+    expect(run!.trigger).toBe("SCHEDULE");
+    expect(run!.errors).toEqual([{ step: "PURGE_EXPIRED", subgraph: "telemetry", message: expect.stringContaining("telemetry store offline") }]);
+    expect(run!.subgraphPurges).toEqual([{ subgraph: "audit", category: "AUDIT_LOG", count: 7 }]);
+    const stored = await db.getRepository(RetentionRunRecord).findOneByOrFail({ id: run!.id });
+    expect(stored.errors).toHaveLength(1);
+    expect(audited).toEqual([expect.objectContaining({ action: "RETENTION_RUN", details: expect.objectContaining({ runId: run!.id, errors: 1 }) })]);
+    // The slot is done: a second tick in the same hour does nothing, the next hour runs again.
+    expect(await runScheduledSlot(deps, HOUR)).toBeNull();
+    clock.advance(HOUR);
+    expect(await runScheduledSlot(deps, HOUR)).not.toBeNull();
+  });
+});
