@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(__dirname, "..", "..");
-const basePort = 20000 + Math.floor(Math.random() * 20000);
+// Below Linux's ephemeral range (32768+), where port-0 listeners of other suites land.
+const basePort = 20000 + Math.floor(Math.random() * 12000);
 const dataDir = mkdtempSync(join(tmpdir(), "dgg-e2e-"));
 const env = {
   ...process.env,

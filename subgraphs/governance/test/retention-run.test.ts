@@ -31,7 +31,7 @@ describe("a retention run with a subgraph down", () => {
     db = await openDataSource(createDataSource(tempSqlite("governance"), { entities: governanceEntities, migrations: governanceMigrations }));
     const audited: unknown[] = [];
     fakes = await startFakeService({
-      "GET /internal/retention/removed-users": () => ({ userIds: [] }),
+      "GET /internal/retention/removed-users": () => ({ users: [] }),
       "POST /internal/retention/purge": () => ({ purged: [{ category: "AUDIT_LOG", count: 7 }] }),
       "POST /internal/audit/entries": (body) => {
         audited.push(...(body as { entries: unknown[] }).entries);

@@ -61,9 +61,11 @@ export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
         const pseudonym = parsePseudonym(body, userId);
-        // The whole regional store is searched: the id is replaced wherever it appears there.
-        const store = await storeForTenant(deps.stores, deps.regions, (body as { tenantId?: unknown } | null)?.tenantId, token);
-        const count = await pseudonymiseAuditEntries(store.db, userId, pseudonym);
+        // The tenant must be known, but every region's store is searched: another tenant's trail
+        // may name the user too (a refused attempt against them), and the link must go everywhere.
+        await storeForTenant(deps.stores, deps.regions, (body as { tenantId?: unknown } | null)?.tenantId, token);
+        let count = 0;
+        for (const [, db] of deps.stores.entries()) count += await pseudonymiseAuditEntries(db, userId, pseudonym);
         return { erased: [{ category: DataCategory.AUDIT_LOG, count }] };
       },
     },

@@ -32,7 +32,10 @@ export function describeHold(hold: LegalHoldRecord): string {
  * the same FORBIDDEN for a foreign user and an unknown id; operators act platform-wide.
  */
 async function tenantForHold(ctx: GovernanceContext, userId: string, knownTenant: string | null): Promise<string> {
-  const tenantId = knownTenant ?? (await ctx.loaders.holdings.load(userId)).tenantId;
+  // An operator has no tenant of its own, so the user's tenant is looked up across the regions.
+  const tenantId =
+    knownTenant ??
+    (ctx.viewer.role === "operator" ? await ctx.contract.ownerOf(userId) : (await ctx.loaders.holdings.load(userId)).tenantId);
   if (ctx.viewer.role === "privacy-officer") {
     if (!tenantId || tenantId !== ctx.viewer.tenantId) throw outOfBounds(ctx.viewer, `user ${userId}`);
     return tenantId;
