@@ -124,6 +124,11 @@ describe("npm start, end to end over HTTP", () => {
     expect(foreign.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
+  it("leaves every row and archive in its tenant's elected region (npm run residency:check)", () => {
+    const output = execFileSync(process.execPath, [join(root, "scripts", "residency-check.mjs")], { env, encoding: "utf8" });
+    expect(output).toMatch(/residency: [1-9]\d* rows and [1-9]\d* archive files checked, 0 misplaced, 0 in transit/);
+  });
+
   it("serves Apollo Sandbox's landing page in development", async () => {
     const response = await fetch(gatewayUrl, { headers: { accept: "text/html" } });
     expect(response.status).toBe(200);

@@ -35,7 +35,16 @@ export function describeResidency(kind: StoreKind): void {
   describe(`residency on ${kind}`, () => {
     let system: TestSystem;
     let operator: string;
-    let faulted: string | null = null;
+    const faulted: string[] = [];
+    const crashAt = (point: string) => ({
+      intervalMs: 50,
+      leaseMs: 1000,
+      faultPoint: point,
+      onFault: (reached: string) => {
+        faulted.push(reached);
+        throw new Error(`simulated crash at ${reached}`);
+      },
+    });
 
     const ok = <T>(response: { body: { data?: unknown; errors?: { message: string }[] } }): T => {
       expect(response.body.errors).toBeUndefined();
@@ -62,17 +71,7 @@ export function describeResidency(kind: StoreKind): void {
     }
 
     beforeAll(async () => {
-      system = await startTestSystem(kind, {
-        mover: {
-          intervalMs: 50,
-          leaseMs: 1000,
-          faultPoint: "residency:after-copy",
-          onFault: (point) => {
-            faulted = point;
-            throw new Error(`simulated crash at ${point}`);
-          },
-        },
-      });
+      system = await startTestSystem(kind, { mover: crashAt("residency:after-copy") });
       operator = await system.token(viewer("operator"));
     });
 
@@ -106,7 +105,7 @@ export function describeResidency(kind: StoreKind): void {
       }
     });
 
-    it("moves a tenant with 10,000 events to EUROPE under load, through a crash, losing nothing", async () => {
+    it("moves a tenant with 10,000 events to EUROPE under load, through a crash after every step, losing nothing", async () => {
       const mover = await tenantWithUser("litware", "NORTH_AMERICA", 10_000);
       const outcomes = { reads: 0, ingested: 0, unavailable: 0, other: [] as string[] };
       let loading = true;
@@ -130,7 +129,13 @@ export function describeResidency(kind: StoreKind): void {
 
       const started = Date.now();
       ok(await system.gql(mover.admin, `mutation($t: ID!) { electStorageRegion(tenantId: $t, region: EUROPE) { id } }`, { t: mover.tenantId }));
-      await until(async () => faulted !== null, 60_000, "the simulated crash after the copy");
+      // The governance replica driving the move dies after each step in turn; each time a new
+      // one starts on the same stores, resumes from the recorded phase, and dies at the next.
+      await until(async () => faulted.length === 1, 60_000, "the crash after the copy");
+      await system.restartGovernance(crashAt("residency:after-switch"));
+      await until(async () => faulted.length === 2, 60_000, "the crash after the switch");
+      await system.restartGovernance(crashAt("residency:after-purge"));
+      await until(async () => faulted.length === 3, 60_000, "the crash after the source was deleted");
       await system.restartGovernance({ intervalMs: 50, leaseMs: 1000 });
       const tenantRow = async () => (await system.stores["storage-regions"][0]!.db.query(`SELECT storage_region, state FROM tenant WHERE id = '${mover.tenantId}'`))[0];
       await until(async () => (await tenantRow()).storage_region === "EUROPE" && (await tenantRow()).state === "ACTIVE", 60_000, "the switch");
@@ -141,6 +146,7 @@ export function describeResidency(kind: StoreKind): void {
       loading = false;
       await load;
 
+      expect(faulted).toEqual(["residency:after-copy", "residency:after-switch", "residency:after-purge"]);
       expect(outcomes.other).toEqual([]);
       expect(outcomes.reads).toBeGreaterThan(0);
       const telemetryIn = async (region: string) => {
@@ -159,7 +165,7 @@ export function describeResidency(kind: StoreKind): void {
       expect(report.misplaced).toEqual([]);
       const rows = 10_000 + outcomes.ingested + 3;
       console.log(
-        `[${kind}] move NORTH_AMERICA -> EUROPE: ${seconds.toFixed(1)} s for ${rows} rows (${Math.round(rows / seconds)} rows/s, incl. a crash and a restart); ` +
+        `[${kind}] move NORTH_AMERICA -> EUROPE: ${seconds.toFixed(1)} s for ${rows} rows (${Math.round(rows / seconds)} rows/s, incl. three crashes and restarts); ` +
           `clients: ${outcomes.reads} reads and ${outcomes.ingested / 5} ingests succeeded, ${outcomes.unavailable} answered UNAVAILABLE with a retry hint, ${outcomes.other.length} other errors`,
       );
     });

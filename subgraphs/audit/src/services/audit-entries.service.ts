@@ -122,10 +122,18 @@ export async function appendEntries(
   // Each entry goes to its tenant's region; the regions are resolved before anything is written.
   const byRegion = new Map<Region, QueryDeepPartialEntity<AuditLogEntry>[]>();
   for (const row of rows) {
-    const region = await deps.regions.regionOf(row.tenantId as string, token).catch((error: unknown) => {
-      if (unknownTenants === "platform" && error instanceof ServiceError && error.code === "NOT_FOUND") return deps.regions.regionOf(PLATFORM_TENANT_ID, token);
-      throw error;
-    });
+    let region: Region;
+    try {
+      region = await deps.regions.regionOf(row.tenantId as string, token);
+    } catch (error) {
+      if (!(unknownTenants === "platform" && error instanceof ServiceError && error.code === "NOT_FOUND")) throw error;
+      // A tenant nobody has (e.g. named by a forged or stale token): kept as a platform entry
+      // in the platform region, with the claimed tenant in the details, so that no row sits
+      // under a tenant id the directory cannot place.
+      row.details = { ...((row.details as Record<string, unknown> | null) ?? {}), claimedTenantId: row.tenantId } as QueryDeepPartialEntity<Record<string, unknown>>;
+      row.tenantId = PLATFORM_TENANT_ID;
+      region = await deps.regions.regionOf(PLATFORM_TENANT_ID, token);
+    }
     byRegion.set(region, [...(byRegion.get(region) ?? []), row]);
   }
   for (const [region, regionRows] of byRegion) {

@@ -32,6 +32,8 @@ const BLOBS = "blobs";
  */
 export class ResidencyMover {
   private timer: NodeJS.Timeout | null = null;
+  /** Set at a fault point in tests: a crashed replica does nothing more, as a dead process would. */
+  private crashed = false;
   private running: Promise<void> | null = null;
   private readonly owner: string;
 
@@ -57,13 +59,16 @@ export class ResidencyMover {
 
   /** One pass over the open moves; returns when each has advanced as far as it can now. */
   async tick(): Promise<void> {
+    if (this.crashed) return;
     for (const open of await this.options.client.openMoves()) {
+      if (this.crashed) return;
       if (Date.parse(open.freezeUntil) > Date.now()) continue;
       const move = await this.options.client.claim(open.id, this.owner, this.options.leaseMs ?? 60_000);
       if (!move) continue;
       try {
         await this.drive(move);
       } catch (error) {
+        if (this.crashed) return;
         await this.options.client.recordError(move.id, this.owner, error instanceof Error ? error.message : String(error)).catch(() => undefined);
       }
     }
@@ -71,6 +76,7 @@ export class ResidencyMover {
 
   private fault(point: MoveFaultPoint): void {
     if (this.options.faultPoint !== point) return;
+    this.crashed = true;
     (this.options.onFault ?? (() => process.exit(86)))(point);
   }
 
