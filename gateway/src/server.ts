@@ -9,6 +9,7 @@ import { createErrorFormatter } from "@dgg/common";
 import type { Clock } from "@dgg/common";
 import { createGatewayContext } from "./context";
 import type { GatewayContext } from "./context";
+import { mountExportDownloads } from "./export-downloads";
 import { IdentityForwardingDataSource } from "./identity-forwarding";
 import { requireAuthentication } from "./require-authentication";
 
@@ -23,6 +24,8 @@ export interface GatewayOptions {
   /** Production: no introspection, no landing page. */
   production: boolean;
   bodyLimit?: string;
+  /** Governance's base URL, for the archive download links it issues (`/exports/...`). */
+  governanceUrl?: string;
 }
 
 export interface Gateway {
@@ -57,6 +60,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.get("/health", (_req, res) => {
     res.json({ service: "gateway", status: "ok" });
   });
+  const governanceUrl = options.governanceUrl ?? options.subgraphUrls.governance?.replace(/\/graphql$/, "");
+  if (governanceUrl) {
+    mountExportDownloads(app, { governanceUrl, issuerPublicKey: options.issuerPublicKey, internalPrivateKey: options.internalPrivateKey, clock: options.clock });
+  }
   app.use(
     "/graphql",
     express.json({ limit: options.bodyLimit ?? "16mb" }),

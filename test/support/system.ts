@@ -4,6 +4,7 @@
  * sharing a test clock and test keys. Statement counters per subgraph let tests assert
  * batching. Nothing is mocked: services talk HTTP as in production.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -19,6 +20,8 @@ import { createAuditService } from "../../subgraphs/audit/src/server";
 import { createStorageRegionsService } from "../../subgraphs/storage-regions/src/server";
 import { DEFAULT_STORAGE_LAYOUT, parseStorageLayout } from "../../subgraphs/storage-regions/src/storage-layout";
 import { createGovernanceService } from "../../subgraphs/governance/src/server";
+import type { GovernanceService } from "../../subgraphs/governance/src/server";
+import type { PrivacyEngineConfig } from "../../subgraphs/governance/src/privacy/config";
 import { createGateway } from "../../gateway/src/server";
 import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 
@@ -41,6 +44,10 @@ export interface TestSystem {
   counters: Record<SubgraphName, StatementCounter>;
   stores: Record<SubgraphName, DataSource>;
   blobRoot: string;
+  /** The governance service, for its privacy workers, ledger replay and evidence purge. */
+  governance: GovernanceService;
+  /** The erasure ledger's key, as governance was given it. */
+  ledgerKey: Buffer;
   token(viewer: Viewer): Promise<string>;
   gql(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
   stop(): Promise<void>;
@@ -63,7 +70,12 @@ async function databaseFor(kind: StoreKind, name: SubgraphName, dir: string): Pr
   return { type: "postgres", url: await freshPostgresDatabase(testDatabaseName(name)) };
 }
 
-export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
+export interface TestSystemOptions {
+  /** Overrides for the privacy-request engine (tests poll fast by default). */
+  privacy?: Partial<PrivacyEngineConfig>;
+}
+
+export async function startTestSystem(kind: StoreKind, options: TestSystemOptions = {}): Promise<TestSystem> {
   const dir = mkdtempSync(join(tmpdir(), "dgg-system-"));
   const clock = new ManualClock(new Date());
   const issuerKeys = await generateTestKeyPair();
@@ -74,6 +86,8 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
   const counters = Object.fromEntries(SUBGRAPHS.map((name) => [name, new StatementCounter()])) as Record<SubgraphName, StatementCounter>;
   const common = { internalPublicKey: internalKeys.publicKey, clock, urls: serviceUrls };
   const blobRoot = join(dir, "blobs");
+  const gatewayPort = await freePort();
+  const ledgerKey = randomBytes(32);
 
   const services = {
     users: await createUsersService({ ...common, database: await databaseFor(kind, "users", dir), logger: counters.users }),
@@ -89,6 +103,8 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
       ...common,
       internalPrivateKey: internalKeys.privateKey,
       blobs: blobRoot,
+      ledgerKey,
+      privacy: { pollMs: 50, leaseMs: 5000, retryBaseMs: 1000, gatewayPublicUrl: `http://127.0.0.1:${gatewayPort}`, ...options.privacy },
       database: await databaseFor(kind, "governance", dir),
       logger: counters.governance,
     }),
@@ -103,7 +119,8 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
     clock,
     production: false,
   });
-  const gatewayListener = await listen(gateway.app, 0);
+  const gatewayListener = await listen(gateway.app, gatewayPort);
+  services.governance.workers.start();
   const gatewayUrl = `${gatewayListener.url}/graphql`;
 
   return {
@@ -116,6 +133,8 @@ export async function startTestSystem(kind: StoreKind): Promise<TestSystem> {
     counters,
     stores: Object.fromEntries(SUBGRAPHS.map((name) => [name, services[name].db])) as Record<SubgraphName, DataSource>,
     blobRoot,
+    governance: services.governance,
+    ledgerKey,
     token: (viewer) => clientToken(issuerKeys, viewer, clock.now()),
     async gql(token, query, variables = {}) {
       const headers: Record<string, string> = { "content-type": "application/json" };

@@ -2,8 +2,11 @@ import { importPKCS8, importSPKI, jwtVerify, SignJWT, errors as joseErrors } fro
 import type { KeyLike } from "jose";
 import { ServiceError, UnauthenticatedError } from "./errors";
 
-/** Who may do what; see the access table in the README. `service` is governance's own identity. */
-export const ROLES = ["operator", "tenant-admin", "data-subject", "ingest", "service"] as const;
+/**
+ * Who may do what; see the access table in the README. `service` is governance's own identity.
+ * `privacy-officer` follows and serves a tenant's privacy requests without administering it.
+ */
+export const ROLES = ["operator", "tenant-admin", "data-subject", "ingest", "service", "privacy-officer"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The caller of a request, as verified by the gateway and forwarded to subgraphs. */
@@ -37,7 +40,7 @@ function viewerFromClaims(claims: Record<string, unknown>): Viewer {
   if (typeof subject !== "string" || subject.length === 0) throw new UnauthenticatedError("token has no subject");
   const tenantId = typeof claims.tid === "string" ? claims.tid : null;
   const userId = typeof claims.uid === "string" ? claims.uid : null;
-  if ((role === "tenant-admin" || role === "ingest" || role === "data-subject") && !tenantId) {
+  if ((role === "tenant-admin" || role === "ingest" || role === "data-subject" || role === "privacy-officer") && !tenantId) {
     throw new UnauthenticatedError(`a ${role} token must name its tenant (claim tid)`);
   }
   if (role === "data-subject" && !userId) throw new UnauthenticatedError("a data-subject token must name its user (claim uid)");

@@ -19,3 +19,4 @@ export * from "./personal-data-contract";
 export * from "./tenant-directory";
 export * from "./write-then-audit";
 export * from "./personal-data-scope";
+export * from "./personal-data-subjects";

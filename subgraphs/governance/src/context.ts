@@ -1,17 +1,18 @@
 import DataLoader from "dataloader";
-import type { DataSource } from "typeorm";
-import type { AuditClient, Clock, TenantDirectoryClient, Viewer } from "@dgg/common";
-import type { BlobStore } from "./blob/blob-store";
-import type { PersonalDataContractClient, SubjectHoldings } from "./services/data-subgraphs";
+import type { KeyLike } from "jose";
+import type { TenantDirectoryClient, Viewer } from "@dgg/common";
+import { In } from "typeorm";
+import { PrivacyReceiptRecord } from "./entities/privacy-receipt.entity";
+import type { EngineDeps } from "./privacy/engine-deps";
+import type { SubjectHoldings } from "./services/data-subgraphs";
 
 /** What lives for the whole process. */
-export interface GovernanceDeps {
-  db: DataSource;
-  clock: Clock;
-  audit: AuditClient;
+export interface GovernanceDeps extends EngineDeps {
   tenants: TenantDirectoryClient;
-  contract: PersonalDataContractClient;
-  blobs: BlobStore;
+  /** Signs download links (governance's internal key). */
+  linkSigningKey: KeyLike;
+  /** Tells this replica's workers that a request was filed. */
+  wakeWorkers(): void;
 }
 
 /** Per request: the viewer, its forwarded identity, and loaders. */
@@ -21,6 +22,8 @@ export interface GovernanceContext extends GovernanceDeps {
   loaders: {
     /** What the data subgraphs hold about a user; the root field and `retention` share one fetch. */
     holdings: DataLoader<string, SubjectHoldings>;
+    /** Receipts by request id, one query per batch. */
+    receipts: DataLoader<string, PrivacyReceiptRecord | null>;
   };
 }
 
@@ -32,6 +35,11 @@ export function createGovernanceContext(deps: GovernanceDeps, viewer: Viewer, to
     loaders: {
       // The contract is per user, so the batch fans out one holdings call per key, in parallel.
       holdings: new DataLoader((userIds) => Promise.all(userIds.map((userId) => deps.contract.holdings(userId)))),
+      receipts: new DataLoader(async (requestIds) => {
+        const rows = await deps.db.getRepository(PrivacyReceiptRecord).findBy({ requestId: In([...requestIds]) });
+        const byId = new Map(rows.map((row) => [row.requestId, row]));
+        return requestIds.map((requestId) => byId.get(requestId) ?? null);
+      }),
     },
   };
 }

@@ -1,47 +1,107 @@
 import type { KeyLike } from "jose";
 import type { DataSource, Logger } from "typeorm";
-import { AuditClient, createDataSource, createSubgraphApp, openDataSource, TenantDirectoryClient } from "@dgg/common";
+import {
+  AuditClient,
+  assertServiceIdentity,
+  BadUserInputError,
+  createDataSource,
+  createSubgraphApp,
+  GOVERNANCE_SERVICE,
+  openDataSource,
+  quote,
+  signInternalToken,
+  TenantDirectoryClient,
+} from "@dgg/common";
 import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp } from "@dgg/common";
 import { FileSystemBlobStore } from "./blob/blob-store";
 import type { BlobStore } from "./blob/blob-store";
 import { createGovernanceContext } from "./context";
+import type { GovernanceDeps } from "./context";
+import { ErasureLedgerRecord } from "./entities/erasure-ledger.entity";
+import { PrivacyReceiptRecord } from "./entities/privacy-receipt.entity";
+import { PrivacyRequestEventRecord } from "./entities/privacy-request-event.entity";
 import { PrivacyRequestRecord } from "./entities/privacy-request.entity";
 import { RetentionRunRecord } from "./entities/retention-run.entity";
 import { CreateGovernanceTables1732400000000 } from "./migrations/1732400000000-create-governance-tables";
+import { DurablePrivacyRequests1735000000000 } from "./migrations/1735000000000-durable-privacy-requests";
+import { DEFAULT_PRIVACY_CONFIG, newWorkerId } from "./privacy/config";
+import type { PrivacyEngineConfig } from "./privacy/config";
+import { mountDownloadRoutes } from "./privacy/download.routes";
+import { purgeExpiredEvidence } from "./privacy/evidence-purge";
+import type { EvidencePurgeResult } from "./privacy/evidence-purge";
+import { noFaults } from "./privacy/faults";
+import type { FaultInjector } from "./privacy/faults";
+import { replayErasureLedger } from "./privacy/ledger";
+import type { ReplayResult } from "./privacy/ledger";
+import { Transactor } from "./privacy/transactor";
+import { PrivacyWorkers } from "./privacy/worker";
 import { buildGovernanceSchema } from "./schema";
 import { dataSubgraphs, PersonalDataContractClient } from "./services/data-subgraphs";
 
 export interface GovernanceServiceOptions {
   database: DatabaseConfig;
   internalPublicKey: KeyLike;
-  /** Governance signs its service identity with this key; only it and the gateway hold it. */
+  /** Governance signs its service identity (and download links) with this key; only it and the gateway hold it. */
   internalPrivateKey: KeyLike;
   clock: Clock;
   urls: Pick<ServiceUrls, "users" | "telemetry" | "audit" | "storageRegions">;
   /** Root folder of the blob store (one subfolder per region), or another BlobStore. */
   blobs: string | BlobStore;
+  /** HMAC key of the erasure ledger (at least 32 bytes). */
+  ledgerKey: Buffer;
+  /** The privacy-request engine; unset values take DEFAULT_PRIVACY_CONFIG. */
+  privacy?: Partial<PrivacyEngineConfig>;
+  faults?: FaultInjector;
   logger?: Logger;
 }
 
 export interface GovernanceService extends SubgraphApp {
   db: DataSource;
+  /** This replica's privacy-request workers: `start()` (index.ts does), `stop()`. */
+  workers: PrivacyWorkers;
+  /** Re-erases anyone in the erasure ledger who is back in a data subgraph (`npm run erasure:replay`). */
+  replayErasureLedger(): Promise<ReplayResult>;
+  /** Deletes archives and receipts past their keep period (retention calls it). */
+  purgeExpiredEvidence(asOf: Date): Promise<EvidencePurgeResult>;
 }
 
-export const governanceEntities = [PrivacyRequestRecord, RetentionRunRecord];
-export const governanceMigrations = [CreateGovernanceTables1732400000000];
+export const governanceEntities = [PrivacyRequestRecord, PrivacyRequestEventRecord, PrivacyReceiptRecord, ErasureLedgerRecord, RetentionRunRecord];
+export const governanceMigrations = [CreateGovernanceTables1732400000000, DurablePrivacyRequests1735000000000];
+
+function parseAsOf(body: unknown): Date {
+  const raw = (body as { asOf?: unknown } | null)?.asOf;
+  const asOf = typeof raw === "string" ? new Date(raw) : new Date(Number.NaN);
+  if (Number.isNaN(asOf.getTime())) throw new BadUserInputError(`asOf must be an ISO time, got ${quote(raw)}`, "asOf");
+  return asOf;
+}
 
 export async function createGovernanceService(options: GovernanceServiceOptions): Promise<GovernanceService> {
   const db = await openDataSource(
     createDataSource(options.database, { entities: governanceEntities, migrations: governanceMigrations, logger: options.logger }),
   );
-  const deps = {
+  const privacy: PrivacyEngineConfig = {
+    ...DEFAULT_PRIVACY_CONFIG,
+    workerId: newWorkerId(),
+    gatewayPublicUrl: "http://127.0.0.1:4000",
+    ...options.privacy,
+  };
+  let workers: PrivacyWorkers | undefined;
+  const deps: GovernanceDeps = {
     db,
+    tx: new Transactor(db),
     clock: options.clock,
     audit: new AuditClient(options.urls.audit),
     tenants: new TenantDirectoryClient(options.urls.storageRegions),
     contract: new PersonalDataContractClient(dataSubgraphs(options.urls), options.internalPrivateKey, options.clock),
     blobs: typeof options.blobs === "string" ? new FileSystemBlobStore(options.blobs) : options.blobs,
+    faults: options.faults ?? noFaults,
+    privacy,
+    ledgerKey: options.ledgerKey,
+    linkSigningKey: options.internalPrivateKey,
+    serviceToken: () => signInternalToken(GOVERNANCE_SERVICE, options.internalPrivateKey, "dgg-governance", options.clock.now()),
+    wakeWorkers: () => workers?.wake(),
   };
+  workers = new PrivacyWorkers(deps);
   const { schema } = await buildGovernanceSchema();
   const app = await createSubgraphApp({
     name: "governance",
@@ -49,11 +109,28 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,
     context: (viewer, token) => createGovernanceContext(deps, viewer, token),
+    internalRoutes: [
+      {
+        // For retention (in this or another process): archives and receipts past their keep period.
+        method: "post",
+        path: "/privacy/purge-expired",
+        async handler({ viewer, body }): Promise<EvidencePurgeResult> {
+          assertServiceIdentity(viewer);
+          return purgeExpiredEvidence(deps, parseAsOf(body));
+        },
+      },
+    ],
   });
+  mountDownloadRoutes(app.app, deps, options.internalPublicKey);
+  const started = workers;
   return {
     ...app,
     db,
+    workers: started,
+    replayErasureLedger: () => replayErasureLedger(deps),
+    purgeExpiredEvidence: (asOf) => purgeExpiredEvidence(deps, asOf),
     stop: async () => {
+      await started.stop();
       await app.stop();
       await db.destroy();
     },

@@ -1,4 +1,4 @@
-import { assertId, assertServiceIdentity, BadUserInputError, DataCategory, EXPORT_PAGE_LIMIT, quote } from "@dgg/common";
+import { assertId, assertServiceIdentity, BadUserInputError, DataCategory, EXPORT_PAGE_LIMIT, quote, personalDataSubjectsRoute } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
@@ -37,6 +37,8 @@ function parseAsOf(body: unknown): Date {
  */
 export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
   return [
+    // Every user id held here, for the erasure-ledger replay (packages/common/src/personal-data-contract.ts).
+    personalDataSubjectsRoute(() => deps.db, ["SELECT subject_user_id AS subject FROM audit_log_entry", "SELECT actor AS subject FROM audit_log_entry"]),
     {
       method: "get",
       path: "/personal-data/:userId",

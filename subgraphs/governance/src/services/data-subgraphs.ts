@@ -1,6 +1,18 @@
 import type { KeyLike } from "jose";
 import { callInternal, DataCategory, GOVERNANCE_SERVICE, signInternalToken } from "@dgg/common";
-import type { CategoryCount, Clock, ErasureResult, ExportPage, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
+import type {
+  CategoryCount,
+  Clock,
+  ErasureResult,
+  ExportPage,
+  PersonalDataHoldings,
+  PersonalDataSubjectsPage,
+  PurgeResult,
+  RetentionClockStarts,
+} from "@dgg/common";
+
+/** Erasing a million rows takes a while on a busy store; the default 60 s would report an outage. */
+const ERASE_TIMEOUT_MS = 10 * 60_000;
 
 /** A data subgraph governance drives through the internal personal-data contract. */
 export interface DataSubgraph {
@@ -72,10 +84,11 @@ export class PersonalDataContractClient {
     return { userId, tenantId, removedAt, categories, totalRecords };
   }
 
-  async exportPage(category: DataCategory, userId: string, after: string | null): Promise<ExportPage> {
+  async exportPage(category: DataCategory, userId: string, after: string | null, limit?: number): Promise<ExportPage> {
     const subgraph = this.subgraphFor(category);
     const query = new URLSearchParams({ category });
     if (after) query.set("after", after);
+    if (limit !== undefined) query.set("limit", String(limit));
     return callInternal<ExportPage>(
       `${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/export?${query.toString()}`,
       { token: await this.token() },
@@ -90,10 +103,35 @@ export class PersonalDataContractClient {
         callInternal<ErasureResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/erase`, {
           token,
           body: { pseudonym },
+          timeoutMs: ERASE_TIMEOUT_MS,
         }),
       ),
     );
     return results.flatMap((result) => result.erased);
+  }
+
+  /** What one data subgraph holds about the user, by category. */
+  async holdingsIn(subgraph: DataSubgraph, userId: string): Promise<CategoryCount[]> {
+    const answer = await callInternal<PersonalDataHoldings>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}`, {
+      token: await this.token(),
+    });
+    return answer.categories.map((holding) => ({ category: holding.category, count: holding.records }));
+  }
+
+  /** Erases the user in one data subgraph; idempotent (a second call reports zeros). */
+  async eraseIn(subgraph: DataSubgraph, userId: string, pseudonym: string): Promise<CategoryCount[]> {
+    const result = await callInternal<ErasureResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/erase`, {
+      token: await this.token(),
+      body: { pseudonym },
+      timeoutMs: ERASE_TIMEOUT_MS,
+    });
+    return result.erased;
+  }
+
+  /** One page of the user ids a data subgraph holds anything about. */
+  async subjects(subgraph: DataSubgraph, after: string | null): Promise<PersonalDataSubjectsPage> {
+    const query = after ? `?after=${encodeURIComponent(after)}` : "";
+    return callInternal<PersonalDataSubjectsPage>(`${subgraph.url}/internal/personal-data-subjects${query}`, { token: await this.token() });
   }
 
   async purgeExpired(asOf: Date): Promise<CategoryCount[]> {

@@ -3,6 +3,7 @@ import { assertRole, DataCategory } from "@dgg/common";
 import type { AuditRecordInput, CategoryCount } from "@dgg/common";
 import { RetentionRunRecord } from "../entities/retention-run.entity";
 import type { GovernanceContext } from "../context";
+import { purgeExpiredEvidence } from "../privacy/evidence-purge";
 import { CATEGORY_ORDER, cutoffs } from "./retention-rules";
 
 /**
@@ -33,6 +34,8 @@ export async function runRetention(ctx: GovernanceContext): Promise<RetentionRun
     if (holdings.tenantId) audit.push({ tenantId: holdings.tenantId, action: "RETENTION_ERASED_REMOVED_USER", subjectUserId: null });
   }
   add(await ctx.contract.purgeExpired(startedAt));
+  // Privacy-request archives (30 days by default) and receipts (one year) past their keep period.
+  const evidence = await purgeExpiredEvidence(ctx, startedAt);
 
   const run = ctx.db.getRepository(RetentionRunRecord).create({
     id: randomUUID(),
@@ -43,7 +46,7 @@ export async function runRetention(ctx: GovernanceContext): Promise<RetentionRun
     triggeredBy: ctx.viewer.subject,
   });
   await ctx.db.getRepository(RetentionRunRecord).save(run);
-  audit.push({ tenantId: PLATFORM_TENANT_ID, action: "RETENTION_RUN", details: { runId: run.id, purges: run.purges, pseudonymised } });
+  audit.push({ tenantId: PLATFORM_TENANT_ID, action: "RETENTION_RUN", details: { runId: run.id, purges: run.purges, pseudonymised, ...evidence } });
   await ctx.audit.record(ctx.token, audit);
   return run;
 }

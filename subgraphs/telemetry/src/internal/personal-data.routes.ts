@@ -8,6 +8,7 @@ import {
   encodeCursor,
   EXPORT_PAGE_LIMIT,
   quote,
+  personalDataSubjectsRoute,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
@@ -47,6 +48,8 @@ function parseAsOf(body: unknown): Date {
 export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
   const events = () => deps.db.getRepository(TelemetryEvent);
   return [
+    // Every user id held here, for the erasure-ledger replay (packages/common/src/personal-data-contract.ts).
+    personalDataSubjectsRoute(() => deps.db, ["SELECT user_id AS subject FROM telemetry_event"]),
     {
       method: "get",
       path: "/personal-data/:userId",

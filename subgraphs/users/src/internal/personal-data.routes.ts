@@ -9,6 +9,7 @@ import {
   encodeCursor,
   EXPORT_PAGE_LIMIT,
   quote,
+  personalDataSubjectsRoute,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, RetentionClockStarts } from "@dgg/common";
 import { Device } from "../entities/device.entity";
@@ -52,6 +53,8 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
   const users = () => deps.db.getRepository(UserAccount);
   const devices = () => deps.db.getRepository(Device);
   return [
+    // Every user id held here, for the erasure-ledger replay (packages/common/src/personal-data-contract.ts).
+    personalDataSubjectsRoute(() => deps.db, ["SELECT id AS subject FROM user_account", "SELECT user_id AS subject FROM device"]),
     {
       method: "get",
       path: "/personal-data/:userId",
