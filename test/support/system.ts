@@ -49,6 +49,10 @@ export interface TestSystem {
   /** The erasure ledger's key, as governance was given it. */
   ledgerKey: Buffer;
   token(viewer: Viewer): Promise<string>;
+  /** Takes a subgraph off the network (its port refuses connections), as in an outage. */
+  pause(name: SubgraphName): Promise<void>;
+  /** Puts a paused subgraph back on its port. */
+  resume(name: SubgraphName): Promise<void>;
   gql(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
   stop(): Promise<void>;
 }
@@ -110,6 +114,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     }),
   };
   const listeners = await Promise.all(SUBGRAPHS.map((name) => listen(services[name].app, ports[name])));
+  const paused = new Set<SubgraphName>();
 
   const gateway = await createGateway({
     supergraphSdl: readFileSync(join(__dirname, "..", "..", "schema", "supergraph.graphql"), "utf8"),
@@ -136,6 +141,14 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     governance: services.governance,
     ledgerKey,
     token: (viewer) => clientToken(issuerKeys, viewer, clock.now()),
+    async pause(name) {
+      await listeners[SUBGRAPHS.indexOf(name)]!.close();
+      paused.add(name);
+    },
+    async resume(name) {
+      listeners[SUBGRAPHS.indexOf(name)] = await listen(services[name].app, ports[name]);
+      paused.delete(name);
+    },
     async gql(token, query, variables = {}) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (token) headers.authorization = `Bearer ${token}`;
@@ -145,7 +158,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     async stop() {
       await gatewayListener.close();
       await gateway.stop();
-      await Promise.all(listeners.map((listener) => listener.close()));
+      await Promise.all(listeners.filter((_listener, index) => !paused.has(SUBGRAPHS[index]!)).map((listener) => listener.close()));
       for (const name of SUBGRAPHS) await services[name].stop();
     },
   };
