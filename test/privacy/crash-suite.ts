@@ -201,14 +201,19 @@ export function describeCrashSuite(kind: StoreKind): void {
       const database = await governanceDatabase(kind, scratch, "gov_replicas");
       const home: GovernanceHome = { ...scratch, databaseUrl: database.url, env: { ...scratch.env, GOVERNANCE_DATABASE_URL: database.url } };
 
-      // Replica A dies on its third export page, holding a request; B is alive throughout.
-      const doomed = await startGovernance(home, { DGG_FAULT_POINT: "export.page-written@3", PRIVACY_WORKERS: "1", PRIVACY_REPLAY_ON_START: "false" });
+      // Requests filed through an API-only replica, so that both workers below find the queue full.
+      const filer = await startGovernance(home, { PRIVACY_WORKERS: "0", PRIVACY_REPLAY_ON_START: "false" });
       const ids: string[] = [];
       for (const subject of subjects) {
-        const filed = await governanceGql(system, doomed.url, subject, `mutation($u: ID!) { restrictProcessing(user: $u) { id } }`, { u: subject.userId });
+        const filed = await governanceGql(system, filer.url, subject, `mutation($u: ID!) { restrictProcessing(user: $u) { id } }`, { u: subject.userId });
         ids.push(filed.restrictProcessing.id as string);
       }
-      const survivor = await startGovernance(home, { PRIVACY_WORKERS: "2", PRIVACY_REPLAY_ON_START: "false" });
+      await filer.stop();
+      // Two replicas side by side; one dies on its third export page, holding the request it claimed.
+      const [survivor, doomed] = await Promise.all([
+        startGovernance(home, { PRIVACY_WORKERS: "1", PRIVACY_REPLAY_ON_START: "false" }),
+        startGovernance(home, { DGG_FAULT_POINT: "export.page-written@3", PRIVACY_WORKERS: "1", PRIVACY_REPLAY_ON_START: "false" }),
+      ]);
       expect((await doomed.exited).signal).toBe("SIGKILL");
 
       const governanceStore = await openGovernanceStore(database.config);
