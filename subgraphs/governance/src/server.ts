@@ -85,7 +85,8 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     gatewayPublicUrl: "http://127.0.0.1:4000",
     ...options.privacy,
   };
-  let workers: PrivacyWorkers | undefined;
+  // The workers need the deps and the deps wake the workers: the late-bound holder breaks the cycle.
+  const holder: { workers?: PrivacyWorkers } = {};
   const deps: GovernanceDeps = {
     db,
     tx: new Transactor(db),
@@ -99,9 +100,10 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     ledgerKey: options.ledgerKey,
     linkSigningKey: options.internalPrivateKey,
     serviceToken: () => signInternalToken(GOVERNANCE_SERVICE, options.internalPrivateKey, "dgg-governance", options.clock.now()),
-    wakeWorkers: () => workers?.wake(),
+    wakeWorkers: () => holder.workers?.wake(),
   };
-  workers = new PrivacyWorkers(deps);
+  const workers = new PrivacyWorkers(deps);
+  holder.workers = workers;
   const { schema } = await buildGovernanceSchema();
   const app = await createSubgraphApp({
     name: "governance",
@@ -122,15 +124,14 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     ],
   });
   mountDownloadRoutes(app.app, deps, options.internalPublicKey);
-  const started = workers;
   return {
     ...app,
     db,
-    workers: started,
+    workers,
     replayErasureLedger: () => replayErasureLedger(deps),
     purgeExpiredEvidence: (asOf) => purgeExpiredEvidence(deps, asOf),
     stop: async () => {
-      await started.stop();
+      await workers.stop();
       await app.stop();
       await db.destroy();
     },
