@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run token -- --role <operator|tenant-admin|data-subject|ingest> [--tenant ID] [--user ID] [--subject S] [--ttl SECONDS]`
+// `npm run token -- --role <operator|tenant-admin|data-subject|ingest|privacy-officer> [--tenant ID] [--user ID] [--subject S] [--ttl SECONDS]`
 // Prints a bearer token signed with the embedded default's local issuer key (created by `npm start`).
 // Honours GOVERNANCE_CLOCK_OFFSET like the services, so tokens are valid for a system whose clock was moved.
 import { createRequire } from "node:module";
@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
 
-const CLIENT_ROLES = ["operator", "tenant-admin", "data-subject", "ingest"];
+const CLIENT_ROLES = ["operator", "tenant-admin", "data-subject", "ingest", "privacy-officer"];
 
 function parseArgs(argv) {
   const args = {};
