@@ -9,8 +9,8 @@
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDataSource, DAY_MS, openDataSource, PrivacyRequestStatus } from "@dgg/common";
-import { viewer } from "@dgg/common/testkit";
+import { createDataSource, DAY_MS, INTERNAL_TOKEN_HEADER, openDataSource, PrivacyRequestStatus } from "@dgg/common";
+import { internalToken, viewer } from "@dgg/common/testkit";
 import { PrivacyRequestRecord } from "../../subgraphs/governance/src/entities/privacy-request.entity";
 import { ErasureLedgerRecord } from "../../subgraphs/governance/src/entities/erasure-ledger.entity";
 import { PrivacyReceiptRecord } from "../../subgraphs/governance/src/entities/privacy-receipt.entity";
@@ -87,6 +87,32 @@ export function describeEngineSuite(kind: StoreKind): void {
         await Promise.all(replicas.map((replica) => replica.destroy()));
         system.governance.workers.start();
       }
+    });
+
+    it("lists every user id a data subgraph holds, paged, to the service identity only (the replay's contract route)", async () => {
+      const subject = await seedSubject(system, `subjects-${kind}`, 1, 2);
+      const service = await internalToken(system.internalKeys, viewer("service", { subject: "service:governance" }));
+      const page = async (name: "users" | "telemetry" | "audit", token: string, query: string) =>
+        fetch(`${system.urls[name]}/internal/personal-data-subjects${query}`, { headers: { [INTERNAL_TOKEN_HEADER]: token } });
+      for (const name of ["users", "telemetry", "audit"] as const) {
+        const seen: string[] = [];
+        let after: string | null = null;
+        do {
+          const response = await page(name, service, `?limit=2${after ? `&after=${encodeURIComponent(after)}` : ""}`);
+          const body = (await response.json()) as { userIds: string[]; nextCursor: string | null };
+          expect(body.userIds.length).toBeLessThanOrEqual(2);
+          seen.push(...body.userIds);
+          after = body.nextCursor;
+        } while (after);
+        expect(seen).toContain(subject.userId);
+        expect([...seen].sort()).toEqual(seen);
+        expect(new Set(seen).size).toBe(seen.length);
+      }
+      const refused = await page("users", await internalToken(system.internalKeys, viewer("tenant-admin", { tenantId: subject.tenantId })), "");
+      expect(refused.status).toBe(403);
+      const bad = await page("telemetry", service, "?limit=0");
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toEqual({ error: { code: "BAD_USER_INPUT", message: 'limit must be 1..1000, got "0"' } });
     });
 
     it("waits out a telemetry outage with backoff, fails after the last attempt with the reason, and resumes on retry", async () => {
@@ -286,6 +312,17 @@ export function describeEngineSuite(kind: StoreKind): void {
       expect(purged.archivePurged).toBe(true);
       const link = await system.gql(await admin(subject), `mutation($id: ID!) { createPrivacyExportDownload(id: $id) { url } }`, { id: filed.id });
       expect(code(link)).toBe("NOT_FOUND");
+
+      // The same purge, as retention in another process calls it: service identity only, asOf required.
+      const service = await internalToken(system.internalKeys, viewer("service", { subject: "service:retention" }), system.clock.now());
+      const route = (token: string, body: unknown): Promise<any> =>
+        fetch(`${system.urls.governance}/internal/privacy/purge-expired`, { method: "POST", headers: { "content-type": "application/json", [INTERNAL_TOKEN_HEADER]: token }, body: JSON.stringify(body) });
+      const direct = await route(service, { asOf: system.clock.now().toISOString() });
+      expect(await direct.json()).toEqual({ archivesPurged: 0, receiptsPurged: 0 });
+      const badAsOf = await route(service, { asOf: "soon" });
+      expect(badAsOf.status).toBe(400);
+      expect((await badAsOf.json()).error.message).toContain('"soon"');
+      expect((await route(await internalToken(system.internalKeys, viewer("operator"), system.clock.now()), { asOf: system.clock.now().toISOString() })).status).toBe(403);
 
       system.clock.advance(336 * DAY_MS);
       await retention();
