@@ -62,6 +62,8 @@ export function governanceHome(system: TestSystem, databaseUrl: string): Governa
       TELEMETRY_URL: system.urls.telemetry,
       AUDIT_URL: system.urls.audit,
       STORAGE_REGIONS_URL: system.urls["storage-regions"],
+      // The crash tests drive privacy requests only: no scheduled retention run in between.
+      RETENTION_INTERVAL: "off",
     },
   };
 }
