@@ -14,7 +14,7 @@ import {
   signInternalToken,
   TenantDirectoryClient,
 } from "@dgg/common";
-import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
 import { FileSystemBlobStore } from "./blob/blob-store";
 import type { MovableBlobStore } from "./blob/blob-store";
 import { ResidencyClient } from "./residency/residency-client";
@@ -36,6 +36,7 @@ import { RetentionScheduler } from "./services/retention-scheduler";
 import { DurablePrivacyRequests1735000000000 } from "./migrations/1735000000000-durable-privacy-requests";
 import { DEFAULT_PRIVACY_CONFIG, newWorkerId } from "./privacy/config";
 import type { PrivacyEngineConfig } from "./privacy/config";
+import { archivePrefix, MANIFEST_FILE } from "./privacy/archive-layout";
 import { mountDownloadRoutes } from "./privacy/download.routes";
 import { purgeExpiredEvidence } from "./privacy/evidence-purge";
 import type { EvidencePurgeResult } from "./privacy/evidence-purge";
@@ -102,6 +103,23 @@ export const governanceEntities = [
   RetentionLeaseRecord,
 ];
 export const governanceMigrations = [CreateGovernanceTables1732400000000, RetentionScheduleAndHolds1734000000000, DurablePrivacyRequests1735000000000];
+
+/**
+ * After a tenant's move, its privacy requests' archives live in the new region (the mover
+ * copied them with every other blob of the tenant): point the requests there.
+ */
+async function repointArchives(deps: GovernanceDeps, tenantId: string, from: Region, to: Region): Promise<void> {
+  const repo = deps.db.getRepository(PrivacyRequestRecord);
+  for (const request of await repo.findBy({ tenantId, region: from })) {
+    await repo.update(
+      { id: request.id, region: from },
+      {
+        region: to,
+        exportLocation: request.exportLocation ? deps.blobs.locationOf(to, `${archivePrefix(tenantId, request.id)}/${MANIFEST_FILE}`) : null,
+      },
+    );
+  }
+}
 
 /** This replica's name on the lease: readable in messages, unique even for two instances in one process. */
 function replicaName(): string {
@@ -180,6 +198,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
           client: new ResidencyClient(options.urls.storageRegions, subgraphs, options.internalPrivateKey, options.clock),
           blobs,
           audit: deps.audit,
+          onSwitched: (tenantId, from, to) => repointArchives(deps, tenantId, from as Region, to as Region),
         });
   mover?.start();
   const scheduler = deps.retention.intervalMs ? new RetentionScheduler(deps, deps.retention.intervalMs) : null;

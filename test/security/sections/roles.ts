@@ -159,6 +159,10 @@ export function rolesSection(world: () => World, tally: Tally): void {
       return await matrixOf(w, path);
     } finally {
       w.system.governance.workers.start();
+      // Let the requests the allowed calls filed finish now, so later sections see still stores.
+      const open = () =>
+        w.system.stores.governance[0]!.db.query(`SELECT COUNT(*) AS n FROM privacy_request WHERE status NOT IN ('COMPLETED', 'FAILED')`) as Promise<{ n: string | number }[]>;
+      for (let tries = 0; tries < 600 && Number((await open())[0]!.n) > 0; tries += 1) await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
