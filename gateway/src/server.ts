@@ -11,6 +11,7 @@ import { localKeyVerifier } from "./auth/token-verifier";
 import type { ClientTokenVerifier } from "./auth/token-verifier";
 import { createGatewayContext } from "./context";
 import type { GatewayContext } from "./context";
+import { mountExportDownloads } from "./export-downloads";
 import { IdentityForwardingDataSource } from "./identity-forwarding";
 import { operationPolicy } from "./operation-policy";
 import { armorProtection, DEFAULT_LIMITS, pageBudget, requestShape } from "./query-limits";
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   limits?: Partial<QueryLimits>;
   /** Base URL of the audit service (refused operations are recorded there); defaults to the audit subgraph's. */
   auditUrl?: string;
+  /** Governance's base URL, for the archive download links it issues (`/exports/...`). */
+  governanceUrl?: string;
 }
 
 function verifierOf(options: GatewayOptions): ClientTokenVerifier {
@@ -86,6 +89,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.get("/health", (_req, res) => {
     res.json({ service: "gateway", status: "ok" });
   });
+  const governanceUrl = options.governanceUrl ?? options.subgraphUrls.governance?.replace(/\/graphql$/, "");
+  if (governanceUrl) {
+    mountExportDownloads(app, { governanceUrl, verifier, internalPrivateKey: options.internalPrivateKey, clock: options.clock });
+  }
   app.use(
     "/graphql",
     express.json({ limit: options.bodyLimit ?? "16mb" }),

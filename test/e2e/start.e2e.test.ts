@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { waitForRequest } from "../support/privacy";
 
 const root = join(__dirname, "..", "..");
 // Below Linux's ephemeral range (32768+), where port-0 listeners of other suites land.
@@ -107,15 +108,16 @@ describe("npm start, end to end over HTTP", () => {
     const data = read.data!.personalData;
     expect([data.devices.totalCount, data.telemetry.totalCount, data.residency.region]).toEqual([2, 500, "EUROPE"]);
 
-    const restricted = await gql(admin, `mutation($u: ID!) { restrictProcessing(user: $u) { status export { location sha256 counts { category records } } } }`, { u: userId });
+    const restricted = await gql(admin, `mutation($u: ID!) { restrictProcessing(user: $u) { id status } }`, { u: userId });
     expect(restricted.errors).toBeUndefined();
-    const request = restricted.data!.restrictProcessing;
+    expect(restricted.data!.restrictProcessing.status).toBe("RECEIVED");
+    const request = await waitForRequest({ gql: async (token, query, variables) => ({ status: 200, body: (await gql(token!, query, variables)) as never }) }, admin, restricted.data!.restrictProcessing.id, "export { location sha256 counts { category records } }");
     expect(request.status).toBe("COMPLETED");
     const counts = Object.fromEntries(request.export.counts.map((count: { category: string; records: number }) => [count.category, count.records]));
     expect(counts).toEqual({ ACCOUNT: 1, SERVICE_DATA: 2, TELEMETRY: 500, AUDIT_LOG: data.auditLog.totalCount });
-    const archive = fileURLToPath(request.export.location);
-    expect(archive.startsWith(join(dataDir, "blobs", "EUROPE"))).toBe(true);
-    expect(createHash("sha256").update(readFileSync(archive)).digest("hex")).toBe(request.export.sha256);
+    const manifest = fileURLToPath(request.export.location);
+    expect(manifest.startsWith(join(dataDir, "blobs", "EUROPE"))).toBe(true);
+    expect(createHash("sha256").update(readFileSync(manifest)).digest("hex")).toBe(request.export.sha256);
 
     const gone = await gql(admin, `query($u: ID!) { personalData(user: $u) { userId } }`, { u: userId });
     expect(gone.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");

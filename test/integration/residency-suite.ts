@@ -10,6 +10,7 @@ import { checkResidency } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
 import { startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem } from "../support/system";
+import { waitForRequest } from "../support/privacy";
 
 const INGEST = `mutation($e: [TelemetryEventInput!]!) { ingestTelemetry(events: $e) { accepted } }`;
 const READ = `query($u: ID!) { personalData(user: $u) { account { id } devices { totalCount } telemetry(first: 1) { totalCount } residency { region } } }`;
@@ -83,9 +84,11 @@ export function describeResidency(kind: StoreKind): void {
       const europe = await tenantWithUser("contoso", "EUROPE", 50);
       const america = await tenantWithUser("fabrikam", "NORTH_AMERICA", 50);
       const asia = await tenantWithUser("northwind", "ASIA_PACIFIC", 50);
-      const restricted = ok<{ restrictProcessing: { status: string; export: { location: string } } }>(
-        await system.gql(europe.admin, `mutation($u: ID!) { restrictProcessing(user: $u) { status export { location } } }`, { u: europe.userId }),
+      const filed = ok<{ restrictProcessing: { id: string } }>(
+        await system.gql(europe.admin, `mutation($u: ID!) { restrictProcessing(user: $u) { id } }`, { u: europe.userId }),
       ).restrictProcessing;
+      // The request runs in governance's workers (docs/decisions/0030): follow it to the end.
+      const restricted = await waitForRequest(system, europe.admin, filed.id, "export { location }");
       expect(restricted.status).toBe("COMPLETED");
       expect(restricted.export.location).toContain("/EUROPE/");
 

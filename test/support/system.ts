@@ -4,6 +4,7 @@
  * sharing a test clock and test keys. Statement counters per subgraph let tests assert
  * batching. Nothing is mocked: services talk HTTP as in production.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -21,6 +22,7 @@ import { DEFAULT_STORAGE_LAYOUT, parseStorageLayout } from "../../subgraphs/stor
 import { createGovernanceService } from "../../subgraphs/governance/src/server";
 import type { GovernanceService } from "../../subgraphs/governance/src/server";
 import type { ResidencyStores } from "@dgg/common";
+import type { PrivacyEngineConfig } from "../../subgraphs/governance/src/privacy/config";
 import { createGateway } from "../../gateway/src/server";
 import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 
@@ -46,12 +48,19 @@ export interface TestSystem {
   /** Configuration of every store, for the residency checker. */
   databases: ResidencyStores;
   blobRoot: string;
+  /** The governance service, for its privacy workers, ledger replay, evidence purge, mover and scheduler. */
   governance: GovernanceService;
   /** Stops the governance service and starts a fresh one on the same store and port. */
   restartGovernance(mover?: TestSystemOptions["mover"]): Promise<void>;
   /** Starts another governance replica on the same store, as a second pod would; stopped with the system. */
   startGovernanceReplica(): Promise<{ url: string; service: GovernanceService }>;
+  /** The erasure ledger's key, as governance was given it. */
+  ledgerKey: Buffer;
   token(viewer: Viewer): Promise<string>;
+  /** Takes a subgraph off the network (its port refuses connections), as in an outage. */
+  pause(name: SubgraphName): Promise<void>;
+  /** Puts a paused subgraph back on its port. */
+  resume(name: SubgraphName): Promise<void>;
   gql(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
   stop(): Promise<void>;
 }
@@ -91,6 +100,8 @@ export interface TestSystemOptions {
   mover?: { intervalMs?: number; leaseMs?: number; faultPoint?: string; onFault?: (point: string) => void };
   /** Gives governance a retention schedule of this interval; its timer stays off, tests call `scheduler.tick()`. */
   retentionIntervalMs?: number;
+  /** Overrides for the privacy-request engine (tests poll fast by default). */
+  privacy?: Partial<PrivacyEngineConfig>;
 }
 
 export async function startTestSystem(kind: StoreKind, options: TestSystemOptions = {}): Promise<TestSystem> {
@@ -113,6 +124,8 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     blobRoot,
     platformRegion: Region.NORTH_AMERICA,
   };
+  const gatewayPort = await freePort();
+  const ledgerKey = randomBytes(32);
 
   const services = {
     users: await createUsersService({ ...regional, databases: databases.users, logger: counters.users }),
@@ -133,6 +146,8 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     internalPrivateKey: internalKeys.privateKey,
     blobs: blobRoot,
     database: governanceDatabase,
+    ledgerKey,
+    privacy: { pollMs: 50, leaseMs: 5000, retryBaseMs: 1000, gatewayPublicUrl: `http://127.0.0.1:${gatewayPort}`, ...options.privacy },
     retentionIntervalMs: options.retentionIntervalMs ?? null,
     retentionTimer: false,
   };
@@ -141,6 +156,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
   const replicas: { close(): Promise<void>; service: GovernanceService }[] = [];
   services.governance = await startGovernance(options.mover);
   const listeners = await Promise.all(SUBGRAPHS.map((name) => listen(services[name].app, ports[name])));
+  const paused = new Set<SubgraphName>();
 
   const gateway = await createGateway({
     supergraphSdl: readFileSync(join(__dirname, "..", "..", "schema", "supergraph.graphql"), "utf8"),
@@ -150,7 +166,8 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     clock,
     production: false,
   });
-  const gatewayListener = await listen(gateway.app, 0);
+  const gatewayListener = await listen(gateway.app, gatewayPort);
+  services.governance.workers.start();
   const gatewayUrl = `${gatewayListener.url}/graphql`;
 
   const system: TestSystem = {
@@ -169,9 +186,18 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       governance: [{ region: null, db: services.governance.db }],
     },
     databases,
-    governance: services.governance,
     blobRoot,
+    governance: services.governance,
+    ledgerKey,
     token: (viewer) => clientToken(issuerKeys, viewer, clock.now()),
+    async pause(name) {
+      await listeners[SUBGRAPHS.indexOf(name)]!.close();
+      paused.add(name);
+    },
+    async resume(name) {
+      listeners[SUBGRAPHS.indexOf(name)] = await listen(services[name].app, ports[name]);
+      paused.delete(name);
+    },
     async gql(token, query, variables = {}) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (token) headers.authorization = `Bearer ${token}`;
@@ -185,6 +211,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       await services.governance.stop();
       services.governance = await startGovernance(mover);
       listeners[index] = await listen(services.governance.app, ports.governance);
+      services.governance.workers.start();
       system.governance = services.governance;
       system.stores.governance = [{ region: null, db: services.governance.db }];
     },
@@ -202,7 +229,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       }
       await gatewayListener.close();
       await gateway.stop();
-      await Promise.all(listeners.map((listener) => listener.close()));
+      await Promise.all(listeners.filter((_listener, index) => !paused.has(SUBGRAPHS[index]!)).map((listener) => listener.close()));
       for (const name of SUBGRAPHS) await services[name].stop();
     },
   };

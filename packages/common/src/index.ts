@@ -26,3 +26,4 @@ export * from "./tenant-regions";
 export * from "./store-for-viewer";
 export * from "./residency-routes";
 export * from "./residency-checker";
+export * from "./personal-data-subjects";

@@ -4,11 +4,12 @@
  * Governance drives erasure and export only through it; adding a data subgraph means
  * implementing these routes, nothing else. Every route requires the service identity.
  *
- *   GET  /internal/personal-data/:userId                      -> PersonalDataHoldings
- *   GET  /internal/personal-data/:userId/export?category=&after=&limit= -> ExportPage
- *   POST /internal/personal-data/:userId/erase {pseudonym}    -> ErasureResult
+ *   GET  /internal/personal-data/:userId?tenantId=            -> PersonalDataHoldings
+ *   GET  /internal/personal-data/:userId/export?tenantId=&category=&after=&limit= -> ExportPage
+ *   POST /internal/personal-data/:userId/erase {pseudonym, tenantId} -> ErasureResult
  *   POST /internal/retention/purge {asOf, heldUserIds?}       -> PurgeResult
  *   GET  /internal/retention/oldest?tenantId=&exclude=        -> RetentionClockStarts
+ *   GET  /internal/personal-data-subjects?after=&limit=       -> PersonalDataSubjectsPage (every region)
  */
 import type { DataCategory } from "./enums";
 import { BadUserInputError, ForbiddenError, quote } from "./errors";
@@ -99,4 +100,33 @@ export function assertServiceIdentity(viewer: Viewer): void {
  */
 export interface RetentionClockStarts {
   oldest: { category: DataCategory; oldestAt: string | null }[];
+}
+
+/**
+ * `GET /internal/personal-data-subjects?after=&limit=`: every user id the subgraph holds
+ * anything about, ascending, paged by id (limit 1..EXPORT_PAGE_LIMIT). Governance walks it
+ * to re-erase users who come back from a restored backup (the erasure ledger replay).
+ */
+export interface PersonalDataSubjectsPage {
+  userIds: string[];
+  /** The tenant each id belongs to (same order), for addressing its erasure; null if unknown. */
+  tenantIds: (string | null)[];
+  /** The last id of this page when more may follow, else null. */
+  nextCursor: string | null;
+}
+
+/** Reads `after` of the subjects listing: absent, or an id-like string of at most 256 characters. */
+export function parseSubjectsAfter(raw: string | undefined): string | null {
+  if (raw === undefined || raw === "") return null;
+  if (raw.length > 256) throw new BadUserInputError(`after must be at most 256 characters, got ${quote(raw)}`, "after");
+  return raw;
+}
+
+/** Reads `limit` of the export and subjects routes: 1..EXPORT_PAGE_LIMIT, default the maximum. */
+export function parseContractLimit(raw: string | undefined): number {
+  const limit = raw === undefined ? EXPORT_PAGE_LIMIT : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > EXPORT_PAGE_LIMIT) {
+    throw new BadUserInputError(`limit must be 1..${EXPORT_PAGE_LIMIT}, got ${quote(raw)}`, "limit");
+  }
+  return limit;
 }

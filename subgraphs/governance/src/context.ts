@@ -1,21 +1,18 @@
 import DataLoader from "dataloader";
-import type { DataSource } from "typeorm";
+import type { KeyLike } from "jose";
+import { In } from "typeorm";
 import { ServiceError } from "@dgg/common";
-import type { AuditClient, Clock, TenantDirectoryClient, Viewer } from "@dgg/common";
-import type { BlobStore } from "./blob/blob-store";
+import type { TenantDirectoryClient, Viewer } from "@dgg/common";
 import type { LegalHoldRecord } from "./entities/legal-hold.entity";
+import { PrivacyReceiptRecord } from "./entities/privacy-receipt.entity";
+import type { EngineDeps } from "./privacy/engine-deps";
 import { activeHoldsFor } from "./services/legal-hold.service";
 import type { RetentionLease } from "./services/retention-lease";
-import type { PersonalDataContractClient, SubjectHoldings } from "./services/data-subgraphs";
+import type { SubjectHoldings } from "./services/data-subgraphs";
 
 /** What lives for the whole process. */
-export interface GovernanceDeps {
-  db: DataSource;
-  clock: Clock;
-  audit: AuditClient;
+export interface GovernanceDeps extends EngineDeps {
   tenants: TenantDirectoryClient;
-  contract: PersonalDataContractClient;
-  blobs: BlobStore;
   retention: {
     lease: RetentionLease;
     /** How long an on-demand run waits for a run another replica is doing. */
@@ -23,6 +20,10 @@ export interface GovernanceDeps {
     /** The schedule's interval, or null when retention runs on demand only. */
     intervalMs: number | null;
   };
+  /** Signs download links (governance's internal key). */
+  linkSigningKey: KeyLike;
+  /** Tells this replica's workers that a request was filed. */
+  wakeWorkers(): void;
 }
 
 /** Per request: the viewer, its forwarded identity, and loaders. */
@@ -34,6 +35,8 @@ export interface GovernanceContext extends GovernanceDeps {
     holdings: DataLoader<string, SubjectHoldings>;
     /** The active legal hold of a user, or null. */
     holds: DataLoader<string, LegalHoldRecord | null>;
+    /** Receipts by request id, one query per batch. */
+    receipts: DataLoader<string, PrivacyReceiptRecord | null>;
   };
 }
 
@@ -62,6 +65,11 @@ export function createGovernanceContext(deps: GovernanceDeps, viewer: Viewer, to
         ),
       ),
       holds: new DataLoader((userIds) => activeHoldsFor(deps.db, userIds)),
+      receipts: new DataLoader(async (requestIds) => {
+        const rows = await deps.db.getRepository(PrivacyReceiptRecord).findBy({ requestId: In([...requestIds]) });
+        const byId = new Map(rows.map((row) => [row.requestId, row]));
+        return requestIds.map((requestId) => byId.get(requestId) ?? null);
+      }),
     },
   };
 }

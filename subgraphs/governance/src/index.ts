@@ -9,14 +9,39 @@ import {
   serviceUrlsFromEnv,
 } from "@dgg/common";
 import { blobRootFromEnv } from "./blob/blob-store";
+import { ledgerKeyPathFromEnv, privacyConfigFromEnv } from "./privacy/config";
+import { faultsFromEnv } from "./privacy/faults";
+import { loadLedgerKey } from "./privacy/ledger";
 import { createGovernanceService } from "./server";
+import type { GovernanceService } from "./server";
 import { retentionIntervalFromEnv } from "./services/retention-config";
 
-/** Starts the governance subgraph from environment variables (see README: Configuration). */
+const REPLAY_TRIES = 10;
+
+/**
+ * Start-up replay of the erasure ledger: the data subgraphs may still be starting (or a
+ * restore may have just finished), so an outage is retried a few times before giving up
+ * until `npm run erasure:replay` or the next start.
+ */
+async function replayAtStartup(service: GovernanceService): Promise<void> {
+  for (let attempt = 1; attempt <= REPLAY_TRIES; attempt += 1) {
+    try {
+      const { scanned, reErased } = await service.replayErasureLedger();
+      console.log(`governance: erasure ledger replayed (${scanned} ids scanned, ${reErased} re-erased)`);
+      return;
+    } catch (error) {
+      if (attempt === REPLAY_TRIES) console.error(`governance: erasure ledger replay failed: ${String(error)}`);
+      else await new Promise((resolve) => setTimeout(resolve, 2000 * attempt));
+    }
+  }
+}
+
+/** Starts the governance subgraph and its privacy workers from environment variables (see README: Configuration). */
 async function main(): Promise<void> {
   const env = process.env;
   if (env.DGG_FAULT_POINT && env.NODE_ENV === "production") throw new Error("DGG_FAULT_POINT (crash injection for tests) is refused when NODE_ENV=production");
   const keys = keyPathsFromEnv(env);
+  const privacy = privacyConfigFromEnv(env);
   const service = await createGovernanceService({
     database: databaseConfigFromEnv("GOVERNANCE", "governance", env),
     internalPublicKey: await loadPublicKey(keys.internalPublic, "internal public key"),
@@ -26,9 +51,22 @@ async function main(): Promise<void> {
     blobs: blobRootFromEnv(dataDir(env), env),
     residencyMover: { intervalMs: Number(env.RESIDENCY_MOVER_INTERVAL_MS ?? 1000), faultPoint: env.DGG_FAULT_POINT },
     retentionIntervalMs: retentionIntervalFromEnv(env),
+    ledgerKey: loadLedgerKey(ledgerKeyPathFromEnv(dataDir(env), env), env),
+    privacy,
+    faults: faultsFromEnv(env),
   });
   const { url } = await listen(service.app, Number(env.GOVERNANCE_PORT ?? 4005), env.HOST ?? "127.0.0.1");
-  console.log(`governance subgraph ready at ${url}/graphql`);
+  service.workers.start();
+  console.log(`governance subgraph ready at ${url}/graphql (privacy workers: ${privacy.concurrency}, id ${privacy.workerId})`);
+  if (privacy.replayOnStart) void replayAtStartup(service);
+  const shutdown = () => {
+    service.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
 }
 
 main().catch((error: unknown) => {

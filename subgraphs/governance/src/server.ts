@@ -2,14 +2,29 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { KeyLike } from "jose";
 import type { DataSource, Logger } from "typeorm";
-import { AuditClient, createDataSource, createSubgraphApp, openDataSource, TenantDirectoryClient } from "@dgg/common";
-import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp } from "@dgg/common";
+import {
+  AuditClient,
+  assertServiceIdentity,
+  BadUserInputError,
+  createDataSource,
+  createSubgraphApp,
+  GOVERNANCE_SERVICE,
+  openDataSource,
+  quote,
+  signInternalToken,
+  TenantDirectoryClient,
+} from "@dgg/common";
+import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
 import { FileSystemBlobStore } from "./blob/blob-store";
 import type { MovableBlobStore } from "./blob/blob-store";
 import { ResidencyClient } from "./residency/residency-client";
 import { ResidencyMover } from "./residency/residency-mover";
 import type { ResidencyMoverOptions } from "./residency/residency-mover";
 import { createGovernanceContext } from "./context";
+import type { GovernanceDeps } from "./context";
+import { ErasureLedgerRecord } from "./entities/erasure-ledger.entity";
+import { PrivacyReceiptRecord } from "./entities/privacy-receipt.entity";
+import { PrivacyRequestEventRecord } from "./entities/privacy-request-event.entity";
 import { PrivacyRequestRecord } from "./entities/privacy-request.entity";
 import { LegalHoldRecord } from "./entities/legal-hold.entity";
 import { RetentionLeaseRecord } from "./entities/retention-lease.entity";
@@ -18,13 +33,26 @@ import { CreateGovernanceTables1732400000000 } from "./migrations/1732400000000-
 import { RetentionScheduleAndHolds1734000000000 } from "./migrations/1734000000000-retention-schedule-and-holds";
 import { RetentionLease } from "./services/retention-lease";
 import { RetentionScheduler } from "./services/retention-scheduler";
+import { DurablePrivacyRequests1735000000000 } from "./migrations/1735000000000-durable-privacy-requests";
+import { DEFAULT_PRIVACY_CONFIG, newWorkerId } from "./privacy/config";
+import type { PrivacyEngineConfig } from "./privacy/config";
+import { archivePrefix, MANIFEST_FILE } from "./privacy/archive-layout";
+import { mountDownloadRoutes } from "./privacy/download.routes";
+import { purgeExpiredEvidence } from "./privacy/evidence-purge";
+import type { EvidencePurgeResult } from "./privacy/evidence-purge";
+import { noFaults } from "./privacy/faults";
+import type { FaultInjector } from "./privacy/faults";
+import { replayErasureLedger } from "./privacy/ledger";
+import type { ReplayResult } from "./privacy/ledger";
+import { Transactor } from "./privacy/transactor";
+import { PrivacyWorkers } from "./privacy/worker";
 import { buildGovernanceSchema } from "./schema";
 import { dataSubgraphs, PersonalDataContractClient } from "./services/data-subgraphs";
 
 export interface GovernanceServiceOptions {
   database: DatabaseConfig;
   internalPublicKey: KeyLike;
-  /** Governance signs its service identity with this key; only it and the gateway hold it. */
+  /** Governance signs its service identity (and download links) with this key; only it and the gateway hold it. */
   internalPrivateKey: KeyLike;
   clock: Clock;
   urls: Pick<ServiceUrls, "users" | "telemetry" | "audit" | "storageRegions">;
@@ -32,6 +60,11 @@ export interface GovernanceServiceOptions {
   blobs: string | MovableBlobStore;
   /** The residency mover (tenant moves between regions); started unless false. */
   residencyMover?: Pick<ResidencyMoverOptions, "intervalMs" | "leaseMs" | "faultPoint" | "onFault" | "owner"> | false;
+  /** HMAC key of the erasure ledger (at least 32 bytes). */
+  ledgerKey: Buffer;
+  /** The privacy-request engine; unset values take DEFAULT_PRIVACY_CONFIG. */
+  privacy?: Partial<PrivacyEngineConfig>;
+  faults?: FaultInjector;
   logger?: Logger;
   /**
    * How often retention runs by itself (ms), or null for on demand only. `index.ts` reads
@@ -52,14 +85,52 @@ export interface GovernanceService extends SubgraphApp {
   mover: ResidencyMover | null;
   /** Null when retention runs on demand only. */
   scheduler: RetentionScheduler | null;
+  /** This replica's privacy-request workers: `start()` (index.ts does), `stop()`. */
+  workers: PrivacyWorkers;
+  /** Re-erases anyone in the erasure ledger who is back in a data subgraph (`npm run erasure:replay`). */
+  replayErasureLedger(): Promise<ReplayResult>;
+  /** Deletes archives and receipts past their keep period (retention calls it). */
+  purgeExpiredEvidence(asOf: Date): Promise<EvidencePurgeResult>;
 }
 
-export const governanceEntities = [PrivacyRequestRecord, RetentionRunRecord, LegalHoldRecord, RetentionLeaseRecord];
-export const governanceMigrations = [CreateGovernanceTables1732400000000, RetentionScheduleAndHolds1734000000000];
+export const governanceEntities = [
+  PrivacyRequestRecord,
+  PrivacyRequestEventRecord,
+  PrivacyReceiptRecord,
+  ErasureLedgerRecord,
+  RetentionRunRecord,
+  LegalHoldRecord,
+  RetentionLeaseRecord,
+];
+export const governanceMigrations = [CreateGovernanceTables1732400000000, RetentionScheduleAndHolds1734000000000, DurablePrivacyRequests1735000000000];
+
+/**
+ * After a tenant's move, its privacy requests' archives live in the new region (the mover
+ * copied them with every other blob of the tenant): point the requests there.
+ */
+async function repointArchives(deps: GovernanceDeps, tenantId: string, from: Region, to: Region): Promise<void> {
+  const repo = deps.db.getRepository(PrivacyRequestRecord);
+  for (const request of await repo.findBy({ tenantId, region: from })) {
+    await repo.update(
+      { id: request.id, region: from },
+      {
+        region: to,
+        exportLocation: request.exportLocation ? deps.blobs.locationOf(to, `${archivePrefix(tenantId, request.id)}/${MANIFEST_FILE}`) : null,
+      },
+    );
+  }
+}
 
 /** This replica's name on the lease: readable in messages, unique even for two instances in one process. */
 function replicaName(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+function parseAsOf(body: unknown): Date {
+  const raw = (body as { asOf?: unknown } | null)?.asOf;
+  const asOf = typeof raw === "string" ? new Date(raw) : new Date(Number.NaN);
+  if (Number.isNaN(asOf.getTime())) throw new BadUserInputError(`asOf must be an ISO time, got ${quote(raw)}`, "asOf");
+  return asOf;
 }
 
 export async function createGovernanceService(options: GovernanceServiceOptions): Promise<GovernanceService> {
@@ -68,8 +139,17 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
   );
   const blobs = typeof options.blobs === "string" ? new FileSystemBlobStore(options.blobs) : options.blobs;
   const subgraphs = dataSubgraphs(options.urls);
-  const deps = {
+  const privacy: PrivacyEngineConfig = {
+    ...DEFAULT_PRIVACY_CONFIG,
+    workerId: newWorkerId(),
+    gatewayPublicUrl: "http://127.0.0.1:4000",
+    ...options.privacy,
+  };
+  // The workers need the deps and the deps wake the workers: the late-bound holder breaks the cycle.
+  const holder: { workers?: PrivacyWorkers } = {};
+  const deps: GovernanceDeps = {
     db,
+    tx: new Transactor(db),
     clock: options.clock,
     audit: new AuditClient(options.urls.audit),
     tenants: new TenantDirectoryClient(options.urls.storageRegions),
@@ -80,7 +160,15 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
       waitMs: options.retentionWaitMs ?? 10 * 60_000,
       intervalMs: options.retentionIntervalMs ?? null,
     },
+    faults: options.faults ?? noFaults,
+    privacy,
+    ledgerKey: options.ledgerKey,
+    linkSigningKey: options.internalPrivateKey,
+    serviceToken: () => signInternalToken(GOVERNANCE_SERVICE, options.internalPrivateKey, "dgg-governance", options.clock.now()),
+    wakeWorkers: () => holder.workers?.wake(),
   };
+  const workers = new PrivacyWorkers(deps);
+  holder.workers = workers;
   const { schema } = await buildGovernanceSchema();
   const app = await createSubgraphApp({
     name: "governance",
@@ -89,7 +177,19 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     clock: options.clock,
     recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createGovernanceContext(deps, viewer, token),
+    internalRoutes: [
+      {
+        // For retention (in this or another process): archives and receipts past their keep period.
+        method: "post",
+        path: "/privacy/purge-expired",
+        async handler({ viewer, body }): Promise<EvidencePurgeResult> {
+          assertServiceIdentity(viewer);
+          return purgeExpiredEvidence(deps, parseAsOf(body));
+        },
+      },
+    ],
   });
+  mountDownloadRoutes(app.app, deps, options.internalPublicKey);
   const mover =
     options.residencyMover === false
       ? null
@@ -98,6 +198,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
           client: new ResidencyClient(options.urls.storageRegions, subgraphs, options.internalPrivateKey, options.clock),
           blobs,
           audit: deps.audit,
+          onSwitched: (tenantId, from, to) => repointArchives(deps, tenantId, from as Region, to as Region),
         });
   mover?.start();
   const scheduler = deps.retention.intervalMs ? new RetentionScheduler(deps, deps.retention.intervalMs) : null;
@@ -107,7 +208,11 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     db,
     mover,
     scheduler,
+    workers,
+    replayErasureLedger: () => replayErasureLedger(deps),
+    purgeExpiredEvidence: (asOf) => purgeExpiredEvidence(deps, asOf),
     stop: async () => {
+      await workers.stop();
       await mover?.stop();
       await scheduler?.stop();
       await app.stop();

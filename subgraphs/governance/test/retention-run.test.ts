@@ -1,5 +1,6 @@
 // Scenario: a scheduled run while one data subgraph is down: the failure is recorded on the
 // run (step, subgraph, message), the other subgraph still purges, and the run is audited.
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,9 @@ import { runScheduledSlot } from "../src/services/retention.service";
 import { RetentionRunRecord } from "../src/entities/retention-run.entity";
 import type { GovernanceDeps } from "../src/context";
 import { FileSystemBlobStore } from "../src/blob/blob-store";
+import { DEFAULT_PRIVACY_CONFIG } from "../src/privacy/config";
+import { noFaults } from "../src/privacy/faults";
+import { Transactor } from "../src/privacy/transactor";
 
 const HOUR = 3_600_000;
 
@@ -53,6 +57,13 @@ describe("a retention run with a subgraph down", () => {
       contract: new PersonalDataContractClient(dataSubgraphs({ users: fakes.url, telemetry: telemetry.url, audit: fakes.url }), keys.privateKey, clock),
       blobs: new FileSystemBlobStore(mkdtempSync(join(tmpdir(), "dgg-blobs-"))),
       retention: { lease: new RetentionLease(db, clock, "replica", 60_000), waitMs: 1000, intervalMs: HOUR },
+      tx: new Transactor(db),
+      faults: noFaults,
+      privacy: { ...DEFAULT_PRIVACY_CONFIG, workerId: "test", gatewayPublicUrl: "http://127.0.0.1:4000" },
+      ledgerKey: randomBytes(32),
+      linkSigningKey: keys.privateKey,
+      serviceToken: () => Promise.resolve("unused"),
+      wakeWorkers: () => undefined,
     };
     const run = await runScheduledSlot(deps, HOUR);
     expect(run).not.toBeNull();

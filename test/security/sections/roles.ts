@@ -54,6 +54,20 @@ const CALLS: Record<string, Builder> = {
     return { query: `mutation($u: ID!) { restrictProcessing(user: $u) { id status } }`, variables: { u: allowed ? await freshUser(w) : w.a.userId } };
   },
   privacyRequest: async (w) => ({ query: `query($id: ID!) { privacyRequest(id: $id) { id status } }`, variables: { id: w.erased.requestId } }),
+  privacyRequests: async (w) => ({ query: `query($t: ID!) { privacyRequests(tenantId: $t, first: 5) { totalCount } }`, variables: { t: w.a.id } }),
+  retryPrivacyRequest: async (w, role) => {
+    // Only a FAILED request can be retried: the allowed roles get a fresh one, failed by hand (the workers are stopped).
+    if (role !== "tenant-admin" && role !== "privacy-officer") return { query: `mutation($id: ID!) { retryPrivacyRequest(id: $id) { id } }`, variables: { id: w.erased.requestId } };
+    const filed = await w.system.gql(w.a.admin, `mutation($u: ID!) { restrictProcessing(user: $u) { id } }`, { u: await freshUser(w) });
+    const id = filed.body.data!.restrictProcessing.id as string;
+    const p = w.system.kind === "postgres" ? ["$1", "$2"] : ["?", "?"];
+    await w.system.stores.governance[0]!.db.query(`UPDATE privacy_request SET status = ${p[0]}, resume_status = 'RECEIVED' WHERE id = ${p[1]}`, ["FAILED", id]);
+    return { query: `mutation($id: ID!) { retryPrivacyRequest(id: $id) { id status } }`, variables: { id } };
+  },
+  createPrivacyExportDownload: async (w) => ({
+    query: `mutation($id: ID!) { createPrivacyExportDownload(id: $id) { url expiresAt } }`,
+    variables: { id: w.erased.requestId },
+  }),
   retentionPolicies: async () => ({ query: `{ retentionPolicies { category purgeAfter } }` }),
   tenantAuditLog: async () => ({ query: `{ tenantAuditLog(first: 5) { totalCount edges { node { action actorRole outcome } } } }` }),
   runRetention: async () => ({ query: `mutation { runRetention { startedAt } }` }),
@@ -84,6 +98,9 @@ const OWNER: Record<string, SubgraphName> = {
   personalData: "governance",
   restrictProcessing: "governance",
   privacyRequest: "governance",
+  privacyRequests: "governance",
+  retryPrivacyRequest: "governance",
+  createPrivacyExportDownload: "governance",
   retentionPolicies: "governance",
   tenantAuditLog: "audit",
   runRetention: "governance",
@@ -110,7 +127,7 @@ async function tokenFor(w: World, role: TableRole, call: Call, operation: string
     case "ingest":
       return w.a.ingest;
     case "data-subject": {
-      if (operation === "privacyRequest") return w.erased.subject;
+      if (operation === "privacyRequest" || operation === "createPrivacyExportDownload") return w.erased.subject;
       const userId = (call.variables?.u as string | undefined) ?? w.a.userId;
       return w.system.token(viewer("data-subject", { tenantId: w.a.id, userId }));
     }
@@ -136,6 +153,20 @@ export function rolesSection(world: () => World, tally: Tally): void {
    * both hold the table (defence in depth), so each is checked without the other.
    */
   async function matrix(w: World, path: "gateway" | "subgraph"): Promise<string[]> {
+    // Requests the allowed calls file would otherwise run in the background and change the stores between fingerprints.
+    await w.system.governance.workers.stop();
+    try {
+      return await matrixOf(w, path);
+    } finally {
+      w.system.governance.workers.start();
+      // Let the requests the allowed calls filed finish now, so later sections see still stores.
+      const open = () =>
+        w.system.stores.governance[0]!.db.query(`SELECT COUNT(*) AS n FROM privacy_request WHERE status NOT IN ('COMPLETED', 'FAILED')`) as Promise<{ n: string | number }[]>;
+      for (let tries = 0; tries < 600 && Number((await open())[0]!.n) > 0; tries += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async function matrixOf(w: World, path: "gateway" | "subgraph"): Promise<string[]> {
     const problems: string[] = [];
     const denied = () => countAcross(w.system, "audit", `SELECT COUNT(*) AS n FROM audit_log_entry WHERE action = 'ACCESS_DENIED'`);
     for (const [operation, allowedRoles] of table) {

@@ -94,6 +94,14 @@ export async function buildWorld(kind: StoreKind): Promise<World> {
   ok(await system.gql(a.admin, `mutation($u: ID!) { enrollDevice(input: { userId: $u, deviceName: "x", operatingSystem: "y" }) { id } }`, { u: goneId }), "enroll");
   const restricted = ok(await system.gql(a.admin, `mutation($u: ID!) { restrictProcessing(user: $u) { id status } }`, { u: goneId }), "restrictProcessing");
   const requestId = (restricted.restrictProcessing as { id: string }).id;
+  // The request runs in governance's workers: wait until the user is really gone and the archive verified.
+  for (let tries = 0; ; tries += 1) {
+    const followed = await system.gql(a.admin, `query($id: ID!) { privacyRequest(id: $id) { status } }`, { id: requestId });
+    const status = (followed.body.data?.privacyRequest as { status: string } | null)?.status;
+    if (status === "COMPLETED") break;
+    if (tries >= 600 || status === "FAILED") throw new Error(`the erased user's privacy request did not complete: ${JSON.stringify(followed.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 
   async function extraGateway(overrides: Partial<GatewayOptions>) {
     const gateway = await createGateway({

@@ -1,4 +1,15 @@
-import { assertId, assertServiceIdentity, BadUserInputError, DataCategory, EXPORT_PAGE_LIMIT, parseHeldUserIds, parsePurgeRequest, quote, storeForTenant } from "@dgg/common";
+import {
+  assertId,
+  assertServiceIdentity,
+  BadUserInputError,
+  DataCategory,
+  EXPORT_PAGE_LIMIT,
+  parseHeldUserIds,
+  parsePurgeRequest,
+  personalDataSubjectsRoute,
+  quote,
+  storeForTenant,
+} from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
@@ -30,6 +41,11 @@ function parsePseudonym(body: unknown, userId: string): string {
  */
 export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
   return [
+    // Every user id held here, for the erasure-ledger replay (packages/common/src/personal-data-contract.ts).
+    personalDataSubjectsRoute(() => deps.stores, [
+      "SELECT subject_user_id AS subject, tenant_id AS tenant FROM audit_log_entry",
+      "SELECT actor AS subject, tenant_id AS tenant FROM audit_log_entry",
+    ]),
     {
       method: "get",
       path: "/personal-data/:userId",

@@ -1,17 +1,42 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import type { Region } from "@dgg/common";
+
+/** An unfinished blob being appended to; `sync` makes what was written durable. */
+export interface BlobWriter {
+  write(bytes: Buffer): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
 
 /**
  * Where export archives live. Keys are always under the tenant's region, so an archive
  * cannot land outside the elected region; an S3 or Azure Blob implementation keeps the
- * same shape with one bucket or container per region.
+ * same shape with one bucket or container per region (unfinished blobs map to multipart
+ * uploads).
  */
 export interface BlobStore {
   put(region: Region, key: string, bytes: Buffer): Promise<string>;
   get(region: Region, key: string): Promise<Buffer>;
+  /** Streams a finished blob. */
+  read(region: Region, key: string): Readable;
+  exists(region: Region, key: string): Promise<boolean>;
+  /** Opens the unfinished copy of `key` for appending after its first `offset` bytes; anything beyond them is discarded. */
+  openPartial(region: Region, key: string, offset: number): Promise<BlobWriter>;
+  /** Streams the first `length` bytes of the unfinished copy (to rebuild a hash on resume). */
+  readPartial(region: Region, key: string, length: number): Readable;
+  /** Makes the unfinished copy the blob; a no-op when that already happened. */
+  commitPartial(region: Region, key: string): Promise<void>;
+  /** Removes every blob under `prefix`; returns how many files went. */
+  deletePrefix(region: Region, prefix: string): Promise<number>;
+  locationOf(region: Region, key: string): string;
 }
+
+const PARTIAL = ".partial";
 
 /** The embedded default: one folder per region under `.data/blobs/`. */
 export class FileSystemBlobStore implements MovableBlobStore {
@@ -24,14 +49,18 @@ export class FileSystemBlobStore implements MovableBlobStore {
     return path;
   }
 
-  /** Writes atomically (temp file, then rename) and returns the archive's URL. */
+  locationOf(region: Region, key: string): string {
+    return pathToFileURL(this.pathOf(region, key)).href;
+  }
+
+  /** Writes atomically (temp file, fsync, then rename) and returns the blob's URL. */
   async put(region: Region, key: string, bytes: Buffer): Promise<string> {
     const path = this.pathOf(region, key);
     await mkdir(dirname(path), { recursive: true });
-    const temp = `${path}.partial`;
-    await writeFile(temp, bytes);
+    const temp = `${path}${PARTIAL}`;
+    await writeFile(temp, bytes, { flush: true });
     await rename(temp, path);
-    return pathToFileURL(path).href;
+    return this.locationOf(region, key);
   }
 
   get(region: Region, key: string): Promise<Buffer> {
@@ -47,13 +76,72 @@ export class FileSystemBlobStore implements MovableBlobStore {
       throw error;
     });
     return entries
-      .filter((entry) => entry.isFile() && !entry.name.endsWith(".partial"))
+      .filter((entry) => entry.isFile() && !entry.name.endsWith(PARTIAL))
       .map((entry) => relative(regionRoot, join(entry.parentPath, entry.name)).split(sep).join("/"))
       .sort();
   }
 
   async delete(region: Region, key: string): Promise<void> {
     await rm(this.pathOf(region, key), { force: true });
+  }
+
+  read(region: Region, key: string): Readable {
+    return createReadStream(this.pathOf(region, key));
+  }
+
+  async exists(region: Region, key: string): Promise<boolean> {
+    return stat(this.pathOf(region, key)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async openPartial(region: Region, key: string, offset: number): Promise<BlobWriter> {
+    const path = `${this.pathOf(region, key)}${PARTIAL}`;
+    await mkdir(dirname(path), { recursive: true });
+    const handle: FileHandle = await open(path, offset === 0 ? "w" : "r+");
+    const size = (await handle.stat()).size;
+    if (size < offset) {
+      await handle.close();
+      throw new Error(`unfinished blob ${key} has ${size} bytes, fewer than the ${offset} checkpointed`);
+    }
+    // Bytes written after the last checkpoint are not accounted for anywhere: drop them.
+    await handle.truncate(offset);
+    let position = offset;
+    return {
+      async write(bytes) {
+        let done = 0;
+        while (done < bytes.length) {
+          const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position);
+          done += bytesWritten;
+          position += bytesWritten;
+        }
+      },
+      sync: () => handle.sync(),
+      close: () => handle.close(),
+    };
+  }
+
+  readPartial(region: Region, key: string, length: number): Readable {
+    return createReadStream(`${this.pathOf(region, key)}${PARTIAL}`, { start: 0, end: length - 1 });
+  }
+
+  async commitPartial(region: Region, key: string): Promise<void> {
+    const path = this.pathOf(region, key);
+    try {
+      await rename(`${path}${PARTIAL}`, path);
+    } catch (error) {
+      // Already committed by an earlier run that died before recording it.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && (await this.exists(region, key))) return;
+      throw error;
+    }
+  }
+
+  async deletePrefix(region: Region, prefix: string): Promise<number> {
+    const path = this.pathOf(region, prefix);
+    const files = await readdir(path, { recursive: true }).catch(() => [] as string[]);
+    await rm(path, { recursive: true, force: true });
+    return files.length;
   }
 }
 

@@ -18,6 +18,8 @@ export interface ResidencyMoverOptions {
   /** Where to die (tests only): the process exits there, as a crash would. */
   faultPoint?: string;
   onFault?: (point: MoveFaultPoint) => void;
+  /** Called (idempotently) once the directory points at the new region: governance re-points its privacy requests' archives. */
+  onSwitched?: (tenantId: string, from: string, to: string) => Promise<void>;
 }
 
 const BLOBS = "blobs";
@@ -90,10 +92,13 @@ export class ResidencyMover {
     }
     if (move.phase === "COPIED") {
       await this.options.client.switchDirectory(move.id, this.owner);
+      await this.options.onSwitched?.(move.tenantId, move.fromRegion, move.toRegion);
       this.fault("residency:after-switch");
       move = { ...move, phase: "SWITCHED" };
     }
     if (move.phase === "SWITCHED") {
+      // Again after a crash between the switch and its record: the hook is idempotent.
+      await this.options.onSwitched?.(move.tenantId, move.fromRegion, move.toRegion);
       await this.purgeSource(move, progress ?? {});
       this.fault("residency:after-purge");
       await this.options.audit.record(await this.options.client.token(), [

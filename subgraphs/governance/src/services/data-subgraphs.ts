@@ -6,6 +6,7 @@ import type {
   ErasureResult,
   ExportPage,
   PersonalDataHoldings,
+  PersonalDataSubjectsPage,
   PurgeRequest,
   PurgeResult,
   RetentionClockStarts,
@@ -13,6 +14,8 @@ import type {
 
 /** How long governance waits for one subgraph's purge. */
 const PURGE_TIMEOUT_MS = 30 * 60_000;
+/** Erasing a million rows takes a while on a busy store; the default 60 s would report an outage. */
+const ERASE_TIMEOUT_MS = 10 * 60_000;
 
 /** A data subgraph governance drives through the internal personal-data contract. */
 export interface DataSubgraph {
@@ -91,10 +94,11 @@ export class PersonalDataContractClient {
     return { userId, tenantId: heldIn, removedAt, categories, totalRecords };
   }
 
-  async exportPage(category: DataCategory, userId: string, tenantId: string, after: string | null): Promise<ExportPage> {
+  async exportPage(category: DataCategory, userId: string, tenantId: string, after: string | null, limit?: number): Promise<ExportPage> {
     const subgraph = this.subgraphFor(category);
     const query = new URLSearchParams({ category, tenantId });
     if (after) query.set("after", after);
+    if (limit !== undefined) query.set("limit", String(limit));
     return callInternal<ExportPage>(
       `${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/export?${query.toString()}`,
       { token: await this.token() },
@@ -114,6 +118,7 @@ export class PersonalDataContractClient {
         const result = await callInternal<ErasureResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/erase`, {
           token,
           body: { pseudonym, tenantId },
+          timeoutMs: ERASE_TIMEOUT_MS,
         });
         return { subgraph: subgraph.name, erased: result.erased };
       }),
@@ -123,6 +128,31 @@ export class PersonalDataContractClient {
   /** The data subgraphs that expire rows by age. */
   get ageBased(): DataSubgraph[] {
     return this.subgraphs.filter((subgraph) => subgraph.purgesByAge);
+  }
+
+  /** What one data subgraph holds about the user in the tenant's region, by category. */
+  async holdingsIn(subgraph: DataSubgraph, userId: string, tenantId: string): Promise<CategoryCount[]> {
+    const answer = await callInternal<PersonalDataHoldings>(
+      `${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}?tenantId=${encodeURIComponent(tenantId)}`,
+      { token: await this.token() },
+    );
+    return answer.categories.map((holding) => ({ category: holding.category, count: holding.records }));
+  }
+
+  /** Erases the user in one data subgraph (the tenant's region); idempotent (a second call reports zeros). */
+  async eraseIn(subgraph: DataSubgraph, userId: string, tenantId: string, pseudonym: string): Promise<CategoryCount[]> {
+    const result = await callInternal<ErasureResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/erase`, {
+      token: await this.token(),
+      body: { pseudonym, tenantId },
+      timeoutMs: ERASE_TIMEOUT_MS,
+    });
+    return result.erased;
+  }
+
+  /** One page of the user ids (with their tenants) a data subgraph holds anything about, across all its regions. */
+  async subjects(subgraph: DataSubgraph, after: string | null): Promise<PersonalDataSubjectsPage> {
+    const query = after ? `?after=${encodeURIComponent(after)}` : "";
+    return callInternal<PersonalDataSubjectsPage>(`${subgraph.url}/internal/personal-data-subjects${query}`, { token: await this.token() });
   }
 
   /**

@@ -1,124 +1,108 @@
 import { randomUUID } from "node:crypto";
-import { assertRole, BadUserInputError, ConflictError, NotFoundError, PrivacyRequestStatus, quote } from "@dgg/common";
+import { assertRole, BadUserInputError, ConflictError, DAY_MS, NotFoundError, PrivacyRequestStatus, quote, UnavailableError } from "@dgg/common";
 import { In } from "typeorm";
-import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import type { GovernanceContext } from "../context";
-import { collectArchive, storeAndVerifyArchive } from "./archive";
+import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
+import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
+import { emptyCheckpoint } from "../privacy/checkpoint";
+import { OPEN_STATUSES } from "../privacy/queue";
 import { describeHold } from "./legal-hold.service";
 import { resolveSubject } from "./subject-access.service";
 
-const OPEN_STATUSES = [PrivacyRequestStatus.RECEIVED, PrivacyRequestStatus.EXPORTING, PrivacyRequestStatus.EXPORTED, PrivacyRequestStatus.ERASING];
+/** The GDPR month: a request must be answered within 30 days of receipt. */
+export const RESPONSE_PERIOD_MS = 30 * DAY_MS;
+export const RESTRICT_PROCESSING = "RESTRICT_PROCESSING";
+
+/** The user's unfinished request, if any (FAILED counts: it is resumed, not replaced). */
+export function openRequestOf(ctx: GovernanceContext, userId: string): Promise<PrivacyRequestRecord | null> {
+  return ctx.db.getRepository(PrivacyRequestRecord).findOne({ where: { userId, status: In([...OPEN_STATUSES]) } });
+}
 
 /**
- * restrictProcessing, as the seed defines it: export an electronic copy of the user's
- * personal data, then erase the account and associated data. The steps run in order,
- * each recorded on the request before the next begins; erasure starts only after the
- * archive was written and verified by reading it back. Runs inside the mutation call
- * (the durable, asynchronous engine is a later issue).
+ * restrictProcessing, as the seed defines it (export an electronic copy, then erase the
+ * account and associated data), filed as a durable request: it is validated, recorded and
+ * audited here, and returned at once as RECEIVED; the workers do the rest
+ * (docs/decisions/0030). A user with an open request gets that request back.
  */
 export async function restrictProcessing(ctx: GovernanceContext, rawUserId: string, rawReason: string | null | undefined): Promise<PrivacyRequestRecord> {
   // A data subject may file for itself only; resolveSubject holds it to its own user id.
   assertRole(ctx.viewer, ["tenant-admin", "privacy-officer", "data-subject"], "restrict processing");
   const reason = rawReason == null ? null : rawReason.trim();
   if (reason !== null && reason.length > 1000) throw new BadUserInputError(`reason must be at most 1000 characters, got ${reason.length}`, "reason");
-  const { userId, tenantId } = await resolveSubject(ctx, rawUserId, "restrict processing");
+  const { userId, tenantId } = await resolveSubject(ctx, rawUserId, "restrict processing", ["tenant-admin", "privacy-officer", "data-subject"]);
+  // A legal hold keeps every row about the user: nothing may be filed to erase them (docs/decisions/0022).
   const hold = await ctx.loaders.holds.load(userId);
   if (hold) throw new ConflictError(`user ${userId} is under ${describeHold(hold)}; lift the hold before restricting processing`);
-  const repo = ctx.db.getRepository(PrivacyRequestRecord);
-  const open = await repo.findOne({ where: { userId, status: In(OPEN_STATUSES) } });
-  if (open) throw new ConflictError(`user ${userId} already has an open privacy request ${open.id} (${open.status})`);
+  const open = await openRequestOf(ctx, userId);
+  if (open) return open;
   const tenant = await ctx.tenants.find(ctx.token, tenantId);
   if (!tenant) throw new NotFoundError(`tenant ${quote(tenantId)} of user ${userId} is not in the storage-regions directory`);
 
-  const requestId = randomUUID();
-  // Recorded before anything happens, so every request is in the audit trail even if the process dies.
-  await ctx.audit.record(ctx.token, [
-    {
-      tenantId,
-      action: "PRIVACY_REQUEST_RECEIVED",
-      subjectUserId: null,
-      details: { requestId, kind: "RESTRICT_PROCESSING", requestedByRole: ctx.viewer.role },
-    },
-  ]);
-  const request = await repo.save(
-    repo.create({
-      id: requestId,
-      userId,
-      tenantId,
-      status: PrivacyRequestStatus.RECEIVED,
-      reason: reason || null,
-      requestedBy: ctx.viewer.subject,
-      region: tenant.storageRegion,
-      exportLocation: null,
-      exportSha256: null,
-      exportByteSize: null,
-      exportCounts: null,
-      exportedAt: null,
-      erasures: null,
-      error: null,
-      createdAt: ctx.clock.now(),
-      completedAt: null,
-    }),
-  );
-  try {
-    await exportStep(ctx, request);
-    await eraseStep(ctx, request);
-  } catch (error) {
-    request.status = PrivacyRequestStatus.FAILED;
-    request.error = error instanceof Error ? error.message : String(error);
-    await repo.save(request);
-  }
-  await recordOutcome(ctx, request);
-  return request;
-}
-
-/**
- * The outcome entry, written as governance (it finished the work): written as a data
- * subject who erased itself, the entry would name the erased user as its actor again.
- * The request itself is already durable, so an audit outage here is logged, not thrown.
- */
-async function recordOutcome(ctx: GovernanceContext, request: PrivacyRequestRecord): Promise<void> {
-  await ctx.audit.record(await ctx.contract.serviceToken(), [
-    {
-      tenantId: request.tenantId,
-      action: request.status === PrivacyRequestStatus.COMPLETED ? "PROCESSING_RESTRICTED" : "PRIVACY_REQUEST_FAILED",
-      outcome: request.status === PrivacyRequestStatus.COMPLETED ? "SUCCEEDED" : "FAILED",
-      // No subject: the link to the person is gone by design; the request id leads to the evidence.
-      subjectUserId: null,
-      details: { requestId: request.id, status: request.status },
-    },
-  ]).catch((error: unknown) => {
-    console.error(`[governance] could not record the outcome of privacy request ${request.id}: ${String(error)}`);
+  const now = ctx.clock.now();
+  const request: PrivacyRequestRecord = ctx.db.getRepository(PrivacyRequestRecord).create({
+    id: randomUUID(),
+    kind: RESTRICT_PROCESSING,
+    userId,
+    openUserId: userId,
+    tenantId,
+    status: PrivacyRequestStatus.RECEIVED,
+    reason: reason || null,
+    requestedBy: ctx.viewer.subject,
+    region: tenant.storageRegion,
+    exportLocation: null,
+    exportSha256: null,
+    exportByteSize: null,
+    exportCounts: null,
+    exportedAt: null,
+    erasures: null,
+    error: null,
+    createdAt: now,
+    completedAt: null,
+    dueAt: new Date(now.getTime() + RESPONSE_PERIOD_MS),
+    attempts: 0,
+    nextAttemptAt: null,
+    lastErrorAt: null,
+    // Held by the API until the audit trail has the request: no worker may start an unaudited request.
+    leaseOwner: `api:${randomUUID()}`,
+    leaseExpiresAt: new Date(now.getTime() + 60_000),
+    resumeStatus: null,
+    exportStartedAt: null,
+    verifiedAt: null,
+    erasureStartedAt: null,
+    failedAt: null,
+    checkpoint: emptyCheckpoint(),
+    eventSeq: 1,
+    archiveExpiresAt: null,
+    archivePurgedAt: null,
   });
-}
-
-async function exportStep(ctx: GovernanceContext, request: PrivacyRequestRecord): Promise<void> {
-  const repo = ctx.db.getRepository(PrivacyRequestRecord);
-  request.status = PrivacyRequestStatus.EXPORTING;
-  await repo.save(request);
-  const archive = await collectArchive(ctx.contract, request);
-  const stored = await storeAndVerifyArchive(ctx.blobs, archive);
-  request.status = PrivacyRequestStatus.EXPORTED;
-  request.exportLocation = stored.location;
-  request.exportSha256 = stored.sha256;
-  request.exportByteSize = stored.byteSize;
-  request.exportCounts = stored.counts;
-  request.exportedAt = ctx.clock.now();
-  await repo.save(request);
-}
-
-async function eraseStep(ctx: GovernanceContext, request: PrivacyRequestRecord): Promise<void> {
-  if (request.status !== PrivacyRequestStatus.EXPORTED || !request.exportSha256) {
-    throw new Error(`refusing to erase user ${request.userId}: no verified export for request ${request.id}`);
+  try {
+    await ctx.tx.run(async (manager) => {
+      await manager.insert(PrivacyRequestRecord, request);
+      await manager.insert(PrivacyRequestEventRecord, { requestId: request.id, seq: 1, at: now, worker: "api", step: "RECEIVED", detail: { requestedBy: ctx.viewer.subject } });
+    });
+  } catch (error) {
+    // Lost a race with a concurrent call for the same user: the unique open-user index refused the second row.
+    const winner = await openRequestOf(ctx, userId);
+    if (winner) return winner;
+    throw error;
   }
-  const repo = ctx.db.getRepository(PrivacyRequestRecord);
-  request.status = PrivacyRequestStatus.ERASING;
-  await repo.save(request);
-  // A fresh random pseudonym per erasure: it cannot be computed from the user id, and
-  // it is stored nowhere next to the user id.
-  request.erasures = await ctx.contract.erase(request.userId, request.tenantId, `pseudonym:${randomUUID()}`);
-  request.status = PrivacyRequestStatus.COMPLETED;
-  request.completedAt = ctx.clock.now();
-  await repo.save(request);
-  ctx.loaders.holdings.clear(request.userId);
+  try {
+    await ctx.audit.record(ctx.token, [
+      { tenantId, action: "PRIVACY_REQUEST_RECEIVED", subjectUserId: null, details: { requestId: request.id, kind: RESTRICT_PROCESSING, dueAt: request.dueAt.toISOString() } },
+    ]);
+  } catch (error) {
+    // Write, then audit (docs/decisions/0004): an unaudited request must not run.
+    await ctx.tx.run(async (manager) => {
+      await manager.delete(PrivacyRequestEventRecord, { requestId: request.id });
+      await manager.delete(PrivacyRequestRecord, { id: request.id });
+    });
+    throw new UnavailableError(`the audit trail did not accept the request, so nothing was filed (${error instanceof Error ? error.message : String(error)})`);
+  }
+  await ctx.tx.run((manager) =>
+    manager.createQueryBuilder().update(PrivacyRequestRecord).set({ leaseOwner: null, leaseExpiresAt: null }).where("id = :id", { id: request.id }).execute(),
+  );
+  request.leaseOwner = null;
+  request.leaseExpiresAt = null;
+  ctx.wakeWorkers();
+  return request;
 }

@@ -4,6 +4,8 @@ import type { AuditRecordInput } from "@dgg/common";
 import { RetentionRunRecord } from "../entities/retention-run.entity";
 import type { RetentionTrigger, RunError, SubgraphPurge } from "../entities/retention-run.entity";
 import type { GovernanceDeps } from "../context";
+import { purgeExpiredEvidence } from "../privacy/evidence-purge";
+import type { EvidencePurgeResult } from "../privacy/evidence-purge";
 import { activeHoldsFor, heldUserIds } from "./legal-hold.service";
 import { CATEGORY_ORDER, cutoffs } from "./retention-rules";
 
@@ -93,6 +95,14 @@ export async function executeRetentionRun(deps: GovernanceDeps, request: RunRequ
     }
   }
 
+  // Privacy-request archives (30 days by default) and receipts (one year) past their keep period.
+  let evidence: EvidencePurgeResult = { archivesPurged: 0, receiptsPurged: 0 };
+  try {
+    evidence = await purgeExpiredEvidence(deps, startedAt);
+  } catch (error) {
+    ledger.fail("PURGE_PRIVACY_EVIDENCE", "governance", error);
+  }
+
   const repo = deps.db.getRepository(RetentionRunRecord);
   const run = repo.create({
     id: randomUUID(),
@@ -110,7 +120,7 @@ export async function executeRetentionRun(deps: GovernanceDeps, request: RunRequ
   ledger.audit.push({
     tenantId: PLATFORM_TENANT_ID,
     action: "RETENTION_RUN",
-    details: { runId: run.id, trigger: run.trigger, purges: run.purges, pseudonymised: run.pseudonymised, heldUsers: held.length, errors: ledger.errors.length },
+    details: { runId: run.id, trigger: run.trigger, purges: run.purges, pseudonymised: run.pseudonymised, heldUsers: held.length, errors: ledger.errors.length, ...evidence },
   });
   try {
     await deps.audit.record(request.token, ledger.audit);

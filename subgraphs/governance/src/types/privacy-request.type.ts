@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
-import { DataCategory, PrivacyRequestStatus, Region } from "@dgg/common";
+import { DataCategory, PageInfo, PrivacyRequestStatus, Region } from "@dgg/common";
 
 @ObjectType("ExportCategoryCount")
 export class ExportCategoryCount {
@@ -43,6 +43,81 @@ export class ErasureCount {
   erased!: number;
 }
 
+@ObjectType("PrivacyRequestProgress", { description: "How far a request has come with one category." })
+export class PrivacyRequestProgress {
+  @Field(() => DataCategory)
+  category!: DataCategory;
+
+  @Field(() => Int, { description: "Records written to the archive so far." })
+  exported!: number;
+
+  @Field(() => Boolean, { description: "The category's archive file is complete." })
+  exportComplete!: boolean;
+
+  @Field(() => Int, { description: "Records erased (or, for the audit log, unlinked) so far." })
+  erased!: number;
+}
+
+@ObjectType("PrivacyRequestSteps", { description: "When each step of a request happened." })
+export class PrivacyRequestSteps {
+  @Field(() => Date)
+  receivedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  exportStartedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "The archive was read back and verified." })
+  exportVerifiedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  erasureStartedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  completedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  failedAt!: Date | null;
+}
+
+@ObjectType("PrivacyReceiptErasure")
+export class PrivacyReceiptErasure {
+  @Field(() => String, { description: "The data subgraph that erased." })
+  subgraph!: string;
+
+  @Field(() => DataCategory)
+  category!: DataCategory;
+
+  @Field(() => Int)
+  erased!: number;
+
+  @Field(() => Date)
+  erasedAt!: Date;
+}
+
+@ObjectType("PrivacyReceipt", { description: "Evidence of a completed request, kept for one year." })
+export class PrivacyReceipt {
+  @Field(() => String, { description: "SHA-256 of the archive's manifest.json, which holds every file's SHA-256." })
+  manifestSha256!: string;
+
+  @Field(() => [ExportCategoryCount])
+  exported!: ExportCategoryCount[];
+
+  @Field(() => [PrivacyReceiptErasure])
+  erasures!: PrivacyReceiptErasure[];
+
+  @Field(() => String, { description: "Who filed the request." })
+  requestedBy!: string;
+
+  @Field(() => Date)
+  requestedAt!: Date;
+
+  @Field(() => Date)
+  completedAt!: Date;
+
+  @Field(() => Date)
+  expiresAt!: Date;
+}
+
 @ObjectType("PrivacyRequest")
 export class PrivacyRequest {
   @Field(() => ID)
@@ -74,4 +149,76 @@ export class PrivacyRequest {
 
   @Field(() => Date, { nullable: true })
   completedAt!: Date | null;
+
+  @Field(() => String, { description: "RESTRICT_PROCESSING." })
+  kind!: string;
+
+  @Field(() => String, { description: "Who filed the request." })
+  requestedBy!: string;
+
+  @Field(() => Date, { description: "30 days after receipt: when the answer is due." })
+  dueAt!: Date;
+
+  @Field(() => Boolean, { description: "Not completed and past dueAt." })
+  overdue!: boolean;
+
+  @Field(() => [PrivacyRequestProgress])
+  progress!: PrivacyRequestProgress[];
+
+  @Field(() => PrivacyRequestSteps)
+  steps!: PrivacyRequestSteps;
+
+  @Field(() => Int, { description: "Attempts made by the workers so far." })
+  attempts!: number;
+
+  @Field(() => String, { nullable: true, description: "The last attempt's error, kept while the request waits to retry." })
+  lastError!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  lastErrorAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "When the next attempt may start, while waiting after a failed one." })
+  nextAttemptAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "When the archive will be (or was) purged." })
+  archiveExpiresAt!: Date | null;
+
+  @Field(() => Boolean)
+  archivePurged!: boolean;
+
+  @Field(() => PrivacyReceipt, { nullable: true })
+  receipt!: PrivacyReceipt | null;
+}
+
+@ObjectType("PrivacyRequestEdge")
+export class PrivacyRequestEdge {
+  @Field(() => PrivacyRequest)
+  node!: PrivacyRequest;
+
+  @Field(() => String)
+  cursor!: string;
+}
+
+@ObjectType("PrivacyRequestConnection")
+export class PrivacyRequestConnection {
+  @Field(() => [PrivacyRequestEdge])
+  edges!: PrivacyRequestEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType("PrivacyExportDownload", { description: "A short-lived link to a request's archive, usable only with the token of the identity it was issued to." })
+export class PrivacyExportDownload {
+  @Field(() => String, { description: "GET it (with the same bearer token) for manifest.json; append /<file> for each file the manifest lists." })
+  url!: string;
+
+  @Field(() => [String])
+  files!: string[];
+
+  @Field(() => Date)
+  expiresAt!: Date;
 }

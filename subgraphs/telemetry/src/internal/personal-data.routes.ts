@@ -10,6 +10,7 @@ import {
   parsePurgeRequest,
   quote,
   storeForTenant,
+  personalDataSubjectsRoute,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
@@ -41,6 +42,8 @@ function parseLimit(raw: string | undefined): number {
 export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
   const tenantStore = (tenantId: unknown, token: string) => storeForTenant(deps.stores, deps.regions, tenantId, token);
   return [
+    // Every user id held here, for the erasure-ledger replay (packages/common/src/personal-data-contract.ts).
+    personalDataSubjectsRoute(() => deps.stores, ["SELECT user_id AS subject, tenant_id AS tenant FROM telemetry_event"]),
     {
       method: "get",
       path: "/personal-data/:userId",

@@ -11,6 +11,7 @@ import {
   EXPORT_PAGE_LIMIT,
   parseHeldUserIds,
   quote,
+  personalDataSubjectsRoute,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, RetentionClockStarts } from "@dgg/common";
 import { Device } from "../entities/device.entity";
@@ -53,6 +54,11 @@ function parseLimit(raw: string | undefined): number {
 export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
   const tenantStore = (tenantId: unknown, token: string) => storeForTenant(deps.stores, deps.regions, tenantId, token);
   return [
+    // Every user id held here, for the erasure-ledger replay (packages/common/src/personal-data-contract.ts).
+    personalDataSubjectsRoute(() => deps.stores, [
+      "SELECT id AS subject, tenant_id AS tenant FROM user_account",
+      "SELECT user_id AS subject, tenant_id AS tenant FROM device",
+    ]),
     {
       method: "get",
       path: "/personal-data/:userId",

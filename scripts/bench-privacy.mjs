@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// `npm run bench:privacy`: restricts one user with 1,000,000 telemetry events, 1,000 devices
+// and 10,000 audit entries end to end on PostgreSQL, every service as its own process (as
+// `npm start` runs them), and reports the time, records per second and the governance
+// process's memory (peak RSS from /proc, growth over its idle RSS). Fails if the growth
+// reaches 100 MB. Options (environment): DGG_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432),
+// DGG_BENCH_TELEMETRY / DGG_BENCH_DEVICES / DGG_BENCH_AUDIT (default 1000000 / 1000 / 10000).
+// Creates and empties databases named dgg_bench_*; needs `npm run build` first (the npm script does it).
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { serviceEnvironment, startServices } from "./lib/processes.mjs";
+
+const require = createRequire(import.meta.url);
+const common = require("../packages/common/dist/index.js");
+const { Client } = require("pg");
+
+const PG = process.env.DGG_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432";
+const TELEMETRY = Number(process.env.DGG_BENCH_TELEMETRY ?? 1_000_000);
+const DEVICES = Number(process.env.DGG_BENCH_DEVICES ?? 1000);
+const AUDIT = Number(process.env.DGG_BENCH_AUDIT ?? 10_000);
+const LIMIT_MB = 100;
+const STORES = ["users", "telemetry", "audit", "storage_regions", "governance"];
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+async function sql(url, text, params = []) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text, params);
+  } finally {
+    await client.end();
+  }
+}
+
+async function freshDatabase(name) {
+  const exists = await sql(`${PG}/postgres`, "SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+  if (exists.rowCount === 0) await sql(`${PG}/postgres`, `CREATE DATABASE "${name}"`);
+  const url = `${PG}/${name}`;
+  await sql(url, "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
+  return url;
+}
+
+/** Resident set size now and at its peak (kB), from /proc. */
+function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb("VmRSS"), peak: kb("VmHWM") };
+}
+
+async function gql(url, token, query, variables = {}) {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const body = await response.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "dgg-bench-"));
+const urls = Object.fromEntries(await Promise.all(STORES.map(async (store) => [store, await freshDatabase(`dgg_bench_${store}`)])));
+const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+const env = serviceEnvironment({
+  ...process.env,
+  DGG_DATA_DIR: dataDir,
+  DGG_SEED_DEMO: "false",
+  GATEWAY_PORT: String(ports[0]),
+  USERS_PORT: String(ports[1]),
+  TELEMETRY_PORT: String(ports[2]),
+  AUDIT_PORT: String(ports[3]),
+  STORAGE_REGIONS_PORT: String(ports[4]),
+  GOVERNANCE_PORT: String(ports[5]),
+  USERS_DATABASE_URL: urls.users,
+  TELEMETRY_DATABASE_URL: urls.telemetry,
+  AUDIT_DATABASE_URL: urls.audit,
+  STORAGE_REGIONS_DATABASE_URL: urls.storage_regions,
+  GOVERNANCE_DATABASE_URL: urls.governance,
+  PRIVACY_WORKERS: "1",
+  PRIVACY_POLL_MS: "200",
+});
+const keys = common.keyPathsFromEnv(env);
+common.ensureDevKeys(keys);
+writeFileSync(join(dataDir, "keys", "erasure-ledger.key"), randomUUID().replaceAll("-", "") + randomUUID().replaceAll("-", ""));
+
+const services = await startServices(env, { log: () => {} });
+const stop = () => services.stop();
+try {
+  const gateway = `${env.GATEWAY_URL}/graphql`;
+  const issuer = await common.loadPrivateKey(keys.issuerPrivate, "issuer key");
+  const token = (viewer) => common.signClientToken(viewer, issuer, new Date());
+  const operator = await token({ role: "operator", subject: "bench@ops", tenantId: null, userId: null });
+  const tenantId = (await gql(gateway, operator, `mutation { createTenant(input: { name: "Bench", storageRegion: EUROPE }) { id } }`)).createTenant.id;
+  const admin = await token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });
+  const userId = (await gql(gateway, admin, `mutation($t: ID!) { createUser(input: { tenantId: $t, userPrincipalName: "big@bench.eu", displayName: "Big" }) { id } }`, { t: tenantId })).createUser.id;
+
+  // Bulk rows straight into the stores (server-side generate_series): the ingest path is not what is measured.
+  const seedStarted = Date.now();
+  const now = Date.now();
+  await sql(urls.users, `INSERT INTO device (id, user_id, tenant_id, device_name, operating_system, serial_number, enrolled_at)
+    SELECT gen_random_uuid()::text, $1, $2, 'device-' || g, 'Windows 11', 'SN-' || g, $3::bigint - g * 1000 FROM generate_series(1, $4) g`, [userId, tenantId, now, DEVICES]);
+  for (let done = 0; done < TELEMETRY; done += 100_000) {
+    await sql(urls.telemetry, `INSERT INTO telemetry_event (id, tenant_id, user_id, kind, occurred_at, payload)
+      SELECT gen_random_uuid()::text, $2, $1, (ARRAY['SERVICE_LOG','PERFORMANCE_LOG','ERROR'])[1 + g % 3], $3::bigint - g * 2,
+             '{"sequence":' || g || ',"message":"event ' || g || ' of the benchmark user","durationMs":' || (g % 997) || '}'
+      FROM generate_series($4::int, $5::int) g`, [userId, tenantId, now, done + 1, Math.min(TELEMETRY, done + 100_000)]);
+  }
+  await sql(urls.audit, `INSERT INTO audit_log_entry (id, tenant_id, actor, actor_role, action, subject_user_id, occurred_at, details)
+    SELECT gen_random_uuid()::text, $2, 'bench@admin', 'tenant-admin', 'PERSONAL_DATA_READ', $1, $3::bigint - g * 10, '{"n":' || g || '}' FROM generate_series(1, $4) g`, [userId, tenantId, now, AUDIT]);
+  await Promise.all(Object.values(urls).map((url) => sql(url, "ANALYZE")));
+  console.log(`seeded ${TELEMETRY} telemetry events, ${DEVICES} devices, ${AUDIT} audit entries in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+  const governance = services.children.find(({ service }) => service.name === "governance").child;
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const idle = memoryOf(governance.pid);
+  let sampledPeak = idle.rss;
+  const sampler = setInterval(() => {
+    sampledPeak = Math.max(sampledPeak, memoryOf(governance.pid).rss);
+  }, 100);
+
+  const started = Date.now();
+  const filed = (await gql(gateway, admin, `mutation($u: ID!) { restrictProcessing(user: $u) { id status } }`, { u: userId })).restrictProcessing;
+  const answeredMs = Date.now() - started;
+  let request;
+  for (;;) {
+    request = (await gql(gateway, await token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null }), `query($id: ID!) { privacyRequest(id: $id) {
+      status error attempts export { sha256 byteSize counts { category records } } erasures { category erased }
+      steps { receivedAt exportStartedAt exportVerifiedAt erasureStartedAt completedAt } } }`, { id: filed.id })).privacyRequest;
+    if (request.status === "COMPLETED" || request.status === "FAILED") break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const totalMs = Date.now() - started;
+  clearInterval(sampler);
+  const after = memoryOf(governance.pid);
+  if (request.status !== "COMPLETED") throw new Error(`request ended ${request.status}: ${request.error}`);
+
+  const records = request.export.counts.reduce((sum, count) => sum + count.records, 0);
+  const at = (name) => new Date(request.steps[name]).getTime();
+  const exportMs = at("exportVerifiedAt") - at("exportStartedAt");
+  const eraseMs = at("completedAt") - at("erasureStartedAt");
+  const peakKb = Math.max(after.peak, sampledPeak);
+  const growthMb = (peakKb - idle.rss) / 1024;
+  console.log(`
+restrictProcessing on PostgreSQL: ${records.toLocaleString("en")} records (${request.export.counts.map((c) => `${c.category} ${c.records}`).join(", ")})
+  mutation answered (RECEIVED)        ${answeredMs} ms
+  end to end (received → completed)   ${(totalMs / 1000).toFixed(1)} s   ${Math.round(records / (totalMs / 1000)).toLocaleString("en")} records/s
+  export + verify                     ${(exportMs / 1000).toFixed(1)} s   ${Math.round(records / (exportMs / 1000)).toLocaleString("en")} records/s
+  erasure                             ${(eraseMs / 1000).toFixed(1)} s
+  archive                             ${(request.export.byteSize / 1024 / 1024).toFixed(1)} MB, manifest SHA-256 ${request.export.sha256}
+  erased                              ${request.erasures.map((e) => `${e.category} ${e.erased}`).join(", ")}
+  governance RSS idle ${(idle.rss / 1024).toFixed(1)} MB, peak ${(peakKb / 1024).toFixed(1)} MB, growth ${growthMb.toFixed(1)} MB (limit ${LIMIT_MB} MB)`);
+  if (growthMb >= LIMIT_MB) {
+    console.error(`FAIL: governance memory grew by ${growthMb.toFixed(1)} MB, at or over the ${LIMIT_MB} MB limit`);
+    process.exitCode = 1;
+  }
+} finally {
+  await stop();
+}

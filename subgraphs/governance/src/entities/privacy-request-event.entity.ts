@@ -1,0 +1,30 @@
+import { Column, Entity, PrimaryColumn } from "typeorm";
+import { TimeColumn } from "@dgg/common";
+
+/**
+ * The checkpoint log of a privacy request: one row per step boundary, numbered per request,
+ * written in the same transaction as the checkpoint it describes. It is how an auditor (and
+ * the fault-injection suite) sees that erasure began only after the archive was verified,
+ * and which worker held the request at each step.
+ */
+@Entity({ name: "privacy_request_event" })
+export class PrivacyRequestEventRecord {
+  @PrimaryColumn({ name: "request_id", type: "varchar", length: 36 })
+  requestId!: string;
+
+  @PrimaryColumn({ name: "seq", type: "integer" })
+  seq!: number;
+
+  @TimeColumn({ name: "at" })
+  at!: Date;
+
+  @Column({ name: "worker", type: "varchar", length: 128 })
+  worker!: string;
+
+  /** e.g. EXPORT_STARTED, FILE_CHECKPOINT, ARCHIVE_VERIFIED, ERASE_STARTED, SUBGRAPH_ERASED, COMPLETED. */
+  @Column({ name: "step", type: "varchar", length: 48 })
+  step!: string;
+
+  @Column({ name: "detail", type: "simple-json", nullable: true })
+  detail!: Record<string, unknown> | null;
+}

@@ -1,0 +1,83 @@
+import { DataCategory } from "@dgg/common";
+import type { Region } from "@dgg/common";
+import type { FileCheckpoint } from "./checkpoint";
+
+/** Version of the archive layout below; bump when files or manifest change shape. */
+export const ARCHIVE_SCHEMA_VERSION = 2;
+export const ARCHIVE_FORMAT = "application/vnd.dgg.personal-data-export.v2+manifest";
+export const MANIFEST_FILE = "manifest.json";
+
+/**
+ * One file per category. Small categories are a JSON array, large ones NDJSON (one record
+ * per line) so they can be written and read as a stream. Both put exactly one record per
+ * line (JSON.stringify escapes newlines), which verification relies on to count records.
+ */
+export const CATEGORY_FILES: Record<DataCategory, { file: string; format: "json" | "ndjson" }> = {
+  [DataCategory.ACCOUNT]: { file: "account.json", format: "json" },
+  [DataCategory.SERVICE_DATA]: { file: "service-data.json", format: "json" },
+  [DataCategory.TELEMETRY]: { file: "telemetry.ndjson", format: "ndjson" },
+  [DataCategory.AUDIT_LOG]: { file: "audit-log.ndjson", format: "ndjson" },
+};
+
+export function archivePrefix(tenantId: string, requestId: string): string {
+  return `${tenantId}/privacy-requests/${requestId}`;
+}
+
+/** The bytes of a page of records, given how many records the file already holds. */
+export function serialisePage(format: "json" | "ndjson", records: readonly unknown[], alreadyWritten: number): string {
+  if (format === "ndjson") return records.map((record) => `${JSON.stringify(record)}\n`).join("");
+  return records.map((record, index) => `${alreadyWritten + index === 0 ? "\n" : ",\n"}${JSON.stringify(record)}`).join("");
+}
+
+export const JSON_OPENING = "[";
+export const JSON_CLOSING = "\n]\n";
+
+export interface ManifestFile {
+  category: DataCategory;
+  file: string;
+  format: "json" | "ndjson";
+  records: number;
+  bytes: number;
+  sha256: string;
+}
+
+/** `manifest.json`: what the archive holds and how to check it. Its own SHA-256 is the archive's checksum. */
+export interface Manifest {
+  schemaVersion: number;
+  format: string;
+  requestId: string;
+  kind: string;
+  userId: string;
+  tenantId: string;
+  region: Region;
+  requestedAt: string;
+  exportStartedAt: string;
+  exportFinishedAt: string;
+  files: ManifestFile[];
+  totalRecords: number;
+}
+
+/** Built only from stored values, so a manifest rewritten after a crash is byte-for-byte the same. */
+export function buildManifest(
+  request: { id: string; kind: string; userId: string; tenantId: string; region: Region; createdAt: Date; exportStartedAt: Date },
+  files: readonly FileCheckpoint[],
+  exportFinishedAt: number,
+): Manifest {
+  const entries = files.map(({ category, file, format, records, bytes, sha256 }) => ({ category, file, format, records, bytes, sha256: sha256 ?? "" }));
+  return {
+    schemaVersion: ARCHIVE_SCHEMA_VERSION,
+    format: ARCHIVE_FORMAT,
+    requestId: request.id,
+    kind: request.kind,
+    userId: request.userId,
+    tenantId: request.tenantId,
+    region: request.region,
+    requestedAt: request.createdAt.toISOString(),
+    exportStartedAt: request.exportStartedAt.toISOString(),
+    exportFinishedAt: new Date(exportFinishedAt).toISOString(),
+    files: entries,
+    totalRecords: entries.reduce((sum, entry) => sum + entry.records, 0),
+  };
+}
+
+export const manifestBytes = (manifest: Manifest): Buffer => Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, "utf8");

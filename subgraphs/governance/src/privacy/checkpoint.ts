@@ -1,0 +1,50 @@
+import type { CategoryCount, DataCategory } from "@dgg/common";
+
+/** Where one category's archive file stands. Bytes and records are durable on disk when checkpointed. */
+export interface FileCheckpoint {
+  category: DataCategory;
+  file: string;
+  format: "json" | "ndjson";
+  records: number;
+  bytes: number;
+  /** The export cursor of the next page; null before the first page and once exhausted. */
+  cursor: string | null;
+  /** The subgraph had no further page when this checkpoint was taken. */
+  exhausted: boolean;
+  /** The file is closed and its hash final; it may still sit under its unfinished name until committed. */
+  complete: boolean;
+  sha256: string | null;
+}
+
+/** Where erasure in one data subgraph stands. */
+export interface EraseCheckpoint {
+  subgraph: string;
+  /** Set before the erase call: from then on a call may have reached the subgraph. */
+  startedAt: number | null;
+  /** What the subgraph held just before the first erase call. */
+  before: CategoryCount[] | null;
+  erasedAt: number | null;
+  erased: CategoryCount[] | null;
+}
+
+/** A request's whole resumable state, stored with the request row. */
+export interface RequestCheckpoint {
+  files: FileCheckpoint[];
+  /** When the last file was completed: the manifest's export end time (kept so a rewritten manifest is identical). */
+  exportFinishedAt?: number | null;
+  erasures: EraseCheckpoint[];
+}
+
+export const emptyCheckpoint = (): RequestCheckpoint => ({ files: [], exportFinishedAt: null, erasures: [] });
+
+/** Exported and erased records per category, for `progress`. */
+export function progressOf(checkpoint: RequestCheckpoint, categories: readonly DataCategory[]) {
+  return categories.map((category) => {
+    const file = checkpoint.files.find((candidate) => candidate.category === category);
+    const erased = checkpoint.erasures
+      .flatMap((erasure) => erasure.erased ?? [])
+      .filter((count) => count.category === category)
+      .reduce((sum, count) => sum + count.count, 0);
+    return { category, exported: file?.records ?? 0, exportComplete: file?.complete ?? false, erased };
+  });
+}

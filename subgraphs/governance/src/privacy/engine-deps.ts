@@ -1,0 +1,23 @@
+import type { AuditClient, Clock } from "@dgg/common";
+import type { DataSource } from "typeorm";
+import type { BlobStore } from "../blob/blob-store";
+import type { PersonalDataContractClient } from "../services/data-subgraphs";
+import type { PrivacyEngineConfig } from "./config";
+import type { FaultInjector } from "./faults";
+import type { Transactor } from "./transactor";
+
+/** What the privacy-request engine needs, for the whole process (no per-request state). */
+export interface EngineDeps {
+  db: DataSource;
+  tx: Transactor;
+  clock: Clock;
+  contract: PersonalDataContractClient;
+  blobs: BlobStore;
+  audit: AuditClient;
+  faults: FaultInjector;
+  privacy: PrivacyEngineConfig;
+  /** HMAC key of the erasure ledger. */
+  ledgerKey: Buffer;
+  /** Governance's own internal identity, for audit entries the workers write. */
+  serviceToken(): Promise<string>;
+}

@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto";
+import type { Hash } from "node:crypto";
+import { PrivacyRequestStatus } from "@dgg/common";
+import type { PrivacyRequestRecord } from "../entities/privacy-request.entity";
+import { CATEGORY_ORDER } from "../services/retention-rules";
+import { archivePrefix, CATEGORY_FILES, JSON_CLOSING, JSON_OPENING, serialisePage } from "./archive-layout";
+import type { FileCheckpoint } from "./checkpoint";
+import type { EngineDeps } from "./engine-deps";
+import { checkpoint } from "./queue";
+
+async function hashPrefix(deps: EngineDeps, request: PrivacyRequestRecord, key: string, length: number): Promise<Hash> {
+  const hash = createHash("sha256");
+  if (length === 0) return hash;
+  for await (const chunk of deps.blobs.readPartial(request.region, key, length)) hash.update(chunk as Buffer);
+  return hash;
+}
+
+function initialFile(category: (typeof CATEGORY_ORDER)[number]): FileCheckpoint {
+  const { file, format } = CATEGORY_FILES[category];
+  return { category, file, format, records: 0, bytes: 0, cursor: null, exhausted: false, complete: false, sha256: null };
+}
+
+/**
+ * RECEIVED → EXPORTING: records when the export started (the manifest's start time), and
+ * creates an empty checkpoint per category.
+ */
+export async function startExport(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  await checkpoint(deps.tx, request, worker, deps.clock.now(), "EXPORT_STARTED", {
+    status: PrivacyRequestStatus.EXPORTING,
+    exportStartedAt: request.exportStartedAt ?? deps.clock.now(),
+    checkpoint: { ...request.checkpoint, files: CATEGORY_ORDER.map(initialFile), exportFinishedAt: null },
+  });
+  deps.faults.hit("export.started");
+}
+
+/**
+ * Streams one category into its file, page by page, from where the last checkpoint left
+ * it: the unfinished file is cut back to the checkpointed length (bytes written after it
+ * are unaccounted for), its hash is rebuilt from those bytes, and paging resumes at the
+ * checkpointed cursor. Memory holds one page at a time, whatever the category's size.
+ */
+async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, worker: string, category: FileCheckpoint["category"]): Promise<void> {
+  const files = () => request.checkpoint.files;
+  let state = files().find((file) => file.category === category)!;
+  const key = `${archivePrefix(request.tenantId, request.id)}/${state.file}`;
+  if (!state.complete) {
+    const hash = await hashPrefix(deps, request, key, state.bytes);
+    const writer = await deps.blobs.openPartial(request.region, key, state.bytes);
+    try {
+      const save = async (step: string, next: FileCheckpoint, extra: Record<string, unknown> = {}) => {
+        await checkpoint(deps.tx, request, worker, deps.clock.now(), step, {
+          checkpoint: { ...request.checkpoint, files: files().map((file) => (file.category === category ? next : file)) },
+        }, { category, records: next.records, bytes: next.bytes, ...extra });
+        state = next;
+      };
+      let { records, bytes, cursor, exhausted } = state;
+      const append = async (text: string) => {
+        const chunk = Buffer.from(text, "utf8");
+        await writer.write(chunk);
+        hash.update(chunk);
+        bytes += chunk.length;
+      };
+      if (bytes === 0 && state.format === "json") await append(JSON_OPENING);
+      let pagesSinceCheckpoint = 0;
+      while (!exhausted) {
+        const page = await deps.contract.exportPage(category, request.userId, request.tenantId, cursor, deps.privacy.exportPageSize);
+        await append(serialisePage(state.format, page.records, records));
+        records += page.records.length;
+        cursor = page.nextCursor;
+        exhausted = cursor === null;
+        pagesSinceCheckpoint += 1;
+        deps.faults.hit("export.page-written");
+        if (pagesSinceCheckpoint >= deps.privacy.checkpointPages || exhausted) {
+          // The bytes must be on disk before the checkpoint that counts them.
+          await writer.sync();
+          await save("FILE_CHECKPOINT", { ...state, records, bytes, cursor, exhausted });
+          pagesSinceCheckpoint = 0;
+          deps.faults.hit("export.checkpointed");
+        }
+      }
+      if (state.format === "json") await append(JSON_CLOSING);
+      await writer.sync();
+      const sha256 = hash.digest("hex");
+      await save("FILE_COMPLETED", { ...state, records, bytes, cursor: null, exhausted: true, complete: true, sha256 }, { sha256 });
+      deps.faults.hit("export.file-completed");
+    } finally {
+      await writer.close();
+    }
+  }
+  await deps.blobs.commitPartial(request.region, key);
+  deps.faults.hit("export.file-committed");
+}
+
+/** Exports every category not yet complete; returns when every file is complete and committed. */
+export async function exportAllCategories(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  for (const category of CATEGORY_ORDER) await exportCategory(deps, request, worker, category);
+  if (!request.checkpoint.exportFinishedAt) {
+    await checkpoint(deps.tx, request, worker, deps.clock.now(), "FILES_WRITTEN", {
+      checkpoint: { ...request.checkpoint, exportFinishedAt: deps.clock.now().getTime() },
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import { PrivacyRequestStatus } from "@dgg/common";
+import type { CategoryCount } from "@dgg/common";
+import { PrivacyReceiptRecord } from "../entities/privacy-receipt.entity";
+import type { PrivacyRequestRecord } from "../entities/privacy-request.entity";
+import { CATEGORY_ORDER } from "../services/retention-rules";
+import type { EngineDeps } from "./engine-deps";
+import { checkpoint } from "./queue";
+
+/** Erased records per category, summed over subgraphs. */
+export function erasedTotals(request: PrivacyRequestRecord): CategoryCount[] {
+  const erased = request.checkpoint.erasures.flatMap((entry) => entry.erased ?? []);
+  return CATEGORY_ORDER.map((category) => ({
+    category,
+    count: erased.filter((count) => count.category === category).reduce((sum, count) => sum + count.count, 0),
+  }));
+}
+
+/**
+ * ERASING → COMPLETED: checks that no store still holds anything about the person, writes
+ * the outcome to the audit trail (before the status, so a crash in between repeats the
+ * entry rather than losing it), then the receipt and the final status in one transaction.
+ */
+export async function finishRequest(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  const left = await deps.contract.holdings(request.userId, request.tenantId);
+  if (left.totalRecords > 0) {
+    const remaining = [...left.categories].filter(([, held]) => held.records > 0).map(([category, held]) => `${category}=${held.records}`);
+    throw new Error(`user ${request.userId} still has records after erasure (${remaining.join(", ")})`);
+  }
+  const erased = erasedTotals(request);
+  await deps.audit.record(await deps.serviceToken(), [
+    {
+      tenantId: request.tenantId,
+      action: "PROCESSING_RESTRICTED",
+      // No subject: the link to the person is gone by design; the request id leads to the evidence.
+      subjectUserId: null,
+      details: { requestId: request.id, manifestSha256: request.exportSha256, erased },
+    },
+  ]);
+  deps.faults.hit("finish.audited");
+  const now = deps.clock.now();
+  const receipt: PrivacyReceiptRecord = {
+    requestId: request.id,
+    tenantId: request.tenantId,
+    manifestSha256: request.exportSha256!,
+    exported: request.exportCounts ?? [],
+    erasures: request.checkpoint.erasures.map((entry) => ({
+      subgraph: entry.subgraph,
+      erasedAt: new Date(entry.erasedAt ?? now.getTime()).toISOString(),
+      counts: entry.erased ?? [],
+    })),
+    requestedBy: request.requestedBy,
+    requestedAt: request.createdAt,
+    completedAt: now,
+    expiresAt: new Date(now.getTime() + deps.privacy.receiptRetentionMs),
+  };
+  await checkpoint(
+    deps.tx,
+    request,
+    worker,
+    now,
+    "COMPLETED",
+    {
+      status: PrivacyRequestStatus.COMPLETED,
+      completedAt: now,
+      erasures: erased,
+      openUserId: null,
+      error: null,
+      nextAttemptAt: null,
+      leaseExpiresAt: null,
+      archiveExpiresAt: new Date(now.getTime() + deps.privacy.archiveRetentionMs),
+    },
+    { erased },
+    async (manager) => {
+      if (!(await manager.findOneBy(PrivacyReceiptRecord, { requestId: request.id }))) await manager.insert(PrivacyReceiptRecord, receipt);
+    },
+  );
+  deps.faults.hit("finish.completed");
+}

@@ -1,0 +1,100 @@
+import { PrivacyRequestStatus } from "@dgg/common";
+import type { DataSource, EntityManager } from "typeorm";
+import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
+import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
+import type { Transactor } from "./transactor";
+
+/** Statuses a worker can make progress on. FAILED waits for retryPrivacyRequest. */
+export const WORKABLE_STATUSES = [
+  PrivacyRequestStatus.RECEIVED,
+  PrivacyRequestStatus.EXPORTING,
+  PrivacyRequestStatus.EXPORTED,
+  PrivacyRequestStatus.ERASING,
+] as const;
+
+/** Statuses of a request that is not finished: a second restrictProcessing returns it. */
+export const OPEN_STATUSES = [...WORKABLE_STATUSES, PrivacyRequestStatus.FAILED] as const;
+
+/** Thrown when another worker took the request over (our lease had expired): stop at once, write nothing more. */
+export class LeaseLostError extends Error {
+  constructor(requestId: string, worker: string) {
+    super(`worker ${worker} no longer holds privacy request ${requestId}`);
+  }
+}
+
+const statusList = WORKABLE_STATUSES.map((status) => `'${status}'`).join(", ");
+const CANDIDATE = `status IN (${statusList}) AND (next_attempt_at IS NULL OR next_attempt_at <= :now) AND (lease_expires_at IS NULL OR lease_expires_at < :now)`;
+
+function bind(db: DataSource, sql: string, values: Record<string, unknown>): [string, unknown[]] {
+  const params: unknown[] = [];
+  const text = sql.replace(/:(\w+)/g, (_match, name: string) => {
+    params.push(values[name]);
+    return db.options.type === "postgres" ? `$${params.length}` : "?";
+  });
+  return [text, params];
+}
+
+/**
+ * Claims the oldest workable request whose lease is free, atomically: on PostgreSQL the
+ * candidate row is locked with FOR UPDATE SKIP LOCKED, so concurrent replicas pick
+ * different rows without waiting; on SQLite the single UPDATE is atomic under the
+ * database's write lock. The claim counts as an attempt. Returns the request id or null.
+ */
+export async function claimNext(db: DataSource, worker: string, now: Date, leaseMs: number): Promise<string | null> {
+  const postgres = db.options.type === "postgres";
+  const pick = `SELECT id FROM privacy_request WHERE ${CANDIDATE} ORDER BY created_at, id LIMIT 1${postgres ? " FOR UPDATE SKIP LOCKED" : ""}`;
+  const [sql, params] = bind(
+    db,
+    `UPDATE privacy_request SET lease_owner = :worker, lease_expires_at = :until, attempts = attempts + 1
+     WHERE id = (${pick}) AND ${CANDIDATE} RETURNING id`,
+    { worker, until: now.getTime() + leaseMs, now: now.getTime() },
+  );
+  const result: unknown = await db.query(sql, params);
+  // pg answers [rows, count] for UPDATE … RETURNING through TypeORM; better-sqlite3 answers rows.
+  const rows = (postgres && Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as { id: string }[];
+  return rows[0]?.id ?? null;
+}
+
+/** Extends our lease; false when the request is no longer ours. */
+export async function renewLease(db: DataSource, requestId: string, worker: string, now: Date, leaseMs: number): Promise<boolean> {
+  const result = await db
+    .createQueryBuilder()
+    .update(PrivacyRequestRecord)
+    .set({ leaseExpiresAt: new Date(now.getTime() + leaseMs) })
+    .where("id = :requestId AND lease_owner = :worker", { requestId, worker })
+    .execute();
+  return (result.affected ?? 0) === 1;
+}
+
+export type RequestChanges = Partial<Omit<PrivacyRequestRecord, "id" | "eventSeq">>;
+
+/**
+ * Writes one checkpoint: the request's changes and a numbered event in the checkpoint
+ * log, in one transaction, fenced on the lease (a worker that lost the request writes
+ * nothing). Applies the changes to `request` once committed.
+ */
+export async function checkpoint(
+  tx: Transactor,
+  request: PrivacyRequestRecord,
+  worker: string,
+  at: Date,
+  step: string,
+  changes: RequestChanges,
+  detail: Record<string, unknown> | null = null,
+  extra?: (manager: EntityManager) => Promise<unknown>,
+): Promise<void> {
+  const seq = request.eventSeq + 1;
+  await tx.run(async (manager) => {
+    const result = await manager
+      .createQueryBuilder()
+      .update(PrivacyRequestRecord)
+      .set({ ...changes, eventSeq: seq })
+      .where("id = :id AND lease_owner = :worker", { id: request.id, worker })
+      .execute();
+    if ((result.affected ?? 0) !== 1) throw new LeaseLostError(request.id, worker);
+    const event: PrivacyRequestEventRecord = { requestId: request.id, seq, at, worker, step, detail };
+    await manager.getRepository(PrivacyRequestEventRecord).insert(event as never);
+    if (extra) await extra(manager);
+  });
+  Object.assign(request, changes, { eventSeq: seq });
+}

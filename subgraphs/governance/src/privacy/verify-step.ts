@@ -1,0 +1,92 @@
+import { createHash } from "node:crypto";
+import { createInterface } from "node:readline";
+import { PrivacyRequestStatus } from "@dgg/common";
+import type { PrivacyRequestRecord } from "../entities/privacy-request.entity";
+import { archivePrefix, buildManifest, JSON_CLOSING, JSON_OPENING, MANIFEST_FILE, manifestBytes } from "./archive-layout";
+import type { Manifest, ManifestFile } from "./archive-layout";
+import type { EngineDeps } from "./engine-deps";
+import { checkpoint } from "./queue";
+
+/** The archive failed its read-back: the files on disk are not what was written. */
+export class ArchiveVerificationError extends Error {}
+
+/**
+ * Reads one stored file back as a stream: its SHA-256 and size must match the manifest,
+ * every record line must parse as JSON, and the number of records must match.
+ */
+async function verifyFile(deps: EngineDeps, request: PrivacyRequestRecord, entry: ManifestFile): Promise<void> {
+  const key = `${archivePrefix(request.tenantId, request.id)}/${entry.file}`;
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const stream = deps.blobs.read(request.region, key);
+  stream.on("data", (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  let records = 0;
+  let lineNo = 0;
+  const jsonFraming = new Set([JSON_OPENING, JSON_CLOSING.trim()]);
+  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+    lineNo += 1;
+    if (entry.format === "json" && jsonFraming.has(line)) continue;
+    const text = entry.format === "json" && line.endsWith(",") ? line.slice(0, -1) : line;
+    try {
+      JSON.parse(text);
+    } catch {
+      throw new ArchiveVerificationError(`${entry.file} line ${lineNo} is not a JSON record`);
+    }
+    records += 1;
+  }
+  const digest = hash.digest("hex");
+  if (digest !== entry.sha256 || bytes !== entry.bytes) {
+    throw new ArchiveVerificationError(`${entry.file}: stored copy has SHA-256 ${digest} and ${bytes} bytes, expected ${entry.sha256} and ${entry.bytes}`);
+  }
+  if (records !== entry.records) throw new ArchiveVerificationError(`${entry.file}: ${records} records stored, ${entry.records} exported`);
+}
+
+/** Writes manifest.json from the completed checkpoints (deterministically) and returns it with its bytes. */
+export async function writeManifest(deps: EngineDeps, request: PrivacyRequestRecord): Promise<{ manifest: Manifest; bytes: Buffer; location: string }> {
+  const files = request.checkpoint.files;
+  if (files.length === 0 || files.some((file) => !file.complete) || !request.exportStartedAt || !request.checkpoint.exportFinishedAt) {
+    throw new Error(`privacy request ${request.id}: the manifest needs every file complete`);
+  }
+  const manifest = buildManifest({ ...request, exportStartedAt: request.exportStartedAt }, files, request.checkpoint.exportFinishedAt);
+  const bytes = manifestBytes(manifest);
+  const location = await deps.blobs.put(request.region, `${archivePrefix(request.tenantId, request.id)}/${MANIFEST_FILE}`, bytes);
+  deps.faults.hit("export.manifest-written");
+  return { manifest, bytes, location };
+}
+
+/**
+ * EXPORTING → EXPORTED: writes the manifest, reads the manifest and every file back from
+ * the store and checks them, and only then records the archive as verified. Erasure
+ * refuses to start without that record.
+ */
+export async function verifyAndSeal(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  const { manifest, bytes, location } = await writeManifest(deps, request);
+  const digest = createHash("sha256").update(bytes).digest("hex");
+  const key = `${archivePrefix(request.tenantId, request.id)}/${MANIFEST_FILE}`;
+  const stored = await deps.blobs.get(request.region, key);
+  if (createHash("sha256").update(stored).digest("hex") !== digest) throw new ArchiveVerificationError(`${MANIFEST_FILE}: stored copy differs from what was written`);
+  for (const entry of manifest.files) await verifyFile(deps, request, entry);
+  deps.faults.hit("export.verified");
+  const now = deps.clock.now();
+  await checkpoint(
+    deps.tx,
+    request,
+    worker,
+    now,
+    "ARCHIVE_VERIFIED",
+    {
+      status: PrivacyRequestStatus.EXPORTED,
+      exportLocation: location,
+      exportSha256: digest,
+      exportByteSize: bytes.length + manifest.files.reduce((sum, file) => sum + file.bytes, 0),
+      exportCounts: manifest.files.map((file) => ({ category: file.category, count: file.records })),
+      exportedAt: new Date(request.checkpoint.exportFinishedAt!),
+      verifiedAt: now,
+    },
+    { manifestSha256: digest, files: manifest.files.length, records: manifest.totalRecords },
+  );
+  deps.faults.hit("export.exported");
+}

@@ -1,0 +1,169 @@
+import { PrivacyRequestStatus } from "@dgg/common";
+import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
+import type { EngineDeps } from "./engine-deps";
+import { eraseSubgraphs, startErasure } from "./erase-step";
+import { exportAllCategories, startExport } from "./export-step";
+import { finishRequest } from "./finish-step";
+import { checkpoint, claimNext, LeaseLostError, renewLease } from "./queue";
+import { verifyAndSeal } from "./verify-step";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Delay before attempt n+1: doubling from the base, capped. */
+export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * The privacy-request workers of one governance replica: `concurrency` loops that claim
+ * a request from the shared queue, run it to its end or to its next failure, and claim
+ * the next. Replicas coordinate only through the database (leases); see docs/decisions/0030.
+ */
+export class PrivacyWorkers {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wakers = new Set<() => void>();
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  get workerId(): string {
+    return this.deps.privacy.workerId;
+  }
+
+  start(): void {
+    if (this.running || this.deps.privacy.concurrency === 0) return;
+    this.running = true;
+    for (let slot = 0; slot < this.deps.privacy.concurrency; slot += 1) this.loops.push(this.loop(`${this.workerId}#${slot}`));
+  }
+
+  /** Stops claiming and waits for the requests in hand to reach a checkpoint-safe end. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  /** A request was filed here: look now rather than at the next poll. */
+  wake(): void {
+    for (const waker of this.wakers) waker();
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
+  private async loop(worker: string): Promise<void> {
+    while (this.running) {
+      let claimed: string | null = null;
+      try {
+        claimed = await claimNext(this.deps.db, worker, this.deps.clock.now(), this.deps.privacy.leaseMs);
+        if (claimed) await this.work(claimed, worker);
+      } catch (error) {
+        console.error(`[governance] privacy worker ${worker}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        await sleep(this.deps.privacy.pollMs);
+      }
+      if (!claimed && this.running) await this.idle(this.deps.privacy.pollMs);
+    }
+  }
+
+  /** Runs one claimed request; the lease is renewed in the background while it runs. */
+  async work(requestId: string, worker: string): Promise<void> {
+    const { deps } = this;
+    const request = await deps.db.getRepository(PrivacyRequestRecord).findOneByOrFail({ id: requestId });
+    let lost = false;
+    const heartbeat = setInterval(() => {
+      renewLease(deps.db, requestId, worker, deps.clock.now(), deps.privacy.leaseMs).then(
+        (held) => {
+          lost ||= !held;
+        },
+        () => undefined,
+      );
+    }, Math.max(50, Math.floor(deps.privacy.leaseMs / 3)));
+    try {
+      await checkpoint(deps.tx, request, worker, deps.clock.now(), "CLAIMED", {}, { attempt: request.attempts, status: request.status });
+      deps.faults.hit("claim.after");
+      if (request.attempts > deps.privacy.maxAttempts) {
+        // Only a worker that died mid-way gets here: its claims counted, its failures were never recorded.
+        throw new Error(`gave up after ${request.attempts - 1} attempts that ended without a recorded outcome (worker crashes)`);
+      }
+      await this.advance(request, worker, () => lost);
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        console.error(`[governance] ${error.message}; leaving it to its new owner`);
+        return;
+      }
+      await this.recordFailure(request, worker, error).catch((failure: unknown) => {
+        console.error(`[governance] could not record the failure of privacy request ${requestId}: ${String(failure)}`);
+      });
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async advance(request: PrivacyRequestRecord, worker: string, leaseLost: () => boolean): Promise<void> {
+    const { deps } = this;
+    while (request.status !== PrivacyRequestStatus.COMPLETED) {
+      if (leaseLost()) throw new LeaseLostError(request.id, worker);
+      switch (request.status) {
+        case PrivacyRequestStatus.RECEIVED:
+          await startExport(deps, request, worker);
+          break;
+        case PrivacyRequestStatus.EXPORTING:
+          await exportAllCategories(deps, request, worker);
+          await verifyAndSeal(deps, request, worker);
+          break;
+        case PrivacyRequestStatus.EXPORTED:
+          await startErasure(deps, request, worker);
+          break;
+        case PrivacyRequestStatus.ERASING:
+          await eraseSubgraphs(deps, request, worker);
+          await finishRequest(deps, request, worker);
+          break;
+        default:
+          throw new Error(`privacy request ${request.id} is ${request.status}, which no worker advances`);
+      }
+    }
+  }
+
+  /**
+   * A failed attempt: the request keeps its step and waits (exponential backoff), or,
+   * after the last attempt, becomes FAILED with the reason and the step to resume at.
+   */
+  private async recordFailure(request: PrivacyRequestRecord, worker: string, error: unknown): Promise<void> {
+    const { deps } = this;
+    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+    const now = deps.clock.now();
+    if (request.attempts >= deps.privacy.maxAttempts) {
+      await checkpoint(deps.tx, request, worker, now, "FAILED", {
+        status: PrivacyRequestStatus.FAILED,
+        resumeStatus: request.status,
+        error: reason,
+        lastErrorAt: now,
+        failedAt: now,
+        nextAttemptAt: null,
+        leaseExpiresAt: null,
+      }, { reason, attempts: request.attempts });
+      await deps.audit
+        .record(await deps.serviceToken(), [
+          { tenantId: request.tenantId, action: "PRIVACY_REQUEST_FAILED", subjectUserId: null, details: { requestId: request.id, reason } },
+        ])
+        .catch((failure: unknown) => console.error(`[governance] could not audit the failure of ${request.id}: ${String(failure)}`));
+      return;
+    }
+    const next = new Date(now.getTime() + backoffMs(request.attempts, deps.privacy.retryBaseMs, deps.privacy.retryMaxMs));
+    await checkpoint(deps.tx, request, worker, now, "ATTEMPT_FAILED", { error: reason, lastErrorAt: now, nextAttemptAt: next, leaseExpiresAt: null }, {
+      reason,
+      attempts: request.attempts,
+      nextAttemptAt: next.toISOString(),
+    });
+  }
+}
