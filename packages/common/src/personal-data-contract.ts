@@ -130,3 +130,12 @@ export function parseContractLimit(raw: string | undefined): number {
   }
   return limit;
 }
+
+/** The `limit` of an export page: 1..EXPORT_PAGE_LIMIT, the maximum when absent. */
+export function parseExportLimit(raw: string | undefined): number {
+  const limit = raw === undefined ? EXPORT_PAGE_LIMIT : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > EXPORT_PAGE_LIMIT) {
+    throw new BadUserInputError(`limit must be 1..${EXPORT_PAGE_LIMIT}, got ${quote(raw)}`, "limit");
+  }
+  return limit;
+}

@@ -3,7 +3,7 @@ import {
   assertServiceIdentity,
   BadUserInputError,
   DataCategory,
-  EXPORT_PAGE_LIMIT,
+  parseExportLimit,
   parseHeldUserIds,
   parsePurgeRequest,
   personalDataSubjectsRoute,
@@ -16,14 +16,6 @@ import type { AuditDeps } from "../context";
 import { auditHoldings, exportAuditPage, pseudonymiseAuditEntries, purgeAuditEntries } from "../services/personal-data.service";
 
 const PSEUDONYM = /^pseudonym:[0-9a-f-]{36}$/;
-
-function parseLimit(raw: string | undefined): number {
-  const limit = raw === undefined ? EXPORT_PAGE_LIMIT : Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > EXPORT_PAGE_LIMIT) {
-    throw new BadUserInputError(`limit must be 1..${EXPORT_PAGE_LIMIT}, got ${quote(raw)}`, "limit");
-  }
-  return limit;
-}
 
 function parsePseudonym(body: unknown, userId: string): string {
   const pseudonym = (body as { pseudonym?: unknown } | null)?.pseudonym;
@@ -67,7 +59,7 @@ export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
         if (query.category !== DataCategory.AUDIT_LOG) {
           throw new BadUserInputError(`audit holds AUDIT_LOG only, not ${quote(query.category)}`, "category");
         }
-        return exportAuditPage(store.db, userId, store.tenantId, query.after, parseLimit(query.limit));
+        return exportAuditPage(store.db, userId, store.tenantId, query.after, parseExportLimit(query.limit));
       },
     },
     {

@@ -5,12 +5,12 @@ import {
   DataCategory,
   decodeCursor,
   encodeCursor,
-  EXPORT_PAGE_LIMIT,
+  parseExportLimit,
   parseHeldUserIds,
   parsePurgeRequest,
+  personalDataSubjectsRoute,
   quote,
   storeForTenant,
-  personalDataSubjectsRoute,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
@@ -28,14 +28,6 @@ function exportEvent(event: TelemetryEvent): Record<string, unknown> {
     occurredAt: event.occurredAt.toISOString(),
     payload: event.payload,
   };
-}
-
-function parseLimit(raw: string | undefined): number {
-  const limit = raw === undefined ? EXPORT_PAGE_LIMIT : Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > EXPORT_PAGE_LIMIT) {
-    throw new BadUserInputError(`limit must be 1..${EXPORT_PAGE_LIMIT}, got ${quote(raw)}`, "limit");
-  }
-  return limit;
 }
 
 /** The telemetry subgraph's side of the internal personal-data contract (TELEMETRY). */
@@ -81,7 +73,7 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         if (query.category !== DataCategory.TELEMETRY) {
           throw new BadUserInputError(`telemetry holds TELEMETRY only, not ${quote(query.category)}`, "category");
         }
-        const limit = parseLimit(query.limit);
+        const limit = parseExportLimit(query.limit);
         const { tenantId, db } = await tenantStore(query.tenantId, token);
         const qb = db
           .getRepository(TelemetryEvent)

@@ -2,16 +2,16 @@ import { In, LessThan } from "typeorm";
 import {
   assertId,
   assertServiceIdentity,
-  storeForTenant,
   BadUserInputError,
   canActInTenant,
   DataCategory,
   decodeCursor,
   encodeCursor,
-  EXPORT_PAGE_LIMIT,
+  parseExportLimit,
   parseHeldUserIds,
-  quote,
   personalDataSubjectsRoute,
+  quote,
+  storeForTenant,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, RetentionClockStarts } from "@dgg/common";
 import { Device } from "../entities/device.entity";
@@ -40,14 +40,6 @@ function exportDevice(device: Device): Record<string, unknown> {
     serialNumber: device.serialNumber,
     enrolledAt: device.enrolledAt.toISOString(),
   };
-}
-
-function parseLimit(raw: string | undefined): number {
-  const limit = raw === undefined ? EXPORT_PAGE_LIMIT : Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > EXPORT_PAGE_LIMIT) {
-    throw new BadUserInputError(`limit must be 1..${EXPORT_PAGE_LIMIT}, got ${quote(raw)}`, "limit");
-  }
-  return limit;
 }
 
 /** The users subgraph's side of the internal personal-data contract (ACCOUNT, SERVICE_DATA). */
@@ -97,7 +89,7 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
       async handler({ viewer, params, query, token }): Promise<ExportPage> {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
-        const limit = parseLimit(query.limit);
+        const limit = parseExportLimit(query.limit);
         const { tenantId, db } = await tenantStore(query.tenantId, token);
         if (query.category === DataCategory.ACCOUNT) {
           const user = await db.getRepository(UserAccount).findOneBy({ id: userId, tenantId });
