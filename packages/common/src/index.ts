@@ -27,3 +27,4 @@ export * from "./store-for-viewer";
 export * from "./residency-routes";
 export * from "./residency-checker";
 export * from "./personal-data-subjects";
+export * from "./contract-queries";

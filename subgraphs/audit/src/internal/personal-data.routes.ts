@@ -3,6 +3,7 @@ import {
   assertServiceIdentity,
   BadUserInputError,
   DataCategory,
+  earliestAcross,
   parseExportLimit,
   parseHeldUserIds,
   parsePurgeRequest,
@@ -96,15 +97,13 @@ export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
         const scoped = query.tenantId ? await storeForTenant(deps.stores, deps.regions, query.tenantId, token) : null;
         // Entries concerning held users are not purged, so they do not set the next purge date.
         const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
-        let oldest: number | null = null;
-        for (const db of scoped ? [scoped.db] : deps.stores.entries().map(([, store]) => store)) {
+        const oldestAt = await earliestAcross(scoped ? [scoped.db] : deps.stores.entries().map(([, store]) => store), (db) => {
           const qb = db.getRepository(AuditLogEntry).createQueryBuilder("a").select("MIN(a.occurred_at)", "oldest").where("1 = 1");
           if (scoped) qb.andWhere("a.tenant_id = :tenantId", { tenantId: scoped.tenantId });
           if (exclude.length > 0) qb.andWhere("COALESCE(a.subject_user_id, '') NOT IN (:...exclude) AND a.actor NOT IN (:...exclude)", { exclude });
-          const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
-          if (row?.oldest != null && (oldest === null || Number(row.oldest) < oldest)) oldest = Number(row.oldest);
-        }
-        return { oldest: [{ category: DataCategory.AUDIT_LOG, oldestAt: oldest === null ? null : new Date(oldest).toISOString() }] };
+          return qb;
+        });
+        return { oldest: [{ category: DataCategory.AUDIT_LOG, oldestAt }] };
       },
     },
   ];

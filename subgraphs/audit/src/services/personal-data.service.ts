@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { DataCategory, DAY_MS, decodeCursor, encodeCursor } from "@dgg/common";
+import { DataCategory, DAY_MS, keysetExportPage } from "@dgg/common";
 import type { CategoryHolding, ExportPage } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
@@ -51,23 +51,16 @@ export async function exportAuditPage(db: DataSource, userId: string, tenantId: 
     .getRepository(AuditLogEntry)
     .createQueryBuilder("a")
     .where(CONCERNS_USER, { userId })
-    .andWhere("a.tenant_id = :tenantId", { tenantId })
-    .orderBy("a.occurred_at", "ASC")
-    .addOrderBy("a.id", "ASC")
-    .take(limit + 1);
-  const cursor = decodeCursor(after, ["number", "string"]);
-  if (cursor) {
-    const [at, id] = cursor as [number, string];
-    qb.andWhere("(a.occurred_at > :at OR (a.occurred_at = :at AND a.id > :id))", { at, id });
-  }
-  const rows = await qb.getMany();
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
+    .andWhere("a.tenant_id = :tenantId", { tenantId });
+  return keysetExportPage(qb, {
+    alias: "a",
+    timeColumn: "occurred_at",
+    timeOf: (entry) => entry.occurredAt,
     category: DataCategory.AUDIT_LOG,
-    records: page.map(exportEntry),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.occurredAt.getTime(), last.id]) : null,
-  };
+    after,
+    limit,
+    toRecord: exportEntry,
+  });
 }
 
 /**

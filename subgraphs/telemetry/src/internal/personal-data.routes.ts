@@ -3,8 +3,8 @@ import {
   assertServiceIdentity,
   BadUserInputError,
   DataCategory,
-  decodeCursor,
-  encodeCursor,
+  earliestAcross,
+  keysetExportPage,
   parseExportLimit,
   parseHeldUserIds,
   parsePurgeRequest,
@@ -78,23 +78,16 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         const qb = db
           .getRepository(TelemetryEvent)
           .createQueryBuilder("t")
-          .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
-          .orderBy("t.occurred_at", "ASC")
-          .addOrderBy("t.id", "ASC")
-          .take(limit + 1);
-        const cursor = decodeCursor(query.after, ["number", "string"]);
-        if (cursor) {
-          const [at, id] = cursor as [number, string];
-          qb.andWhere("(t.occurred_at > :at OR (t.occurred_at = :at AND t.id > :id))", { at, id });
-        }
-        const rows = await qb.getMany();
-        const page = rows.slice(0, limit);
-        const last = page[page.length - 1];
-        return {
+          .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId });
+        return keysetExportPage(qb, {
+          alias: "t",
+          timeColumn: "occurred_at",
+          timeOf: (event) => event.occurredAt,
           category: DataCategory.TELEMETRY,
-          records: page.map(exportEvent),
-          nextCursor: rows.length > limit && last ? encodeCursor([last.occurredAt.getTime(), last.id]) : null,
-        };
+          after: query.after,
+          limit,
+          toRecord: exportEvent,
+        });
       },
     },
     {
@@ -141,15 +134,13 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         const scoped = query.tenantId ? await tenantStore(query.tenantId, token) : null;
         // Held users' rows are not purged, so they do not set the next purge date.
         const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
-        let oldest: number | null = null;
-        for (const db of scoped ? [scoped.db] : deps.stores.entries().map(([, store]) => store)) {
+        const oldestAt = await earliestAcross(scoped ? [scoped.db] : deps.stores.entries().map(([, store]) => store), (db) => {
           const qb = db.getRepository(TelemetryEvent).createQueryBuilder("t").select("MIN(t.occurred_at)", "oldest").where("1 = 1");
           if (scoped) qb.andWhere("t.tenant_id = :tenantId", { tenantId: scoped.tenantId });
           if (exclude.length > 0) qb.andWhere("t.user_id NOT IN (:...exclude)", { exclude });
-          const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
-          if (row?.oldest != null && (oldest === null || Number(row.oldest) < oldest)) oldest = Number(row.oldest);
-        }
-        return { oldest: [{ category: DataCategory.TELEMETRY, oldestAt: oldest === null ? null : new Date(oldest).toISOString() }] };
+          return qb;
+        });
+        return { oldest: [{ category: DataCategory.TELEMETRY, oldestAt }] };
       },
     },
   ];

@@ -5,8 +5,8 @@ import {
   BadUserInputError,
   canActInTenant,
   DataCategory,
-  decodeCursor,
-  encodeCursor,
+  earliestAcross,
+  keysetExportPage,
   parseExportLimit,
   parseHeldUserIds,
   personalDataSubjectsRoute,
@@ -101,23 +101,16 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
         const qb = db
           .getRepository(Device)
           .createQueryBuilder("d")
-          .where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId })
-          .orderBy("d.enrolled_at", "ASC")
-          .addOrderBy("d.id", "ASC")
-          .take(limit + 1);
-        const cursor = decodeCursor(query.after, ["number", "string"]);
-        if (cursor) {
-          const [at, id] = cursor as [number, string];
-          qb.andWhere("(d.enrolled_at > :at OR (d.enrolled_at = :at AND d.id > :id))", { at, id });
-        }
-        const rows = await qb.getMany();
-        const page = rows.slice(0, limit);
-        const last = page[page.length - 1];
-        return {
+          .where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId });
+        return keysetExportPage(qb, {
+          alias: "d",
+          timeColumn: "enrolled_at",
+          timeOf: (device) => device.enrolledAt,
           category: DataCategory.SERVICE_DATA,
-          records: page.map(exportDevice),
-          nextCursor: rows.length > limit && last ? encodeCursor([last.enrolledAt.getTime(), last.id]) : null,
-        };
+          after: query.after,
+          limit,
+          toRecord: exportDevice,
+        });
       },
     },
     {
@@ -182,15 +175,12 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
         const stores = scoped ? [scoped.db] : deps.stores.entries().map(([, db]) => db);
         // Held users are not erased at day 30, so they do not set the next purge date.
         const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
-        let oldest: number | null = null;
-        for (const db of stores) {
+        const oldestAt = await earliestAcross(stores, (db) => {
           const qb = db.getRepository(UserAccount).createQueryBuilder("u").select("MIN(u.removed_at)", "oldest").where("u.removed_at IS NOT NULL");
           if (scoped) qb.andWhere("u.tenant_id = :tenantId", { tenantId: scoped.tenantId });
           if (exclude.length > 0) qb.andWhere("u.id NOT IN (:...exclude)", { exclude });
-          const row: { oldest: string | number | null } | undefined = await qb.getRawOne();
-          if (row?.oldest != null && (oldest === null || Number(row.oldest) < oldest)) oldest = Number(row.oldest);
-        }
-        const oldestAt = oldest === null ? null : new Date(oldest).toISOString();
+          return qb;
+        });
         return {
           oldest: [
             { category: DataCategory.ACCOUNT, oldestAt },
