@@ -81,7 +81,8 @@ export async function seedDemo(gatewayUrl, env = process.env) {
         });
       }
       devices += deviceCount;
-      for (let day = 0; day < 45; day += 1) {
+      // Within the 30 days: older telemetry is past its retention period and refused at ingestion.
+      for (let day = 0; day < 30; day += 1) {
         const perDay = 1 + Math.floor(next() * 3);
         for (let e = 0; e < perDay; e += 1) {
           telemetry.push({

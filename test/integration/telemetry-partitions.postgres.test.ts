@@ -1,6 +1,8 @@
-// Scenario: a tenant's telemetry on PostgreSQL lives in day partitions that the service keeps
-// ready itself; an existing store is converted in place; expiry drops days whole and keeps
-// held users' rows; replicas racing to create the same day both succeed.
+// Scenario: a tenant's telemetry on PostgreSQL lives in day partitions under month partitions
+// that the service keeps ready itself; existing stores (unpartitioned, or days without months)
+// are converted in place; expiry detaches months and days whole, moves held users' rows aside
+// and deletes rows only in the boundary day; reads plan only what they may serve; replicas
+// racing to create the same day both succeed.
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { createDataSource, DAY_MS, ManualClock, Region, TelemetryKind } from "@dgg/common";
@@ -9,11 +11,16 @@ import { freshPostgresDatabase, postgresDisabled, testDatabaseName } from "../su
 import { createTelemetryService, telemetryEntities } from "../../subgraphs/telemetry/src/server";
 import { CreateTelemetryTables1732500000000 } from "../../subgraphs/telemetry/src/migrations/1732500000000-create-telemetry-tables";
 import { PartitionTelemetryByDay1734000000000 } from "../../subgraphs/telemetry/src/migrations/1734000000000-partition-telemetry-by-day";
-import { listPartitions, PartitionCatalog, PARTITIONS_AHEAD_DAYS, dayOf } from "../../subgraphs/telemetry/src/services/partitions";
+import { TelemetryMonthsAndHeldTable1735000000000 } from "../../subgraphs/telemetry/src/migrations/1735000000000-telemetry-months-and-held-table";
+import { listMonths, listPartitions, PartitionCatalog, PARTITIONS_AHEAD_DAYS, dayOf } from "../../subgraphs/telemetry/src/services/partitions";
 import { insertRows } from "../../subgraphs/telemetry/src/services/telemetry-ingest.service";
-import { rowsInDays } from "../../subgraphs/telemetry/src/services/day-counts";
+import { recountDays, rowsInDays } from "../../subgraphs/telemetry/src/services/day-counts";
 import { purgeExpiredTelemetry } from "../../subgraphs/telemetry/src/services/telemetry-retention";
 import { dropDetachedPartitions } from "../../subgraphs/telemetry/src/services/partition-expiry";
+import { servedEvents } from "../../subgraphs/telemetry/src/services/served-events";
+
+const MIGRATIONS = [CreateTelemetryTables1732500000000, PartitionTelemetryByDay1734000000000, TelemetryMonthsAndHeldTable1735000000000];
+const dayName = (at: number) => `telemetry_event_p${new Date(at).toISOString().slice(0, 10).replace(/-/g, "")}`;
 
 const NOW = new Date("2031-05-10T15:00:00.000Z");
 const row = (userId: string, at: number) => ({ id: randomUUID(), tenantId: randomUUID(), userId, kind: TelemetryKind.ERROR, occurredAt: new Date(at), payload: { at } });
@@ -49,15 +56,13 @@ describe("telemetry partitions on PostgreSQL", () => {
       await before.destroy();
     }
 
-    const after = createDataSource({ type: "postgres", url }, {
-      entities: telemetryEntities,
-      migrations: [CreateTelemetryTables1732500000000, PartitionTelemetryByDay1734000000000],
-    });
+    const after = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: MIGRATIONS });
     await after.initialize();
     await after.runMigrations({ transaction: "each" });
     try {
       const partitions = await listPartitions(after);
       expect(partitions.map((partition) => partition.name)).toEqual(["telemetry_event_p20310507", "telemetry_event_p20310508", "telemetry_event_p20310509", "telemetry_event_p20310510"]);
+      expect((await listMonths(after)).map((month) => [month.name, month.days.length])).toEqual([["telemetry_event_m203105", 4]]);
       const [count] = (await after.query(`SELECT COUNT(*) AS n FROM telemetry_event WHERE user_id = $1`, [user])) as { n: string }[];
       expect(Number(count!.n)).toBe(3);
       const key = (await after.query(
@@ -99,7 +104,7 @@ describe("telemetry partitions on PostgreSQL", () => {
   });
 
   it("lets two replicas create the same day at once", async () => {
-    const dbs = [0, 1].map(() => createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: [CreateTelemetryTables1732500000000, PartitionTelemetryByDay1734000000000] }));
+    const dbs = [0, 1].map(() => createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: MIGRATIONS }));
     await Promise.all(dbs.map((db) => db.initialize()));
     try {
       await dbs[0]!.runMigrations({ transaction: "each" });
@@ -111,39 +116,87 @@ describe("telemetry partitions on PostgreSQL", () => {
     }
   });
 
-  it("detaches expired days whole, rebuilds a day that holds a held user's rows with only those, deletes only in the boundary day", async () => {
-    const db = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: [CreateTelemetryTables1732500000000, PartitionTelemetryByDay1734000000000] });
+  it("moves days made by the previous layout (directly under the parent) under their months, rows and counts kept", async () => {
+    const before = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: MIGRATIONS.slice(0, 2) });
+    await before.initialize();
+    await before.runMigrations({ transaction: "each" });
+    const user = randomUUID();
+    const times = [Date.parse("2031-04-30T23:00:00Z"), Date.parse("2031-05-01T01:00:00Z"), Date.parse("2031-05-02T12:00:00Z")];
+    try {
+      // What the previous migration made: one partition per day, hanging from the parent.
+      for (const at of times) {
+        const day = dayOf(at);
+        await before.query(`CREATE TABLE "${dayName(at)}" PARTITION OF telemetry_event FOR VALUES FROM (${day * DAY_MS}) TO (${(day + 1) * DAY_MS})`);
+        await before.query(`INSERT INTO telemetry_event (id, tenant_id, user_id, kind, occurred_at, payload) VALUES ($1, $2, $3, 'ERROR', $4, '{}')`, [randomUUID(), randomUUID(), user, at]);
+      }
+      await recountDays(before);
+    } finally {
+      await before.destroy();
+    }
+    const after = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: MIGRATIONS });
+    await after.initialize();
+    try {
+      await after.runMigrations({ transaction: "each" });
+      expect((await listMonths(after)).map((month) => [month.name, month.days.map((day) => day.name)])).toEqual([
+        ["telemetry_event_m203104", ["telemetry_event_p20310430"]],
+        ["telemetry_event_m203105", ["telemetry_event_p20310501", "telemetry_event_p20310502"]],
+      ]);
+      const rows = (await after.query(`SELECT occurred_at FROM telemetry_event WHERE user_id = $1 ORDER BY occurred_at`, [user])) as { occurred_at: string }[];
+      expect(rows.map((row) => Number(row.occurred_at))).toEqual(times);
+      expect(await rowsInDays(after, times[0]! - DAY_MS, times[2]! + DAY_MS)).toBe(3);
+      const held = (await after.query(`SELECT COUNT(*) AS n FROM telemetry_event_held`)) as { n: string }[];
+      expect(Number(held[0]!.n)).toBe(0);
+    } finally {
+      await after.destroy();
+    }
+  });
+
+  it("detaches expired months and days whole, moves held users' rows aside, deletes only in the boundary day", async () => {
+    const db = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: MIGRATIONS });
     await db.initialize();
     await db.runMigrations({ transaction: "each" });
     try {
       const held = randomUUID();
       const other = randomUUID();
-      const cutoff = NOW.getTime() - 30 * DAY_MS;
-      const times = [cutoff - 5 * DAY_MS, cutoff - 2 * DAY_MS, cutoff - 1, cutoff, cutoff + DAY_MS];
+      const cutoff = NOW.getTime() - 30 * DAY_MS; // 2031-04-10T15:00Z, inside April
+      const times = [cutoff - 60 * DAY_MS, cutoff - 5 * DAY_MS, cutoff - 1, cutoff, cutoff + DAY_MS];
       await new PartitionCatalog(db).ensureFor(times);
-      await insertRows(db, [...times.map((at) => row(other, at)), row(held, cutoff - 5 * DAY_MS)]);
+      await insertRows(db, [...times.map((at) => row(other, at)), row(held, cutoff - 60 * DAY_MS), row(held, cutoff - 1)]);
+      const monthsBefore = (await listMonths(db)).map((month) => month.name);
+      expect(monthsBefore).toEqual(["telemetry_event_m203102", "telemetry_event_m203104"]);
+      // Reads plan no partition that lies wholly before the cut-off: the cut-off is a literal the planner prunes with.
+      const plan = JSON.stringify(await db.query(`EXPLAIN (FORMAT JSON) SELECT COUNT(*) FROM ${servedEvents(NOW)} s WHERE user_id = $1`, [other]));
+      const planned = [...plan.matchAll(/telemetry_event_p(\d{8})/g)].map((match) => match[1]!);
+      expect(planned.length).toBeGreaterThan(0);
+      expect(planned.every((day) => day >= new Date(cutoff).toISOString().slice(0, 10).replace(/-/g, ""))).toBe(true);
+
       const purged = await purgeExpiredTelemetry(db, { cutoffMs: cutoff, heldUserIds: [held] });
       expect(purged).toBe(3);
-      // The counts it used stay exact: what is left, day by day.
-      expect(await rowsInDays(db, cutoff - 10 * DAY_MS, cutoff + 10 * DAY_MS)).toBe(3);
-      const heldDay = dayOf(cutoff - 5 * DAY_MS) * DAY_MS;
-      expect(await rowsInDays(db, heldDay, heldDay + DAY_MS)).toBe(1);
+      // The counts it used stay exact: what is left in the partitioned table, day by day.
+      expect(await rowsInDays(db, cutoff - 90 * DAY_MS, cutoff + 10 * DAY_MS)).toBe(2);
       const left = (await db.query(`SELECT user_id, occurred_at FROM telemetry_event ORDER BY occurred_at`)) as { user_id: string; occurred_at: string }[];
-      expect(left.map((r) => [r.user_id, Number(r.occurred_at)])).toEqual([[held, cutoff - 5 * DAY_MS], [other, cutoff], [other, cutoff + DAY_MS]]);
-      const names = (await listPartitions(db)).map((partition) => partition.name);
-      // Detached at once, dropped afterwards outside any lock on the table.
+      expect(left.map((r) => [r.user_id, Number(r.occurred_at)])).toEqual([[other, cutoff], [other, cutoff + DAY_MS]]);
+      const kept = (await db.query(`SELECT user_id, occurred_at FROM telemetry_event_held ORDER BY occurred_at`)) as { user_id: string; occurred_at: string }[];
+      expect(kept.map((r) => [r.user_id, Number(r.occurred_at)])).toEqual([[held, cutoff - 60 * DAY_MS], [held, cutoff - 1]]);
+
+      // February went whole; in April, the expired day went and the boundary day stayed.
+      const months = await listMonths(db);
+      expect(months.map((month) => month.name)).toEqual(["telemetry_event_m203104"]);
+      const days = months[0]!.days.map((day) => day.name);
+      expect(days).not.toContain(dayName(cutoff - 5 * DAY_MS));
+      expect(days).toContain(dayName(cutoff - 1));
+      // Detached at once, dropped afterwards outside any lock on the table: the month with its days, and the day.
       expect(await dropDetachedPartitions(db)).toBe(2);
       expect(await dropDetachedPartitions(db)).toBe(0);
-      // cutoff - 2 days: dropped; cutoff - 5 days: rebuilt with the held row only, still attached and indexed.
-      expect(names).not.toContain(`telemetry_event_p${new Date(cutoff - 2 * DAY_MS).toISOString().slice(0, 10).replace(/-/g, "")}`);
-      const rebuilt = `telemetry_event_p${new Date(cutoff - 5 * DAY_MS).toISOString().slice(0, 10).replace(/-/g, "")}`;
-      expect(names).toContain(rebuilt);
-      const indexes = (await db.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1`, [rebuilt])) as unknown[];
-      expect(indexes).toHaveLength(4);
-      // Once the hold is lifted, the rebuilt day goes whole at the next purge.
-      expect(await purgeExpiredTelemetry(db, { cutoffMs: cutoff, heldUserIds: [] })).toBe(1);
-      expect(await dropDetachedPartitions(db)).toBe(1);
-      expect((await listPartitions(db)).map((partition) => partition.name)).not.toContain(rebuilt);
+      expect(((await db.query(`SELECT relname FROM pg_class WHERE relname LIKE 'telemetry_expired_%'`)) as unknown[]).length).toBe(0);
+
+      // Reads serve the held rows and what is within 30 days.
+      const served = (await db.query(`SELECT user_id, COUNT(*) AS n FROM ${servedEvents(NOW)} s GROUP BY user_id ORDER BY user_id`)) as { user_id: string; n: string }[];
+      expect(Object.fromEntries(served.map((r) => [r.user_id, Number(r.n)]))).toEqual({ [held]: 2, [other]: 2 });
+
+      // Once the hold is lifted, the held rows go at the next purge.
+      expect(await purgeExpiredTelemetry(db, { cutoffMs: cutoff, heldUserIds: [] })).toBe(2);
+      expect(((await db.query(`SELECT id FROM telemetry_event_held`)) as unknown[]).length).toBe(0);
     } finally {
       await db.destroy();
     }

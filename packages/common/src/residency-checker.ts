@@ -42,7 +42,7 @@ export interface ResidencyReport {
 
 const TABLES: Record<"users" | "telemetry" | "audit", string[]> = {
   users: ["user_account", "device"],
-  telemetry: ["telemetry_event"],
+  telemetry: ["telemetry_event", "telemetry_event_held"],
   audit: ["audit_log_entry"],
 };
 

@@ -44,6 +44,6 @@ export async function createTelemetryContext(deps: TelemetryDeps, viewer: Viewer
     token,
     db,
     partitions: deps.partitionsFor(db),
-    loaders: { telemetryPage: createTelemetryPageLoader(db) },
+    loaders: { telemetryPage: createTelemetryPageLoader(db, deps.clock) },
   };
 }

@@ -4,9 +4,11 @@ import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@d
 import type { DataSource, Logger } from "typeorm";
 import { createTelemetryContext } from "./context";
 import { TelemetryEvent } from "./entities/telemetry-event.entity";
+import { TelemetryHeldEvent } from "./entities/telemetry-held-event.entity";
 import { personalDataRoutes } from "./internal/personal-data.routes";
 import { CreateTelemetryTables1732500000000 } from "./migrations/1732500000000-create-telemetry-tables";
 import { PartitionTelemetryByDay1734000000000 } from "./migrations/1734000000000-partition-telemetry-by-day";
+import { TelemetryMonthsAndHeldTable1735000000000 } from "./migrations/1735000000000-telemetry-months-and-held-table";
 import { BackgroundWork } from "./services/background-work";
 import { PartitionCatalog } from "./services/partitions";
 import { telemetryResidencyHooks } from "./services/residency-hooks";
@@ -34,8 +36,8 @@ export interface TelemetryService extends SubgraphApp {
   regions: TenantRegionDirectory;
 }
 
-export const telemetryEntities = [TelemetryEvent];
-export const telemetryMigrations = [CreateTelemetryTables1732500000000, PartitionTelemetryByDay1734000000000];
+export const telemetryEntities = [TelemetryEvent, TelemetryHeldEvent];
+export const telemetryMigrations = [CreateTelemetryTables1732500000000, PartitionTelemetryByDay1734000000000, TelemetryMonthsAndHeldTable1735000000000];
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -43,7 +45,7 @@ const HOUR_MS = 60 * 60 * 1000;
 export async function createTelemetryService(options: TelemetryServiceOptions): Promise<TelemetryService> {
   const stores = await RegionalStores.open(options.databases, { entities: telemetryEntities, migrations: telemetryMigrations, logger: options.logger });
   const regions = new TenantRegionDirectory(options.urls.storageRegions, options.platformRegion, options.regionCacheTtlMs);
-  // PostgreSQL regions keep telemetry in day partitions, one catalog per regional store.
+  // PostgreSQL regions keep telemetry in month and day partitions, one catalog per regional store.
   const catalogs = new Map(stores.entries().filter(([, db]) => db.options.type === "postgres").map(([, db]) => [db, new PartitionCatalog(db)] as const));
   const deps = {
     stores,
@@ -74,7 +76,7 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     clock: options.clock,
     recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createTelemetryContext(deps, viewer, token),
-    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [TelemetryEvent], telemetryResidencyHooks(deps.partitionsFor))],
+    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [TelemetryEvent, TelemetryHeldEvent], telemetryResidencyHooks(deps.partitionsFor))],
   });
   return {
     ...app,

@@ -4,7 +4,7 @@
  * of other tenants and removed users are refused with a code and nothing is written.
  */
 import { randomUUID } from "node:crypto";
-import { ManagementState } from "@dgg/common";
+import { DAY_MS, ManagementState } from "@dgg/common";
 import { postGraphQL } from "@dgg/common/testkit";
 import { event, START, startTelemetry } from "./harness";
 import type { Harness } from "./harness";
@@ -127,6 +127,22 @@ describe("ingestTelemetry", () => {
     const error = await refused(token, [event(alice), event(alice), event(alice), event(alice, { occurredAt: future })]);
     expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "events[3].occurredAt" });
     expect(error.message).toContain(future);
+  });
+
+  it("accepts an event exactly 30 days old and refuses one a millisecond older: it would be past its retention period", async () => {
+    const token = await h.token("ingest", { tenantId: tenantA });
+    const edge = new Date(START.getTime() - 30 * DAY_MS);
+    const accepted = await h.ingest(token, [event(alice, { occurredAt: edge.toISOString() })]);
+    expect(accepted.body.data?.ingestTelemetry).toEqual({ accepted: 1 });
+
+    const expired = new Date(edge.getTime() - 1).toISOString();
+    const before = await h.eventCount({});
+    const error = await refused(token, [event(alice), event(alice, { occurredAt: expired })]);
+    expect(error.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "events[1].occurredAt" });
+    expect(error.message).toContain(expired);
+    expect(error.message).toContain("30-day retention");
+    // The whole batch is refused: the valid first event was not written either.
+    expect(await h.eventCount({})).toBe(before);
   });
 
   it("refuses a payload over 16 KB serialized", async () => {

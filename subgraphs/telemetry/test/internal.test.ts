@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { callInternal, DAY_MS, TelemetryKind } from "@dgg/common";
 import type { ErasureResult, ExportPage, PersonalDataHoldings, PurgeResult } from "@dgg/common";
 import { TelemetryEvent } from "../src/entities/telemetry-event.entity";
+import { TelemetryHeldEvent } from "../src/entities/telemetry-held-event.entity";
 import { SQLITE_MAX_BATCH, SQLITE_MIN_BATCH } from "../src/services/telemetry-retention";
 import { insertRows } from "../src/services/telemetry-ingest.service";
 import { event, START, startTelemetry } from "./harness";
@@ -114,12 +115,14 @@ describe("telemetry internal personal-data contract", () => {
 
   it("purges strictly older than 30 days: exactly 30 days old stays, 1 ms older goes", async () => {
     const carol = h.addUser(tenantA);
+    // Ingestion refuses what is already expired: both events are taken, then the clock moves 1 ms.
     const boundary = new Date(START.getTime() - 30 * DAY_MS);
     const ingested = await h.ingest(await h.token("ingest", { tenantId: tenantA }), [
-      event(carol, { occurredAt: boundary.toISOString(), payload: { keep: true } }),
-      event(carol, { occurredAt: new Date(boundary.getTime() - 1).toISOString(), payload: { keep: false } }),
+      event(carol, { occurredAt: new Date(boundary.getTime() + 1).toISOString(), payload: { keep: true } }),
+      event(carol, { occurredAt: boundary.toISOString(), payload: { keep: false } }),
     ]);
     expect(ingested.body.errors).toBeUndefined();
+    h.clock.advance(1);
     const result = await call<PurgeResult>(`/retention/purge`, service, { asOf: h.clock.now().toISOString() });
     expect(result).toEqual({ purged: [{ category: "TELEMETRY", count: 1 }] });
     const left = await h.service.stores.get(TEST_REGION).getRepository(TelemetryEvent).findBy({ userId: carol });
@@ -148,8 +151,11 @@ describe("telemetry internal personal-data contract", () => {
     const result = await call<PurgeResult>(`/retention/purge`, await h.token("service"), { asOf: h.clock.now().toISOString() });
     expect(result).toEqual({ purged: [{ category: "TELEMETRY", count: total }] });
     // Only DELETEs, each with a bound the database applies; never a SELECT that brings rows back.
-    expect(h.counter.statements.length).toBeGreaterThanOrEqual(2);
-    const limits = h.counter.statements.map((sql) => {
+    // (The last one empties the held table of users no longer held: a handful of rows.)
+    expect(h.counter.statements.every((sql) => /^DELETE/i.test(sql))).toBe(true);
+    const batches = h.counter.statements.filter((sql) => !sql.includes("telemetry_event_held"));
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+    const limits = batches.map((sql) => {
       expect(sql).toMatch(/^DELETE/i);
       return Number(/LIMIT (\d+)/.exec(sql)?.[1]);
     });
@@ -164,5 +170,41 @@ describe("telemetry internal personal-data contract", () => {
       message: expect.stringContaining("yesterday"),
     });
     await expect(call(`/retention/purge`, service, {})).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+  });
+
+  it("stops serving an event the millisecond it expires; a held user's expired events move aside and stay served until the hold is lifted", async () => {
+    const dave = h.addUser(tenantA);
+    const erin = h.addUser(tenantA);
+    const now = h.clock.now().getTime();
+    const nearlyExpired = new Date(now - 30 * DAY_MS + 1000).toISOString();
+    const ingested = await h.ingest(await h.token("ingest", { tenantId: tenantA }), [
+      event(dave, { occurredAt: nearlyExpired }),
+      event(erin, { occurredAt: nearlyExpired }),
+      event(erin, { occurredAt: new Date(now).toISOString() }),
+    ]);
+    expect(ingested.body.errors).toBeUndefined();
+    const served = async (userId: string) => (await call<PersonalDataHoldings>(`/personal-data/${userId}?tenantId=${tenantA}`, service)).categories[0]!.records;
+    const heldRows = (userId: string) => h.service.stores.get(TEST_REGION).getRepository(TelemetryHeldEvent).countBy({ userId });
+    expect([await served(dave), await served(erin)]).toEqual([1, 2]);
+
+    h.clock.advance(1001);
+    // Expired, not purged yet: still stored, but neither served nor exported.
+    expect(await h.eventCount({ userId: dave })).toBe(1);
+    expect(await served(dave)).toBe(0);
+    const page = await call<ExportPage>(`/personal-data/${dave}/export?tenantId=${tenantA}&category=TELEMETRY`, service);
+    expect(page.records).toEqual([]);
+
+    // Erin is under legal hold: her expired event moves to the held table and is still served.
+    const during = await call<PurgeResult>(`/retention/purge`, service, { asOf: h.clock.now().toISOString(), heldUserIds: [erin] });
+    expect(during).toEqual({ purged: [{ category: "TELEMETRY", count: 1 }] });
+    expect(await h.eventCount({ userId: dave })).toBe(0);
+    expect([await h.eventCount({ userId: erin }), await heldRows(erin)]).toEqual([1, 1]);
+    expect(await served(erin)).toBe(2);
+
+    // Lifted: the next purge catches up.
+    const after = await call<PurgeResult>(`/retention/purge`, service, { asOf: h.clock.now().toISOString(), heldUserIds: [] });
+    expect(after).toEqual({ purged: [{ category: "TELEMETRY", count: 1 }] });
+    expect([await h.eventCount({ userId: erin }), await heldRows(erin)]).toEqual([1, 0]);
+    expect(await served(erin)).toBe(1);
   });
 });

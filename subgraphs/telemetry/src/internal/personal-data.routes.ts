@@ -13,12 +13,16 @@ import {
   storeForTenant,
 } from "@dgg/common";
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
+import type { DataSource } from "typeorm";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
+import { TelemetryHeldEvent } from "../entities/telemetry-held-event.entity";
 import type { TelemetryDeps } from "../context";
 import { deleteCounted } from "../services/day-counts";
+import { HELD_TABLE } from "../services/held-events";
 import { dropDetachedPartitions } from "../services/partition-expiry";
 import { PARENT_TABLE } from "../services/partitions";
-import { purgeExpiredTelemetry, TELEMETRY_RETENTION_MS } from "../services/telemetry-retention";
+import { retentionCutoff, servedEvents } from "../services/served-events";
+import { purgeExpiredTelemetry } from "../services/telemetry-retention";
 
 function exportEvent(event: TelemetryEvent): Record<string, unknown> {
   return {
@@ -35,7 +39,10 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
   const tenantStore = (tenantId: unknown, token: string) => storeForTenant(deps.stores, deps.regions, tenantId, token);
   return [
     // Every user id held here, for the erasure-ledger replay (packages/common/src/personal-data-contract.ts).
-    personalDataSubjectsRoute(() => deps.stores, ["SELECT user_id AS subject, tenant_id AS tenant FROM telemetry_event"]),
+    personalDataSubjectsRoute(() => deps.stores, [
+      `SELECT user_id AS subject, tenant_id AS tenant FROM "${PARENT_TABLE}"`,
+      `SELECT user_id AS subject, tenant_id AS tenant FROM "${HELD_TABLE}"`,
+    ]),
     {
       method: "get",
       path: "/personal-data/:userId",
@@ -43,9 +50,10 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
         const { tenantId, db } = await tenantStore(query.tenantId, token);
+        // What is served: within 30 days, or kept by a legal hold (services/served-events.ts).
         const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await db
-          .getRepository(TelemetryEvent)
-          .createQueryBuilder("t")
+          .createQueryBuilder()
+          .from(servedEvents(deps.clock.now()), "t")
           .select("COUNT(*)", "total")
           .addSelect("MIN(t.occurred_at)", "oldest")
           .addSelect("MAX(t.tenant_id)", "tenant_id")
@@ -75,10 +83,12 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         }
         const limit = parseExportLimit(query.limit);
         const { tenantId, db } = await tenantStore(query.tenantId, token);
+        // Expired events are not exported (they are as good as purged); a held user cannot be exported at all.
         const qb = db
           .getRepository(TelemetryEvent)
           .createQueryBuilder("t")
-          .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId });
+          .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
+          .andWhere("t.occurred_at >= :cutoff", { cutoff: retentionCutoff(deps.clock.now()) });
         return keysetExportPage(qb, {
           alias: "t",
           timeColumn: "occurred_at",
@@ -98,11 +108,7 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         const userId = assertId(params.userId!, "userId");
         const { tenantId, db } = await tenantStore((body as { tenantId?: unknown } | null)?.tenantId, token);
         // Idempotent: a second call finds nothing and reports zero.
-        const count =
-          db.options.type === "postgres"
-            ? await deleteCounted(db, PARENT_TABLE, "user_id = $1 AND tenant_id = $2", [userId, tenantId])
-            : ((await db.getRepository(TelemetryEvent).delete({ userId, tenantId })).affected ?? 0);
-        return { erased: [{ category: DataCategory.TELEMETRY, count }] };
+        return { erased: [{ category: DataCategory.TELEMETRY, count: await eraseUser(db, userId, tenantId) }] };
       },
     },
     {
@@ -114,7 +120,7 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         // Strictly older than 30 days: an event exactly 30 days old is still within its period.
         let purged = 0;
         for (const [, db] of deps.stores.entries()) {
-          purged += await purgeExpiredTelemetry(db, { cutoffMs: asOf.getTime() - TELEMETRY_RETENTION_MS, heldUserIds });
+          purged += await purgeExpiredTelemetry(db, { cutoffMs: retentionCutoff(asOf), heldUserIds });
           const partitions = deps.partitionsFor(db);
           if (partitions) {
             // The expired days are already out of the table; their files go after the answer.
@@ -135,7 +141,8 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         // Held users' rows are not purged, so they do not set the next purge date.
         const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
         const oldestAt = await earliestAcross(scoped ? [scoped.db] : deps.stores.entries().map(([, store]) => store), (db) => {
-          const qb = db.getRepository(TelemetryEvent).createQueryBuilder("t").select("MIN(t.occurred_at)", "oldest").where("1 = 1");
+          // Served events only: what expired already goes at the next run, whatever its date.
+          const qb = db.createQueryBuilder().from(servedEvents(deps.clock.now()), "t").select("MIN(t.occurred_at)", "oldest").where("1 = 1");
           if (scoped) qb.andWhere("t.tenant_id = :tenantId", { tenantId: scoped.tenantId });
           if (exclude.length > 0) qb.andWhere("t.user_id NOT IN (:...exclude)", { exclude });
           return qb;
@@ -144,4 +151,16 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
       },
     },
   ];
+}
+
+/** Every event of the user in the tenant, in both tables; the day counts follow on PostgreSQL. */
+async function eraseUser(db: DataSource, userId: string, tenantId: string): Promise<number> {
+  return db.transaction(async (manager) => {
+    const held = (await manager.getRepository(TelemetryHeldEvent).delete({ userId, tenantId })).affected ?? 0;
+    const events =
+      db.options.type === "postgres"
+        ? await deleteCounted(manager, PARENT_TABLE, "user_id = $1 AND tenant_id = $2", [userId, tenantId])
+        : ((await manager.getRepository(TelemetryEvent).delete({ userId, tenantId })).affected ?? 0);
+    return held + events;
+  });
 }

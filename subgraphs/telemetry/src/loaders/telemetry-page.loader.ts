@@ -1,8 +1,9 @@
 import DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import { decodeCursor, encodeCursor, toConnection } from "@dgg/common";
-import type { TelemetryKind } from "@dgg/common";
+import type { Clock, TelemetryKind } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
+import { servedEvents } from "../services/served-events";
 import type { TelemetryConnection } from "../types/telemetry-connection.type";
 
 /** One page of one user's telemetry, newest first, limited to a tenant unless the caller is the service. */
@@ -24,11 +25,14 @@ const countKey = (key: TelemetryPageKey) => JSON.stringify([key.userId, key.tena
  * Telemetry connections for many users in a fixed number of statements per batch,
  * whatever the number of events: one grouped COUNT, then one windowed page query
  * (ROW_NUMBER per user) per group of keys that share page arguments, kinds included.
+ * Only served events count: within 30 days, or kept by a legal hold (services/served-events.ts).
  */
-export function createTelemetryPageLoader(db: DataSource): DataLoader<TelemetryPageKey, TelemetryConnection, string> {
+export function createTelemetryPageLoader(db: DataSource, clock: Clock): DataLoader<TelemetryPageKey, TelemetryConnection, string> {
   return new DataLoader(
     async (keys) => {
-      const counts = await countEvents(db, keys);
+      // One moment for the whole batch, so the count and the pages agree.
+      const served = servedEvents(clock.now());
+      const counts = await countEvents(db, served, keys);
       const groups = new Map<string, TelemetryPageKey[]>();
       for (const key of keys) {
         const group = JSON.stringify([key.first, key.after, key.tenantId, key.kinds]);
@@ -36,7 +40,7 @@ export function createTelemetryPageLoader(db: DataSource): DataLoader<TelemetryP
       }
       const pages = new Map<string, TelemetryEvent[]>();
       for (const [group, members] of groups) {
-        const rows = await pageEvents(db, [...new Set(members.map((key) => key.userId))], members[0]!);
+        const rows = await pageEvents(db, served, [...new Set(members.map((key) => key.userId))], members[0]!);
         for (const row of rows) {
           const pageKey = `${group}|${row.userId}`;
           pages.set(pageKey, [...(pages.get(pageKey) ?? []), row]);
@@ -52,11 +56,11 @@ export function createTelemetryPageLoader(db: DataSource): DataLoader<TelemetryP
 }
 
 /** One grouped COUNT for the whole batch; each key then sums the tenants and kinds it may see. */
-async function countEvents(db: DataSource, keys: readonly TelemetryPageKey[]): Promise<Map<string, number>> {
+async function countEvents(db: DataSource, served: string, keys: readonly TelemetryPageKey[]): Promise<Map<string, number>> {
   const userIds = [...new Set(keys.map((key) => key.userId))];
   const rows: { user_id: string; tenant_id: string; kind: string; total: string | number }[] = await db
-    .getRepository(TelemetryEvent)
-    .createQueryBuilder("t")
+    .createQueryBuilder()
+    .from(served, "t")
     .select("t.user_id", "user_id")
     .addSelect("t.tenant_id", "tenant_id")
     .addSelect("t.kind", "kind")
@@ -78,10 +82,10 @@ async function countEvents(db: DataSource, keys: readonly TelemetryPageKey[]): P
   return counts;
 }
 
-async function pageEvents(db: DataSource, userIds: string[], page: TelemetryPageKey): Promise<TelemetryEvent[]> {
+async function pageEvents(db: DataSource, served: string, userIds: string[], page: TelemetryPageKey): Promise<TelemetryEvent[]> {
   const inner = db
-    .getRepository(TelemetryEvent)
-    .createQueryBuilder("t")
+    .createQueryBuilder()
+    .from(served, "t")
     .select("t.*")
     .addSelect("ROW_NUMBER() OVER (PARTITION BY t.user_id ORDER BY t.occurred_at DESC, t.id DESC)", "rn")
     .where("t.user_id IN (:...userIds)", { userIds });

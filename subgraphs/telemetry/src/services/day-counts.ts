@@ -11,6 +11,7 @@ import type { Queryable } from "./partitions";
 export const DAY_ROWS_TABLE = "telemetry_day_rows";
 const SHARDS = 8;
 const DAY_OF_SQL = `floor(occurred_at::numeric / ${DAY_MS})::bigint`;
+const EVENT_COLUMNS = "id, tenant_id, user_id, kind, occurred_at, payload";
 
 /** Adds `delta` rows to each day: `deltas` maps a day number to a signed row count. */
 async function addToDays(db: Queryable, deltas: Map<number, number>): Promise<void> {
@@ -38,12 +39,14 @@ export async function countInserted(db: Queryable, times: readonly number[]): Pr
 /**
  * Deletes the telemetry rows matching `where` (SQL over telemetry_event, `$n` parameters) and
  * takes them off their days' counts in one statement: the deleted rows never leave the database.
- * Returns how many were deleted.
+ * With `copyTo`, the same statement first copies them into that table (retention moving held
+ * users' rows aside). Returns how many were deleted.
  */
-export async function deleteCounted(db: Queryable, table: string, where: string, parameters: unknown[]): Promise<number> {
+export async function deleteCounted(db: Queryable, table: string, where: string, parameters: unknown[], copyTo?: string): Promise<number> {
   const shard = randomInt(SHARDS);
+  const copy = copyTo ? `copied AS (INSERT INTO "${copyTo}" (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM gone),` : "";
   const rows = (await db.query(
-    `WITH gone AS (DELETE FROM "${table}" WHERE ${where} RETURNING occurred_at),
+    `WITH gone AS (DELETE FROM "${table}" WHERE ${where} RETURNING ${copyTo ? EVENT_COLUMNS : "occurred_at"}), ${copy}
           per_day AS (SELECT ${DAY_OF_SQL} AS day, COUNT(*) AS n FROM gone GROUP BY 1),
           counted AS (
             INSERT INTO "${DAY_ROWS_TABLE}" (day, shard, rows) SELECT day, ${shard}, -n FROM per_day
@@ -52,6 +55,12 @@ export async function deleteCounted(db: Queryable, table: string, where: string,
     parameters,
   )) as { deleted: string | number }[];
   return Number(rows[0]?.deleted ?? 0);
+}
+
+/** Rows in every day before `day` (a day number), from the counts: what detaching those days removes. */
+export async function rowsBeforeDay(db: Queryable, day: number): Promise<number> {
+  const rows = (await db.query(`SELECT COALESCE(SUM(rows), 0) AS n FROM "${DAY_ROWS_TABLE}" WHERE day < $1`, [day])) as { n: string | number }[];
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** Rows held by the days in [fromMs, toMs), from the counts (no table scan). */
@@ -63,11 +72,9 @@ export async function rowsInDays(db: Queryable, fromMs: number, toMs: number): P
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Sets the days in [fromMs, toMs) to `rows` in total: after their partition was dropped (0) or rebuilt. */
-export async function setRowsInDays(db: Queryable, fromMs: number, toMs: number, rows: number): Promise<void> {
-  const first = Math.floor(fromMs / DAY_MS);
-  await db.query(`DELETE FROM "${DAY_ROWS_TABLE}" WHERE day >= $1 AND day < $2`, [first, Math.ceil(toMs / DAY_MS)]);
-  if (rows !== 0) await addToDays(db, new Map([[first, rows]]));
+/** Forgets the counts of every day before `day`: their partitions were detached whole. */
+export async function forgetDaysBefore(db: Queryable, day: number): Promise<void> {
+  await db.query(`DELETE FROM "${DAY_ROWS_TABLE}" WHERE day < $1`, [day]);
 }
 
 /** Recomputes every count from the rows (the migration; also a repair tool). */

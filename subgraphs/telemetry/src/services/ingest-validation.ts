@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { assertId, BadUserInputError, quote } from "@dgg/common";
 import type { TelemetryEvent } from "../entities/telemetry-event.entity";
 import type { TelemetryEventInput } from "../inputs/telemetry-event.input";
+import { retentionCutoff } from "./served-events";
 
 /** Largest batch one ingestTelemetry call takes. */
 export const MAX_BATCH = 10_000;
@@ -22,6 +23,8 @@ export function validateBatch(events: readonly TelemetryEventInput[], tenantId: 
     throw new BadUserInputError(`events must hold 1 to ${MAX_BATCH} events, got ${events.length}`, "events");
   }
   const latest = now.getTime() + MAX_FUTURE_MS;
+  // Older than 30 days is already past its retention period: storing it would keep what must be gone.
+  const earliest = retentionCutoff(now);
   return events.map((event, index) => {
     const path = `events[${index}]`;
     const userId = assertId(event.userId, `${path}.userId`);
@@ -29,6 +32,12 @@ export function validateBatch(events: readonly TelemetryEventInput[], tenantId: 
     if (occurredAt.getTime() > latest) {
       throw new BadUserInputError(
         `${path}.occurredAt must be at most 5 minutes after now (${now.toISOString()}), got ${quote(occurredAt.toISOString())}`,
+        `${path}.occurredAt`,
+      );
+    }
+    if (occurredAt.getTime() < earliest) {
+      throw new BadUserInputError(
+        `${path}.occurredAt must be within telemetry's 30-day retention period (at or after ${new Date(earliest).toISOString()}), got ${quote(occurredAt.toISOString())}`,
         `${path}.occurredAt`,
       );
     }

@@ -1,13 +1,15 @@
 import type { DataSource, QueryRunner } from "typeorm";
-import { rowsInDays, setRowsInDays } from "./day-counts";
+import { DAY_MS } from "@dgg/common";
+import { forgetDaysBefore, rowsBeforeDay } from "./day-counts";
+import { moveHeldEvents } from "./held-events";
 import { PARENT_TABLE } from "./partitions";
-import type { Partition } from "./partitions";
+import type { MonthPartition, Partition } from "./partitions";
 
-/** Name prefix of expired day tables that were detached and wait to be dropped. */
+/** Name prefix of expired months and days that were detached and wait to be dropped. */
 export const EXPIRED_PREFIX = "telemetry_expired_";
 /**
- * Lock waits: short attempts first, so that a detach queued behind a slow read never holds
- * up the queries that arrive after it for long; then one patient attempt.
+ * Lock waits: short attempts first, so that a detach queued behind a slow statement never
+ * holds up the queries that arrive after it for long; then one patient attempt.
  */
 const QUICK_LOCK_TIMEOUT_MS = 200;
 const QUICK_ATTEMPTS = 50;
@@ -15,59 +17,57 @@ const PATIENT_LOCK_TIMEOUT_MS = 10_000;
 /** SQLSTATEs worth another attempt: lock_timeout expired, deadlock with a late insert. */
 const RETRYABLE = new Set(["55P03", "40P01"]);
 
+/** What lies wholly before a cut-off: whole months, and whole days of the month that straddles it. */
+export interface ExpiredPartitions {
+  months: MonthPartition[];
+  days: (Partition & { month: string })[];
+}
+
+export function expiredPartitions(months: MonthPartition[], cutoffMs: number): ExpiredPartitions {
+  return {
+    months: months.filter((month) => month.to <= cutoffMs),
+    days: months
+      .filter((month) => month.from < cutoffMs && cutoffMs < month.to)
+      .flatMap((month) => month.days.filter((day) => day.to <= cutoffMs).map((day) => ({ ...day, month: month.name }))),
+  };
+}
+
 /**
- * Detaches every day partition that lies wholly before the cut-off, in one transaction, and
- * returns how many rows left the table (from the day counts: nothing is scanned). The
- * detached tables are renamed `telemetry_expired_*` and dropped afterwards by
- * `dropDetachedPartitions`, outside any lock on the parent. A day that holds rows of held
- * users gets a new partition holding only those rows (or keeps its own if it holds nothing
- * else), so held rows never leave the table (docs/decisions/0020).
+ * In one transaction that holds the parent's lock: moves the held users' expired rows to the
+ * held table, then detaches every expired month and day at once (one round trip of DDL,
+ * about a millisecond each), renames them `telemetry_expired_*` for `dropDetachedPartitions`
+ * to drop afterwards, outside any lock on the parent, and returns how many rows left the
+ * table, read from the day counts: nothing is scanned.
  */
-export async function detachExpiredPartitions(db: DataSource, expired: Partition[], heldUserIds: string[]): Promise<number> {
-  if (expired.length === 0) return 0;
+export async function detachExpiredPartitions(db: DataSource, expired: ExpiredPartitions, cutoffMs: number, heldUserIds: string[]): Promise<number> {
+  if (expired.months.length === 0 && expired.days.length === 0 && heldUserIds.length === 0) return 0;
   return withLockRetries(db, async (runner) => {
-    for (const partition of expired) {
-      await runner.query(`ALTER TABLE "${PARENT_TABLE}" DETACH PARTITION "${partition.name}"`);
-    }
-    let purged = 0;
-    for (const partition of expired) {
-      // Detached, the day is locked exclusively: its count cannot move under us.
-      const total = await rowsInDays(runner, partition.from, partition.to);
-      const held = await heldRows(runner, partition.name, heldUserIds);
-      purged += total - held;
-      if (held > 0 && held === total) {
-        await attach(runner, partition.name, partition);
-        continue;
-      }
-      await runner.query(`ALTER TABLE "${partition.name}" RENAME TO "${EXPIRED_PREFIX}${partition.name}"`);
-      if (held > 0) {
-        await runner.query(`CREATE TABLE "${partition.name}" (LIKE "${PARENT_TABLE}" INCLUDING DEFAULTS)`);
-        await runner.query(`INSERT INTO "${partition.name}" SELECT * FROM "${EXPIRED_PREFIX}${partition.name}" WHERE user_id = ANY($1::varchar[])`, [
-          heldUserIds,
-        ]);
-        await attach(runner, partition.name, partition);
-      }
-      await setRowsInDays(runner, partition.from, partition.to, held);
-    }
-    return purged;
+    await runner.query(`LOCK TABLE "${PARENT_TABLE}" IN ACCESS EXCLUSIVE MODE`);
+    // Held rows of the expired days and of the boundary day alike: none is left behind below the cut-off.
+    await moveHeldEvents(runner, cutoffMs, heldUserIds);
+    if (expired.months.length === 0 && expired.days.length === 0) return 0;
+    const firstKeptDay = Math.floor(cutoffMs / DAY_MS);
+    const removed = await rowsBeforeDay(runner, firstKeptDay);
+    const statements = [
+      ...expired.months.map((month) => `ALTER TABLE "${PARENT_TABLE}" DETACH PARTITION "${month.name}"`),
+      ...expired.days.map((day) => `ALTER TABLE "${day.month}" DETACH PARTITION "${day.name}"`),
+      ...[...expired.months, ...expired.days].map((table) => `ALTER TABLE "${table.name}" RENAME TO "${EXPIRED_PREFIX}${table.name}"`),
+    ];
+    // Parameterless, so the driver sends the statements as one simple query: one round trip.
+    await runner.query(`${statements.join(";\n")};`);
+    await forgetDaysBefore(runner, firstKeptDay);
+    return removed;
   });
 }
 
-/** Drops the detached expired days, each in its own short transaction that locks nothing else. Returns how many. */
+/** Drops the detached expired months and days, each in its own short transaction that locks nothing else. Returns how many. */
 export async function dropDetachedPartitions(db: DataSource): Promise<number> {
-  const rows = (await db.query(`SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE $1`, [`${EXPIRED_PREFIX}%`])) as { relname: string }[];
+  const rows = (await db.query(`SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relname LIKE $1 AND NOT relispartition`, [
+    `${EXPIRED_PREFIX}%`,
+  ])) as { relname: string }[];
+  // A detached month takes its days with it.
   for (const { relname } of rows) await db.query(`DROP TABLE IF EXISTS "${relname}"`);
   return rows.length;
-}
-
-async function heldRows(runner: QueryRunner, table: string, heldUserIds: string[]): Promise<number> {
-  if (heldUserIds.length === 0) return 0;
-  const [row] = (await runner.query(`SELECT COUNT(*) AS n FROM "${table}" WHERE user_id = ANY($1::varchar[])`, [heldUserIds])) as { n: string }[];
-  return Number(row?.n ?? 0);
-}
-
-async function attach(runner: QueryRunner, table: string, partition: Partition): Promise<void> {
-  await runner.query(`ALTER TABLE "${PARENT_TABLE}" ATTACH PARTITION "${table}" FOR VALUES FROM (${partition.from}) TO (${partition.to})`);
 }
 
 async function withLockRetries<T>(db: DataSource, work: (runner: QueryRunner) => Promise<T>): Promise<T> {

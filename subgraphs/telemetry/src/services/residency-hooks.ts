@@ -2,6 +2,7 @@ import { DAY_MS } from "@dgg/common";
 import type { ResidencyHooks } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
+import { TelemetryHeldEvent } from "../entities/telemetry-held-event.entity";
 import { countInserted, deleteCounted } from "./day-counts";
 import { PARENT_TABLE } from "./partitions";
 import type { PartitionCatalog } from "./partitions";
@@ -9,7 +10,8 @@ import type { PartitionCatalog } from "./partitions";
 /**
  * A tenant move on PostgreSQL keeps telemetry's bookkeeping exact: the day partitions the
  * tenant's rows need exist in the target before the copy transaction starts (creating them
- * inside it would wait on the copy's own lock), and the day counts follow every insert and delete.
+ * inside it would wait on the copy's own lock), and the day counts follow every insert and
+ * delete. The held table (legal holds) moves with the rest.
  */
 export function telemetryResidencyHooks(partitionsFor: (db: DataSource) => PartitionCatalog | null): ResidencyHooks {
   return {
@@ -30,13 +32,15 @@ export function telemetryResidencyHooks(partitionsFor: (db: DataSource) => Parti
     },
     async insert(manager, table, rows) {
       await manager.getRepository(table).insert(rows);
-      if (manager.connection.options.type === "postgres") {
+      // Only the partitioned table keeps day counts; the held table is a plain one.
+      if (manager.connection.options.type === "postgres" && table === TelemetryEvent) {
         await countInserted(manager, rows.map((row) => (row as TelemetryEvent).occurredAt.getTime()));
       }
     },
     async deleteTenant(manager, tenantId) {
-      if (manager.connection.options.type === "postgres") return deleteCounted(manager, PARENT_TABLE, "tenant_id = $1", [tenantId]);
-      return (await manager.delete(TelemetryEvent, { tenantId })).affected ?? 0;
+      const held = (await manager.delete(TelemetryHeldEvent, { tenantId })).affected ?? 0;
+      if (manager.connection.options.type === "postgres") return held + (await deleteCounted(manager, PARENT_TABLE, "tenant_id = $1", [tenantId]));
+      return held + ((await manager.delete(TelemetryEvent, { tenantId })).affected ?? 0);
     },
   };
 }

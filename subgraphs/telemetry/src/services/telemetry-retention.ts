@@ -1,14 +1,12 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DataSource } from "typeorm";
-import { DAY_MS } from "@dgg/common";
 import { deleteCounted } from "./day-counts";
-import { detachExpiredPartitions, dropDetachedPartitions } from "./partition-expiry";
-import { listPartitions, PARENT_TABLE } from "./partitions";
+import { moveHeldEvents, purgeReleasedEvents } from "./held-events";
+import { detachExpiredPartitions, dropDetachedPartitions, expiredPartitions } from "./partition-expiry";
+import { listMonths, PARENT_TABLE } from "./partitions";
 import type { Partition } from "./partitions";
 
-/** Telemetry is kept 30 days after it occurred. */
-export const TELEMETRY_RETENTION_MS = 30 * DAY_MS;
 /** PostgreSQL: rows per DELETE statement in the boundary day; bounds each statement's locks and write-ahead log. */
 export const PURGE_BATCH = 5000;
 
@@ -20,14 +18,17 @@ export interface TelemetryPurge {
 }
 
 /**
- * Expires telemetry older than the cut-off without loading a row into the process: on
- * PostgreSQL whole day partitions are detached at once (and dropped afterwards by
- * `dropDetachedPartitions`) and only the day that straddles the cut-off is deleted row by row; on SQLite, time-bounded batches on the occurred_at index, pausing
- * between batches so requests are served meanwhile. Returns rows removed.
+ * Expires telemetry older than the cut-off without loading a row into the process. Held
+ * users' expired events move to the held table first (docs/decisions/0023). Then, on
+ * PostgreSQL, whole expired months and days are detached at once (and dropped afterwards by
+ * `dropDetachedPartitions`) and only the day that straddles the cut-off is deleted row by
+ * row; on SQLite, time-bounded batches on the occurred_at index, pausing between batches so
+ * requests are served meanwhile. Last, the held table loses the events of users whose hold
+ * was lifted. Returns rows removed.
  */
 export async function purgeExpiredTelemetry(db: DataSource, purge: TelemetryPurge): Promise<number> {
-  if (db.options.type === "postgres") return purgePartitions(db, purge);
-  return purgeSqliteBatches(db, purge);
+  const purged = db.options.type === "postgres" ? await purgePartitions(db, purge) : await purgeSqliteBatches(db, purge);
+  return purged + (await purgeReleasedEvents(db, purge.heldUserIds));
 }
 
 /** SQLite: how long one DELETE batch may hold the (synchronous) driver, and the batch size limits. */
@@ -41,6 +42,7 @@ export const SQLITE_MAX_BATCH = 20_000;
  * and reads get at least half of the time whatever the size of the backlog.
  */
 async function purgeSqliteBatches(db: DataSource, { cutoffMs, heldUserIds }: TelemetryPurge): Promise<number> {
+  if (heldUserIds.length > 0) await db.transaction((manager) => moveHeldEvents(manager.queryRunner!, cutoffMs, heldUserIds));
   let purged = 0;
   let batch = SQLITE_MIN_BATCH;
   for (;;) {
@@ -62,15 +64,17 @@ async function purgeSqliteBatches(db: DataSource, { cutoffMs, heldUserIds }: Tel
 async function purgePartitions(db: DataSource, purge: TelemetryPurge): Promise<number> {
   // Leftovers of an earlier purge whose clean-up did not finish (a restart) go first.
   await dropDetachedPartitions(db);
-  const partitions = await listPartitions(db);
-  const expired = partitions.filter((partition) => partition.to <= purge.cutoffMs);
-  let purged = await detachExpiredPartitions(db, expired, purge.heldUserIds);
-  const boundary = partitions.find((partition) => partition.from < purge.cutoffMs && purge.cutoffMs < partition.to);
+  const months = await listMonths(db);
+  let purged = await detachExpiredPartitions(db, expiredPartitions(months, purge.cutoffMs), purge.cutoffMs, purge.heldUserIds);
+  const boundary = months.flatMap((month) => month.days).find((day) => day.from < purge.cutoffMs && purge.cutoffMs < day.to);
   if (boundary) purged += await deleteInPartition(db, boundary, purge);
   return purged;
 }
 
-/** The day that straddles the cut-off: bounded DELETE batches of the expired rows only, counted in SQL. */
+/**
+ * The day that straddles the cut-off: bounded DELETE batches of the expired rows only, counted
+ * in SQL. Held users' rows were moved aside already; the condition keeps them all the same.
+ */
 async function deleteInPartition(db: DataSource, partition: Partition, { cutoffMs, heldUserIds }: TelemetryPurge): Promise<number> {
   let purged = 0;
   for (;;) {

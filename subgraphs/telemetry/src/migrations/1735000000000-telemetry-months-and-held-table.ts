@@ -1,0 +1,65 @@
+import { Table } from "typeorm";
+import type { MigrationInterface, QueryRunner } from "typeorm";
+import { monthOf, monthPartitionName, PARENT_TABLE } from "../services/partitions";
+import { HELD_TABLE } from "../services/held-events";
+
+/**
+ * Two changes that go together (docs/decisions/0020, 0023):
+ * - `telemetry_event_held`, on both engines: held users' expired events, kept out of the
+ *   partitioned table so that reads and expiry of everyone else need not look past 30 days;
+ * - PostgreSQL: day partitions hang under month partitions, so expiry of a long backlog
+ *   detaches a dozen months instead of hundreds of days. Stores partitioned by the previous
+ *   migration keep their days: each moves under its month (validated by PostgreSQL, one scan
+ *   per day, once).
+ */
+export class TelemetryMonthsAndHeldTable1735000000000 implements MigrationInterface {
+  name = "TelemetryMonthsAndHeldTable1735000000000";
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.createTable(
+      new Table({
+        name: HELD_TABLE,
+        columns: [
+          { name: "id", type: "varchar", length: "36", isPrimary: true },
+          { name: "tenant_id", type: "varchar", length: "36" },
+          { name: "user_id", type: "varchar", length: "36" },
+          { name: "kind", type: "varchar", length: "32" },
+          { name: "occurred_at", type: "bigint" },
+          { name: "payload", type: "text" },
+        ],
+        indices: [
+          { name: "ix_telemetry_event_held_user_occurred", columnNames: ["user_id", "occurred_at", "id"] },
+          { name: "ix_telemetry_event_held_tenant_occurred", columnNames: ["tenant_id", "occurred_at"] },
+        ],
+      }),
+    );
+    if (queryRunner.connection.options.type !== "postgres") return;
+    // Day partitions made by the previous layout hang directly under the parent (not partitioned themselves).
+    const days = (await queryRunner.query(
+      `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = '${PARENT_TABLE}'::regclass AND c.relkind = 'r'`,
+    )) as { name: string; bound: string }[];
+    const byMonth = new Map<number, { name: string; from: number; to: number }[]>();
+    for (const day of days) {
+      const match = /FROM \('?(-?\d+)'?\) TO \('?(-?\d+)'?\)/.exec(day.bound);
+      if (!match) throw new Error(`telemetry partition ${day.name} has an unexpected bound ${day.bound}`);
+      const from = Number(match[1]);
+      const month = monthOf(from).from;
+      byMonth.set(month, [...(byMonth.get(month) ?? []), { name: day.name, from, to: Number(match[2]) }]);
+    }
+    for (const [month, members] of byMonth) {
+      for (const day of members) await queryRunner.query(`ALTER TABLE "${PARENT_TABLE}" DETACH PARTITION "${day.name}"`);
+      const name = monthPartitionName(month);
+      await queryRunner.query(
+        `CREATE TABLE "${name}" PARTITION OF "${PARENT_TABLE}" FOR VALUES FROM (${month}) TO (${monthOf(month).to}) PARTITION BY RANGE ("occurred_at")`,
+      );
+      for (const day of members) await queryRunner.query(`ALTER TABLE "${name}" ATTACH PARTITION "${day.name}" FOR VALUES FROM (${day.from}) TO (${day.to})`);
+    }
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    // The months stay: the previous code reads days through the parent either way.
+    await queryRunner.dropTable(HELD_TABLE);
+  }
+}
