@@ -1,6 +1,6 @@
 // The demo data set, seeded through the public API so it is audited like real traffic:
-// three tenants (one per region), about 50 users with devices, 45 days of telemetry
-// (so the 30-day rule has something to purge) and the audit entries all of that makes.
+// three tenants (one per region), about 50 users with devices, 30 days of telemetry
+// (the oldest leaves the 30-day window within a day) and the audit entries all of that makes.
 // Idempotent: a second run finds the tenants recorded in .data/demo-seed.json and stops.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -143,7 +143,7 @@ async function waitForDetachedDrops(target) {
   await client.connect();
   try {
     for (;;) {
-      const { rows } = await client.query(`SELECT COUNT(*) AS n FROM pg_class WHERE relname LIKE 'telemetry_expired_%'`);
+      const { rows } = await client.query(`SELECT COUNT(*) AS n FROM pg_class WHERE relname ~ '^telemetry_event_[pm][0-9]+$' AND NOT relispartition`);
       if (Number(rows[0].n) === 0) return Math.round(performance.now() - started);
       await sleep(20);
     }

@@ -5,8 +5,14 @@ import { moveHeldEvents } from "./held-events";
 import { PARENT_TABLE } from "./partitions";
 import type { MonthPartition, Partition } from "./partitions";
 
-/** Name prefix of expired months and days that were detached and wait to be dropped. */
-export const EXPIRED_PREFIX = "telemetry_expired_";
+/**
+ * Detached months and days keep their names until `dropDetachedPartitions` drops them: a
+ * table named like a partition that is no longer one is expired by construction (only
+ * expiry detaches). Renaming them inside the transaction would hold the parent's lock
+ * longer. Earlier versions renamed them with this prefix; leftovers are dropped too.
+ */
+const DETACHED_NAME = `^${PARENT_TABLE}_[pm][0-9]+$`;
+const EARLIER_EXPIRED_PREFIX = "telemetry_expired_";
 /**
  * Lock waits: short attempts first, so that a detach queued behind a slow statement never
  * holds up the queries that arrive after it for long; then one patient attempt.
@@ -35,9 +41,9 @@ export function expiredPartitions(months: MonthPartition[], cutoffMs: number): E
 /**
  * In one transaction that holds the parent's lock: moves the held users' expired rows to the
  * held table, then detaches every expired month and day at once (one round trip of DDL,
- * about a millisecond each), renames them `telemetry_expired_*` for `dropDetachedPartitions`
- * to drop afterwards, outside any lock on the parent, and returns how many rows left the
- * table, read from the day counts: nothing is scanned.
+ * about a millisecond each) for `dropDetachedPartitions` to drop afterwards, outside any
+ * lock on the parent, and returns how many rows left the table, read from the day counts:
+ * nothing is scanned.
  */
 export async function detachExpiredPartitions(db: DataSource, expired: ExpiredPartitions, cutoffMs: number, heldUserIds: string[]): Promise<number> {
   if (expired.months.length === 0 && expired.days.length === 0 && heldUserIds.length === 0) return 0;
@@ -51,7 +57,6 @@ export async function detachExpiredPartitions(db: DataSource, expired: ExpiredPa
     const statements = [
       ...expired.months.map((month) => `ALTER TABLE "${PARENT_TABLE}" DETACH PARTITION "${month.name}"`),
       ...expired.days.map((day) => `ALTER TABLE "${day.month}" DETACH PARTITION "${day.name}"`),
-      ...[...expired.months, ...expired.days].map((table) => `ALTER TABLE "${table.name}" RENAME TO "${EXPIRED_PREFIX}${table.name}"`),
     ];
     // Parameterless, so the driver sends the statements as one simple query: one round trip.
     await runner.query(`${statements.join(";\n")};`);
@@ -62,9 +67,11 @@ export async function detachExpiredPartitions(db: DataSource, expired: ExpiredPa
 
 /** Drops the detached expired months and days, each in its own short transaction that locks nothing else. Returns how many. */
 export async function dropDetachedPartitions(db: DataSource): Promise<number> {
-  const rows = (await db.query(`SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relname LIKE $1 AND NOT relispartition`, [
-    `${EXPIRED_PREFIX}%`,
-  ])) as { relname: string }[];
+  const rows = (await db.query(
+    `SELECT relname FROM pg_class
+      WHERE relkind IN ('r', 'p') AND NOT relispartition AND (relname ~ $1 OR starts_with(relname, $2))`,
+    [DETACHED_NAME, EARLIER_EXPIRED_PREFIX],
+  )) as { relname: string }[];
   // A detached month takes its days with it.
   for (const { relname } of rows) await db.query(`DROP TABLE IF EXISTS "${relname}"`);
   return rows.length;
