@@ -42,6 +42,17 @@ async function freshPostgres(baseUrl, name) {
   return `${baseUrl}/${name}`;
 }
 
+/** Users, telemetry and audit keep one store per region; the benchmark's tenant lives in EUROPE. */
+const REGIONAL = new Set(["users", "telemetry", "audit"]);
+const HOME_REGION = "EUROPE";
+const variableOf = (store) => `${store.toUpperCase().replace("-", "_")}_DATABASE_URL`;
+const databaseNameOf = (store, region) => `dgg_bench_${store.replace("-", "_")}${region ? `_${region.toLowerCase()}` : ""}`;
+/** Every PostgreSQL database the benchmark creates, for the clean-up. */
+const DATABASES = [
+  ...STORES.flatMap((store) => (REGIONAL.has(store) ? common.REGIONS.map((region) => databaseNameOf(store, region)) : [databaseNameOf(store, null)])),
+  "dgg_bench_telemetry_copy",
+];
+
 async function environment(engine, config, workdir) {
   const env = { ...process.env, DGG_DATA_DIR: workdir, RETENTION_INTERVAL: "off", APOLLO_TELEMETRY_DISABLED: "true", HOST: "127.0.0.1" };
   delete env.GOVERNANCE_CLOCK_OFFSET;
@@ -49,23 +60,30 @@ async function environment(engine, config, workdir) {
     env[service.portVar] = String(await freePort());
     env[service.urlVar] = `http://127.0.0.1:${env[service.portVar]}`;
   }
+  const open = async (store, region) =>
+    engine === "postgres" ? freshPostgres(config.pgUrl, databaseNameOf(store, region)) : `sqlite:${join(workdir, `${store}${region ? `-${region}` : ""}.sqlite`)}`;
+  // `stores` holds what the benchmark reads and seeds: the home region's store of each subgraph.
   const stores = {};
   for (const store of STORES) {
-    const variable = `${store.toUpperCase().replace("-", "_")}_DATABASE_URL`;
-    stores[store] =
-      engine === "postgres"
-        ? await freshPostgres(config.pgUrl, `dgg_bench_${store.replace("-", "_")}`)
-        : `sqlite:${join(workdir, `${store}.sqlite`)}`;
-    env[variable] = stores[store];
+    if (!REGIONAL.has(store)) {
+      stores[store] = await open(store, null);
+      env[variableOf(store)] = stores[store];
+      continue;
+    }
+    for (const region of common.REGIONS) {
+      const url = await open(store, region);
+      env[`${variableOf(store)}_${region}`] = url;
+      if (region === HOME_REGION) stores[store] = url;
+    }
   }
   common.ensureDevKeys(common.keyPathsFromEnv(env));
   return { env, stores };
 }
 
-/** Starts (or restarts) the telemetry service alone on `databaseUrl`, on its usual port. */
+/** Starts (or restarts) the telemetry service alone, its home-region store on `databaseUrl`, on its usual port. */
 async function startTelemetry(env, databaseUrl, logStream) {
   const child = spawn(process.execPath, [join(ROOT, "subgraphs/telemetry/dist/index.js")], {
-    env: { ...env, TELEMETRY_DATABASE_URL: databaseUrl },
+    env: { ...env, [`TELEMETRY_DATABASE_URL_${HOME_REGION}`]: databaseUrl },
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -88,7 +106,7 @@ async function stopChild(child) {
 }
 
 async function seedUsers(gatewayUrl, operator, issuerKey, count) {
-  const { createTenant } = await graphql(gatewayUrl, operator, `mutation { createTenant(input: { name: "Bench", storageRegion: EUROPE }) { id } }`);
+  const { createTenant } = await graphql(gatewayUrl, operator, `mutation { createTenant(input: { name: "Bench", storageRegion: ${HOME_REGION} }) { id } }`);
   const tenantId = createTenant.id;
   const admin = await common.signClientToken({ role: "tenant-admin", subject: "bench-admin", tenantId, userId: null }, issuerKey, new Date(), 8 * 3600);
   const userIds = [];
@@ -195,7 +213,7 @@ export async function runEngine(engine, config, workdir, log) {
     if (engine === "postgres") await seedPostgres({ ...seedOptions, url: stores.telemetry });
     else seedSqlite({ ...seedOptions, file: stores.telemetry.slice("sqlite:".length) });
     const copy = engine === "postgres" ? `${config.pgUrl}/dgg_bench_telemetry_copy` : `sqlite:${join(workdir, "telemetry-copy.sqlite")}`;
-    if (engine === "postgres") await copyPostgres(`${config.pgUrl}/postgres`, "dgg_bench_telemetry", "dgg_bench_telemetry_copy");
+    if (engine === "postgres") await copyPostgres(`${config.pgUrl}/postgres`, databaseNameOf("telemetry", HOME_REGION), "dgg_bench_telemetry_copy");
     else copyFileSync(stores.telemetry.slice("sqlite:".length), copy.slice("sqlite:".length));
     log(`seeded and copied in ${Math.round((Date.now() - seedStarted) / 1000)} s`);
 
@@ -240,7 +258,7 @@ export async function runEngine(engine, config, workdir, log) {
       if (engine === "postgres") {
         const admin = new pg.Client({ connectionString: `${config.pgUrl}/postgres` });
         await admin.connect();
-        for (const name of [...STORES.map((store) => `dgg_bench_${store.replace("-", "_")}`), "dgg_bench_telemetry_copy"]) {
+        for (const name of DATABASES) {
           await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
         }
         await admin.end();

@@ -118,17 +118,22 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
         assertServiceIdentity(viewer);
         const { asOf, heldUserIds } = parsePurgeRequest(body);
         // Strictly older than 30 days: an event exactly 30 days old is still within its period.
-        let purged = 0;
-        for (const [, db] of deps.stores.entries()) {
-          purged += await purgeExpiredTelemetry(db, { cutoffMs: retentionCutoff(asOf), heldUserIds });
-          const partitions = deps.partitionsFor(db);
-          if (partitions) {
-            // The expired days are already out of the table; their files go after the answer.
-            deps.background.run("dropping detached partitions", () => dropDetachedPartitions(db));
-            await partitions.refresh();
-            await partitions.ensureAhead(deps.clock.now());
-          }
-        }
+        const cutoffMs = retentionCutoff(asOf);
+        // Regional stores are separate databases: purged side by side.
+        const counts = await Promise.all(
+          deps.stores.entries().map(async ([, db]) => {
+            const count = await purgeExpiredTelemetry(db, { cutoffMs, heldUserIds });
+            const partitions = deps.partitionsFor(db);
+            if (partitions) {
+              // The expired months and days are already out of the table; their files go after the answer.
+              deps.background.run("dropping detached partitions", () => dropDetachedPartitions(db));
+              partitions.forgetBefore(cutoffMs);
+              await partitions.ensureAhead(deps.clock.now());
+            }
+            return count;
+          }),
+        );
+        const purged = counts.reduce((sum, count) => sum + count, 0);
         return { purged: [{ category: DataCategory.TELEMETRY, count: purged }] };
       },
     },

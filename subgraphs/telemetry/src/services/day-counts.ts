@@ -72,9 +72,13 @@ export async function rowsInDays(db: Queryable, fromMs: number, toMs: number): P
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Forgets the counts of every day before `day`: their partitions were detached whole. */
-export async function forgetDaysBefore(db: Queryable, day: number): Promise<void> {
-  await db.query(`DELETE FROM "${DAY_ROWS_TABLE}" WHERE day < $1`, [day]);
+/**
+ * The statement that forgets the counts of every day before `day` (their partitions were
+ * detached whole), as SQL text with the day number inlined, to be sent with the detaches.
+ */
+export function forgetDaysBefore(day: number): string {
+  if (!Number.isSafeInteger(day)) throw new Error(`day ${day} is not an integer`);
+  return `DELETE FROM "${DAY_ROWS_TABLE}" WHERE day < ${day}`;
 }
 
 /** Recomputes every count from the rows (the migration; also a repair tool). */

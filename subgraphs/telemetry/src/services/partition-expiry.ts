@@ -47,8 +47,9 @@ export function expiredPartitions(months: MonthPartition[], cutoffMs: number): E
  */
 export async function detachExpiredPartitions(db: DataSource, expired: ExpiredPartitions, cutoffMs: number, heldUserIds: string[]): Promise<number> {
   if (expired.months.length === 0 && expired.days.length === 0 && heldUserIds.length === 0) return 0;
-  return withLockRetries(db, async (runner) => {
-    await runner.query(`LOCK TABLE "${PARENT_TABLE}" IN ACCESS EXCLUSIVE MODE`);
+  return withLockRetries(db, async (runner, lockTimeoutMs) => {
+    // One round trip: the time-out applies to this transaction only.
+    await runner.query(`SET LOCAL lock_timeout = '${lockTimeoutMs}ms'; LOCK TABLE "${PARENT_TABLE}" IN ACCESS EXCLUSIVE MODE`);
     // Held rows of the expired days and of the boundary day alike: none is left behind below the cut-off.
     await moveHeldEvents(runner, cutoffMs, heldUserIds);
     if (expired.months.length === 0 && expired.days.length === 0) return 0;
@@ -57,10 +58,11 @@ export async function detachExpiredPartitions(db: DataSource, expired: ExpiredPa
     const statements = [
       ...expired.months.map((month) => `ALTER TABLE "${PARENT_TABLE}" DETACH PARTITION "${month.name}"`),
       ...expired.days.map((day) => `ALTER TABLE "${day.month}" DETACH PARTITION "${day.name}"`),
+      forgetDaysBefore(firstKeptDay),
     ];
-    // Parameterless, so the driver sends the statements as one simple query: one round trip.
+    // Parameterless, so the driver sends the statements as one simple query: one round trip
+    // while the parent is locked.
     await runner.query(`${statements.join(";\n")};`);
-    await forgetDaysBefore(runner, firstKeptDay);
     return removed;
   });
 }
@@ -77,14 +79,14 @@ export async function dropDetachedPartitions(db: DataSource): Promise<number> {
   return rows.length;
 }
 
-async function withLockRetries<T>(db: DataSource, work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+/** Runs `work` in a transaction, again after a lock time-out; `work` sets the time-out it is given. */
+async function withLockRetries<T>(db: DataSource, work: (runner: QueryRunner, lockTimeoutMs: number) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     const patient = attempt > QUICK_ATTEMPTS;
     const runner = db.createQueryRunner();
     try {
       await runner.startTransaction();
-      await runner.query(`SET LOCAL lock_timeout = '${patient ? PATIENT_LOCK_TIMEOUT_MS : QUICK_LOCK_TIMEOUT_MS}ms'`);
-      const result = await work(runner);
+      const result = await work(runner, patient ? PATIENT_LOCK_TIMEOUT_MS : QUICK_LOCK_TIMEOUT_MS);
       await runner.commitTransaction();
       return result;
     } catch (error) {

@@ -176,7 +176,12 @@ export class PartitionCatalog {
     await this.ensureFor(Array.from({ length: PARTITIONS_AHEAD_DAYS + 1 }, (_, i) => (today + i) * DAY_MS));
   }
 
-  /** Re-reads the catalog: after a purge dropped days, or before creating. */
+  /** Forgets the days wholly before `cutoffMs`: a purge detached them. No query. */
+  forgetBefore(cutoffMs: number): void {
+    for (const day of this.known) if ((day + 1) * DAY_MS <= cutoffMs) this.known.delete(day);
+  }
+
+  /** Re-reads the catalog before creating. */
   async refresh(): Promise<void> {
     const partitions = await listPartitions(this.db);
     this.known.clear();

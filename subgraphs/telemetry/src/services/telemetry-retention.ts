@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { DataSource } from "typeorm";
 import { deleteCounted } from "./day-counts";
 import { moveHeldEvents, purgeReleasedEvents } from "./held-events";
-import { detachExpiredPartitions, dropDetachedPartitions, expiredPartitions } from "./partition-expiry";
+import { detachExpiredPartitions, expiredPartitions } from "./partition-expiry";
 import { listMonths, PARENT_TABLE } from "./partitions";
 import type { Partition } from "./partitions";
 
@@ -62,8 +62,6 @@ async function purgeSqliteBatches(db: DataSource, { cutoffMs, heldUserIds }: Tel
 }
 
 async function purgePartitions(db: DataSource, purge: TelemetryPurge): Promise<number> {
-  // Leftovers of an earlier purge whose clean-up did not finish (a restart) go first.
-  await dropDetachedPartitions(db);
   const months = await listMonths(db);
   let purged = await detachExpiredPartitions(db, expiredPartitions(months, purge.cutoffMs), purge.cutoffMs, purge.heldUserIds);
   const boundary = months.flatMap((month) => month.days).find((day) => day.from < purge.cutoffMs && purge.cutoffMs < day.to);
