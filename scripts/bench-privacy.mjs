@@ -67,7 +67,22 @@ async function gql(url, token, query, variables = {}) {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "dgg-bench-"));
-const urls = Object.fromEntries(await Promise.all(STORES.map(async (store) => [store, await freshDatabase(`dgg_bench_${store}`)])));
+// Users, telemetry and audit keep one store per region; the benchmark's tenant lives in EUROPE.
+const REGIONAL = new Set(["users", "telemetry", "audit"]);
+const HOME_REGION = "EUROPE";
+const urls = {};
+const regionalUrls = {};
+for (const store of STORES) {
+  if (!REGIONAL.has(store)) {
+    urls[store] = await freshDatabase(`dgg_bench_${store}`);
+    continue;
+  }
+  for (const region of common.REGIONS) {
+    const url = await freshDatabase(`dgg_bench_${store}_${region.toLowerCase()}`);
+    regionalUrls[`${store.toUpperCase()}_DATABASE_URL_${region}`] = url;
+    if (region === HOME_REGION) urls[store] = url;
+  }
+}
 const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
 const env = serviceEnvironment({
   ...process.env,
@@ -79,9 +94,7 @@ const env = serviceEnvironment({
   AUDIT_PORT: String(ports[3]),
   STORAGE_REGIONS_PORT: String(ports[4]),
   GOVERNANCE_PORT: String(ports[5]),
-  USERS_DATABASE_URL: urls.users,
-  TELEMETRY_DATABASE_URL: urls.telemetry,
-  AUDIT_DATABASE_URL: urls.audit,
+  ...regionalUrls,
   STORAGE_REGIONS_DATABASE_URL: urls.storage_regions,
   GOVERNANCE_DATABASE_URL: urls.governance,
   PRIVACY_WORKERS: "1",
@@ -98,7 +111,7 @@ try {
   const issuer = await common.loadPrivateKey(keys.issuerPrivate, "issuer key");
   const token = (viewer) => common.signClientToken(viewer, issuer, new Date());
   const operator = await token({ role: "operator", subject: "bench@ops", tenantId: null, userId: null });
-  const tenantId = (await gql(gateway, operator, `mutation { createTenant(input: { name: "Bench", storageRegion: EUROPE }) { id } }`)).createTenant.id;
+  const tenantId = (await gql(gateway, operator, `mutation { createTenant(input: { name: "Bench", storageRegion: ${HOME_REGION} }) { id } }`)).createTenant.id;
   const admin = await token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });
   const userId = (await gql(gateway, admin, `mutation($t: ID!) { createUser(input: { tenantId: $t, userPrincipalName: "big@bench.eu", displayName: "Big" }) { id } }`, { t: tenantId })).createUser.id;
 

@@ -202,5 +202,35 @@ describe("telemetry partitions on PostgreSQL", () => {
       await db.destroy();
     }
   });
+
+  it("waits for a long transaction on the table in short attempts, detaching nothing until it has the lock", async () => {
+    const db = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: MIGRATIONS });
+    await db.initialize();
+    await db.runMigrations({ transaction: "each" });
+    const reader = db.createQueryRunner();
+    try {
+      const cutoff = NOW.getTime() - 30 * DAY_MS;
+      const times = [cutoff - 60 * DAY_MS, cutoff - 3 * DAY_MS, cutoff + DAY_MS];
+      await new PartitionCatalog(db).ensureFor(times);
+      await insertRows(db, times.map((at) => row(randomUUID(), at)));
+      // A reader that keeps the table open (a long report, a stuck client).
+      await reader.startTransaction();
+      await reader.query(`SELECT COUNT(*) FROM telemetry_event`);
+      const purge = purgeExpiredTelemetry(db, { cutoffMs: cutoff, heldUserIds: [] });
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      // Several 200 ms attempts have timed out and rolled back: nothing is detached yet, and
+      // between attempts other statements get through (this one would queue behind a held lock).
+      const counted = (await reader.query(`SELECT COUNT(*) AS n FROM telemetry_event`)) as { n: string }[];
+      expect(Number(counted[0]!.n)).toBe(3);
+      await reader.commitTransaction();
+      expect(await purge).toBe(2);
+      expect((await listMonths(db)).map((month) => month.name)).toEqual(["telemetry_event_m203104"]);
+      expect(await rowsInDays(db, cutoff - 90 * DAY_MS, cutoff + 10 * DAY_MS)).toBe(1);
+    } finally {
+      if (reader.isTransactionActive) await reader.rollbackTransaction();
+      await reader.release();
+      await db.destroy();
+    }
+  });
 });
 }

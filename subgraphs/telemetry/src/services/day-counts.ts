@@ -57,12 +57,6 @@ export async function deleteCounted(db: Queryable, table: string, where: string,
   return Number(rows[0]?.deleted ?? 0);
 }
 
-/** Rows in every day before `day` (a day number), from the counts: what detaching those days removes. */
-export async function rowsBeforeDay(db: Queryable, day: number): Promise<number> {
-  const rows = (await db.query(`SELECT COALESCE(SUM(rows), 0) AS n FROM "${DAY_ROWS_TABLE}" WHERE day < $1`, [day])) as { n: string | number }[];
-  return Number(rows[0]?.n ?? 0);
-}
-
 /** Rows held by the days in [fromMs, toMs), from the counts (no table scan). */
 export async function rowsInDays(db: Queryable, fromMs: number, toMs: number): Promise<number> {
   const rows = (await db.query(`SELECT COALESCE(SUM(rows), 0) AS n FROM "${DAY_ROWS_TABLE}" WHERE day >= $1 AND day < $2`, [

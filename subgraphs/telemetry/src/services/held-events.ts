@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from "typeorm";
 import { deleteCounted } from "./day-counts";
 import { PARENT_TABLE } from "./partitions";
+import type { Queryable } from "./partitions";
 
 /**
  * Legal holds and telemetry (docs/decisions/0023). When retention finds expired events of a
@@ -12,15 +13,18 @@ export const HELD_TABLE = "telemetry_event_held";
 const COLUMNS = "id, tenant_id, user_id, kind, occurred_at, payload";
 
 /**
- * Moves the held users' events older than `cutoffMs` into the held table, inside the caller's
- * transaction on `runner`: one statement on PostgreSQL (day counts included), a copy then a
- * delete on SQLite. Returns how many moved.
+ * PostgreSQL: moves the held users' events older than `cutoffMs` into the held table in one
+ * statement, day counts included. Run it in the transaction that holds the parent's lock, so
+ * no late insert escapes. Returns how many moved.
  */
-export async function moveHeldEvents(runner: QueryRunner, cutoffMs: number, heldUserIds: string[]): Promise<number> {
+export async function moveHeldEventsPostgres(db: Queryable, cutoffMs: number, heldUserIds: string[]): Promise<number> {
   if (heldUserIds.length === 0) return 0;
-  if (runner.connection.options.type === "postgres") {
-    return deleteCounted(runner, PARENT_TABLE, "occurred_at < $1 AND user_id = ANY($2::varchar[])", [cutoffMs, heldUserIds], HELD_TABLE);
-  }
+  return deleteCounted(db, PARENT_TABLE, "occurred_at < $1 AND user_id = ANY($2::varchar[])", [cutoffMs, heldUserIds], HELD_TABLE);
+}
+
+/** SQLite: the same, as a copy then a delete in the caller's transaction on `runner`. */
+export async function moveHeldEventsSqlite(runner: QueryRunner, cutoffMs: number, heldUserIds: string[]): Promise<number> {
+  if (heldUserIds.length === 0) return 0;
   const where = "occurred_at < ? AND user_id IN (SELECT value FROM json_each(?))";
   const parameters = [cutoffMs, JSON.stringify(heldUserIds)];
   const copied = (await runner.query(`INSERT INTO "${HELD_TABLE}" (${COLUMNS}) SELECT ${COLUMNS} FROM "${PARENT_TABLE}" WHERE ${where}`, parameters, true)) as {

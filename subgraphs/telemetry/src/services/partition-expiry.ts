@@ -1,7 +1,7 @@
-import type { DataSource, QueryRunner } from "typeorm";
+import type { DataSource } from "typeorm";
 import { DAY_MS } from "@dgg/common";
-import { forgetDaysBefore, rowsBeforeDay } from "./day-counts";
-import { moveHeldEvents } from "./held-events";
+import { DAY_ROWS_TABLE, forgetDaysBefore } from "./day-counts";
+import { moveHeldEventsPostgres } from "./held-events";
 import { PARENT_TABLE } from "./partitions";
 import type { MonthPartition, Partition } from "./partitions";
 
@@ -40,30 +40,40 @@ export function expiredPartitions(months: MonthPartition[], cutoffMs: number): E
 
 /**
  * In one transaction that holds the parent's lock: moves the held users' expired rows to the
- * held table, then detaches every expired month and day at once (one round trip of DDL,
- * about a millisecond each) for `dropDetachedPartitions` to drop afterwards, outside any
- * lock on the parent, and returns how many rows left the table, read from the day counts:
- * nothing is scanned.
+ * held table, then detaches every expired month and day at once (about a millisecond of
+ * catalog work each) for `dropDetachedPartitions` to drop afterwards, outside any lock on
+ * the parent, and returns how many rows left the table, read from the day counts: nothing
+ * is scanned. Without held users the whole transaction is one round trip (the parent stays
+ * locked for the server's work only, not for the network and the event loop); with them,
+ * three.
  */
 export async function detachExpiredPartitions(db: DataSource, expired: ExpiredPartitions, cutoffMs: number, heldUserIds: string[]): Promise<number> {
-  if (expired.months.length === 0 && expired.days.length === 0 && heldUserIds.length === 0) return 0;
-  return withLockRetries(db, async (runner, lockTimeoutMs) => {
-    // One round trip: the time-out applies to this transaction only.
-    await runner.query(`SET LOCAL lock_timeout = '${lockTimeoutMs}ms'; LOCK TABLE "${PARENT_TABLE}" IN ACCESS EXCLUSIVE MODE`);
-    // Held rows of the expired days and of the boundary day alike: none is left behind below the cut-off.
-    await moveHeldEvents(runner, cutoffMs, heldUserIds);
-    if (expired.months.length === 0 && expired.days.length === 0) return 0;
-    const firstKeptDay = Math.floor(cutoffMs / DAY_MS);
-    const removed = await rowsBeforeDay(runner, firstKeptDay);
-    const statements = [
-      ...expired.months.map((month) => `ALTER TABLE "${PARENT_TABLE}" DETACH PARTITION "${month.name}"`),
-      ...expired.days.map((day) => `ALTER TABLE "${day.month}" DETACH PARTITION "${day.name}"`),
-      forgetDaysBefore(firstKeptDay),
-    ];
-    // Parameterless, so the driver sends the statements as one simple query: one round trip
-    // while the parent is locked.
-    await runner.query(`${statements.join(";\n")};`);
-    return removed;
+  const detaching = expired.months.length > 0 || expired.days.length > 0;
+  if (!detaching && heldUserIds.length === 0) return 0;
+  const firstKeptDay = Math.floor(cutoffMs / DAY_MS);
+  const detach = detaching
+    ? [
+        `SELECT COALESCE(SUM(rows), 0) AS removed FROM "${DAY_ROWS_TABLE}" WHERE day < ${firstKeptDay}`,
+        ...expired.months.map((month) => `ALTER TABLE "${PARENT_TABLE}" DETACH PARTITION "${month.name}"`),
+        ...expired.days.map((day) => `ALTER TABLE "${day.month}" DETACH PARTITION "${day.name}"`),
+        forgetDaysBefore(firstKeptDay),
+      ]
+    : [];
+  return withLockRetries(db, async (client, lockTimeoutMs) => {
+    // The time-out applies to this transaction only.
+    const begin = [`BEGIN`, `SET LOCAL lock_timeout = '${lockTimeoutMs}ms'`, `LOCK TABLE "${PARENT_TABLE}" IN ACCESS EXCLUSIVE MODE`];
+    let results: PgResult[];
+    if (heldUserIds.length > 0) {
+      await client.query(begin.join(";\n"));
+      // Held rows of the expired days and of the boundary day alike: none is left behind below the cut-off.
+      await moveHeldEventsPostgres(rowsOf(client), cutoffMs, heldUserIds);
+      results = asResults(await client.query([...detach, "COMMIT"].join(";\n")));
+    } else {
+      // Parameterless, so the driver sends it as one simple query: one round trip.
+      results = asResults(await client.query([...begin, ...detach, "COMMIT"].join(";\n")));
+    }
+    const counted = results.find((result) => result.command === "SELECT");
+    return Number(counted?.rows[0]?.removed ?? 0);
   });
 }
 
@@ -79,20 +89,36 @@ export async function dropDetachedPartitions(db: DataSource): Promise<number> {
   return rows.length;
 }
 
-/** Runs `work` in a transaction, again after a lock time-out; `work` sets the time-out it is given. */
-async function withLockRetries<T>(db: DataSource, work: (runner: QueryRunner, lockTimeoutMs: number) => Promise<T>): Promise<T> {
+/** What node-postgres answers for one statement. */
+interface PgResult {
+  command: string;
+  rows: Record<string, unknown>[];
+}
+/** The node-postgres client under a TypeORM query runner. */
+interface PgClient {
+  query(sql: string, parameters?: unknown[]): Promise<PgResult | PgResult[]>;
+}
+const asResults = (answer: PgResult | PgResult[]): PgResult[] => (Array.isArray(answer) ? answer : [answer]);
+const rowsOf = (client: PgClient) => ({ query: async (sql: string, parameters?: unknown[]) => asResults(await client.query(sql, parameters)).at(-1)!.rows });
+
+/**
+ * Runs `work` on one pooled connection's own client, again after a lock time-out. `work`
+ * opens and commits the transaction itself (several statements per round trip); whatever
+ * fails is rolled back here.
+ */
+async function withLockRetries<T>(db: DataSource, work: (client: PgClient, lockTimeoutMs: number) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     const patient = attempt > QUICK_ATTEMPTS;
     const runner = db.createQueryRunner();
     try {
-      await runner.startTransaction();
-      const result = await work(runner, patient ? PATIENT_LOCK_TIMEOUT_MS : QUICK_LOCK_TIMEOUT_MS);
-      await runner.commitTransaction();
-      return result;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      const code = (error as { driverError?: { code?: string } }).driverError?.code;
-      if (!code || !RETRYABLE.has(code) || patient) throw error;
+      const client = (await runner.connect()) as PgClient;
+      try {
+        return await work(client, patient ? PATIENT_LOCK_TIMEOUT_MS : QUICK_LOCK_TIMEOUT_MS);
+      } catch (error) {
+        await client.query("ROLLBACK");
+        const code = (error as { code?: string }).code;
+        if (!code || !RETRYABLE.has(code) || patient) throw error;
+      }
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(Math.random() * 80)));
     } finally {
       await runner.release();

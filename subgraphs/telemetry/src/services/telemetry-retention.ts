@@ -2,13 +2,13 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DataSource } from "typeorm";
 import { deleteCounted } from "./day-counts";
-import { moveHeldEvents, purgeReleasedEvents } from "./held-events";
+import { moveHeldEventsSqlite, purgeReleasedEvents } from "./held-events";
 import { detachExpiredPartitions, expiredPartitions } from "./partition-expiry";
 import { listMonths, PARENT_TABLE } from "./partitions";
 import type { Partition } from "./partitions";
 
 /** PostgreSQL: rows per DELETE statement in the boundary day; bounds each statement's locks and write-ahead log. */
-export const PURGE_BATCH = 5000;
+export const PURGE_BATCH = 10_000;
 
 export interface TelemetryPurge {
   /** Rows strictly older than this (epoch ms) expire. */
@@ -27,8 +27,10 @@ export interface TelemetryPurge {
  * was lifted. Returns rows removed.
  */
 export async function purgeExpiredTelemetry(db: DataSource, purge: TelemetryPurge): Promise<number> {
-  const purged = db.options.type === "postgres" ? await purgePartitions(db, purge) : await purgeSqliteBatches(db, purge);
-  return purged + (await purgeReleasedEvents(db, purge.heldUserIds));
+  if (db.options.type !== "postgres") return (await purgeSqliteBatches(db, purge)) + (await purgeReleasedEvents(db, purge.heldUserIds));
+  // Separate tables and connections, and the released users are by definition not the held ones: side by side.
+  const [partitions, released] = await Promise.all([purgePartitions(db, purge), purgeReleasedEvents(db, purge.heldUserIds)]);
+  return partitions + released;
 }
 
 /** SQLite: how long one DELETE batch may hold the (synchronous) driver, and the batch size limits. */
@@ -42,7 +44,7 @@ export const SQLITE_MAX_BATCH = 20_000;
  * and reads get at least half of the time whatever the size of the backlog.
  */
 async function purgeSqliteBatches(db: DataSource, { cutoffMs, heldUserIds }: TelemetryPurge): Promise<number> {
-  if (heldUserIds.length > 0) await db.transaction((manager) => moveHeldEvents(manager.queryRunner!, cutoffMs, heldUserIds));
+  if (heldUserIds.length > 0) await db.transaction((manager) => moveHeldEventsSqlite(manager.queryRunner!, cutoffMs, heldUserIds));
   let purged = 0;
   let batch = SQLITE_MIN_BATCH;
   for (;;) {
