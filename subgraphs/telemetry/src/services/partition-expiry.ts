@@ -1,3 +1,5 @@
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { DataSource } from "typeorm";
 import { DAY_MS } from "@dgg/common";
 import { DAY_ROWS_TABLE, forgetDaysBefore } from "./day-counts";
@@ -77,16 +79,30 @@ export async function detachExpiredPartitions(db: DataSource, expired: ExpiredPa
   });
 }
 
-/** Drops the detached expired months and days, each in its own short transaction that locks nothing else. Returns how many. */
+/**
+ * Drops the detached expired months and days, one day's table per transaction (a detached
+ * month's days first, then the month), pausing after each drop as long as it took: removing
+ * a year of files is disk work that live queries share, so it gets at most half of the time.
+ * Nothing here locks the partitioned table. Returns how many detached tables (months or days) went.
+ */
 export async function dropDetachedPartitions(db: DataSource): Promise<number> {
-  const rows = (await db.query(
+  const detached = (await db.query(
     `SELECT relname FROM pg_class
       WHERE relkind IN ('r', 'p') AND NOT relispartition AND (relname ~ $1 OR starts_with(relname, $2))`,
     [DETACHED_NAME, EARLIER_EXPIRED_PREFIX],
   )) as { relname: string }[];
-  // A detached month takes its days with it.
-  for (const { relname } of rows) await db.query(`DROP TABLE IF EXISTS "${relname}"`);
-  return rows.length;
+  for (const { relname } of detached) {
+    const days = (await db.query(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = (SELECT oid FROM pg_class WHERE relname = $1)`,
+      [relname],
+    )) as { relname: string }[];
+    for (const table of [...days.map((day) => day.relname), relname]) {
+      const started = performance.now();
+      await db.query(`DROP TABLE IF EXISTS "${table}"`);
+      await sleep(performance.now() - started);
+    }
+  }
+  return detached.length;
 }
 
 /** What node-postgres answers for one statement. */
