@@ -21,6 +21,8 @@ export interface TelemetryDeps {
   partitionsFor(db: DataSource): PartitionCatalog | null;
   /** Clean-up that purges start and do not wait for. */
   background: BackgroundWork;
+  /** Operational log lines (retention purges). */
+  log(line: string): void;
 }
 
 /** Built per request: the verified viewer, its token (forwarded to audit and users) and fresh loaders. */

@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     internalPublicKey: await loadPublicKey(keyPathsFromEnv(env).internalPublic, "internal public key"),
     clock: clockFromEnv(env),
     urls: serviceUrlsFromEnv(env),
+    log: (line) => console.log(`[telemetry] ${line}`),
   });
   const { url } = await listen(service.app, Number(env.TELEMETRY_PORT ?? 4002), env.HOST ?? "127.0.0.1");
   console.log(`telemetry subgraph ready at ${url}/graphql`);

@@ -27,6 +27,8 @@ export interface TelemetryServiceOptions {
   urls: Pick<ServiceUrls, "audit" | "users" | "storageRegions">;
   /** Tests pass a StatementCounter here. */
   logger?: Logger;
+  /** Where operational lines go (one per store and retention purge); default nowhere, `index.ts` passes the console. */
+  log?: (line: string) => void;
   /** How often the service creates day partitions ahead (PostgreSQL); 0 turns the timer off. Default one hour. */
   partitionMaintenanceMs?: number;
 }
@@ -55,6 +57,7 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     users: new UserLookupClient(options.urls.users),
     partitionsFor: (db: DataSource) => catalogs.get(db) ?? null,
     background: new BackgroundWork(),
+    log: options.log ?? (() => undefined),
   };
   // The service keeps its own partitions ready: today and the days ahead exist before any event needs them.
   const ensureAhead = () => Promise.all([...catalogs.values()].map((catalog) => catalog.ensureAhead(options.clock.now())));

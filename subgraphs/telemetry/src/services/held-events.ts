@@ -1,4 +1,4 @@
-import type { DataSource, QueryRunner } from "typeorm";
+import type { QueryRunner } from "typeorm";
 import { deleteCounted } from "./day-counts";
 import { PARENT_TABLE } from "./partitions";
 import type { Queryable } from "./partitions";
@@ -35,15 +35,10 @@ export async function moveHeldEventsSqlite(runner: QueryRunner, cutoffMs: number
 }
 
 /** Purges the held table's events of users no longer held (the hold was lifted): all of them expired long ago. */
-export async function purgeReleasedEvents(db: DataSource, heldUserIds: string[]): Promise<number> {
-  const runner = db.createQueryRunner();
-  try {
-    const result =
-      db.options.type === "postgres"
-        ? await runner.query(`DELETE FROM "${HELD_TABLE}" WHERE NOT (user_id = ANY($1::varchar[]))`, [heldUserIds], true)
-        : await runner.query(`DELETE FROM "${HELD_TABLE}" WHERE user_id NOT IN (SELECT value FROM json_each(?))`, [JSON.stringify(heldUserIds)], true);
-    return (result as { affected?: number }).affected ?? 0;
-  } finally {
-    await runner.release();
-  }
+export async function purgeReleasedEvents(runner: QueryRunner, heldUserIds: string[]): Promise<number> {
+  const result =
+    runner.connection.options.type === "postgres"
+      ? await runner.query(`DELETE FROM "${HELD_TABLE}" WHERE NOT (user_id = ANY($1::varchar[]))`, [heldUserIds], true)
+      : await runner.query(`DELETE FROM "${HELD_TABLE}" WHERE user_id NOT IN (SELECT value FROM json_each(?))`, [JSON.stringify(heldUserIds)], true);
+  return (result as { affected?: number }).affected ?? 0;
 }

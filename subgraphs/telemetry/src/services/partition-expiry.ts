@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { DataSource } from "typeorm";
+import type { DataSource, QueryRunner } from "typeorm";
 import { DAY_MS } from "@dgg/common";
 import { DAY_ROWS_TABLE, forgetDaysBefore } from "./day-counts";
 import { moveHeldEventsPostgres } from "./held-events";
@@ -47,9 +47,16 @@ export function expiredPartitions(months: MonthPartition[], cutoffMs: number): E
  * the parent, and returns how many rows left the table, read from the day counts: nothing
  * is scanned. Without held users the whole transaction is one round trip (the parent stays
  * locked for the server's work only, not for the network and the event loop); with them,
- * three.
+ * three. `expired` comes from the catalog read just before: partitions are only ever
+ * removed by this function, and it runs under the retention lease, one at a time.
  */
-export async function detachExpiredPartitions(db: DataSource, expired: ExpiredPartitions, cutoffMs: number, heldUserIds: string[]): Promise<number> {
+export async function detachExpiredPartitions(
+  runner: QueryRunner,
+  expired: ExpiredPartitions,
+  cutoffMs: number,
+  heldUserIds: string[],
+  timings?: Record<string, number>,
+): Promise<number> {
   const detaching = expired.months.length > 0 || expired.days.length > 0;
   if (!detaching && heldUserIds.length === 0) return 0;
   const firstKeptDay = Math.floor(cutoffMs / DAY_MS);
@@ -61,7 +68,7 @@ export async function detachExpiredPartitions(db: DataSource, expired: ExpiredPa
         forgetDaysBefore(firstKeptDay),
       ]
     : [];
-  return withLockRetries(db, async (client, lockTimeoutMs) => {
+  return withLockRetries(runner, timings, async (client, lockTimeoutMs) => {
     // The time-out applies to this transaction only.
     const begin = [`BEGIN`, `SET LOCAL lock_timeout = '${lockTimeoutMs}ms'`, `LOCK TABLE "${PARENT_TABLE}" IN ACCESS EXCLUSIVE MODE`];
     let results: PgResult[];
@@ -118,26 +125,26 @@ const asResults = (answer: PgResult | PgResult[]): PgResult[] => (Array.isArray(
 const rowsOf = (client: PgClient) => ({ query: async (sql: string, parameters?: unknown[]) => asResults(await client.query(sql, parameters)).at(-1)!.rows });
 
 /**
- * Runs `work` on one pooled connection's own client, again after a lock time-out. `work`
+ * Runs `work` on the runner's own node-postgres client, again after a lock time-out. `work`
  * opens and commits the transaction itself (several statements per round trip); whatever
  * fails is rolled back here.
  */
-async function withLockRetries<T>(db: DataSource, work: (client: PgClient, lockTimeoutMs: number) => Promise<T>): Promise<T> {
+async function withLockRetries<T>(
+  runner: QueryRunner,
+  timings: Record<string, number> | undefined,
+  work: (client: PgClient, lockTimeoutMs: number) => Promise<T>,
+): Promise<T> {
+  const client = (await runner.connect()) as PgClient;
   for (let attempt = 1; ; attempt += 1) {
+    if (timings) timings.lockAttempts = attempt;
     const patient = attempt > QUICK_ATTEMPTS;
-    const runner = db.createQueryRunner();
     try {
-      const client = (await runner.connect()) as PgClient;
-      try {
-        return await work(client, patient ? PATIENT_LOCK_TIMEOUT_MS : QUICK_LOCK_TIMEOUT_MS);
-      } catch (error) {
-        await client.query("ROLLBACK");
-        const code = (error as { code?: string }).code;
-        if (!code || !RETRYABLE.has(code) || patient) throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(Math.random() * 80)));
-    } finally {
-      await runner.release();
+      return await work(client, patient ? PATIENT_LOCK_TIMEOUT_MS : QUICK_LOCK_TIMEOUT_MS);
+    } catch (error) {
+      await client.query("ROLLBACK");
+      const code = (error as { code?: string }).code;
+      if (!code || !RETRYABLE.has(code) || patient) throw error;
     }
+    await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(Math.random() * 80)));
   }
 }

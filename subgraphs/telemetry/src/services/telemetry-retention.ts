@@ -1,11 +1,11 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { DataSource } from "typeorm";
+import type { DataSource, QueryRunner } from "typeorm";
+import { DAY_MS } from "@dgg/common";
 import { deleteCounted } from "./day-counts";
 import { moveHeldEventsSqlite, purgeReleasedEvents } from "./held-events";
 import { detachExpiredPartitions, expiredPartitions } from "./partition-expiry";
 import { listMonths, PARENT_TABLE } from "./partitions";
-import type { Partition } from "./partitions";
 
 /** PostgreSQL: rows per DELETE statement in the boundary day; bounds each statement's locks and write-ahead log. */
 export const PURGE_BATCH = 10_000;
@@ -15,6 +15,18 @@ export interface TelemetryPurge {
   cutoffMs: number;
   /** Rows of these users are kept whatever their age (legal hold). */
   heldUserIds: string[];
+  /** Filled with how long each step took (ms) and how many lock attempts it needed, for the service's log. */
+  timings?: Record<string, number>;
+}
+
+/** Runs `step` and adds its duration to `timings[name]`. */
+async function timed<T>(timings: Record<string, number> | undefined, name: string, step: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await step();
+  } finally {
+    if (timings) timings[name] = Math.round((timings[name] ?? 0) + performance.now() - started);
+  }
 }
 
 /**
@@ -27,10 +39,16 @@ export interface TelemetryPurge {
  * was lifted. Returns rows removed.
  */
 export async function purgeExpiredTelemetry(db: DataSource, purge: TelemetryPurge): Promise<number> {
-  if (db.options.type !== "postgres") return (await purgeSqliteBatches(db, purge)) + (await purgeReleasedEvents(db, purge.heldUserIds));
-  // Separate tables and connections, and the released users are by definition not the held ones: side by side.
-  const [partitions, released] = await Promise.all([purgePartitions(db, purge), purgeReleasedEvents(db, purge.heldUserIds)]);
-  return partitions + released;
+  // One connection for every step: a store without traffic has few warm connections, and
+  // opening one costs tens of milliseconds under load.
+  const runner = db.createQueryRunner();
+  try {
+    await runner.connect();
+    const purged = db.options.type === "postgres" ? await purgePartitions(runner, purge) : await purgeSqliteBatches(db, purge);
+    return purged + (await timed(purge.timings, "releasedMs", () => purgeReleasedEvents(runner, purge.heldUserIds)));
+  } finally {
+    await runner.release();
+  }
 }
 
 /** SQLite: how long one DELETE batch may hold the (synchronous) driver, and the batch size limits. */
@@ -63,26 +81,30 @@ async function purgeSqliteBatches(db: DataSource, { cutoffMs, heldUserIds }: Tel
   }
 }
 
-async function purgePartitions(db: DataSource, purge: TelemetryPurge): Promise<number> {
-  const months = await listMonths(db);
-  let purged = await detachExpiredPartitions(db, expiredPartitions(months, purge.cutoffMs), purge.cutoffMs, purge.heldUserIds);
-  const boundary = months.flatMap((month) => month.days).find((day) => day.from < purge.cutoffMs && purge.cutoffMs < day.to);
-  if (boundary) purged += await deleteInPartition(db, boundary, purge);
+async function purgePartitions(runner: QueryRunner, purge: TelemetryPurge): Promise<number> {
+  const expired = expiredPartitions(await timed(purge.timings, "catalogMs", () => listMonths(runner)), purge.cutoffMs);
+  if (purge.timings) Object.assign(purge.timings, { monthsDetached: expired.months.length, daysDetached: expired.days.length });
+  let purged = await timed(purge.timings, "detachMs", () => detachExpiredPartitions(runner, expired, purge.cutoffMs, purge.heldUserIds, purge.timings));
+  const boundaryDay = Math.floor(purge.cutoffMs / DAY_MS) * DAY_MS;
+  if (boundaryDay < purge.cutoffMs) purged += await timed(purge.timings, "boundaryMs", () => deleteInBoundaryDay(runner, boundaryDay, purge));
   return purged;
 }
 
 /**
- * The day that straddles the cut-off: bounded DELETE batches of the expired rows only, counted
- * in SQL. Held users' rows were moved aside already; the condition keeps them all the same.
+ * The day that straddles the cut-off: bounded DELETE batches of its expired rows only,
+ * counted in SQL. The time range is a parameter pair PostgreSQL prunes with, so each
+ * statement plans that one day. Held users' rows were moved aside already; the condition
+ * keeps them all the same.
  */
-async function deleteInPartition(db: DataSource, partition: Partition, { cutoffMs, heldUserIds }: TelemetryPurge): Promise<number> {
+async function deleteInBoundaryDay(runner: QueryRunner, dayStart: number, { cutoffMs, heldUserIds }: TelemetryPurge): Promise<number> {
+  const range = "occurred_at >= $1 AND occurred_at < $2";
   let purged = 0;
   for (;;) {
     const deleted = await deleteCounted(
-      db,
-      partition.name,
-      `id IN (SELECT id FROM "${partition.name}" WHERE occurred_at < $1 AND NOT (user_id = ANY($2::varchar[])) LIMIT ${PURGE_BATCH})`,
-      [cutoffMs, heldUserIds],
+      runner,
+      PARENT_TABLE,
+      `${range} AND id IN (SELECT id FROM "${PARENT_TABLE}" WHERE ${range} AND NOT (user_id = ANY($3::varchar[])) LIMIT ${PURGE_BATCH})`,
+      [dayStart, cutoffMs, heldUserIds],
     );
     purged += deleted;
     if (deleted < PURGE_BATCH) return purged;
