@@ -5,7 +5,7 @@ import { DAY_MS } from "@dgg/common";
 import { DAY_ROWS_TABLE, forgetDaysBefore } from "./day-counts";
 import { moveHeldEventsPostgres } from "./held-events";
 import { PARENT_TABLE } from "./partitions";
-import type { MonthPartition, Partition } from "./partitions";
+import type { Partition, Queryable } from "./partitions";
 
 /**
  * Detached months and days keep their names until `dropDetachedPartitions` drops them: a
@@ -27,17 +27,42 @@ const RETRYABLE = new Set(["55P03", "40P01"]);
 
 /** What lies wholly before a cut-off: whole months, and whole days of the month that straddles it. */
 export interface ExpiredPartitions {
-  months: MonthPartition[];
+  months: Partition[];
   days: (Partition & { month: string })[];
 }
 
-export function expiredPartitions(months: MonthPartition[], cutoffMs: number): ExpiredPartitions {
-  return {
-    months: months.filter((month) => month.to <= cutoffMs),
-    days: months
-      .filter((month) => month.from < cutoffMs && cutoffMs < month.to)
-      .flatMap((month) => month.days.filter((day) => day.to <= cutoffMs).map((day) => ({ ...day, month: month.name }))),
-  };
+const FROM_BOUND = `substring(bound FROM 'FROM \\(''?(-?[0-9]+)')::bigint`;
+const TO_BOUND = `substring(bound FROM 'TO \\(''?(-?[0-9]+)')::bigint`;
+
+/**
+ * Reads from the catalog (bounds, not names) what lies wholly before `cutoffMs`: the months,
+ * and the days of the month that straddles it. One query that deparses only the months'
+ * bounds and that month's days', not a year of days.
+ */
+export async function findExpiredPartitions(db: Queryable, cutoffMs: number): Promise<ExpiredPartitions> {
+  const rows = (await db.query(
+    `WITH months AS (
+       SELECT oid, name, ${FROM_BOUND} AS from_ms, ${TO_BOUND} AS to_ms
+         FROM (SELECT c.oid, c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+                 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE i.inhparent = '"${PARENT_TABLE}"'::regclass) listed),
+     days AS (
+       SELECT name, month, ${FROM_BOUND} AS from_ms, ${TO_BOUND} AS to_ms
+         FROM (SELECT c.relname AS name, m.name AS month, pg_get_expr(c.relpartbound, c.oid) AS bound
+                 FROM months m JOIN pg_inherits i ON i.inhparent = m.oid JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE m.from_ms < $1 AND $1 < m.to_ms) listed)
+     SELECT name, NULL AS month, from_ms, to_ms FROM months WHERE to_ms <= $1
+     UNION ALL
+     SELECT name, month, from_ms, to_ms FROM days WHERE to_ms <= $1`,
+    [cutoffMs],
+  )) as { name: string; month: string | null; from_ms: string; to_ms: string }[];
+  const expired: ExpiredPartitions = { months: [], days: [] };
+  for (const row of rows) {
+    const partition = { name: row.name, from: Number(row.from_ms), to: Number(row.to_ms) };
+    if (row.month === null) expired.months.push(partition);
+    else expired.days.push({ ...partition, month: row.month });
+  }
+  return expired;
 }
 
 /**

@@ -4,8 +4,8 @@ import type { DataSource, QueryRunner } from "typeorm";
 import { DAY_MS } from "@dgg/common";
 import { deleteCounted } from "./day-counts";
 import { moveHeldEventsSqlite, purgeReleasedEvents } from "./held-events";
-import { detachExpiredPartitions, expiredPartitions } from "./partition-expiry";
-import { listMonths, PARENT_TABLE } from "./partitions";
+import { detachExpiredPartitions, findExpiredPartitions } from "./partition-expiry";
+import { PARENT_TABLE } from "./partitions";
 
 /** PostgreSQL: rows per DELETE statement in the boundary day; bounds each statement's locks and write-ahead log. */
 export const PURGE_BATCH = 10_000;
@@ -81,8 +81,9 @@ async function purgeSqliteBatches(db: DataSource, { cutoffMs, heldUserIds }: Tel
   }
 }
 
+/** The expired months and days go in one locked transaction, then the boundary day's expired rows. */
 async function purgePartitions(runner: QueryRunner, purge: TelemetryPurge): Promise<number> {
-  const expired = expiredPartitions(await timed(purge.timings, "catalogMs", () => listMonths(runner)), purge.cutoffMs);
+  const expired = await timed(purge.timings, "catalogMs", () => findExpiredPartitions(runner, purge.cutoffMs));
   if (purge.timings) Object.assign(purge.timings, { monthsDetached: expired.months.length, daysDetached: expired.days.length });
   let purged = await timed(purge.timings, "detachMs", () => detachExpiredPartitions(runner, expired, purge.cutoffMs, purge.heldUserIds, purge.timings));
   const boundaryDay = Math.floor(purge.cutoffMs / DAY_MS) * DAY_MS;
