@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { DataSource, QueryRunner } from "typeorm";
 import { DAY_MS } from "@dgg/common";
 import { DAY_ROWS_TABLE, forgetDaysBefore } from "./day-counts";
-import { moveHeldEventsPostgres } from "./held-events";
+import { HELD_TABLE, moveHeldEventsPostgres } from "./held-events";
 import { PARENT_TABLE } from "./partitions";
 import type { Partition, Queryable } from "./partitions";
 
@@ -25,21 +25,27 @@ const PATIENT_LOCK_TIMEOUT_MS = 10_000;
 /** SQLSTATEs worth another attempt: lock_timeout expired, deadlock with a late insert. */
 const RETRYABLE = new Set(["55P03", "40P01"]);
 
-/** What lies wholly before a cut-off: whole months, and whole days of the month that straddles it. */
-export interface ExpiredPartitions {
+/** What a purge has to do in one store, read before it takes any lock. */
+export interface ExpirySurvey {
+  /** Wholly before the cut-off: months, and days of the month that straddles it. */
   months: Partition[];
   days: (Partition & { month: string })[];
+  /** Rows counted in the day that straddles the cut-off (0: no boundary delete to run). */
+  boundaryRows: number;
+  /** Whether the held table holds anything (if not, no released rows to purge). */
+  heldEvents: boolean;
 }
 
 const FROM_BOUND = `substring(bound FROM 'FROM \\(''?(-?[0-9]+)')::bigint`;
 const TO_BOUND = `substring(bound FROM 'TO \\(''?(-?[0-9]+)')::bigint`;
 
 /**
- * Reads from the catalog (bounds, not names) what lies wholly before `cutoffMs`: the months,
- * and the days of the month that straddles it. One query that deparses only the months'
- * bounds and that month's days', not a year of days.
+ * One query: what lies wholly before `cutoffMs`, from the catalog's bounds (not from names),
+ * deparsing only the months' bounds and the straddling month's days', not a year of days;
+ * and whether the boundary day and the held table hold anything, so that a store with
+ * nothing to purge (a quiet region) costs this one round trip.
  */
-export async function findExpiredPartitions(db: Queryable, cutoffMs: number): Promise<ExpiredPartitions> {
+export async function surveyExpiry(db: Queryable, cutoffMs: number): Promise<ExpirySurvey> {
   const rows = (await db.query(
     `WITH months AS (
        SELECT oid, name, ${FROM_BOUND} AS from_ms, ${TO_BOUND} AS to_ms
@@ -51,18 +57,15 @@ export async function findExpiredPartitions(db: Queryable, cutoffMs: number): Pr
          FROM (SELECT c.relname AS name, m.name AS month, pg_get_expr(c.relpartbound, c.oid) AS bound
                  FROM months m JOIN pg_inherits i ON i.inhparent = m.oid JOIN pg_class c ON c.oid = i.inhrelid
                 WHERE m.from_ms < $1 AND $1 < m.to_ms) listed)
-     SELECT name, NULL AS month, from_ms, to_ms FROM months WHERE to_ms <= $1
-     UNION ALL
-     SELECT name, month, from_ms, to_ms FROM days WHERE to_ms <= $1`,
-    [cutoffMs],
-  )) as { name: string; month: string | null; from_ms: string; to_ms: string }[];
-  const expired: ExpiredPartitions = { months: [], days: [] };
-  for (const row of rows) {
-    const partition = { name: row.name, from: Number(row.from_ms), to: Number(row.to_ms) };
-    if (row.month === null) expired.months.push(partition);
-    else expired.days.push({ ...partition, month: row.month });
-  }
-  return expired;
+     SELECT (SELECT COALESCE(json_agg(json_build_object('name', name, 'from', from_ms, 'to', to_ms)), '[]') FROM months WHERE to_ms <= $1) AS months,
+            (SELECT COALESCE(json_agg(json_build_object('name', name, 'month', month, 'from', from_ms, 'to', to_ms)), '[]') FROM days WHERE to_ms <= $1) AS days,
+            (SELECT COALESCE(SUM(rows), 0) FROM "${DAY_ROWS_TABLE}" WHERE day = $2) AS boundary_rows,
+            EXISTS (SELECT 1 FROM "${HELD_TABLE}") AS held_events`,
+    [cutoffMs, Math.floor(cutoffMs / DAY_MS)],
+  )) as { months: Partition[] | string; days: (Partition & { month: string })[] | string; boundary_rows: string | number; held_events: boolean }[];
+  const row = rows[0]!;
+  const parse = <T>(value: T | string): T => (typeof value === "string" ? (JSON.parse(value) as T) : value);
+  return { months: parse(row.months), days: parse(row.days), boundaryRows: Number(row.boundary_rows), heldEvents: row.held_events };
 }
 
 /**
@@ -77,7 +80,7 @@ export async function findExpiredPartitions(db: Queryable, cutoffMs: number): Pr
  */
 export async function detachExpiredPartitions(
   runner: QueryRunner,
-  expired: ExpiredPartitions,
+  expired: Pick<ExpirySurvey, "months" | "days">,
   cutoffMs: number,
   heldUserIds: string[],
   timings?: Record<string, number>,
@@ -87,7 +90,9 @@ export async function detachExpiredPartitions(
   const firstKeptDay = Math.floor(cutoffMs / DAY_MS);
   const detach = detaching
     ? [
-        `SELECT COALESCE(SUM(rows), 0) AS removed FROM "${DAY_ROWS_TABLE}" WHERE day < ${firstKeptDay}`,
+        // Server time since this round trip arrived: how long the lock took (logged).
+        `SELECT COALESCE(SUM(rows), 0) AS removed, EXTRACT(EPOCH FROM clock_timestamp() - statement_timestamp()) * 1000 AS locked_after_ms
+           FROM "${DAY_ROWS_TABLE}" WHERE day < ${firstKeptDay}`,
         ...expired.months.map((month) => `ALTER TABLE "${PARENT_TABLE}" DETACH PARTITION "${month.name}"`),
         ...expired.days.map((day) => `ALTER TABLE "${day.month}" DETACH PARTITION "${day.name}"`),
         forgetDaysBefore(firstKeptDay),
@@ -107,6 +112,7 @@ export async function detachExpiredPartitions(
       results = asResults(await client.query([...begin, ...detach, "COMMIT"].join(";\n")));
     }
     const counted = results.find((result) => result.command === "SELECT");
+    if (timings && counted) timings.lockWaitMs = Math.round(Number(counted.rows[0]?.locked_after_ms ?? 0));
     return Number(counted?.rows[0]?.removed ?? 0);
   });
 }

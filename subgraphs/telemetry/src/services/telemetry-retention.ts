@@ -4,7 +4,7 @@ import type { DataSource, QueryRunner } from "typeorm";
 import { DAY_MS } from "@dgg/common";
 import { deleteCounted } from "./day-counts";
 import { moveHeldEventsSqlite, purgeReleasedEvents } from "./held-events";
-import { detachExpiredPartitions, findExpiredPartitions } from "./partition-expiry";
+import { detachExpiredPartitions, surveyExpiry } from "./partition-expiry";
 import { PARENT_TABLE } from "./partitions";
 
 /** PostgreSQL: rows per DELETE statement in the boundary day; bounds each statement's locks and write-ahead log. */
@@ -44,8 +44,8 @@ export async function purgeExpiredTelemetry(db: DataSource, purge: TelemetryPurg
   const runner = db.createQueryRunner();
   try {
     await runner.connect();
-    const purged = db.options.type === "postgres" ? await purgePartitions(runner, purge) : await purgeSqliteBatches(db, purge);
-    return purged + (await timed(purge.timings, "releasedMs", () => purgeReleasedEvents(runner, purge.heldUserIds)));
+    if (db.options.type === "postgres") return await purgePartitions(runner, purge);
+    return (await purgeSqliteBatches(db, purge)) + (await timed(purge.timings, "releasedMs", () => purgeReleasedEvents(runner, purge.heldUserIds)));
   } finally {
     await runner.release();
   }
@@ -81,13 +81,19 @@ async function purgeSqliteBatches(db: DataSource, { cutoffMs, heldUserIds }: Tel
   }
 }
 
-/** The expired months and days go in one locked transaction, then the boundary day's expired rows. */
+/**
+ * One survey of the catalog and counts, then only the steps it calls for: the expired months
+ * and days in one locked transaction, the boundary day's expired rows, the released held rows.
+ */
 async function purgePartitions(runner: QueryRunner, purge: TelemetryPurge): Promise<number> {
-  const expired = await timed(purge.timings, "catalogMs", () => findExpiredPartitions(runner, purge.cutoffMs));
-  if (purge.timings) Object.assign(purge.timings, { monthsDetached: expired.months.length, daysDetached: expired.days.length });
-  let purged = await timed(purge.timings, "detachMs", () => detachExpiredPartitions(runner, expired, purge.cutoffMs, purge.heldUserIds, purge.timings));
+  const survey = await timed(purge.timings, "surveyMs", () => surveyExpiry(runner, purge.cutoffMs));
+  if (purge.timings) Object.assign(purge.timings, { monthsDetached: survey.months.length, daysDetached: survey.days.length });
+  let purged = await timed(purge.timings, "detachMs", () => detachExpiredPartitions(runner, survey, purge.cutoffMs, purge.heldUserIds, purge.timings));
   const boundaryDay = Math.floor(purge.cutoffMs / DAY_MS) * DAY_MS;
-  if (boundaryDay < purge.cutoffMs) purged += await timed(purge.timings, "boundaryMs", () => deleteInBoundaryDay(runner, boundaryDay, purge));
+  if (boundaryDay < purge.cutoffMs && survey.boundaryRows > 0) {
+    purged += await timed(purge.timings, "boundaryMs", () => deleteInBoundaryDay(runner, boundaryDay, purge));
+  }
+  if (survey.heldEvents) purged += await timed(purge.timings, "releasedMs", () => purgeReleasedEvents(runner, purge.heldUserIds));
   return purged;
 }
 
