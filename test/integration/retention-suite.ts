@@ -87,7 +87,7 @@ export function describeRetention(kind: StoreKind): void {
       return rows.length === 1;
     }
     async function partitionExists(day: string): Promise<boolean> {
-      const rows: unknown[] = await queryAcross(system, "telemetry", `SELECT 1 FROM pg_class WHERE relname = $1`, [`telemetry_event_p${day}`]);
+      const rows: unknown[] = await queryAcross(system, "telemetry", `SELECT 1 FROM pg_class WHERE relname = $1 AND relispartition`, [`telemetry_event_p${day}`]);
       return rows.length === 1;
     }
 

@@ -35,6 +35,9 @@ function exportEvent(event: TelemetryEvent): Record<string, unknown> {
   };
 }
 
+/** Detached partitions are dropped this long after a purge, so that their disk work does not delay its answer. */
+const DROP_DELAY_MS = 1000;
+
 /** The telemetry subgraph's side of the internal personal-data contract (TELEMETRY). */
 export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
   const tenantStore = (tenantId: unknown, token: string) => storeForTenant(deps.stores, deps.regions, tenantId, token);
@@ -131,7 +134,7 @@ export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
             const partitions = deps.partitionsFor(db);
             if (partitions) {
               // The expired months and days are already out of the table; their files go after the answer.
-              deps.background.run("dropping detached partitions", () => dropDetachedPartitions(db));
+              deps.background.run("dropping detached partitions", () => dropDetachedPartitions(db), DROP_DELAY_MS);
               partitions.forgetBefore(cutoffMs);
               await partitions.ensureAhead(deps.clock.now());
             }

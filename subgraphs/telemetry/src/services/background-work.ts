@@ -5,8 +5,10 @@
 export class BackgroundWork {
   private readonly pending = new Set<Promise<void>>();
 
-  run(what: string, work: () => Promise<unknown>): void {
-    const done: Promise<void> = work()
+  /** Starts `work` now, or after `delayMs`. */
+  run(what: string, work: () => Promise<unknown>, delayMs = 0): void {
+    const started = delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, delayMs)).then(work) : work();
+    const done: Promise<void> = started
       .then(() => undefined)
       .catch((error: unknown) => console.error(`[telemetry] ${what} failed: ${String(error)}`))
       .finally(() => this.pending.delete(done));

@@ -91,27 +91,31 @@ async function purgePartitions(runner: QueryRunner, purge: TelemetryPurge): Prom
   let purged = await timed(purge.timings, "detachMs", () => detachExpiredPartitions(runner, survey, purge.cutoffMs, purge.heldUserIds, purge.timings));
   const boundaryDay = Math.floor(purge.cutoffMs / DAY_MS) * DAY_MS;
   if (boundaryDay < purge.cutoffMs && survey.boundaryRows > 0) {
-    purged += await timed(purge.timings, "boundaryMs", () => deleteInBoundaryDay(runner, boundaryDay, purge));
+    purged += await timed(purge.timings, "boundaryMs", () => deleteInBoundaryDay(runner, boundaryDay, survey.boundaryRows, purge));
   }
   if (survey.heldEvents) purged += await timed(purge.timings, "releasedMs", () => purgeReleasedEvents(runner, purge.heldUserIds));
   return purged;
 }
 
 /**
- * The day that straddles the cut-off: bounded DELETE batches of its expired rows only,
- * counted in SQL. The time range is a parameter pair PostgreSQL prunes with, so each
- * statement plans that one day. Held users' rows were moved aside already; the condition
- * keeps them all the same.
+ * The day that straddles the cut-off: its expired rows only, counted in SQL. The time range
+ * is a parameter pair PostgreSQL prunes with, so each statement plans that one day. A day
+ * holding at most PURGE_BATCH rows (`dayRows`, from the counts) goes in one plain DELETE;
+ * a bigger one in DELETE batches of PURGE_BATCH rows, to bound each statement's locks and
+ * write-ahead log. Held users' rows were moved aside already; the condition keeps them all the same.
  */
-async function deleteInBoundaryDay(runner: QueryRunner, dayStart: number, { cutoffMs, heldUserIds }: TelemetryPurge): Promise<number> {
+async function deleteInBoundaryDay(runner: QueryRunner, dayStart: number, dayRows: number, { cutoffMs, heldUserIds }: TelemetryPurge): Promise<number> {
   const range = "occurred_at >= $1 AND occurred_at < $2";
+  const notHeld = "NOT (user_id = ANY($3::varchar[]))";
+  const parameters = [dayStart, cutoffMs, heldUserIds];
+  if (dayRows <= PURGE_BATCH) return deleteCounted(runner, PARENT_TABLE, `${range} AND ${notHeld}`, parameters);
   let purged = 0;
   for (;;) {
     const deleted = await deleteCounted(
       runner,
       PARENT_TABLE,
-      `${range} AND id IN (SELECT id FROM "${PARENT_TABLE}" WHERE ${range} AND NOT (user_id = ANY($3::varchar[])) LIMIT ${PURGE_BATCH})`,
-      [dayStart, cutoffMs, heldUserIds],
+      `${range} AND id IN (SELECT id FROM "${PARENT_TABLE}" WHERE ${range} AND ${notHeld} LIMIT ${PURGE_BATCH})`,
+      parameters,
     );
     purged += deleted;
     if (deleted < PURGE_BATCH) return purged;
