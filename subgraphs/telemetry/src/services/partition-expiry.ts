@@ -99,8 +99,10 @@ export async function detachExpiredPartitions(
       ]
     : [];
   return withLockRetries(runner, timings, async (client, lockTimeoutMs) => {
-    // The time-out applies to this transaction only.
-    const begin = [`BEGIN`, `SET LOCAL lock_timeout = '${lockTimeoutMs}ms'`, `LOCK TABLE "${PARENT_TABLE}" IN ACCESS EXCLUSIVE MODE`];
+    // The time-out applies to this transaction only. ONLY: without it LOCK TABLE would also
+    // lock every partition one by one (hundreds, with a backlog) and wait for whatever holds
+    // any of them; every statement on the table takes the parent's lock first anyway.
+    const begin = [`BEGIN`, `SET LOCAL lock_timeout = '${lockTimeoutMs}ms'`, `LOCK TABLE ONLY "${PARENT_TABLE}" IN ACCESS EXCLUSIVE MODE`];
     let results: PgResult[];
     if (heldUserIds.length > 0) {
       await client.query(begin.join(";\n"));
