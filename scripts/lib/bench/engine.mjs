@@ -154,7 +154,7 @@ async function servicePurge(env, internalKey, asOf) {
   return { removed: result.purged[0].count, ms: performance.now() - started };
 }
 
-/** Waits until no detached expired day is left (the service drops them after answering); returns how long that took. */
+/** Waits until no detached expired month or day is left (the service drops them after answering); returns how long that took. */
 async function waitForDetachedDrops(target) {
   const started = performance.now();
   const client = new pg.Client({ connectionString: target });
@@ -231,7 +231,7 @@ export async function runEngine(engine, config, workdir, log) {
       const purgeFrom = Date.now();
       const { removed, ms } = await purge();
       const purgeTo = Date.now();
-      // PostgreSQL: expired days are detached by the purge and their files dropped just after it answered.
+      // PostgreSQL: expired months and days are detached by the purge and their files dropped, paced, after it answered.
       const cleanupMs = engine === "postgres" && method === "service purge" ? await waitForDetachedDrops(target) : 0;
       const cleanupTo = Date.now();
       const samples = await load.stop();

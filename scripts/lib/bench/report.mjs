@@ -21,7 +21,7 @@ export function markdown(result) {
     for (const phase of run.phases.filter((candidate) => candidate.cleanup)) {
       lines.push(
         "",
-        `${phase.method}: the detached expired days' files were dropped ${fmt(phase.cleanupMs / 1000, 2)} s after it answered, outside any lock on the table; meanwhile reads p50 / p99 ${pair(phase.cleanup.read)} ms (${phase.cleanup.read.requests} req), ingestion ${pair(phase.cleanup.ingest)} ms (${phase.cleanup.ingest.requests} req).`,
+        `${phase.method}: the detached expired months' and days' files were dropped, paced, within ${fmt(phase.cleanupMs / 1000, 2)} s after it answered, outside any lock on the table; meanwhile reads p50 / p99 ${pair(phase.cleanup.read)} ms (${phase.cleanup.read.requests} req), ingestion ${pair(phase.cleanup.ingest)} ms (${phase.cleanup.ingest.requests} req).`,
       );
     }
     const s = run.summary;

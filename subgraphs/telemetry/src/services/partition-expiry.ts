@@ -30,7 +30,8 @@ export interface ExpirySurvey {
   /** Wholly before the cut-off: months, and days of the month that straddles it. */
   months: Partition[];
   days: (Partition & { month: string })[];
-  /** Rows counted in the day that straddles the cut-off (0: no boundary delete to run). */
+  /** The day partition that straddles the cut-off, if any, and the rows counted in it (0: no boundary delete to run). */
+  boundary: Partition | null;
   boundaryRows: number;
   /** Whether the held table holds anything (if not, no released rows to purge). */
   heldEvents: boolean;
@@ -59,13 +60,26 @@ export async function surveyExpiry(db: Queryable, cutoffMs: number): Promise<Exp
                 WHERE m.from_ms < $1 AND $1 < m.to_ms) listed)
      SELECT (SELECT COALESCE(json_agg(json_build_object('name', name, 'from', from_ms, 'to', to_ms)), '[]') FROM months WHERE to_ms <= $1) AS months,
             (SELECT COALESCE(json_agg(json_build_object('name', name, 'month', month, 'from', from_ms, 'to', to_ms)), '[]') FROM days WHERE to_ms <= $1) AS days,
+            (SELECT json_build_object('name', name, 'from', from_ms, 'to', to_ms) FROM days WHERE from_ms < $1 AND $1 < to_ms) AS boundary,
             (SELECT COALESCE(SUM(rows), 0) FROM "${DAY_ROWS_TABLE}" WHERE day = $2) AS boundary_rows,
             EXISTS (SELECT 1 FROM "${HELD_TABLE}") AS held_events`,
     [cutoffMs, Math.floor(cutoffMs / DAY_MS)],
-  )) as { months: Partition[] | string; days: (Partition & { month: string })[] | string; boundary_rows: string | number; held_events: boolean }[];
+  )) as {
+    months: Partition[] | string;
+    days: (Partition & { month: string })[] | string;
+    boundary: Partition | string | null;
+    boundary_rows: string | number;
+    held_events: boolean;
+  }[];
   const row = rows[0]!;
   const parse = <T>(value: T | string): T => (typeof value === "string" ? (JSON.parse(value) as T) : value);
-  return { months: parse(row.months), days: parse(row.days), boundaryRows: Number(row.boundary_rows), heldEvents: row.held_events };
+  return {
+    months: parse(row.months),
+    days: parse(row.days),
+    boundary: row.boundary === null ? null : parse(row.boundary),
+    boundaryRows: Number(row.boundary_rows),
+    heldEvents: row.held_events,
+  };
 }
 
 /**

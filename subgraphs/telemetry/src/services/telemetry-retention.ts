@@ -1,11 +1,11 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DataSource, QueryRunner } from "typeorm";
-import { DAY_MS } from "@dgg/common";
 import { deleteCounted } from "./day-counts";
 import { moveHeldEventsSqlite, purgeReleasedEvents } from "./held-events";
 import { detachExpiredPartitions, surveyExpiry } from "./partition-expiry";
 import { PARENT_TABLE } from "./partitions";
+import type { Partition } from "./partitions";
 
 /** PostgreSQL: rows per DELETE statement in the boundary day; bounds each statement's locks and write-ahead log. */
 export const PURGE_BATCH = 10_000;
@@ -44,7 +44,7 @@ export async function purgeExpiredTelemetry(db: DataSource, purge: TelemetryPurg
   const runner = db.createQueryRunner();
   try {
     await runner.connect();
-    if (db.options.type === "postgres") return await purgePartitions(runner, purge);
+    if (db.options.type === "postgres") return await purgePartitions(db, runner, purge);
     return (await purgeSqliteBatches(db, purge)) + (await timed(purge.timings, "releasedMs", () => purgeReleasedEvents(runner, purge.heldUserIds)));
   } finally {
     await runner.release();
@@ -83,40 +83,50 @@ async function purgeSqliteBatches(db: DataSource, { cutoffMs, heldUserIds }: Tel
 
 /**
  * One survey of the catalog and counts, then only the steps it calls for: the expired months
- * and days in one locked transaction, the boundary day's expired rows, the released held rows.
+ * and days in one locked transaction and, side by side on a second connection, the boundary
+ * day's expired rows, deleted in that day's partition directly so that the two never wait
+ * for each other (the transaction locks the parent and the detached tables, the delete only
+ * the boundary day, and they touch different days' counts); last, the released held rows.
  */
-async function purgePartitions(runner: QueryRunner, purge: TelemetryPurge): Promise<number> {
+async function purgePartitions(db: DataSource, runner: QueryRunner, purge: TelemetryPurge): Promise<number> {
   const survey = await timed(purge.timings, "surveyMs", () => surveyExpiry(runner, purge.cutoffMs));
   if (purge.timings) Object.assign(purge.timings, { monthsDetached: survey.months.length, daysDetached: survey.days.length });
-  let purged = await timed(purge.timings, "detachMs", () => detachExpiredPartitions(runner, survey, purge.cutoffMs, purge.heldUserIds, purge.timings));
-  const boundaryDay = Math.floor(purge.cutoffMs / DAY_MS) * DAY_MS;
-  if (boundaryDay < purge.cutoffMs && survey.boundaryRows > 0) {
-    purged += await timed(purge.timings, "boundaryMs", () => deleteInBoundaryDay(runner, boundaryDay, survey.boundaryRows, purge));
-  }
+  const detached = timed(purge.timings, "detachMs", () => detachExpiredPartitions(runner, survey, purge.cutoffMs, purge.heldUserIds, purge.timings));
+  const { boundary } = survey;
+  const deleted =
+    boundary && survey.boundaryRows > 0
+      ? timed(purge.timings, "boundaryMs", async () => {
+          const second = db.createQueryRunner();
+          try {
+            return await deleteInBoundaryDay(second, boundary, survey.boundaryRows, purge);
+          } finally {
+            await second.release();
+          }
+        })
+      : Promise.resolve(0);
+  // Both settle before the caller releases the first connection.
+  const [whole, partial] = await Promise.allSettled([detached, deleted]);
+  if (whole.status === "rejected") throw whole.reason;
+  if (partial.status === "rejected") throw partial.reason;
+  let purged = whole.value + partial.value;
   if (survey.heldEvents) purged += await timed(purge.timings, "releasedMs", () => purgeReleasedEvents(runner, purge.heldUserIds));
   return purged;
 }
 
 /**
- * The day that straddles the cut-off: its expired rows only, counted in SQL. The time range
- * is a parameter pair PostgreSQL prunes with, so each statement plans that one day. A day
- * holding at most PURGE_BATCH rows (`dayRows`, from the counts) goes in one plain DELETE;
- * a bigger one in DELETE batches of PURGE_BATCH rows, to bound each statement's locks and
- * write-ahead log. Held users' rows were moved aside already; the condition keeps them all the same.
+ * The day that straddles the cut-off: its expired rows only, counted in SQL, in that day's
+ * partition. A day holding at most PURGE_BATCH rows (`dayRows`, from the counts) goes in one
+ * plain DELETE; a bigger one in DELETE batches of PURGE_BATCH rows, to bound each statement's
+ * locks and write-ahead log. Held users' rows are moved aside meanwhile; the condition keeps
+ * them all the same.
  */
-async function deleteInBoundaryDay(runner: QueryRunner, dayStart: number, dayRows: number, { cutoffMs, heldUserIds }: TelemetryPurge): Promise<number> {
-  const range = "occurred_at >= $1 AND occurred_at < $2";
-  const notHeld = "NOT (user_id = ANY($3::varchar[]))";
-  const parameters = [dayStart, cutoffMs, heldUserIds];
-  if (dayRows <= PURGE_BATCH) return deleteCounted(runner, PARENT_TABLE, `${range} AND ${notHeld}`, parameters);
+async function deleteInBoundaryDay(runner: QueryRunner, day: Partition, dayRows: number, { cutoffMs, heldUserIds }: TelemetryPurge): Promise<number> {
+  const expired = "occurred_at < $1 AND NOT (user_id = ANY($2::varchar[]))";
+  const parameters = [cutoffMs, heldUserIds];
+  if (dayRows <= PURGE_BATCH) return deleteCounted(runner, day.name, expired, parameters);
   let purged = 0;
   for (;;) {
-    const deleted = await deleteCounted(
-      runner,
-      PARENT_TABLE,
-      `${range} AND id IN (SELECT id FROM "${PARENT_TABLE}" WHERE ${range} AND ${notHeld} LIMIT ${PURGE_BATCH})`,
-      parameters,
-    );
+    const deleted = await deleteCounted(runner, day.name, `id IN (SELECT id FROM "${day.name}" WHERE ${expired} LIMIT ${PURGE_BATCH})`, parameters);
     purged += deleted;
     if (deleted < PURGE_BATCH) return purged;
   }
