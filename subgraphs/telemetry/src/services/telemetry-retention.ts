@@ -39,8 +39,8 @@ async function timed<T>(timings: Record<string, number> | undefined, name: strin
  * was lifted. Returns rows removed.
  */
 export async function purgeExpiredTelemetry(db: DataSource, purge: TelemetryPurge): Promise<number> {
-  // One connection for every step: a store without traffic has few warm connections, and
-  // opening one costs tens of milliseconds under load.
+  // One connection held for the whole purge (PostgreSQL takes a second one for the boundary
+  // day only): a quiet store has few warm connections, and opening one costs tens of ms under load.
   const runner = db.createQueryRunner();
   try {
     await runner.connect();
