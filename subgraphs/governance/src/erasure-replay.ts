@@ -3,25 +3,16 @@
  * subgraph (after a restore from backup), with the same environment as the governance
  * service. Prints what it did; exits non-zero if a data subgraph could not be reached.
  */
-import { clockFromEnv, databaseConfigFromEnv, dataDir, keyPathsFromEnv, loadPrivateKey, loadPublicKey, serviceUrlsFromEnv } from "@dgg/common";
-import { blobRootFromEnv } from "./blob/blob-store";
-import { ledgerKeyPathFromEnv, privacyConfigFromEnv } from "./privacy/config";
-import { loadLedgerKey } from "./privacy/ledger";
+import { governanceOptionsFromEnv } from "./options-from-env";
 import { createGovernanceService } from "./server";
 
 async function main(): Promise<void> {
-  const env = process.env;
-  const keys = keyPathsFromEnv(env);
+  const options = await governanceOptionsFromEnv(process.env);
   const service = await createGovernanceService({
-    database: databaseConfigFromEnv("GOVERNANCE", "governance", env),
-    internalPublicKey: await loadPublicKey(keys.internalPublic, "internal public key"),
-    internalPrivateKey: await loadPrivateKey(keys.internalPrivate, "internal private key"),
-    clock: clockFromEnv(env),
-    urls: serviceUrlsFromEnv(env),
-    blobs: blobRootFromEnv(dataDir(env), env),
-    ledgerKey: loadLedgerKey(ledgerKeyPathFromEnv(dataDir(env), env), env),
-    // Only the replay runs here: no workers.
-    privacy: { ...privacyConfigFromEnv(env), concurrency: 0 },
+    ...options,
+    // Only the replay runs here: no privacy workers, no residency mover, no retention schedule.
+    privacy: { ...options.privacy, concurrency: 0 },
+    residencyMover: false,
   });
   try {
     const { scanned, reErased } = await service.replayErasureLedger();

@@ -1,17 +1,6 @@
-import {
-  clockFromEnv,
-  databaseConfigFromEnv,
-  dataDir,
-  keyPathsFromEnv,
-  listen,
-  loadPrivateKey,
-  loadPublicKey,
-  serviceUrlsFromEnv,
-} from "@dgg/common";
-import { blobRootFromEnv } from "./blob/blob-store";
-import { ledgerKeyPathFromEnv, privacyConfigFromEnv } from "./privacy/config";
+import { listen } from "@dgg/common";
+import { governanceOptionsFromEnv } from "./options-from-env";
 import { faultsFromEnv } from "./privacy/faults";
-import { loadLedgerKey } from "./privacy/ledger";
 import { createGovernanceService } from "./server";
 import type { GovernanceService } from "./server";
 import { retentionIntervalFromEnv } from "./services/retention-config";
@@ -40,19 +29,12 @@ async function replayAtStartup(service: GovernanceService): Promise<void> {
 async function main(): Promise<void> {
   const env = process.env;
   if (env.DGG_FAULT_POINT && env.NODE_ENV === "production") throw new Error("DGG_FAULT_POINT (crash injection for tests) is refused when NODE_ENV=production");
-  const keys = keyPathsFromEnv(env);
-  const privacy = privacyConfigFromEnv(env);
+  const options = await governanceOptionsFromEnv(env);
+  const privacy = options.privacy;
   const service = await createGovernanceService({
-    database: databaseConfigFromEnv("GOVERNANCE", "governance", env),
-    internalPublicKey: await loadPublicKey(keys.internalPublic, "internal public key"),
-    internalPrivateKey: await loadPrivateKey(keys.internalPrivate, "internal private key"),
-    clock: clockFromEnv(env),
-    urls: serviceUrlsFromEnv(env),
-    blobs: blobRootFromEnv(dataDir(env), env),
+    ...options,
     residencyMover: { intervalMs: Number(env.RESIDENCY_MOVER_INTERVAL_MS ?? 1000), faultPoint: env.DGG_FAULT_POINT },
     retentionIntervalMs: retentionIntervalFromEnv(env),
-    ledgerKey: loadLedgerKey(ledgerKeyPathFromEnv(dataDir(env), env), env),
-    privacy,
     faults: faultsFromEnv(env),
   });
   const { url } = await listen(service.app, Number(env.GOVERNANCE_PORT ?? 4005), env.HOST ?? "127.0.0.1");
