@@ -5,7 +5,7 @@
 // racing to create the same day both succeed.
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
-import { createDataSource, DAY_MS, ManualClock, Region, TelemetryKind } from "@dgg/common";
+import { createDataSource, DAY_MS, ManualClock, openDataSource, Region, TelemetryKind } from "@dgg/common";
 import { generateTestKeyPair } from "@dgg/common/testkit";
 import { freshPostgresDatabase, postgresDisabled, testDatabaseName } from "../support/postgres";
 import { createTelemetryService, telemetryEntities } from "../../subgraphs/telemetry/src/server";
@@ -20,6 +20,8 @@ import { dropDetachedPartitions } from "../../subgraphs/telemetry/src/services/p
 import { servedEvents } from "../../subgraphs/telemetry/src/services/served-events";
 
 const MIGRATIONS = [CreateTelemetryTables1732500000000, PartitionTelemetryByDay1734000000000, TelemetryMonthsAndHeldTable1735000000000];
+/** A store with `migrations` applied, each in its own transaction, as the service opens it. */
+const migrated = (url: string, migrations = MIGRATIONS) => openDataSource(createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations }));
 const dayName = (at: number) => `telemetry_event_p${new Date(at).toISOString().slice(0, 10).replace(/-/g, "")}`;
 
 const NOW = new Date("2031-05-10T15:00:00.000Z");
@@ -56,9 +58,7 @@ describe("telemetry partitions on PostgreSQL", () => {
       await before.destroy();
     }
 
-    const after = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: MIGRATIONS });
-    await after.initialize();
-    await after.runMigrations({ transaction: "each" });
+    const after = await migrated(url);
     try {
       const partitions = await listPartitions(after);
       expect(partitions.map((partition) => partition.name)).toEqual(["telemetry_event_p20310507", "telemetry_event_p20310508", "telemetry_event_p20310509", "telemetry_event_p20310510"]);
@@ -117,9 +117,7 @@ describe("telemetry partitions on PostgreSQL", () => {
   });
 
   it("moves days made by the previous layout (directly under the parent) under their months, rows and counts kept", async () => {
-    const before = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: MIGRATIONS.slice(0, 2) });
-    await before.initialize();
-    await before.runMigrations({ transaction: "each" });
+    const before = await migrated(url, MIGRATIONS.slice(0, 2));
     const user = randomUUID();
     const times = [Date.parse("2031-04-30T23:00:00Z"), Date.parse("2031-05-01T01:00:00Z"), Date.parse("2031-05-02T12:00:00Z")];
     try {
@@ -133,10 +131,8 @@ describe("telemetry partitions on PostgreSQL", () => {
     } finally {
       await before.destroy();
     }
-    const after = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: MIGRATIONS });
-    await after.initialize();
+    const after = await migrated(url);
     try {
-      await after.runMigrations({ transaction: "each" });
       expect((await listMonths(after)).map((month) => [month.name, month.days.map((day) => day.name)])).toEqual([
         ["telemetry_event_m203104", ["telemetry_event_p20310430"]],
         ["telemetry_event_m203105", ["telemetry_event_p20310501", "telemetry_event_p20310502"]],
@@ -152,9 +148,7 @@ describe("telemetry partitions on PostgreSQL", () => {
   });
 
   it("detaches expired months and days whole, moves held users' rows aside, deletes only in the boundary day", async () => {
-    const db = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: MIGRATIONS });
-    await db.initialize();
-    await db.runMigrations({ transaction: "each" });
+    const db = await migrated(url);
     try {
       const held = randomUUID();
       const other = randomUUID();
@@ -204,9 +198,7 @@ describe("telemetry partitions on PostgreSQL", () => {
   });
 
   it("waits for a long transaction on the table in short attempts, detaching nothing until it has the lock", async () => {
-    const db = createDataSource({ type: "postgres", url }, { entities: telemetryEntities, migrations: MIGRATIONS });
-    await db.initialize();
-    await db.runMigrations({ transaction: "each" });
+    const db = await migrated(url);
     const reader = db.createQueryRunner();
     try {
       const cutoff = NOW.getTime() - 30 * DAY_MS;

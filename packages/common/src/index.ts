@@ -10,6 +10,7 @@ export * from "./identity";
 export * from "./keys";
 export * from "./authz";
 export * from "./pagination";
+export * from "./retention-periods";
 export * from "./db";
 export * from "./internal-http";
 export * from "./audit-client";

@@ -1,11 +1,9 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { DataCategory, DAY_MS, keysetExportPage } from "@dgg/common";
+import { AUDIT_RETENTION_MS, DataCategory, keysetExportPage } from "@dgg/common";
 import type { CategoryHolding, ExportPage } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 
-/** Audit entries are kept for a year after they were written, then purged. */
-export const AUDIT_RETENTION_DAYS = 365;
 /** Rows per purge statement: keeps each delete short so writers are never blocked for long. */
 export const PURGE_BATCH = 5000;
 
@@ -98,7 +96,7 @@ export async function pseudonymiseAuditEntries(db: DataSource, userId: string, p
  * Entries about or by a user under legal hold are kept until the hold is lifted.
  */
 export async function purgeAuditEntries(db: DataSource, asOf: Date, heldUserIds: readonly string[] = []): Promise<number> {
-  const cutoff = asOf.getTime() - AUDIT_RETENTION_DAYS * DAY_MS;
+  const cutoff = asOf.getTime() - AUDIT_RETENTION_MS;
   const held = [...heldUserIds];
   // COALESCE: an entry about nobody (subject NULL) must not be kept by a NULL comparison.
   const keepHeld = held.length > 0 ? " AND COALESCE(old.subject_user_id, '') NOT IN (:...held) AND old.actor NOT IN (:...held)" : "";

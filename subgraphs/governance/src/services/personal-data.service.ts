@@ -1,18 +1,10 @@
-import { assertRole, DataCategory } from "@dgg/common";
+import { assertRole, AUDIT_RETENTION_MS, DataCategory, REMOVED_USER_RETENTION_MS, TELEMETRY_RETENTION_MS } from "@dgg/common";
 import type { GovernanceContext } from "../context";
 import type { PersonalData } from "../types/personal-data.type";
 import type { ProcessingStatement, RetentionStatus } from "../types/retention.type";
 import { toLegalHold } from "../resolvers/retention.mapper";
 import { heldUserIds } from "./legal-hold.service";
-import {
-  CATEGORY_ORDER,
-  POLICIES,
-  purgeDatesFor,
-  scheduledPurgeAt,
-  AUDIT_RETENTION_MS,
-  REMOVED_USER_RETENTION_MS,
-  TELEMETRY_RETENTION_MS,
-} from "./retention-rules";
+import { CATEGORY_ORDER, POLICIES, purgeDatesFor, scheduledPurgeAt } from "./retention-rules";
 import { resolveSubject } from "./subject-access.service";
 
 /**

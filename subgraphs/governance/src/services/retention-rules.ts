@@ -1,13 +1,6 @@
-import { DataCategory, DAY_MS } from "@dgg/common";
+import { AUDIT_RETENTION_MS, DataCategory, REMOVED_USER_RETENTION_MS, TELEMETRY_RETENTION_MS } from "@dgg/common";
 import type { SubjectHoldings } from "./data-subgraphs";
 
-/**
- * The seed's three clocks. Data is purged once it is strictly older than its period:
- * a telemetry event recorded exactly 30 days ago is kept, one a millisecond older goes.
- */
-export const TELEMETRY_RETENTION_MS = 30 * DAY_MS;
-export const REMOVED_USER_RETENTION_MS = 30 * DAY_MS;
-export const AUDIT_RETENTION_MS = 365 * DAY_MS;
 
 export const POLICIES: Record<DataCategory, string> = {
   [DataCategory.ACCOUNT]: "until 30 days after removal from management",

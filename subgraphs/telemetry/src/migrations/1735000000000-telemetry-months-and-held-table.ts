@@ -1,6 +1,6 @@
 import { Table } from "typeorm";
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { monthOf, monthPartitionName, PARENT_TABLE } from "../services/partitions";
+import { boundOf, monthOf, monthPartitionName, PARENT_TABLE } from "../services/partitions";
 import { HELD_TABLE } from "../services/held-events";
 
 /**
@@ -42,11 +42,9 @@ export class TelemetryMonthsAndHeldTable1735000000000 implements MigrationInterf
     )) as { name: string; bound: string }[];
     const byMonth = new Map<number, { name: string; from: number; to: number }[]>();
     for (const day of days) {
-      const match = /FROM \('?(-?\d+)'?\) TO \('?(-?\d+)'?\)/.exec(day.bound);
-      if (!match) throw new Error(`telemetry partition ${day.name} has an unexpected bound ${day.bound}`);
-      const from = Number(match[1]);
+      const { from, to } = boundOf(day.name, day.bound);
       const month = monthOf(from).from;
-      byMonth.set(month, [...(byMonth.get(month) ?? []), { name: day.name, from, to: Number(match[2]) }]);
+      byMonth.set(month, [...(byMonth.get(month) ?? []), { name: day.name, from, to }]);
     }
     for (const [month, members] of byMonth) {
       for (const day of members) await queryRunner.query(`ALTER TABLE "${PARENT_TABLE}" DETACH PARTITION "${day.name}"`);

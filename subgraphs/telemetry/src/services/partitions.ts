@@ -66,7 +66,8 @@ export function monthPartitionName(from: number): string {
 
 const BOUND = /FROM \('?(-?\d+)'?\) TO \('?(-?\d+)'?\)/;
 
-function boundOf(name: string, bound: string): { from: number; to: number } {
+/** The range of a partition from its catalog bound, `FOR VALUES FROM (a) TO (b)` (`pg_get_expr` of relpartbound). */
+export function boundOf(name: string, bound: string): { from: number; to: number } {
   const match = BOUND.exec(bound);
   if (!match) throw new Error(`telemetry partition ${name} has an unexpected bound ${bound}`);
   return { from: Number(match[1]), to: Number(match[2]) };

@@ -1,9 +1,6 @@
-import { DAY_MS } from "@dgg/common";
+import { TELEMETRY_RETENTION_MS } from "@dgg/common";
 import { HELD_TABLE } from "./held-events";
 import { PARENT_TABLE } from "./partitions";
-
-/** Telemetry is kept 30 days after it occurred. */
-export const TELEMETRY_RETENTION_MS = 30 * DAY_MS;
 
 /** The first moment still within the retention period at `now`: older events are expired. */
 export const retentionCutoff = (now: Date): number => now.getTime() - TELEMETRY_RETENTION_MS;
