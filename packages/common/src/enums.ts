@@ -38,6 +38,8 @@ export enum PrivacyRequestStatus {
   RECEIVED = "RECEIVED",
   EXPORTING = "EXPORTING",
   EXPORTED = "EXPORTED",
+  /** A legal hold arrived before erasure began: nothing is erased until it is lifted. */
+  ON_HOLD = "ON_HOLD",
   ERASING = "ERASING",
   COMPLETED = "COMPLETED",
   FAILED = "FAILED",

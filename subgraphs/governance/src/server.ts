@@ -34,6 +34,8 @@ import { RetentionScheduleAndHolds1734000000000 } from "./migrations/17340000000
 import { RetentionLease } from "./services/retention-lease";
 import { RetentionScheduler } from "./services/retention-scheduler";
 import { DurablePrivacyRequests1735000000000 } from "./migrations/1735000000000-durable-privacy-requests";
+import { RetentionErasures1736000000000 } from "./migrations/1736000000000-retention-erasures";
+import { RetentionErasureRecord } from "./entities/retention-erasure.entity";
 import { DEFAULT_PRIVACY_CONFIG, newWorkerId } from "./privacy/config";
 import type { PrivacyEngineConfig } from "./privacy/config";
 import { archivePrefix, MANIFEST_FILE } from "./privacy/archive-layout";
@@ -99,10 +101,16 @@ export const governanceEntities = [
   PrivacyReceiptRecord,
   ErasureLedgerRecord,
   RetentionRunRecord,
+  RetentionErasureRecord,
   LegalHoldRecord,
   RetentionLeaseRecord,
 ];
-export const governanceMigrations = [CreateGovernanceTables1732400000000, RetentionScheduleAndHolds1734000000000, DurablePrivacyRequests1735000000000];
+export const governanceMigrations = [
+  CreateGovernanceTables1732400000000,
+  RetentionScheduleAndHolds1734000000000,
+  DurablePrivacyRequests1735000000000,
+  RetentionErasures1736000000000,
+];
 
 /**
  * After a tenant's move, its privacy requests' archives live in the new region (the mover

@@ -1,29 +1,24 @@
 import { randomUUID } from "node:crypto";
 import { PrivacyRequestStatus } from "@dgg/common";
-import type { CategoryCount, DataCategory } from "@dgg/common";
+import { DataCategory } from "@dgg/common";
+import type { CategoryCount } from "@dgg/common";
 import type { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import type { DataSubgraph } from "../services/data-subgraphs";
 import type { EraseCheckpoint } from "./checkpoint";
+import { stepUnlessHeld } from "./hold-gate";
 import type { EngineDeps } from "./engine-deps";
 import { recordErasedSubject } from "./ledger";
 import { checkpoint } from "./queue";
 
 /**
- * Erasure order: the account goes last, so that while any data is left the request's
- * subject still resolves to its tenant everywhere.
- */
-const ERASE_ORDER = ["telemetry", "audit", "users"];
-
-function orderedSubgraphs(deps: EngineDeps): DataSubgraph[] {
-  const rank = (name: string) => (ERASE_ORDER.includes(name) ? ERASE_ORDER.indexOf(name) : -1);
-  return [...deps.contract.subgraphs].sort((a, b) => rank(a.name) - rank(b.name));
-}
-
-/**
- * EXPORTED → ERASING, or back to EXPORTING. Refuses without a verified archive. If a
- * store now holds more records of a category than the archive has (data arrived after the
- * export), only those categories are exported again: nothing is erased that is not in the
- * copy. Entering ERASING records the person in the erasure ledger in the same transaction.
+ * EXPORTED → ERASING, or EXPORTED → ON_HOLD when a legal hold is in place. Refuses without a
+ * verified archive. The subject has been frozen since before the export began, so the
+ * frozen categories can only have shrunk (retention) since: a store holding more records
+ * than the archive means the freeze was broken, and nothing is erased (the attempt fails
+ * loudly instead of exporting again and again). Audit entries are not frozen: entries
+ * written after the export (officers' reads, this request's own events) are pseudonymised
+ * with the rest. Entering ERASING records the person in the erasure ledger in the same
+ * transaction.
  */
 export async function startErasure(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
   if (!request.verifiedAt || !request.exportSha256 || !request.exportCounts) {
@@ -31,49 +26,30 @@ export async function startErasure(deps: EngineDeps, request: PrivacyRequestReco
   }
   const holdings = await deps.contract.holdings(request.userId, request.tenantId);
   const exported = new Map(request.exportCounts.map((count) => [count.category, count.count]));
-  const stale: DataCategory[] = [];
-  for (const [category, held] of holdings.categories) if (held.records > (exported.get(category) ?? 0)) stale.push(category);
-  if (stale.length > 0) {
-    await checkpoint(
-      deps.tx,
-      request,
-      worker,
-      deps.clock.now(),
-      "ARCHIVE_STALE",
-      {
-        status: PrivacyRequestStatus.EXPORTING,
-        verifiedAt: null,
-        checkpoint: {
-          ...request.checkpoint,
-          exportFinishedAt: null,
-          files: request.checkpoint.files.map((file) =>
-            stale.includes(file.category) ? { ...file, records: 0, bytes: 0, cursor: null, exhausted: false, complete: false, sha256: null } : file,
-          ),
-        },
-      },
-      { categories: stale },
-    );
-    return;
+  const grown = [...holdings.categories]
+    .filter(([category, held]) => category !== DataCategory.AUDIT_LOG && held.records > (exported.get(category) ?? 0))
+    .map(([category, held]) => `${category}: ${held.records} held, ${exported.get(category) ?? 0} exported`);
+  if (grown.length > 0) {
+    throw new Error(`refusing to erase user ${request.userId}: records arrived after the freeze of privacy request ${request.id} (${grown.join("; ")})`);
   }
   const now = deps.clock.now();
-  await checkpoint(
-    deps.tx,
+  const hold = await stepUnlessHeld(
+    deps,
     request,
     worker,
-    now,
     "ERASE_STARTED",
     {
       status: PrivacyRequestStatus.ERASING,
       erasureStartedAt: now,
       checkpoint: {
         ...request.checkpoint,
-        erasures: orderedSubgraphs(deps).map((subgraph) => ({ subgraph: subgraph.name, startedAt: null, before: null, erasedAt: null, erased: null })),
+        erasures: deps.contract.inErasureOrder().map((subgraph) => ({ subgraph: subgraph.name, startedAt: null, before: null, erasedAt: null, erased: null })),
       },
     },
     { manifestSha256: request.exportSha256 },
     (manager) => recordErasedSubject(manager, deps.ledgerKey, request.userId, now),
   );
-  deps.faults.hit("erase.started");
+  if (!hold) deps.faults.hit("erase.started");
 }
 
 /**
@@ -86,9 +62,19 @@ function settle(before: CategoryCount[] | null, result: CategoryCount[], resumed
   return result.map(({ category, count }) => ({ category, count: Math.max(count, before.find((entry) => entry.category === category)?.count ?? 0) }));
 }
 
+/**
+ * The clear-text values that name the person (principal name, email, display name, device
+ * serials), asked of the data subgraphs just before the audit trail is pseudonymised, so
+ * that entries quoting them are redacted too. Held in memory for that one call, never
+ * stored. The account is erased last, so they are still there to be asked for.
+ */
+async function identifiersFor(deps: EngineDeps, subgraph: DataSubgraph, request: PrivacyRequestRecord): Promise<string[]> {
+  return subgraph.categories.includes(DataCategory.AUDIT_LOG) ? deps.contract.identifiers(request.userId, request.tenantId) : [];
+}
+
 /** ERASING: erases in each data subgraph not yet done, checkpointing before and after every call. */
 export async function eraseSubgraphs(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
-  for (const subgraph of orderedSubgraphs(deps)) {
+  for (const subgraph of deps.contract.inErasureOrder()) {
     const update = async (step: string, next: EraseCheckpoint, detail: Record<string, unknown>) => {
       await checkpoint(deps.tx, request, worker, deps.clock.now(), step, {
         checkpoint: { ...request.checkpoint, erasures: request.checkpoint.erasures.map((entry) => (entry.subgraph === subgraph.name ? next : entry)) },
@@ -105,7 +91,7 @@ export async function eraseSubgraphs(deps: EngineDeps, request: PrivacyRequestRe
       deps.faults.hit("erase.subgraph-started");
     }
     // A fresh random pseudonym per call: it cannot be computed from the user id and is stored nowhere.
-    const result = await deps.contract.eraseIn(subgraph, request.userId, request.tenantId, `pseudonym:${randomUUID()}`);
+    const result = await deps.contract.eraseIn(subgraph, request.userId, request.tenantId, `pseudonym:${randomUUID()}`, await identifiersFor(deps, subgraph, request));
     deps.faults.hit("erase.subgraph-called");
     const erased = settle(state.before, result, resumed);
     await update("SUBGRAPH_ERASED", { ...state, erasedAt: deps.clock.now().getTime(), erased }, { erased, resumed });

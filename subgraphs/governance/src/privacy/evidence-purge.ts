@@ -1,4 +1,4 @@
-import { IsNull, LessThan, Not } from "typeorm";
+import { IsNull, LessThan } from "typeorm";
 import { PrivacyReceiptRecord } from "../entities/privacy-receipt.entity";
 import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
@@ -12,13 +12,14 @@ export interface EvidencePurgeResult {
 
 /**
  * Retention of the privacy engine's own data, as of `asOf`: archives past their keep
- * period (30 days by default) are deleted from the blob store and marked purged on the
+ * period (30 days by default after completion or failure) are deleted from the blob store and marked purged on the
  * request; receipts older than a year go together with their request and checkpoint log.
  * The erasure ledger stays (it names nobody and must outlive any backup). Idempotent.
  */
 export async function purgeExpiredEvidence(deps: Pick<EngineDeps, "db" | "tx" | "blobs">, asOf: Date): Promise<EvidencePurgeResult> {
   const requests = deps.db.getRepository(PrivacyRequestRecord);
-  const expired = await requests.find({ where: { archiveExpiresAt: LessThan(asOf), archivePurgedAt: IsNull(), exportLocation: Not(IsNull()) } });
+  // Completed and FAILED requests alike; a FAILED one may hold only unfinished files, which go too.
+  const expired = await requests.find({ where: { archiveExpiresAt: LessThan(asOf), archivePurgedAt: IsNull() } });
   for (const request of expired) {
     await deps.blobs.deletePrefix(request.region, archivePrefix(request.tenantId, request.id));
     await deps.tx.run((manager) =>

@@ -6,6 +6,8 @@ import { CATEGORY_ORDER } from "../services/retention-rules";
 import { archivePrefix, CATEGORY_FILES, JSON_CLOSING, JSON_OPENING, serialisePage } from "./archive-layout";
 import type { FileCheckpoint } from "./checkpoint";
 import type { EngineDeps } from "./engine-deps";
+import { freezeSubject } from "./freeze-step";
+import { stepUnlessHeld } from "./hold-gate";
 import { checkpoint } from "./queue";
 
 async function hashPrefix(deps: EngineDeps, request: PrivacyRequestRecord, key: string, length: number): Promise<Hash> {
@@ -21,16 +23,20 @@ function initialFile(category: (typeof CATEGORY_ORDER)[number]): FileCheckpoint 
 }
 
 /**
- * RECEIVED → EXPORTING: records when the export started (the manifest's start time), and
- * creates an empty checkpoint per category.
+ * RECEIVED → EXPORTING: freezes the subject everywhere, then records when the export
+ * started (the manifest's start time) and creates an empty checkpoint per category; or
+ * RECEIVED → ON_HOLD when a legal hold is in place (nothing is exported for a held user
+ * until the hold is lifted).
  */
 export async function startExport(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
-  await checkpoint(deps.tx, request, worker, deps.clock.now(), "EXPORT_STARTED", {
+  await freezeSubject(deps, request);
+  deps.faults.hit("export.frozen");
+  const hold = await stepUnlessHeld(deps, request, worker, "EXPORT_STARTED", {
     status: PrivacyRequestStatus.EXPORTING,
     exportStartedAt: request.exportStartedAt ?? deps.clock.now(),
     checkpoint: { ...request.checkpoint, files: CATEGORY_ORDER.map(initialFile), exportFinishedAt: null },
   });
-  deps.faults.hit("export.started");
+  if (!hold) deps.faults.hit("export.started");
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 export const FAULT_POINTS = [
   "claim.after",
+  "export.frozen",
   "export.started",
   "export.page-written",
   "export.checkpointed",
@@ -18,6 +19,7 @@ export const FAULT_POINTS = [
   "erase.subgraph-started",
   "erase.subgraph-called",
   "erase.subgraph-checkpointed",
+  "finish.thawed",
   "finish.audited",
   "finish.completed",
 ] as const;

@@ -1,9 +1,11 @@
-import { PrivacyRequestStatus } from "@dgg/common";
+import { randomUUID } from "node:crypto";
+import { DataCategory, PrivacyRequestStatus } from "@dgg/common";
 import type { CategoryCount } from "@dgg/common";
 import { PrivacyReceiptRecord } from "../entities/privacy-receipt.entity";
 import type { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import { CATEGORY_ORDER } from "../services/retention-rules";
 import type { EngineDeps } from "./engine-deps";
+import { thawSubject } from "./freeze-step";
 import { checkpoint } from "./queue";
 
 /** Erased records per category, summed over subgraphs. */
@@ -16,16 +18,34 @@ export function erasedTotals(request: PrivacyRequestRecord): CategoryCount[] {
 }
 
 /**
- * ERASING → COMPLETED: checks that no store still holds anything about the person, writes
- * the outcome to the audit trail (before the status, so a crash in between repeats the
- * entry rather than losing it), then the receipt and the final status in one transaction.
+ * Pseudonymises audit entries about the person written since the audit subgraph's erasure
+ * (an officer's read, a poll of this request): the audit subgraph's tombstone catches every
+ * entry appended after its erasure committed, and this second pass catches one that was in
+ * flight across it. Idempotent; returns how many entries it changed.
+ */
+async function pseudonymiseLateAuditEntries(deps: EngineDeps, request: PrivacyRequestRecord): Promise<number> {
+  const audit = deps.contract.subgraphFor(DataCategory.AUDIT_LOG);
+  const counts = await deps.contract.eraseIn(audit, request.userId, request.tenantId, `pseudonym:${randomUUID()}`, []);
+  return counts.reduce((sum, count) => sum + count.count, 0);
+}
+
+/**
+ * ERASING → COMPLETED: pseudonymises late audit entries, checks that no store still holds
+ * personal data about the person, lifts the freeze, writes the outcome to the audit trail
+ * (before the status, so a crash in between repeats the entry rather than losing it), then
+ * the receipt and the final status in one transaction. Audit entries never make this step
+ * refuse: they are pseudonymised, not counted.
  */
 export async function finishRequest(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  const late = await pseudonymiseLateAuditEntries(deps, request);
   const left = await deps.contract.holdings(request.userId, request.tenantId);
-  if (left.totalRecords > 0) {
-    const remaining = [...left.categories].filter(([, held]) => held.records > 0).map(([category, held]) => `${category}=${held.records}`);
-    throw new Error(`user ${request.userId} still has records after erasure (${remaining.join(", ")})`);
-  }
+  const remaining = [...left.categories]
+    .filter(([category, held]) => category !== DataCategory.AUDIT_LOG && held.records > 0)
+    .map(([category, held]) => `${category}=${held.records}`);
+  if (remaining.length > 0) throw new Error(`user ${request.userId} still has records after erasure (${remaining.join(", ")})`);
+  // The account is gone, so nothing new can be filed about the user; the freeze rows name them and go too.
+  await thawSubject(deps, request);
+  deps.faults.hit("finish.thawed");
   const erased = erasedTotals(request);
   await deps.audit.record(await deps.serviceToken(), [
     {
@@ -33,7 +53,7 @@ export async function finishRequest(deps: EngineDeps, request: PrivacyRequestRec
       action: "PROCESSING_RESTRICTED",
       // No subject: the link to the person is gone by design; the request id leads to the evidence.
       subjectUserId: null,
-      details: { requestId: request.id, manifestSha256: request.exportSha256, erased },
+      details: { requestId: request.id, manifestSha256: request.exportSha256, erased, latePseudonymised: late },
     },
   ]);
   deps.faults.hit("finish.audited");

@@ -1,11 +1,11 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { PLATFORM_TENANT_ID } from "@dgg/common";
 import { In } from "typeorm";
 import type { EntityManager } from "typeorm";
 import { ErasureLedgerRecord } from "../entities/erasure-ledger.entity";
 import type { EngineDeps } from "./engine-deps";
-import { PLATFORM_TENANT_ID } from "../services/retention.service";
 
 /** The keyed hash of a user id: recognisable with the key, meaningless without it. */
 export function subjectHash(key: Buffer, userId: string): string {
@@ -73,7 +73,7 @@ export async function replayErasureLedger(deps: EngineDeps): Promise<ReplayResul
   for (const [userId, reported] of found) {
     // The erase call names the tenant (its region's store); a subgraph that did not know it falls back on the owner lookup.
     const tenantId = reported ?? (await deps.contract.ownerOf(userId));
-    if (tenantId) await deps.contract.erase(userId, tenantId, `pseudonym:${randomUUID()}`);
+    if (tenantId) await deps.contract.eraseBySubgraph(userId, tenantId, `pseudonym:${randomUUID()}`);
     const now = deps.clock.now();
     await deps.tx.run((manager) =>
       manager

@@ -12,8 +12,11 @@ export const WORKABLE_STATUSES = [
   PrivacyRequestStatus.ERASING,
 ] as const;
 
-/** Statuses of a request that is not finished: a second restrictProcessing returns it. */
-export const OPEN_STATUSES = [...WORKABLE_STATUSES, PrivacyRequestStatus.FAILED] as const;
+/**
+ * Statuses of a request that is not finished: a second restrictProcessing returns it, and
+ * its subject stays frozen. ON_HOLD waits for liftLegalHold, FAILED for retryPrivacyRequest.
+ */
+export const OPEN_STATUSES = [...WORKABLE_STATUSES, PrivacyRequestStatus.ON_HOLD, PrivacyRequestStatus.FAILED] as const;
 
 /** Thrown when another worker took the request over (our lease had expired): stop at once, write nothing more. */
 export class LeaseLostError extends Error {
@@ -23,7 +26,13 @@ export class LeaseLostError extends Error {
 }
 
 const statusList = WORKABLE_STATUSES.map((status) => `'${status}'`).join(", ");
-const CANDIDATE = `status IN (${statusList}) AND (next_attempt_at IS NULL OR next_attempt_at <= :now) AND (lease_expires_at IS NULL OR lease_expires_at < :now)`;
+/**
+ * A request ON_HOLD whose hold has been lifted is claimable too: the worker that claims it
+ * resumes it. So lifting a hold needs no second write, and no request is stranded ON_HOLD
+ * by a crash between the lift and its resumption.
+ */
+const RELEASED = `(status = '${PrivacyRequestStatus.ON_HOLD}' AND NOT EXISTS (SELECT 1 FROM legal_hold h WHERE h.user_id = privacy_request.user_id AND h.lifted_at IS NULL))`;
+const CANDIDATE = `(status IN (${statusList}) OR ${RELEASED}) AND (next_attempt_at IS NULL OR next_attempt_at <= :now) AND (lease_expires_at IS NULL OR lease_expires_at < :now)`;
 
 function bind(db: DataSource, sql: string, values: Record<string, unknown>): [string, unknown[]] {
   const params: unknown[] = [];
@@ -69,9 +78,34 @@ export async function renewLease(db: DataSource, requestId: string, worker: stri
 export type RequestChanges = Partial<Omit<PrivacyRequestRecord, "id" | "eventSeq">>;
 
 /**
- * Writes one checkpoint: the request's changes and a numbered event in the checkpoint
- * log, in one transaction, fenced on the lease (a worker that lost the request writes
- * nothing). Applies the changes to `request` once committed.
+ * Inside a transaction: the request's changes and a numbered event in the checkpoint log,
+ * fenced on the lease (a worker that lost the request writes nothing). The UPDATE also
+ * takes the request row's lock, which is what serialises a step against placeLegalHold.
+ */
+export async function writeCheckpoint(
+  manager: EntityManager,
+  request: PrivacyRequestRecord,
+  worker: string,
+  seq: number,
+  at: Date,
+  step: string,
+  changes: RequestChanges,
+  detail: Record<string, unknown> | null,
+): Promise<void> {
+  const result = await manager
+    .createQueryBuilder()
+    .update(PrivacyRequestRecord)
+    .set({ ...changes, eventSeq: seq })
+    .where("id = :id AND lease_owner = :worker", { id: request.id, worker })
+    .execute();
+  if ((result.affected ?? 0) !== 1) throw new LeaseLostError(request.id, worker);
+  const event: PrivacyRequestEventRecord = { requestId: request.id, seq, at, worker, step, detail };
+  await manager.getRepository(PrivacyRequestEventRecord).insert(event as never);
+}
+
+/**
+ * Writes one checkpoint (`writeCheckpoint`) in its own transaction, with `extra` writes in
+ * the same transaction. Applies the changes to `request` once committed.
  */
 export async function checkpoint(
   tx: Transactor,
@@ -85,15 +119,7 @@ export async function checkpoint(
 ): Promise<void> {
   const seq = request.eventSeq + 1;
   await tx.run(async (manager) => {
-    const result = await manager
-      .createQueryBuilder()
-      .update(PrivacyRequestRecord)
-      .set({ ...changes, eventSeq: seq })
-      .where("id = :id AND lease_owner = :worker", { id: request.id, worker })
-      .execute();
-    if ((result.affected ?? 0) !== 1) throw new LeaseLostError(request.id, worker);
-    const event: PrivacyRequestEventRecord = { requestId: request.id, seq, at, worker, step, detail };
-    await manager.getRepository(PrivacyRequestEventRecord).insert(event as never);
+    await writeCheckpoint(manager, request, worker, seq, at, step, changes, detail);
     if (extra) await extra(manager);
   });
   Object.assign(request, changes, { eventSeq: seq });

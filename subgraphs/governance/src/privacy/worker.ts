@@ -4,7 +4,7 @@ import type { EngineDeps } from "./engine-deps";
 import { eraseSubgraphs, startErasure } from "./erase-step";
 import { exportAllCategories, startExport } from "./export-step";
 import { finishRequest } from "./finish-step";
-import { checkpoint, claimNext, LeaseLostError, renewLease } from "./queue";
+import { checkpoint, claimNext, LeaseLostError, renewLease, WORKABLE_STATUSES } from "./queue";
 import { verifyAndSeal } from "./verify-step";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -111,7 +111,13 @@ export class PrivacyWorkers {
 
   private async advance(request: PrivacyRequestRecord, worker: string, leaseLost: () => boolean): Promise<void> {
     const { deps } = this;
-    while (request.status !== PrivacyRequestStatus.COMPLETED) {
+    if (request.status === PrivacyRequestStatus.ON_HOLD) {
+      // Claimed because its hold was lifted (queue.ts): resume where it stopped. A hold placed
+      // again since is caught by the next step's gate.
+      await checkpoint(deps.tx, request, worker, deps.clock.now(), "RESUMED", { status: request.resumeStatus ?? PrivacyRequestStatus.RECEIVED, resumeStatus: null });
+    }
+    // Until it completes, or stops for a legal hold (ON_HOLD resumes when the hold is lifted).
+    while ((WORKABLE_STATUSES as readonly PrivacyRequestStatus[]).includes(request.status)) {
       if (leaseLost()) throw new LeaseLostError(request.id, worker);
       switch (request.status) {
         case PrivacyRequestStatus.RECEIVED:
@@ -128,8 +134,6 @@ export class PrivacyWorkers {
           await eraseSubgraphs(deps, request, worker);
           await finishRequest(deps, request, worker);
           break;
-        default:
-          throw new Error(`privacy request ${request.id} is ${request.status}, which no worker advances`);
       }
     }
   }
@@ -151,6 +155,8 @@ export class PrivacyWorkers {
         failedAt: now,
         nextAttemptAt: null,
         leaseExpiresAt: null,
+        // A FAILED request's archive (whole or partial) expires like a completed one's; a retry clears the date.
+        archiveExpiresAt: new Date(now.getTime() + deps.privacy.archiveRetentionMs),
       }, { reason, attempts: request.attempts });
       await deps.audit
         .record(await deps.serviceToken(), [

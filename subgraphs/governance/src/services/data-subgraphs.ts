@@ -17,6 +17,9 @@ const PURGE_TIMEOUT_MS = 30 * 60_000;
 /** Erasing a million rows takes a while on a busy store; the default 60 s would report an outage. */
 const ERASE_TIMEOUT_MS = 10 * 60_000;
 
+/** Erasure order by subgraph name (see `inErasureOrder`); unnamed subgraphs go first. */
+const ERASE_ORDER = ["telemetry", "audit", "users"];
+
 /** A data subgraph governance drives through the internal personal-data contract. */
 export interface DataSubgraph {
   name: string;
@@ -105,24 +108,28 @@ export class PersonalDataContractClient {
     );
   }
 
-  /** Erases (or, for audit, pseudonymises) the user in every data subgraph; idempotent. */
-  async erase(userId: string, tenantId: string, pseudonym: string): Promise<CategoryCount[]> {
-    return (await this.eraseBySubgraph(userId, tenantId, pseudonym)).flatMap((result) => result.erased);
+  /**
+   * The data subgraphs in the order a person is erased: the account goes last, so that
+   * while any data is left the subject still resolves to its tenant everywhere, and the
+   * identifiers the audit trail's redaction needs can still be read.
+   */
+  inErasureOrder(): DataSubgraph[] {
+    const rank = (name: string) => (ERASE_ORDER.includes(name) ? ERASE_ORDER.indexOf(name) : -1);
+    return [...this.subgraphs].sort((a, b) => rank(a.name) - rank(b.name));
   }
 
-  /** As `erase`, with each subgraph's counts kept apart (retention records them per subgraph). */
+  /**
+   * Erases (or, for audit, pseudonymises) the user in every data subgraph, one after the
+   * other in erasure order, each subgraph's counts kept apart; idempotent. The audit trail
+   * is given the person's identifiers so that entries quoting them are redacted.
+   */
   async eraseBySubgraph(userId: string, tenantId: string, pseudonym: string): Promise<{ subgraph: string; erased: CategoryCount[] }[]> {
-    const token = await this.token();
-    return Promise.all(
-      this.subgraphs.map(async (subgraph) => {
-        const result = await callInternal<ErasureResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/erase`, {
-          token,
-          body: { pseudonym, tenantId },
-          timeoutMs: ERASE_TIMEOUT_MS,
-        });
-        return { subgraph: subgraph.name, erased: result.erased };
-      }),
-    );
+    const results: { subgraph: string; erased: CategoryCount[] }[] = [];
+    for (const subgraph of this.inErasureOrder()) {
+      const identifiers = subgraph.categories.includes(DataCategory.AUDIT_LOG) ? await this.identifiers(userId, tenantId) : [];
+      results.push({ subgraph: subgraph.name, erased: await this.eraseIn(subgraph, userId, tenantId, pseudonym, identifiers) });
+    }
+    return results;
   }
 
   /** The data subgraphs that expire rows by age. */
@@ -140,13 +147,44 @@ export class PersonalDataContractClient {
   }
 
   /** Erases the user in one data subgraph (the tenant's region); idempotent (a second call reports zeros). */
-  async eraseIn(subgraph: DataSubgraph, userId: string, tenantId: string, pseudonym: string): Promise<CategoryCount[]> {
+  async eraseIn(subgraph: DataSubgraph, userId: string, tenantId: string, pseudonym: string, identifiers: string[] = []): Promise<CategoryCount[]> {
     const result = await callInternal<ErasureResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/erase`, {
       token: await this.token(),
-      body: { pseudonym, tenantId },
+      body: { pseudonym, tenantId, identifiers },
       timeoutMs: ERASE_TIMEOUT_MS,
     });
     return result.erased;
+  }
+
+  /** Freezes the user in one data subgraph for a privacy request; idempotent. */
+  async freeze(subgraph: DataSubgraph, userId: string, tenantId: string, requestId: string): Promise<boolean> {
+    const answer = await callInternal<{ frozen: boolean }>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/freeze`, {
+      token: await this.token(),
+      body: { tenantId, requestId },
+    });
+    return answer.frozen;
+  }
+
+  /** Lifts a privacy request's freeze of the user in one data subgraph; idempotent. */
+  async unfreeze(subgraph: DataSubgraph, userId: string, tenantId: string, requestId: string): Promise<void> {
+    await callInternal<{ frozen: boolean }>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/unfreeze`, {
+      token: await this.token(),
+      body: { tenantId, requestId },
+    });
+  }
+
+  /** The clear-text values naming the user (principal name, email, serials...), across the data subgraphs. */
+  async identifiers(userId: string, tenantId: string): Promise<string[]> {
+    const token = await this.token();
+    const answers = await Promise.all(
+      this.subgraphs.map((subgraph) =>
+        callInternal<{ identifiers: string[] }>(
+          `${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/identifiers?tenantId=${encodeURIComponent(tenantId)}`,
+          { token },
+        ),
+      ),
+    );
+    return [...new Set(answers.flatMap((answer) => answer.identifiers))];
   }
 
   /** One page of the user ids (with their tenants) a data subgraph holds anything about, across all its regions. */

@@ -3,6 +3,7 @@ import { In, IsNull } from "typeorm";
 import type { DataSource } from "typeorm";
 import { assertId, assertRole, assertText, ConflictError, NotFoundError, outOfBounds, quote, writeThenAudit } from "@dgg/common";
 import { LegalHoldRecord } from "../entities/legal-hold.entity";
+import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import type { GovernanceContext } from "../context";
 
 /** Who may place and lift holds: operators (any tenant) and privacy officers (their own tenant). */
@@ -65,7 +66,7 @@ export async function placeLegalHold(ctx: GovernanceContext, rawUser: string, ra
     liftReason: null,
   });
   return writeThenAudit({
-    write: () => insertHold(ctx.db, hold),
+    write: () => insertHold(ctx, hold),
     entries: () => [{ tenantId, action: "LEGAL_HOLD_PLACED", subjectUserId: userId, details: { holdId: hold.id, reason } }],
     undo: () => repo.delete({ id: hold.id }),
     audit: ctx.audit,
@@ -73,19 +74,44 @@ export async function placeLegalHold(ctx: GovernanceContext, rawUser: string, ra
   });
 }
 
-/** The unique index on active holds decides between two officers placing one at the same moment. */
-async function insertHold(db: DataSource, hold: LegalHoldRecord): Promise<LegalHoldRecord> {
+/**
+ * Inserts the hold unless the user's erasure has begun. Serialised with the privacy
+ * workers' step gate (privacy/hold-gate.ts): both first lock the user's open request row,
+ * so a hold committed before an erasure starts stops it (ON_HOLD), and an erasure that
+ * started first makes the hold answer CONFLICT naming the request. The unique index on
+ * active holds decides between two officers placing one at the same moment.
+ */
+async function insertHold(ctx: GovernanceContext, hold: LegalHoldRecord): Promise<LegalHoldRecord> {
   try {
-    await db.getRepository(LegalHoldRecord).insert(hold);
+    await ctx.tx.run(async (manager) => {
+      await manager
+        .createQueryBuilder()
+        .update(PrivacyRequestRecord)
+        .set({ eventSeq: () => "event_seq" })
+        .where("open_user_id = :userId", { userId: hold.userId })
+        .execute();
+      const open = await manager.findOneBy(PrivacyRequestRecord, { openUserId: hold.userId });
+      if (open?.erasureStartedAt) {
+        throw new ConflictError(
+          `privacy request ${open.id} began erasing user ${hold.userId} at ${open.erasureStartedAt.toISOString()} (status ${open.status}); a legal hold can no longer stop it`,
+        );
+      }
+      await manager.insert(LegalHoldRecord, hold);
+    });
     return hold;
   } catch (error) {
-    const [existing] = await activeHoldsFor(db, [hold.userId]);
+    if (error instanceof ConflictError) throw error;
+    const [existing] = await activeHoldsFor(ctx.db, [hold.userId]);
     if (existing) throw new ConflictError(`user ${hold.userId} is already under ${describeHold(existing)}`);
     throw error;
   }
 }
 
-/** Lifts the active hold of a user; retention catches up at its next run. */
+/**
+ * Lifts the active hold of a user; retention catches up at its next run, and a privacy
+ * request that the hold stopped (ON_HOLD) becomes claimable again and is resumed by the
+ * next worker (privacy/queue.ts).
+ */
 export async function liftLegalHold(ctx: GovernanceContext, rawUser: string, rawReason: string | null | undefined): Promise<LegalHoldRecord> {
   assertRole(ctx.viewer, HOLD_ROLES, "lift a legal hold");
   const userId = assertId(rawUser, "user");
@@ -105,5 +131,8 @@ export async function liftLegalHold(ctx: GovernanceContext, rawUser: string, raw
     undo: () => repo.update({ id: hold.id }, { liftedAt: null, liftedBy: null, liftReason: null }),
     audit: ctx.audit,
     token: ctx.token,
+  }).then((lifted) => {
+    ctx.wakeWorkers();
+    return lifted;
   });
 }

@@ -14,6 +14,7 @@ import type { GovernanceContext } from "../context";
 import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import { CATEGORY_FILES, MANIFEST_FILE } from "../privacy/archive-layout";
+import { emptyCheckpoint } from "../privacy/checkpoint";
 import { mayDownload, signDownloadLink } from "../privacy/download-link";
 import { auditToken } from "../privacy/download.routes";
 
@@ -68,8 +69,11 @@ export async function listPrivacyRequests(ctx: GovernanceContext, filter: Privac
 
 /**
  * FAILED → the step it stopped at, with a fresh set of attempts. The archive and every
- * checkpoint are kept, so the request resumes where it stopped. Anything but FAILED is
- * refused with CONFLICT (a running request needs no retry; a completed one cannot have one).
+ * checkpoint are kept, so the request resumes where it stopped: an export at its last
+ * checkpointed page, an erasure at the first subgraph not yet erased, a finish at the
+ * finish. Only if the archive expired meanwhile (a FAILED request's archive is purged
+ * like a completed one's) and nothing was erased yet does the export start over. Anything
+ * but FAILED is refused with CONFLICT.
  */
 export async function retryPrivacyRequest(ctx: GovernanceContext, rawId: string): Promise<PrivacyRequestRecord> {
   assertRole(ctx.viewer, FOLLOWERS, "retry privacy requests");
@@ -77,18 +81,22 @@ export async function retryPrivacyRequest(ctx: GovernanceContext, rawId: string)
   if (request.status !== PrivacyRequestStatus.FAILED) {
     throw new ConflictError(`privacy request ${request.id} is ${request.status}; only a FAILED request can be retried`);
   }
-  const resumeAt = request.resumeStatus ?? PrivacyRequestStatus.RECEIVED;
+  const exportLost = request.archivePurgedAt !== null && request.erasureStartedAt === null;
+  const resumeAt = exportLost ? PrivacyRequestStatus.RECEIVED : (request.resumeStatus ?? PrivacyRequestStatus.RECEIVED);
+  const restart: Partial<PrivacyRequestRecord> = exportLost
+    ? { checkpoint: emptyCheckpoint(), exportStartedAt: null, verifiedAt: null, exportLocation: null, exportSha256: null, exportByteSize: null, exportCounts: null, exportedAt: null, archivePurgedAt: null }
+    : {};
   const now = ctx.clock.now();
   const seq = request.eventSeq + 1;
   const changed = await ctx.tx.run(async (manager) => {
     const result = await manager
       .createQueryBuilder()
       .update(PrivacyRequestRecord)
-      .set({ status: resumeAt, resumeStatus: null, attempts: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null, eventSeq: seq })
+      .set({ ...restart, status: resumeAt, resumeStatus: null, attempts: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null, archiveExpiresAt: null, eventSeq: seq })
       .where("id = :id AND status = :failed AND event_seq = :previous", { id: request.id, failed: PrivacyRequestStatus.FAILED, previous: request.eventSeq })
       .execute();
     if ((result.affected ?? 0) !== 1) return false;
-    await manager.insert(PrivacyRequestEventRecord, { requestId: request.id, seq, at: now, worker: "api", step: "RETRY_REQUESTED", detail: { by: ctx.viewer.subject, resumeAt } });
+    await manager.insert(PrivacyRequestEventRecord, { requestId: request.id, seq, at: now, worker: "api", step: "RETRY_REQUESTED", detail: { by: ctx.viewer.subject, resumeAt, exportRestarted: exportLost } });
     return true;
   });
   if (!changed) throw new ConflictError(`privacy request ${request.id} changed while it was being retried; read it again`);
@@ -99,7 +107,14 @@ export async function retryPrivacyRequest(ctx: GovernanceContext, rawId: string)
       await manager
         .createQueryBuilder()
         .update(PrivacyRequestRecord)
-        .set({ status: PrivacyRequestStatus.FAILED, resumeStatus: resumeAt, attempts: request.attempts, eventSeq: request.eventSeq })
+        .set({
+          status: PrivacyRequestStatus.FAILED,
+          resumeStatus: request.resumeStatus,
+          attempts: request.attempts,
+          archiveExpiresAt: request.archiveExpiresAt,
+          eventSeq: request.eventSeq,
+          ...Object.fromEntries(Object.keys(restart).map((key) => [key, request[key as keyof PrivacyRequestRecord]])),
+        })
         .where("id = :id AND event_seq = :seq", { id: request.id, seq })
         .execute();
       await manager.delete(PrivacyRequestEventRecord, { requestId: request.id, seq });

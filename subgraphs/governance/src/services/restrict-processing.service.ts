@@ -5,6 +5,7 @@ import type { GovernanceContext } from "../context";
 import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import { emptyCheckpoint } from "../privacy/checkpoint";
+import { freezeSubject } from "../privacy/freeze-step";
 import { OPEN_STATUSES } from "../privacy/queue";
 import { describeHold } from "./legal-hold.service";
 import { resolveSubject } from "./subject-access.service";
@@ -98,6 +99,11 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
     });
     throw new UnavailableError(`the audit trail did not accept the request, so nothing was filed (${error instanceof Error ? error.message : String(error)})`);
   }
+  // Frozen from acceptance (GDPR Art. 18). Best effort here: the worker freezes again,
+  // idempotently, before it exports, so a data subgraph that is down now is frozen then.
+  await freezeSubject(ctx, request).catch((error: unknown) => {
+    console.error(`[governance] privacy request ${request.id}: freezing at filing failed, the worker will retry: ${String(error)}`);
+  });
   await ctx.tx.run((manager) =>
     manager.createQueryBuilder().update(PrivacyRequestRecord).set({ leaseOwner: null, leaseExpiresAt: null }).where("id = :id", { id: request.id }).execute(),
   );

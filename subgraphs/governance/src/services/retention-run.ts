@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { DataCategory } from "@dgg/common";
+import { DataCategory, PLATFORM_TENANT_ID } from "@dgg/common";
 import type { AuditRecordInput } from "@dgg/common";
+import { RetentionErasureRecord } from "../entities/retention-erasure.entity";
 import { RetentionRunRecord } from "../entities/retention-run.entity";
+import { recordErasedSubject } from "../privacy/ledger";
 import type { RetentionTrigger, RunError, SubgraphPurge } from "../entities/retention-run.entity";
 import type { GovernanceDeps } from "../context";
 import { purgeExpiredEvidence } from "../privacy/evidence-purge";
@@ -9,11 +11,6 @@ import type { EvidencePurgeResult } from "../privacy/evidence-purge";
 import { activeHoldsFor, heldUserIds } from "./legal-hold.service";
 import { CATEGORY_ORDER, cutoffs } from "./retention-rules";
 
-/**
- * Audit entries need a tenant; platform-wide actions (a retention run) are recorded
- * under this reserved id.
- */
-export const PLATFORM_TENANT_ID = "00000000-0000-4000-8000-000000000000";
 
 export interface RunRequest {
   trigger: RetentionTrigger;
@@ -55,6 +52,46 @@ class RunLedger {
 }
 
 /**
+ * Who this run erases for the 30-days-after-removal rule: users the users subgraph lists as
+ * removed before the cut-off, and every erasure an earlier run began and did not finish
+ * (those users may no longer be listed: their account can be gone while other data is left).
+ */
+async function removedUsersToErase(deps: GovernanceDeps, cutoff: Date, ledger: RunLedger): Promise<{ userId: string; tenantId: string }[]> {
+  const pending = await deps.db.getRepository(RetentionErasureRecord).find({ order: { startedAt: "ASC" } });
+  const users = new Map(pending.map((row) => [row.userId, row.tenantId]));
+  try {
+    for (const { userId, tenantId } of await deps.contract.usersRemovedBefore(cutoff)) if (!users.has(userId)) users.set(userId, tenantId);
+  } catch (error) {
+    ledger.fail("LIST_REMOVED_USERS", "users", error);
+  }
+  return [...users].map(([userId, tenantId]) => ({ userId, tenantId }));
+}
+
+/**
+ * Erases one removed user in every data subgraph, recorded as pending first (with the
+ * person in the erasure ledger, as for restrictProcessing) and cleared only once every
+ * subgraph has answered; a failure is recorded on the pending row for the next run.
+ */
+async function eraseRemovedUser(deps: GovernanceDeps, userId: string, tenantId: string, at: Date) {
+  const pending = deps.db.getRepository(RetentionErasureRecord);
+  await deps.tx.run(async (manager) => {
+    if (!(await manager.findOneBy(RetentionErasureRecord, { userId }))) {
+      await manager.insert(RetentionErasureRecord, { userId, tenantId, startedAt: at, attempts: 0, lastError: null });
+    }
+    await manager.increment(RetentionErasureRecord, { userId }, "attempts", 1);
+    await recordErasedSubject(manager, deps.ledgerKey, userId, at);
+  });
+  try {
+    const erased = await deps.contract.eraseBySubgraph(userId, tenantId, `pseudonym:${randomUUID()}`);
+    await pending.delete({ userId });
+    return erased;
+  } catch (error) {
+    await pending.update({ userId }, { lastError: (error instanceof Error ? error.message : String(error)).slice(0, 2000) });
+    throw error;
+  }
+}
+
+/**
  * Applies the three rules as of the run's start: users removed from management more than
  * 30 days ago are erased everywhere (audit entries pseudonymised, as for restrictProcessing),
  * then each age-based subgraph purges telemetry older than 30 days and audit entries older
@@ -67,21 +104,14 @@ export async function executeRetentionRun(deps: GovernanceDeps, request: RunRequ
   const ledger = new RunLedger();
   const held = await heldUserIds(deps.db);
 
-  let removed: { userId: string; tenantId: string }[] = [];
-  try {
-    removed = await deps.contract.usersRemovedBefore(cut.removedUsers);
-  } catch (error) {
-    ledger.fail("LIST_REMOVED_USERS", "users", error);
-  }
-  for (const { userId, tenantId } of removed) {
+  for (const { userId, tenantId } of await removedUsersToErase(deps, cut.removedUsers, ledger)) {
     // Checked again per user: a hold placed while the run is under way still counts.
     const [hold] = await activeHoldsFor(deps.db, [userId]);
     if (hold) continue;
     try {
-      const holdings = await deps.contract.holdings(userId, tenantId);
-      const erased = await deps.contract.eraseBySubgraph(userId, tenantId, `pseudonym:${randomUUID()}`);
+      const erased = await eraseRemovedUser(deps, userId, tenantId, startedAt);
       erased.forEach((result) => ledger.add(result.subgraph, result.erased, true));
-      if (holdings.tenantId) ledger.audit.push({ tenantId: holdings.tenantId, action: "RETENTION_ERASED_REMOVED_USER", subjectUserId: null });
+      ledger.audit.push({ tenantId, action: "RETENTION_ERASED_REMOVED_USER", subjectUserId: null });
     } catch (error) {
       ledger.fail("ERASE_REMOVED_USER", null, error);
     }

@@ -5,7 +5,6 @@ import type { RetentionLease } from "./retention-lease";
 import { executeRetentionRun } from "./retention-run";
 import type { RunRequest } from "./retention-run";
 
-export { PLATFORM_TENANT_ID } from "./retention-run";
 
 /** How often an on-demand run asks again for a lease another replica holds. */
 const POLL_MS = 200;
