@@ -32,6 +32,8 @@ export interface RequestCheckpoint {
   files: FileCheckpoint[];
   /** When the last file was completed: the manifest's export end time (kept so a rewritten manifest is identical). */
   exportFinishedAt?: number | null;
+  /** When every data subgraph acknowledged the subject's freeze (epoch ms); absent until then. */
+  frozenAt?: number | null;
   erasures: EraseCheckpoint[];
 }
 

@@ -23,18 +23,22 @@ function initialFile(category: (typeof CATEGORY_ORDER)[number]): FileCheckpoint 
 }
 
 /**
- * RECEIVED → EXPORTING: freezes the subject everywhere, then records when the export
+ * RECEIVED → EXPORTING: freezes the subject everywhere (unless filing already did), then records when the export
  * started (the manifest's start time) and creates an empty checkpoint per category; or
  * RECEIVED → ON_HOLD when a legal hold is in place (nothing is exported for a held user
  * until the hold is lifted).
  */
 export async function startExport(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
-  await freezeSubject(deps, request);
+  let frozenAt = request.checkpoint.frozenAt ?? null;
+  if (frozenAt === null) {
+    await freezeSubject(deps, request);
+    frozenAt = deps.clock.now().getTime();
+  }
   deps.faults.hit("export.frozen");
   const hold = await stepUnlessHeld(deps, request, worker, "EXPORT_STARTED", {
     status: PrivacyRequestStatus.EXPORTING,
     exportStartedAt: request.exportStartedAt ?? deps.clock.now(),
-    checkpoint: { ...request.checkpoint, files: CATEGORY_ORDER.map(initialFile), exportFinishedAt: null },
+    checkpoint: { ...request.checkpoint, frozenAt, files: CATEGORY_ORDER.map(initialFile), exportFinishedAt: null },
   });
   if (!hold) deps.faults.hit("export.started");
 }

@@ -17,9 +17,10 @@ export async function activeHoldsFor(db: DataSource, userIds: readonly string[])
   return userIds.map((userId) => byUser.get(userId) ?? null);
 }
 
-/** Every user under an active hold: retention keeps all of their data. */
-export async function heldUserIds(db: DataSource): Promise<string[]> {
-  const rows = await db.getRepository(LegalHoldRecord).find({ select: { userId: true }, where: { liftedAt: IsNull() } });
+/** Every user under an active hold (of one tenant, or platform-wide): retention keeps all of their data. */
+export async function heldUserIds(db: DataSource, tenantId: string | null = null): Promise<string[]> {
+  const where = tenantId ? { liftedAt: IsNull(), tenantId } : { liftedAt: IsNull() };
+  const rows = await db.getRepository(LegalHoldRecord).find({ select: { userId: true }, where });
   return rows.map((row) => row.userId);
 }
 

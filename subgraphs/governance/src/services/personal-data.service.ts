@@ -54,8 +54,8 @@ export async function retentionPolicies(ctx: GovernanceContext): Promise<Retenti
     return retentionOf(ctx, { userId: ctx.viewer.userId!, tenantId: ctx.viewer.tenantId! });
   }
   const tenantId = ctx.viewer.role === "operator" ? null : ctx.viewer.tenantId;
-  // Held users' data is not purged, so it does not set the next purge date.
-  const oldest = new Map((await ctx.contract.oldest(tenantId, await heldUserIds(ctx.db))).map((entry) => [entry.category, entry.oldestAt]));
+  // Held users' data is not purged, so it does not set the next purge date; a tenant's view needs only its own holds.
+  const oldest = new Map((await ctx.contract.oldest(tenantId, await heldUserIds(ctx.db, tenantId))).map((entry) => [entry.category, entry.oldestAt]));
   const periodOf: Record<DataCategory, number> = {
     [DataCategory.ACCOUNT]: REMOVED_USER_RETENTION_MS,
     [DataCategory.SERVICE_DATA]: REMOVED_USER_RETENTION_MS,

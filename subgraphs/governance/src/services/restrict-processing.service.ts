@@ -101,11 +101,21 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
   }
   // Frozen from acceptance (GDPR Art. 18). Best effort here: the worker freezes again,
   // idempotently, before it exports, so a data subgraph that is down now is frozen then.
-  await freezeSubject(ctx, request).catch((error: unknown) => {
-    console.error(`[governance] privacy request ${request.id}: freezing at filing failed, the worker will retry: ${String(error)}`);
-  });
+  const frozenAt = await freezeSubject(ctx, request).then(
+    () => ctx.clock.now().getTime(),
+    (error: unknown) => {
+      console.error(`[governance] privacy request ${request.id}: freezing at filing failed, the worker will retry: ${String(error)}`);
+      return null;
+    },
+  );
+  if (frozenAt !== null) request.checkpoint = { ...request.checkpoint, frozenAt };
   await ctx.tx.run((manager) =>
-    manager.createQueryBuilder().update(PrivacyRequestRecord).set({ leaseOwner: null, leaseExpiresAt: null }).where("id = :id", { id: request.id }).execute(),
+    manager
+      .createQueryBuilder()
+      .update(PrivacyRequestRecord)
+      .set({ leaseOwner: null, leaseExpiresAt: null, checkpoint: request.checkpoint })
+      .where("id = :id", { id: request.id })
+      .execute(),
   );
   request.leaseOwner = null;
   request.leaseExpiresAt = null;
