@@ -23,6 +23,7 @@ import { createGovernanceService } from "../../subgraphs/governance/src/server";
 import type { GovernanceService } from "../../subgraphs/governance/src/server";
 import type { ResidencyStores } from "@dgg/common";
 import type { PrivacyEngineConfig } from "../../subgraphs/governance/src/privacy/config";
+import type { FaultInjector } from "../../subgraphs/governance/src/privacy/faults";
 import { createGateway } from "../../gateway/src/server";
 import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 
@@ -102,6 +103,8 @@ export interface TestSystemOptions {
   retentionIntervalMs?: number;
   /** Overrides for the privacy-request engine (tests poll fast by default). */
   privacy?: Partial<PrivacyEngineConfig>;
+  /** Called at each of the privacy engine's named points (tests that act at a precise step). */
+  faults?: FaultInjector;
 }
 
 export async function startTestSystem(kind: StoreKind, options: TestSystemOptions = {}): Promise<TestSystem> {
@@ -150,6 +153,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     privacy: { pollMs: 50, leaseMs: 5000, retryBaseMs: 1000, gatewayPublicUrl: `http://127.0.0.1:${gatewayPort}`, ...options.privacy },
     retentionIntervalMs: options.retentionIntervalMs ?? null,
     retentionTimer: false,
+    faults: options.faults,
   };
   const startGovernance = (mover: TestSystemOptions["mover"]) =>
     createGovernanceService({ ...governanceOptions, residencyMover: { intervalMs: 100, ...mover }, logger: counters.governance });
