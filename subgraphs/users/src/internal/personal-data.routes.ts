@@ -42,7 +42,7 @@ function exportDevice(device: Device): Record<string, unknown> {
 }
 
 /** The users subgraph's side of the internal personal-data contract (ACCOUNT, SERVICE_DATA). */
-export function usersPersonalData(deps: UsersDeps): PersonalDataAdapter {
+export function usersPersonalData(): PersonalDataAdapter {
   return {
     name: "users",
     categories: [DataCategory.ACCOUNT, DataCategory.SERVICE_DATA],
@@ -126,7 +126,7 @@ export function usersPersonalData(deps: UsersDeps): PersonalDataAdapter {
 export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
   const tenantStore = (tenantId: unknown, token: string) => storeForTenant(deps.stores, deps.regions, tenantId, token);
   return [
-    ...personalDataContractRoutes(usersPersonalData(deps), deps),
+    ...personalDataContractRoutes(usersPersonalData(), deps),
     {
       // Which tenant holds a user id, searched across every region: governance asks only to
       // address the access audit of a refused attempt to the right tenant.
