@@ -72,8 +72,10 @@ const isPostgres = (manager: EntityManager) => manager.connection.options.type =
  * Records that `requestId` freezes the user; idempotent (a second call for the same request
  * changes nothing). On PostgreSQL the exclusive advisory lock on the user waits for every
  * write transaction that already took its shared lock, so when this resolves no write that
- * could have missed the freeze is still open, and every later write sees the row. On
- * SQLite one write transaction runs at a time, which gives the same order.
+ * could have missed the freeze is still open, and every later write sees the row. SQLite
+ * needs no lock: a store has one writer, so the freeze's transaction and a write's
+ * transaction never overlap (that rests on `db.transaction` serialising a store's
+ * transactions rather than nesting them on one connection; see db.ts and STACK.md).
  */
 export async function placeFreeze(db: DataSource, freeze: { userId: string; tenantId: string; requestId: string; at: Date }): Promise<void> {
   await db.transaction(async (manager) => {
