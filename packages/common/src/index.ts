@@ -29,3 +29,5 @@ export * from "./residency-routes";
 export * from "./residency-checker";
 export * from "./personal-data-subjects";
 export * from "./contract-queries";
+export * from "./personal-data-freeze";
+export * from "./personal-data-adapter";

@@ -6,10 +6,17 @@
  *
  *   GET  /internal/personal-data/:userId?tenantId=            -> PersonalDataHoldings
  *   GET  /internal/personal-data/:userId/export?tenantId=&category=&after=&limit= -> ExportPage
- *   POST /internal/personal-data/:userId/erase {pseudonym, tenantId} -> ErasureResult
- *   POST /internal/retention/purge {asOf, heldUserIds?}       -> PurgeResult
- *   GET  /internal/retention/oldest?tenantId=&exclude=        -> RetentionClockStarts
+ *   POST /internal/personal-data/:userId/erase {pseudonym?, tenantId, identifiers?} -> ErasureResult
+ *   POST /internal/personal-data/:userId/freeze {tenantId, requestId}   -> FreezeResult (Art. 18)
+ *   POST /internal/personal-data/:userId/unfreeze {tenantId, requestId} -> FreezeResult {frozen: false}
+ *   GET  /internal/personal-data/:userId/identifiers?tenantId= -> IdentifiersResult
+ *   POST /internal/retention/purge {asOf, heldUserIds?}       -> PurgeResult (subgraphs that purge by age)
+ *   POST /internal/retention/oldest {tenantId?, exclude?}     -> RetentionClockStarts
  *   GET  /internal/personal-data-subjects?after=&limit=       -> PersonalDataSubjectsPage (every region)
+ *
+ * Lists travel in bodies, never in URLs: a few hundred ids overflow Node's header limit.
+ * `personalDataContractRoutes` (personal-data-adapter.ts) builds all of these from a
+ * subgraph's `PersonalDataAdapter`.
  */
 import type { DataCategory } from "./enums";
 import { BadUserInputError, ForbiddenError, quote } from "./errors";
@@ -74,7 +81,7 @@ export function parsePurgeRequest(body: unknown): { asOf: Date; heldUserIds: str
   return { asOf, heldUserIds: parseHeldUserIds(raw.heldUserIds ?? [], "heldUserIds") };
 }
 
-/** A list of held user ids, from a purge body or the comma-separated `exclude` query parameter. */
+/** A list of held user ids, from a purge or oldest body (a comma-separated string is read too). */
 export function parseHeldUserIds(raw: unknown, argument: string): string[] {
   const list = typeof raw === "string" ? (raw === "" ? [] : raw.split(",")) : raw;
   if (!Array.isArray(list) || list.length > MAX_HELD_USERS) {
@@ -94,7 +101,7 @@ export function assertServiceIdentity(viewer: Viewer): void {
 }
 
 /**
- * `GET /internal/retention/oldest?tenantId=` (tenantId optional: all tenants): when the
+ * `POST /internal/retention/oldest {tenantId?, exclude?}` (no tenantId: all tenants): when the
  * retention clock of the oldest data of each category started (telemetry and audit: the
  * oldest record; account and service data: the earliest removal from management).
  */
@@ -131,11 +138,33 @@ export function parseContractLimit(raw: string | undefined): number {
   return limit;
 }
 
-/** The `limit` of an export page: 1..EXPORT_PAGE_LIMIT, the maximum when absent. */
-export function parseExportLimit(raw: string | undefined): number {
-  const limit = raw === undefined ? EXPORT_PAGE_LIMIT : Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > EXPORT_PAGE_LIMIT) {
-    throw new BadUserInputError(`limit must be 1..${EXPORT_PAGE_LIMIT}, got ${quote(raw)}`, "limit");
+/** Answer of the freeze and unfreeze routes: whether this subgraph now holds the request's freeze. */
+export interface FreezeResult {
+  frozen: boolean;
+}
+
+/** Answer of `GET /internal/personal-data/:userId/identifiers`: clear-text values naming the person. */
+export interface IdentifiersResult {
+  identifiers: string[];
+}
+
+/** Most identifiers one erase body may carry, and the longest one. */
+export const MAX_IDENTIFIERS = 10_000;
+export const MAX_IDENTIFIER_LENGTH = 1024;
+
+/**
+ * Reads the `identifiers` of an erase body: absent, or a list of non-empty strings (the
+ * clear-text values other subgraphs hold about the person, for the audit subgraph to blank).
+ */
+export function parseIdentifiers(raw: unknown): string[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw) || raw.length > MAX_IDENTIFIERS) {
+    throw new BadUserInputError(`identifiers must be a list of at most ${MAX_IDENTIFIERS} strings, got ${quote(raw)}`, "identifiers");
   }
-  return limit;
+  return raw.map((value: unknown, index) => {
+    if (typeof value !== "string" || value.length === 0 || value.length > MAX_IDENTIFIER_LENGTH) {
+      throw new BadUserInputError(`identifiers[${index}] must be a string of 1..${MAX_IDENTIFIER_LENGTH} characters, got ${quote(value)}`, `identifiers[${index}]`);
+    }
+    return value;
+  });
 }

@@ -41,8 +41,8 @@ export interface ResidencyReport {
 }
 
 const TABLES: Record<"users" | "telemetry" | "audit", string[]> = {
-  users: ["user_account", "device"],
-  telemetry: ["telemetry_event", "telemetry_event_held"],
+  users: ["user_account", "device", "personal_data_freeze"],
+  telemetry: ["telemetry_event", "telemetry_event_held", "personal_data_freeze"],
   audit: ["audit_log_entry"],
 };
 

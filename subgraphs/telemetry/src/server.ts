@@ -1,5 +1,13 @@
 import type { KeyLike } from "jose";
-import { AuditClient, createSubgraphApp, residencyRoutes, RegionalStores, TenantRegionDirectory } from "@dgg/common";
+import {
+  AuditClient,
+  createSubgraphApp,
+  CreatePersonalDataFreeze1737000000000,
+  PersonalDataFreeze,
+  residencyRoutes,
+  RegionalStores,
+  TenantRegionDirectory,
+} from "@dgg/common";
 import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
 import type { DataSource, Logger } from "typeorm";
 import { createTelemetryContext } from "./context";
@@ -38,8 +46,11 @@ export interface TelemetryService extends SubgraphApp {
   regions: TenantRegionDirectory;
 }
 
-export const telemetryEntities = [TelemetryEvent, TelemetryHeldEvent];
-export const telemetryMigrations = [CreateTelemetryTables1732500000000, PartitionTelemetryByDay1734000000000, TelemetryMonthsAndHeldTable1735000000000];
+export const telemetryEntities = [TelemetryEvent, TelemetryHeldEvent, PersonalDataFreeze];
+export const telemetryMigrations = [
+  CreateTelemetryTables1732500000000, PartitionTelemetryByDay1734000000000, TelemetryMonthsAndHeldTable1735000000000,
+  CreatePersonalDataFreeze1737000000000,
+];
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -79,7 +90,7 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     clock: options.clock,
     recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createTelemetryContext(deps, viewer, token),
-    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [TelemetryEvent, TelemetryHeldEvent], telemetryResidencyHooks(deps.partitionsFor))],
+    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [TelemetryEvent, TelemetryHeldEvent, PersonalDataFreeze], telemetryResidencyHooks(deps.partitionsFor))],
   });
   return {
     ...app,

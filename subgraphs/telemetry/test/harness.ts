@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
 import { listen, ManagementState, ManualClock, StatementCounter } from "@dgg/common";
-import type { AuditRecordInput, Role } from "@dgg/common";
+import type { AuditRecordInput, DatabaseConfig, Region, Role } from "@dgg/common";
 import { fakeTenantDirectory, generateTestKeyPair, internalToken, postGraphQL, startFakeService, tempRegionalSqlite, TEST_REGION, viewer } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
 import { createTelemetryService } from "../src/server";
@@ -40,7 +40,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startTelemetry(): Promise<Harness> {
+/** Options of `startTelemetry`: the stores (default fresh SQLite files) and the statement log. */
+export interface HarnessOptions {
+  /** E.g. a PostgreSQL database for TEST_REGION beside SQLite files for the other regions. */
+  databases?: Record<Region, DatabaseConfig>;
+  counter?: StatementCounter;
+}
+
+export async function startTelemetry(options: HarnessOptions = {}): Promise<Harness> {
   const keys = await generateTestKeyPair();
   const users = new Map<string, FakeUser>();
   const audit = { up: true };
@@ -63,9 +70,9 @@ export async function startTelemetry(): Promise<Harness> {
     },
   });
   const clock = new ManualClock(START);
-  const counter = new StatementCounter();
+  const counter = options.counter ?? new StatementCounter();
   const service = await createTelemetryService({
-    databases: tempRegionalSqlite("telemetry"),
+    databases: options.databases ?? tempRegionalSqlite("telemetry"),
     platformRegion: TEST_REGION,
     internalPublicKey: keys.publicKey,
     clock,
@@ -73,7 +80,7 @@ export async function startTelemetry(): Promise<Harness> {
     logger: counter,
   });
   const server = await listen(service.app, 0);
-  const mutation = `mutation($events: [TelemetryEventInput!]!) { ingestTelemetry(events: $events) { accepted } }`;
+  const mutation = `mutation($events: [TelemetryEventInput!]!) { ingestTelemetry(events: $events) { accepted rejected { index userId code message } } }`;
   return {
     keys,
     service,

@@ -58,7 +58,7 @@ describe("ingestTelemetry", () => {
       event(bob, { kind: "PERFORMANCE_LOG" }),
     ]);
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data?.ingestTelemetry).toEqual({ accepted: 3 });
+    expect(response.body.data?.ingestTelemetry).toEqual({ accepted: 3, rejected: [] });
     expect(await h.eventCount({ userId: alice, tenantId: tenantA })).toBe(2);
     expect(await h.eventCount({ userId: bob, tenantId: tenantA })).toBe(1);
 
@@ -73,7 +73,7 @@ describe("ingestTelemetry", () => {
 
   it("lets the ingest role ingest into its own tenant", async () => {
     const response = await h.ingest(await h.token("ingest", { tenantId: tenantB }), [event(bella)]);
-    expect(response.body.data?.ingestTelemetry).toEqual({ accepted: 1 });
+    expect(response.body.data?.ingestTelemetry).toEqual({ accepted: 1, rejected: [] });
     expect(await h.eventCount({ userId: bella, tenantId: tenantB })).toBe(1);
   });
 
@@ -93,7 +93,7 @@ describe("ingestTelemetry", () => {
     h.counter.reset();
     const response = await h.ingest(await h.token("ingest", { tenantId: tenantA }), events);
     expect(response.body.errors).toBeUndefined();
-    expect(response.body.data?.ingestTelemetry).toEqual({ accepted: 10_000 });
+    expect(response.body.data?.ingestTelemetry).toEqual({ accepted: 10_000, rejected: [] });
     // One transaction, INSERT_CHUNK (500) rows per statement.
     expect(h.counter.statements.filter((sql) => /^(BEGIN|START TRANSACTION)/i.test(sql))).toHaveLength(1);
     expect(h.counter.statements.filter((sql) => /^INSERT/i.test(sql))).toHaveLength(20);
@@ -121,7 +121,7 @@ describe("ingestTelemetry", () => {
     const token = await h.token("tenant-admin", { tenantId: tenantA });
     const edge = new Date(START.getTime() + 5 * 60_000);
     const accepted = await h.ingest(token, [event(alice, { occurredAt: edge.toISOString() })]);
-    expect(accepted.body.data?.ingestTelemetry).toEqual({ accepted: 1 });
+    expect(accepted.body.data?.ingestTelemetry).toEqual({ accepted: 1, rejected: [] });
 
     const future = new Date(edge.getTime() + 1).toISOString();
     const error = await refused(token, [event(alice), event(alice), event(alice), event(alice, { occurredAt: future })]);
@@ -133,7 +133,7 @@ describe("ingestTelemetry", () => {
     const token = await h.token("ingest", { tenantId: tenantA });
     const edge = new Date(START.getTime() - 30 * DAY_MS);
     const accepted = await h.ingest(token, [event(alice, { occurredAt: edge.toISOString() })]);
-    expect(accepted.body.data?.ingestTelemetry).toEqual({ accepted: 1 });
+    expect(accepted.body.data?.ingestTelemetry).toEqual({ accepted: 1, rejected: [] });
 
     const expired = new Date(edge.getTime() - 1).toISOString();
     const before = await h.eventCount({});

@@ -1,5 +1,14 @@
 import type { KeyLike } from "jose";
-import { AuditClient, createSubgraphApp, residencyRoutes, RegionalStores, TenantDirectoryClient, TenantRegionDirectory } from "@dgg/common";
+import {
+  AuditClient,
+  createSubgraphApp,
+  CreatePersonalDataFreeze1737000000000,
+  PersonalDataFreeze,
+  residencyRoutes,
+  RegionalStores,
+  TenantDirectoryClient,
+  TenantRegionDirectory,
+} from "@dgg/common";
 import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
 import type { Logger } from "typeorm";
 import { createUsersContext } from "./context";
@@ -28,8 +37,8 @@ export interface UsersService extends SubgraphApp {
   regions: TenantRegionDirectory;
 }
 
-export const usersEntities = [UserAccount, Device];
-export const usersMigrations = [CreateUsersTables1732400000000];
+export const usersEntities = [UserAccount, Device, PersonalDataFreeze];
+export const usersMigrations = [CreateUsersTables1732400000000, CreatePersonalDataFreeze1737000000000];
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createUsersService(options: UsersServiceOptions): Promise<UsersService> {
@@ -50,7 +59,7 @@ export async function createUsersService(options: UsersServiceOptions): Promise<
     clock: options.clock,
     recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createUsersContext(deps, viewer, token),
-    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [UserAccount, Device])],
+    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [UserAccount, Device, PersonalDataFreeze])],
   });
   return {
     ...app,

@@ -27,7 +27,7 @@ function internalRoutes(w: World): [string, "GET" | "POST", string, unknown][] {
     [name, "GET", `/internal/personal-data/${user}`, undefined],
     [name, "GET", `/internal/personal-data/${user}/export?category=${category}`, undefined],
     [name, "POST", `/internal/personal-data/${user}/erase`, { pseudonym: `pseudonym:${randomUUID()}` }],
-    [name, "GET", "/internal/retention/oldest", undefined],
+    [name, "POST", "/internal/retention/oldest", {}],
   ];
   return [
     ...contract("users", "ACCOUNT"),

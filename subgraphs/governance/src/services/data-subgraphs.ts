@@ -5,6 +5,8 @@ import type {
   Clock,
   ErasureResult,
   ExportPage,
+  FreezeResult,
+  IdentifiersResult,
   PersonalDataHoldings,
   PersonalDataSubjectsPage,
   PurgeRequest,
@@ -147,44 +149,13 @@ export class PersonalDataContractClient {
   }
 
   /** Erases the user in one data subgraph (the tenant's region); idempotent (a second call reports zeros). */
-  async eraseIn(subgraph: DataSubgraph, userId: string, tenantId: string, pseudonym: string, identifiers: string[] = []): Promise<CategoryCount[]> {
+  async eraseIn(subgraph: DataSubgraph, userId: string, tenantId: string, pseudonym: string, identifiers?: string[]): Promise<CategoryCount[]> {
     const result = await callInternal<ErasureResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/erase`, {
       token: await this.token(),
-      body: { pseudonym, tenantId, identifiers },
+      body: eraseBody(pseudonym, tenantId, identifiers),
       timeoutMs: ERASE_TIMEOUT_MS,
     });
     return result.erased;
-  }
-
-  /** Freezes the user in one data subgraph for a privacy request; idempotent. */
-  async freeze(subgraph: DataSubgraph, userId: string, tenantId: string, requestId: string): Promise<boolean> {
-    const answer = await callInternal<{ frozen: boolean }>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/freeze`, {
-      token: await this.token(),
-      body: { tenantId, requestId },
-    });
-    return answer.frozen;
-  }
-
-  /** Lifts a privacy request's freeze of the user in one data subgraph; idempotent. */
-  async unfreeze(subgraph: DataSubgraph, userId: string, tenantId: string, requestId: string): Promise<void> {
-    await callInternal<{ frozen: boolean }>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/unfreeze`, {
-      token: await this.token(),
-      body: { tenantId, requestId },
-    });
-  }
-
-  /** The clear-text values naming the user (principal name, email, serials...), across the data subgraphs. */
-  async identifiers(userId: string, tenantId: string): Promise<string[]> {
-    const token = await this.token();
-    const answers = await Promise.all(
-      this.subgraphs.map((subgraph) =>
-        callInternal<{ identifiers: string[] }>(
-          `${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/identifiers?tenantId=${encodeURIComponent(tenantId)}`,
-          { token },
-        ),
-      ),
-    );
-    return [...new Set(answers.flatMap((answer) => answer.identifiers))];
   }
 
   /** One page of the user ids (with their tenants) a data subgraph holds anything about, across all its regions. */
@@ -219,14 +190,49 @@ export class PersonalDataContractClient {
   /** When the retention clock of the oldest data of each category started, across all data subgraphs. */
   async oldest(tenantId: string | null, excludeUserIds: string[] = []): Promise<RetentionClockStarts["oldest"]> {
     const token = await this.token();
-    const params = new URLSearchParams();
-    if (tenantId) params.set("tenantId", tenantId);
-    if (excludeUserIds.length > 0) params.set("exclude", excludeUserIds.join(","));
-    const query = params.toString() ? `?${params.toString()}` : "";
+    // A body, not a query string: hundreds of held ids overflow Node's header limit.
+    const body: { tenantId?: string; exclude: string[] } = { exclude: excludeUserIds };
+    if (tenantId) body.tenantId = tenantId;
     const answers = await Promise.all(
-      this.subgraphs.map((subgraph) => callInternal<RetentionClockStarts>(`${subgraph.url}/internal/retention/oldest${query}`, { token })),
+      this.subgraphs.map((subgraph) => callInternal<RetentionClockStarts>(`${subgraph.url}/internal/retention/oldest`, { token, body })),
     );
     return answers.flatMap((answer) => answer.oldest);
+  }
+
+  /**
+   * Freezes the user in one data subgraph on behalf of a privacy request (GDPR Art. 18):
+   * it then takes no new personal data about them. Idempotent; false where the subgraph keeps
+   * no freezes (audit).
+   */
+  async freeze(subgraph: DataSubgraph, userId: string, tenantId: string, requestId: string): Promise<boolean> {
+    const result = await callInternal<FreezeResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/freeze`, {
+      token: await this.token(),
+      body: { tenantId, requestId },
+    });
+    return result.frozen;
+  }
+
+  /** Lifts the request's freeze of the user in one data subgraph; idempotent. */
+  async unfreeze(subgraph: DataSubgraph, userId: string, tenantId: string, requestId: string): Promise<boolean> {
+    const result = await callInternal<FreezeResult>(`${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/unfreeze`, {
+      token: await this.token(),
+      body: { tenantId, requestId },
+    });
+    return result.frozen;
+  }
+
+  /** Every clear-text value naming the user that any data subgraph holds, distinct, in the subgraphs' order. */
+  async identifiers(userId: string, tenantId: string): Promise<string[]> {
+    const token = await this.token();
+    const answers = await Promise.all(
+      this.subgraphs.map((subgraph) =>
+        callInternal<IdentifiersResult>(
+          `${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/identifiers?tenantId=${encodeURIComponent(tenantId)}`,
+          { token },
+        ),
+      ),
+    );
+    return [...new Set(answers.flatMap((answer) => answer.identifiers))];
   }
 
   /** The tenant that holds a user id in any region (for addressing the audit of a refusal), or null. */
@@ -237,4 +243,9 @@ export class PersonalDataContractClient {
     });
     return tenantId;
   }
+}
+
+/** An erase body; `identifiers` only when given, so older subgraphs see the body they know. */
+function eraseBody(pseudonym: string, tenantId: string, identifiers: string[] | undefined): { pseudonym: string; tenantId: string; identifiers?: string[] } {
+  return identifiers === undefined ? { pseudonym, tenantId } : { pseudonym, tenantId, identifiers };
 }

@@ -1,19 +1,6 @@
 import { performance } from "node:perf_hooks";
-import {
-  assertId,
-  assertServiceIdentity,
-  BadUserInputError,
-  DataCategory,
-  earliestAcross,
-  keysetExportPage,
-  parseExportLimit,
-  parseHeldUserIds,
-  parsePurgeRequest,
-  personalDataSubjectsRoute,
-  quote,
-  storeForTenant,
-} from "@dgg/common";
-import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
+import { DataCategory, earliestAcross, keysetExportPage, personalDataContractRoutes, sqlFreezeStore } from "@dgg/common";
+import type { InternalRoute, PersonalDataAdapter } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import { TelemetryHeldEvent } from "../entities/telemetry-held-event.entity";
@@ -39,131 +26,98 @@ function exportEvent(event: TelemetryEvent): Record<string, unknown> {
 const DROP_DELAY_MS = 1000;
 
 /** The telemetry subgraph's side of the internal personal-data contract (TELEMETRY). */
-export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
-  const tenantStore = (tenantId: unknown, token: string) => storeForTenant(deps.stores, deps.regions, tenantId, token);
-  return [
-    // Every user id held here, for the erasure-ledger replay (packages/common/src/personal-data-contract.ts).
-    personalDataSubjectsRoute(() => deps.stores, [
+export function telemetryPersonalData(deps: TelemetryDeps): PersonalDataAdapter {
+  return {
+    name: "telemetry",
+    categories: [DataCategory.TELEMETRY],
+    subjectSources: [
       `SELECT user_id AS subject, tenant_id AS tenant FROM "${PARENT_TABLE}"`,
       `SELECT user_id AS subject, tenant_id AS tenant FROM "${HELD_TABLE}"`,
-    ]),
-    {
-      method: "get",
-      path: "/personal-data/:userId",
-      async handler({ viewer, params, query, token }): Promise<PersonalDataHoldings> {
-        assertServiceIdentity(viewer);
-        const userId = assertId(params.userId!, "userId");
-        const { tenantId, db } = await tenantStore(query.tenantId, token);
-        // What is served: within 30 days, or kept by a legal hold (services/served-events.ts).
-        const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await db
-          .createQueryBuilder()
-          .from(servedEvents(deps.clock.now()), "t")
-          .select("COUNT(*)", "total")
-          .addSelect("MIN(t.occurred_at)", "oldest")
-          .addSelect("MAX(t.tenant_id)", "tenant_id")
-          .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
-          .getRawOne();
-        return {
-          userId,
-          tenantId: stats?.tenant_id ?? null,
-          categories: [
-            {
-              category: DataCategory.TELEMETRY,
-              records: Number(stats?.total ?? 0),
-              oldestAt: stats?.oldest == null ? null : new Date(Number(stats.oldest)).toISOString(),
-            },
-          ],
-        };
-      },
+    ],
+    freezes: sqlFreezeStore,
+    async holdings({ tenantId, db }, userId) {
+      // What is served: within 30 days, or kept by a legal hold (services/served-events.ts).
+      const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await db
+        .createQueryBuilder()
+        .from(servedEvents(deps.clock.now()), "t")
+        .select("COUNT(*)", "total")
+        .addSelect("MIN(t.occurred_at)", "oldest")
+        .addSelect("MAX(t.tenant_id)", "tenant_id")
+        .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
+        .getRawOne();
+      return {
+        tenantId: stats?.tenant_id ?? null,
+        categories: [
+          {
+            category: DataCategory.TELEMETRY,
+            records: Number(stats?.total ?? 0),
+            oldestAt: stats?.oldest == null ? null : new Date(Number(stats.oldest)).toISOString(),
+          },
+        ],
+      };
     },
-    {
-      method: "get",
-      path: "/personal-data/:userId/export",
-      async handler({ viewer, params, query, token }): Promise<ExportPage> {
-        assertServiceIdentity(viewer);
-        const userId = assertId(params.userId!, "userId");
-        if (query.category !== DataCategory.TELEMETRY) {
-          throw new BadUserInputError(`telemetry holds TELEMETRY only, not ${quote(query.category)}`, "category");
-        }
-        const limit = parseExportLimit(query.limit);
-        const { tenantId, db } = await tenantStore(query.tenantId, token);
-        // Expired events are not exported (they are as good as purged); a held user cannot be exported at all.
-        const qb = db
-          .getRepository(TelemetryEvent)
-          .createQueryBuilder("t")
-          .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
-          .andWhere("t.occurred_at >= :cutoff", { cutoff: retentionCutoff(deps.clock.now()) });
-        return keysetExportPage(qb, {
-          alias: "t",
-          timeColumn: "occurred_at",
-          timeOf: (event) => event.occurredAt,
-          category: DataCategory.TELEMETRY,
-          after: query.after,
-          limit,
-          toRecord: exportEvent,
-        });
-      },
+    async exportPage({ tenantId, db }, userId, _category, after, limit) {
+      // Expired events are not exported (they are as good as purged); a held user cannot be exported at all.
+      const qb = db
+        .getRepository(TelemetryEvent)
+        .createQueryBuilder("t")
+        .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
+        .andWhere("t.occurred_at >= :cutoff", { cutoff: retentionCutoff(deps.clock.now()) });
+      return keysetExportPage(qb, {
+        alias: "t",
+        timeColumn: "occurred_at",
+        timeOf: (event) => event.occurredAt,
+        category: DataCategory.TELEMETRY,
+        after,
+        limit,
+        toRecord: exportEvent,
+      });
     },
-    {
-      method: "post",
-      path: "/personal-data/:userId/erase",
-      async handler({ viewer, params, body, token }): Promise<ErasureResult> {
-        assertServiceIdentity(viewer);
-        const userId = assertId(params.userId!, "userId");
-        const { tenantId, db } = await tenantStore((body as { tenantId?: unknown } | null)?.tenantId, token);
-        // Idempotent: a second call finds nothing and reports zero.
-        return { erased: [{ category: DataCategory.TELEMETRY, count: await eraseUser(db, userId, tenantId) }] };
-      },
+    async erase({ tenantId, db }, userId) {
+      // Idempotent: a second call finds nothing and reports zero.
+      return [{ category: DataCategory.TELEMETRY, count: await eraseUser(db, userId, tenantId) }];
     },
-    {
-      method: "post",
-      path: "/retention/purge",
-      async handler({ viewer, body }): Promise<PurgeResult> {
-        assertServiceIdentity(viewer);
-        const { asOf, heldUserIds } = parsePurgeRequest(body);
-        // Strictly older than 30 days: an event exactly 30 days old is still within its period.
-        const cutoffMs = retentionCutoff(asOf);
-        // Regional stores are separate databases: purged side by side.
-        const counts = await Promise.all(
-          deps.stores.entries().map(async ([region, db]) => {
-            const timings: Record<string, number> = {};
-            const started = performance.now();
-            const count = await purgeExpiredTelemetry(db, { cutoffMs, heldUserIds, timings });
-            // One line per store and run (hourly): what an operator needs to see a slow purge's cause.
-            deps.log(`retention purge ${region}: ${count} rows in ${Math.round(performance.now() - started)} ms ${JSON.stringify(timings)}`);
-            const partitions = deps.partitionsFor(db);
-            if (partitions) {
-              // The expired months and days are already out of the table; their files go after the answer.
-              deps.background.run("dropping detached partitions", () => dropDetachedPartitions(db), DROP_DELAY_MS);
-              partitions.forgetBefore(cutoffMs);
-              await partitions.ensureAhead(deps.clock.now());
-            }
-            return count;
-          }),
-        );
-        const purged = counts.reduce((sum, count) => sum + count, 0);
-        return { purged: [{ category: DataCategory.TELEMETRY, count: purged }] };
-      },
+    async purge(asOf, heldUserIds) {
+      // Strictly older than 30 days: an event exactly 30 days old is still within its period.
+      const cutoffMs = retentionCutoff(asOf);
+      // Regional stores are separate databases: purged side by side.
+      const counts = await Promise.all(
+        deps.stores.entries().map(async ([region, db]) => {
+          const timings: Record<string, number> = {};
+          const started = performance.now();
+          const count = await purgeExpiredTelemetry(db, { cutoffMs, heldUserIds, timings });
+          // One line per store and run (hourly): what an operator needs to see a slow purge's cause.
+          deps.log(`retention purge ${region}: ${count} rows in ${Math.round(performance.now() - started)} ms ${JSON.stringify(timings)}`);
+          const partitions = deps.partitionsFor(db);
+          if (partitions) {
+            // The expired months and days are already out of the table; their files go after the answer.
+            deps.background.run("dropping detached partitions", () => dropDetachedPartitions(db), DROP_DELAY_MS);
+            partitions.forgetBefore(cutoffMs);
+            await partitions.ensureAhead(deps.clock.now());
+          }
+          return count;
+        }),
+      );
+      return [{ category: DataCategory.TELEMETRY, count: counts.reduce((sum, count) => sum + count, 0) }];
     },
-    {
-      method: "get",
-      path: "/retention/oldest",
-      async handler({ viewer, query, token }): Promise<RetentionClockStarts> {
-        assertServiceIdentity(viewer);
-        const scoped = query.tenantId ? await tenantStore(query.tenantId, token) : null;
-        // Held users' rows are not purged, so they do not set the next purge date.
-        const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
-        const oldestAt = await earliestAcross(scoped ? [scoped.db] : deps.stores.entries().map(([, store]) => store), (db) => {
-          // Served events only: what expired already goes at the next run, whatever its date.
-          const qb = db.createQueryBuilder().from(servedEvents(deps.clock.now()), "t").select("MIN(t.occurred_at)", "oldest").where("1 = 1");
-          if (scoped) qb.andWhere("t.tenant_id = :tenantId", { tenantId: scoped.tenantId });
-          if (exclude.length > 0) qb.andWhere("t.user_id NOT IN (:...exclude)", { exclude });
-          return qb;
-        });
-        return { oldest: [{ category: DataCategory.TELEMETRY, oldestAt }] };
-      },
+    async oldest(stores, tenantId, exclude) {
+      const oldestAt = await earliestAcross(stores, (db) => {
+        // Served events only: what expired already goes at the next run, whatever its date.
+        const qb = db.createQueryBuilder().from(servedEvents(deps.clock.now()), "t").select("MIN(t.occurred_at)", "oldest").where("1 = 1");
+        if (tenantId) qb.andWhere("t.tenant_id = :tenantId", { tenantId });
+        if (exclude.length > 0) qb.andWhere("t.user_id NOT IN (:...exclude)", { exclude });
+        return qb;
+      });
+      return [{ category: DataCategory.TELEMETRY, oldestAt }];
     },
-  ];
+    // Events carry the user id and machine-made payloads, no clear-text name of the person.
+    identifiers: () => Promise.resolve([]),
+  };
+}
+
+/** The telemetry subgraph's internal contract routes, all built from its adapter. */
+export function personalDataRoutes(deps: TelemetryDeps): InternalRoute[] {
+  return personalDataContractRoutes(telemetryPersonalData(deps), deps);
 }
 
 /** Every event of the user in the tenant, in both tables; the day counts follow on PostgreSQL. */

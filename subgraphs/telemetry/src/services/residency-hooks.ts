@@ -1,4 +1,4 @@
-import { DAY_MS } from "@dgg/common";
+import { DAY_MS, PersonalDataFreeze } from "@dgg/common";
 import type { ResidencyHooks } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
@@ -11,7 +11,7 @@ import type { PartitionCatalog } from "./partitions";
  * A tenant move on PostgreSQL keeps telemetry's bookkeeping exact: the day partitions the
  * tenant's rows need exist in the target before the copy transaction starts (creating them
  * inside it would wait on the copy's own lock), and the day counts follow every insert and
- * delete. The held table (legal holds) moves with the rest.
+ * delete. The held table (legal holds) and the freezes (GDPR Art. 18) move with the rest.
  */
 export function telemetryResidencyHooks(partitionsFor: (db: DataSource) => PartitionCatalog | null): ResidencyHooks {
   return {
@@ -38,7 +38,8 @@ export function telemetryResidencyHooks(partitionsFor: (db: DataSource) => Parti
       }
     },
     async deleteTenant(manager, tenantId) {
-      const held = (await manager.delete(TelemetryHeldEvent, { tenantId })).affected ?? 0;
+      const freezes = (await manager.delete(PersonalDataFreeze, { tenantId })).affected ?? 0;
+      const held = freezes + ((await manager.delete(TelemetryHeldEvent, { tenantId })).affected ?? 0);
       if (manager.connection.options.type === "postgres") return held + (await deleteCounted(manager, PARENT_TABLE, "tenant_id = $1", [tenantId]));
       return held + ((await manager.delete(TelemetryEvent, { tenantId })).affected ?? 0);
     },

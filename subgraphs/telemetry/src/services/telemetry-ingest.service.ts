@@ -1,9 +1,11 @@
 import { In } from "typeorm";
-import type { DataSource, QueryDeepPartialEntity } from "typeorm";
+import type { DataSource, EntityManager, QueryDeepPartialEntity } from "typeorm";
 import {
   assertRole,
   ConflictError,
   ForbiddenError,
+  frozenAmong,
+  frozenError,
   INSERT_CHUNK,
   ManagementState,
   NotFoundError,
@@ -12,7 +14,7 @@ import {
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import type { TelemetryContext } from "../context";
 import type { TelemetryEventInput } from "../inputs/telemetry-event.input";
-import type { TelemetryIngestResult } from "../types/telemetry-ingest-result.type";
+import type { TelemetryIngestResult, TelemetryRejection } from "../types/telemetry-ingest-result.type";
 import { countInserted, deleteCounted } from "./day-counts";
 import { validateBatch } from "./ingest-validation";
 import { PARENT_TABLE } from "./partitions";
@@ -34,23 +36,38 @@ async function assertUsersInTenant(ctx: TelemetryContext, tenantId: string, user
   }
 }
 
-/**
- * Writes validated rows in one transaction, INSERT_CHUNK rows per statement (bound-parameter
- * limits); on PostgreSQL their days' row counts move in the same transaction.
- */
+/** Inserts rows INSERT_CHUNK per statement (bound-parameter limits); on PostgreSQL their days' row counts move too. */
+async function writeRows(manager: EntityManager, rows: TelemetryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (manager.connection.options.type === "postgres") await countInserted(manager, rows.map((row) => row.occurredAt.getTime()));
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(TelemetryEvent)
+      // TypeORM's deep-partial type cannot express `unknown` JSON values; the rows are complete entities.
+      .values(rows.slice(start, start + INSERT_CHUNK) as unknown as QueryDeepPartialEntity<TelemetryEvent>[])
+      .updateEntity(false)
+      .execute();
+  }
+}
+
+/** Writes validated rows in one transaction (no freeze check: for loads and tests that place rows directly). */
 export async function insertRows(db: DataSource, rows: TelemetryRow[]): Promise<void> {
-  await db.transaction(async (manager) => {
-    if (db.options.type === "postgres") await countInserted(manager, rows.map((row) => row.occurredAt.getTime()));
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(TelemetryEvent)
-        // TypeORM's deep-partial type cannot express `unknown` JSON values; the rows are complete entities.
-        .values(rows.slice(start, start + INSERT_CHUNK) as unknown as QueryDeepPartialEntity<TelemetryEvent>[])
-        .updateEntity(false)
-        .execute();
-    }
+  await db.transaction((manager) => writeRows(manager, rows));
+}
+
+/**
+ * Writes the rows of users no privacy request freezes (GDPR Art. 18), in one transaction
+ * that first reads the freezes (frozenAmong takes the locks that order it against
+ * placeFreeze), and returns the frozen users with their requests. Their rows are not written.
+ */
+export async function insertUnfrozenRows(db: DataSource, rows: TelemetryRow[]): Promise<{ inserted: TelemetryRow[]; frozen: Map<string, string> }> {
+  return db.transaction(async (manager) => {
+    const frozen = await frozenAmong(manager, rows.map((row) => row.userId));
+    const inserted = frozen.size === 0 ? rows : rows.filter((row) => !frozen.has(row.userId));
+    await writeRows(manager, inserted);
+    return { inserted, frozen };
   });
 }
 
@@ -65,34 +82,42 @@ async function deleteRows(db: DataSource, ids: string[]): Promise<void> {
 }
 
 /**
- * Takes a batch of events for users of the viewer's tenant, whole or not at all: every
- * event is validated and every user checked before the first row is written, and one audit
- * entry per user records how many events were taken.
+ * Takes a batch of events for users of the viewer's tenant. Every event is validated and
+ * every user checked before the first row is written: malformed input, unknown or removed
+ * users refuse the whole batch. Events of users frozen by a privacy request are refused one
+ * by one (`rejected`, code CONFLICT) and the others are stored. One audit entry per user
+ * records how many events were taken.
  */
 export async function ingestTelemetry(ctx: TelemetryContext, events: TelemetryEventInput[]): Promise<TelemetryIngestResult> {
   assertRole(ctx.viewer, ["tenant-admin", "ingest"], "ingest telemetry");
   const tenantId = ctx.viewer.tenantId;
   if (!tenantId) throw new ForbiddenError(`role ${ctx.viewer.role} may ingest telemetry only with a tenant`);
   const rows = validateBatch(events, tenantId, ctx.clock.now());
-  const perUser = new Map<string, number>();
-  for (const row of rows) perUser.set(row.userId, (perUser.get(row.userId) ?? 0) + 1);
-  await assertUsersInTenant(ctx, tenantId, [...perUser.keys()]);
+  await assertUsersInTenant(ctx, tenantId, [...new Set(rows.map((row) => row.userId))]);
 
-  const ids = rows.map((row) => row.id);
   // PostgreSQL: a late or clock-skewed event may fall on a day with no partition yet.
   await ctx.partitions?.ensureFor(rows.map((row) => row.occurredAt.getTime()));
-  await writeThenAudit({
-    write: () => insertRows(ctx.db, rows),
-    entries: () =>
-      [...perUser].map(([subjectUserId, count]) => ({
+  const { inserted, frozen } = await writeThenAudit({
+    write: () => insertUnfrozenRows(ctx.db, rows),
+    entries: (result) => {
+      const perUser = new Map<string, number>();
+      for (const row of result.inserted) perUser.set(row.userId, (perUser.get(row.userId) ?? 0) + 1);
+      return [...perUser].map(([subjectUserId, count]) => ({
         tenantId,
         action: "TELEMETRY_INGESTED",
         subjectUserId,
         details: { events: count },
-      })),
-    undo: () => deleteRows(ctx.db, ids),
+      }));
+    },
+    undo: (result) => deleteRows(ctx.db, result.inserted.map((row) => row.id)),
     audit: ctx.audit,
     token: ctx.token,
   });
-  return { accepted: rows.length };
+  // validateBatch returns one row per event, in input order, so a row's index is its event's.
+  const rejected: TelemetryRejection[] = [];
+  rows.forEach((row, index) => {
+    const requestId = frozen.get(row.userId);
+    if (requestId !== undefined) rejected.push({ index, userId: row.userId, code: "CONFLICT", message: frozenError(row.userId, requestId).message });
+  });
+  return { accepted: inserted.length, rejected };
 }

@@ -7,13 +7,12 @@ import {
   DataCategory,
   earliestAcross,
   keysetExportPage,
-  parseExportLimit,
-  parseHeldUserIds,
-  personalDataSubjectsRoute,
+  personalDataContractRoutes,
   quote,
+  sqlFreezeStore,
   storeForTenant,
 } from "@dgg/common";
-import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, RetentionClockStarts } from "@dgg/common";
+import type { InternalRoute, PersonalDataAdapter } from "@dgg/common";
 import { Device } from "../entities/device.entity";
 import { UserAccount } from "../entities/user-account.entity";
 import type { UsersDeps } from "../context";
@@ -43,96 +42,91 @@ function exportDevice(device: Device): Record<string, unknown> {
 }
 
 /** The users subgraph's side of the internal personal-data contract (ACCOUNT, SERVICE_DATA). */
+export function usersPersonalData(): PersonalDataAdapter {
+  return {
+    name: "users",
+    categories: [DataCategory.ACCOUNT, DataCategory.SERVICE_DATA],
+    subjectSources: ["SELECT id AS subject, tenant_id AS tenant FROM user_account", "SELECT user_id AS subject, tenant_id AS tenant FROM device"],
+    freezes: sqlFreezeStore,
+    async holdings({ tenantId, db }, userId) {
+      const user = await db.getRepository(UserAccount).findOneBy({ id: userId, tenantId });
+      const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await db
+        .getRepository(Device)
+        .createQueryBuilder("d")
+        .select("COUNT(*)", "total")
+        .addSelect("MIN(d.enrolled_at)", "oldest")
+        .addSelect("MAX(d.tenant_id)", "tenant_id")
+        .where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId })
+        .getRawOne();
+      const deviceCount = Number(stats?.total ?? 0);
+      return {
+        tenantId: user?.tenantId ?? stats?.tenant_id ?? null,
+        removedAt: user?.removedAt?.toISOString() ?? null,
+        categories: [
+          { category: DataCategory.ACCOUNT, records: user ? 1 : 0, oldestAt: user?.createdAt.toISOString() ?? null },
+          {
+            category: DataCategory.SERVICE_DATA,
+            records: deviceCount,
+            oldestAt: stats?.oldest == null ? null : new Date(Number(stats.oldest)).toISOString(),
+          },
+        ],
+      };
+    },
+    async exportPage({ tenantId, db }, userId, category, after, limit) {
+      if (category === DataCategory.ACCOUNT) {
+        const user = await db.getRepository(UserAccount).findOneBy({ id: userId, tenantId });
+        return { category: DataCategory.ACCOUNT, records: user ? [exportAccount(user)] : [], nextCursor: null };
+      }
+      const qb = db.getRepository(Device).createQueryBuilder("d").where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId });
+      return keysetExportPage(qb, {
+        alias: "d",
+        timeColumn: "enrolled_at",
+        timeOf: (device) => device.enrolledAt,
+        category: DataCategory.SERVICE_DATA,
+        after,
+        limit,
+        toRecord: exportDevice,
+      });
+    },
+    async erase({ tenantId, db }, userId) {
+      // Idempotent: a second call finds nothing and reports zeros.
+      return db.transaction(async (manager) => {
+        const removedDevices = await manager.delete(Device, { userId, tenantId });
+        const removedAccounts = await manager.delete(UserAccount, { id: userId, tenantId });
+        return [
+          { category: DataCategory.ACCOUNT, count: removedAccounts.affected ?? 0 },
+          { category: DataCategory.SERVICE_DATA, count: removedDevices.affected ?? 0 },
+        ];
+      });
+    },
+    async oldest(stores, tenantId, exclude) {
+      // Held users are not erased at day 30, so they do not set the next purge date.
+      const oldestAt = await earliestAcross(stores, (db) => {
+        const qb = db.getRepository(UserAccount).createQueryBuilder("u").select("MIN(u.removed_at)", "oldest").where("u.removed_at IS NOT NULL");
+        if (tenantId) qb.andWhere("u.tenant_id = :tenantId", { tenantId });
+        if (exclude.length > 0) qb.andWhere("u.id NOT IN (:...exclude)", { exclude });
+        return qb;
+      });
+      return [
+        { category: DataCategory.ACCOUNT, oldestAt },
+        { category: DataCategory.SERVICE_DATA, oldestAt },
+      ];
+    },
+    async identifiers({ tenantId, db }, userId) {
+      const user = await db.getRepository(UserAccount).findOneBy({ id: userId, tenantId });
+      const devices = await db.getRepository(Device).find({ select: { deviceName: true, serialNumber: true }, where: { userId, tenantId }, order: { id: "ASC" } });
+      // Device names are free text an admin types, often "<name>'s iPhone": they name the person too.
+      const values = [user?.userPrincipalName, user?.email, user?.displayName, ...devices.flatMap((device) => [device.serialNumber, device.deviceName])];
+      return [...new Set(values.filter((value): value is string => typeof value === "string" && value !== ""))];
+    },
+  };
+}
+
+/** The contract routes from the adapter, plus the users subgraph's own internal routes. */
 export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
   const tenantStore = (tenantId: unknown, token: string) => storeForTenant(deps.stores, deps.regions, tenantId, token);
   return [
-    // Every user id held here, for the erasure-ledger replay (packages/common/src/personal-data-contract.ts).
-    personalDataSubjectsRoute(() => deps.stores, [
-      "SELECT id AS subject, tenant_id AS tenant FROM user_account",
-      "SELECT user_id AS subject, tenant_id AS tenant FROM device",
-    ]),
-    {
-      method: "get",
-      path: "/personal-data/:userId",
-      async handler({ viewer, params, query, token }): Promise<PersonalDataHoldings> {
-        assertServiceIdentity(viewer);
-        const userId = assertId(params.userId!, "userId");
-        const { tenantId, db } = await tenantStore(query.tenantId, token);
-        const user = await db.getRepository(UserAccount).findOneBy({ id: userId, tenantId });
-        const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await db
-          .getRepository(Device)
-          .createQueryBuilder("d")
-          .select("COUNT(*)", "total")
-          .addSelect("MIN(d.enrolled_at)", "oldest")
-          .addSelect("MAX(d.tenant_id)", "tenant_id")
-          .where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId })
-          .getRawOne();
-        const deviceCount = Number(stats?.total ?? 0);
-        return {
-          userId,
-          tenantId: user?.tenantId ?? stats?.tenant_id ?? null,
-          removedAt: user?.removedAt?.toISOString() ?? null,
-          categories: [
-            { category: DataCategory.ACCOUNT, records: user ? 1 : 0, oldestAt: user?.createdAt.toISOString() ?? null },
-            {
-              category: DataCategory.SERVICE_DATA,
-              records: deviceCount,
-              oldestAt: stats?.oldest == null ? null : new Date(Number(stats.oldest)).toISOString(),
-            },
-          ],
-        };
-      },
-    },
-    {
-      method: "get",
-      path: "/personal-data/:userId/export",
-      async handler({ viewer, params, query, token }): Promise<ExportPage> {
-        assertServiceIdentity(viewer);
-        const userId = assertId(params.userId!, "userId");
-        const limit = parseExportLimit(query.limit);
-        const { tenantId, db } = await tenantStore(query.tenantId, token);
-        if (query.category === DataCategory.ACCOUNT) {
-          const user = await db.getRepository(UserAccount).findOneBy({ id: userId, tenantId });
-          return { category: DataCategory.ACCOUNT, records: user ? [exportAccount(user)] : [], nextCursor: null };
-        }
-        if (query.category !== DataCategory.SERVICE_DATA) {
-          throw new BadUserInputError(`users holds ACCOUNT and SERVICE_DATA, not ${quote(query.category)}`, "category");
-        }
-        const qb = db
-          .getRepository(Device)
-          .createQueryBuilder("d")
-          .where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId });
-        return keysetExportPage(qb, {
-          alias: "d",
-          timeColumn: "enrolled_at",
-          timeOf: (device) => device.enrolledAt,
-          category: DataCategory.SERVICE_DATA,
-          after: query.after,
-          limit,
-          toRecord: exportDevice,
-        });
-      },
-    },
-    {
-      method: "post",
-      path: "/personal-data/:userId/erase",
-      async handler({ viewer, params, body, token }): Promise<ErasureResult> {
-        assertServiceIdentity(viewer);
-        const userId = assertId(params.userId!, "userId");
-        const { tenantId, db } = await tenantStore((body as { tenantId?: unknown } | null)?.tenantId, token);
-        // Idempotent: a second call finds nothing and reports zeros.
-        return db.transaction(async (manager) => {
-          const removedDevices = await manager.delete(Device, { userId, tenantId });
-          const removedAccounts = await manager.delete(UserAccount, { id: userId, tenantId });
-          return {
-            erased: [
-              { category: DataCategory.ACCOUNT, count: removedAccounts.affected ?? 0 },
-              { category: DataCategory.SERVICE_DATA, count: removedDevices.affected ?? 0 },
-            ],
-          };
-        });
-      },
-    },
+    ...personalDataContractRoutes(usersPersonalData(), deps),
     {
       // Which tenant holds a user id, searched across every region: governance asks only to
       // address the access audit of a refused attempt to the right tenant.
@@ -164,29 +158,6 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
           users.push(...rows.map((row) => ({ userId: row.id, tenantId: row.tenantId })));
         }
         return { users };
-      },
-    },
-    {
-      method: "get",
-      path: "/retention/oldest",
-      async handler({ viewer, query, token }): Promise<RetentionClockStarts> {
-        assertServiceIdentity(viewer);
-        const scoped = query.tenantId ? await tenantStore(query.tenantId, token) : null;
-        const stores = scoped ? [scoped.db] : deps.stores.entries().map(([, db]) => db);
-        // Held users are not erased at day 30, so they do not set the next purge date.
-        const exclude = parseHeldUserIds(query.exclude ?? "", "exclude");
-        const oldestAt = await earliestAcross(stores, (db) => {
-          const qb = db.getRepository(UserAccount).createQueryBuilder("u").select("MIN(u.removed_at)", "oldest").where("u.removed_at IS NOT NULL");
-          if (scoped) qb.andWhere("u.tenant_id = :tenantId", { tenantId: scoped.tenantId });
-          if (exclude.length > 0) qb.andWhere("u.id NOT IN (:...exclude)", { exclude });
-          return qb;
-        });
-        return {
-          oldest: [
-            { category: DataCategory.ACCOUNT, oldestAt },
-            { category: DataCategory.SERVICE_DATA, oldestAt },
-          ],
-        };
       },
     },
     {

@@ -10,6 +10,7 @@ import {
   NotFoundError,
   outOfBounds,
   quote,
+  refuseFrozen,
   writeThenAudit,
 } from "@dgg/common";
 import { Device } from "../entities/device.entity";
@@ -128,7 +129,12 @@ export async function enrollDevice(ctx: UsersContext, input: EnrollDeviceInput):
     enrolledAt: ctx.clock.now(),
   });
   return writeThenAudit({
-    write: () => repo.save(device),
+    // A frozen user (GDPR Art. 18) gets no new device: checked in the transaction that writes it.
+    write: () =>
+      ctx.db.transaction(async (manager) => {
+        await refuseFrozen(manager, [user.id]);
+        return manager.getRepository(Device).save(device);
+      }),
     entries: (saved) => [
       { tenantId: user.tenantId, action: "DEVICE_ENROLLED", subjectUserId: user.id, details: { deviceId: saved.id } },
     ],
@@ -148,10 +154,13 @@ export async function removeUserFromManagement(ctx: UsersContext, userId: string
   const repo = ctx.db.getRepository(UserAccount);
   const removedAt = ctx.clock.now();
   return writeThenAudit({
-    write: async () => {
-      await repo.update({ id: user.id }, { managementState: ManagementState.REMOVED, removedAt });
-      return { ...user, managementState: ManagementState.REMOVED, removedAt };
-    },
+    // A frozen user's account stays as it is until the privacy request ends.
+    write: () =>
+      ctx.db.transaction(async (manager) => {
+        await refuseFrozen(manager, [user.id]);
+        await manager.getRepository(UserAccount).update({ id: user.id }, { managementState: ManagementState.REMOVED, removedAt });
+        return { ...user, managementState: ManagementState.REMOVED, removedAt };
+      }),
     entries: () => [{ tenantId: user.tenantId, action: "USER_REMOVED_FROM_MANAGEMENT", subjectUserId: user.id }],
     undo: () => repo.update({ id: user.id }, { managementState: ManagementState.MANAGED, removedAt: null }),
     audit: ctx.audit,
