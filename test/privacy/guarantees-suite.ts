@@ -23,7 +23,7 @@ import { checkpointLog, heldRecords, seedSubject, storesNaming } from "./harness
 import type { Subject } from "./harness";
 import { storesMentioning } from "../support/store-scan";
 
-const FOLLOW = `id status attempts error lastError archivePurged export { location sha256 } progress { category exported erased }`;
+const FOLLOW = `id status attempts error lastError nextAttemptAt archivePurged export { location sha256 } progress { category exported erased }`;
 const code = (response: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) => response.body.errors?.[0]?.extensions?.code;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -242,9 +242,11 @@ export function describeGuaranteesSuite(kind: StoreKind): void {
       system.governance.workers.start();
       let failed: Record<string, any>;
       try {
-        await waitForRequest(system, await admin(subject), filed.id, FOLLOW, (request) => request.attempts === 1 && request.lastError !== null);
+        const waiting = (attempts: number) => (request: Record<string, any>) =>
+          request.attempts === attempts && new Date(request.nextAttemptAt ?? 0).getTime() > system.clock.now().getTime();
+        await waitForRequest(system, await admin(subject), filed.id, FOLLOW, waiting(1));
         system.clock.advance(1000);
-        await waitForRequest(system, await admin(subject), filed.id, FOLLOW, (request) => request.attempts === 2 && request.lastError !== null);
+        await waitForRequest(system, await admin(subject), filed.id, FOLLOW, waiting(2));
         system.clock.advance(2000);
         failed = await waitForRequest(system, await admin(subject), filed.id, FOLLOW);
       } finally {

@@ -31,11 +31,12 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
   const reason = rawReason == null ? null : rawReason.trim();
   if (reason !== null && reason.length > 1000) throw new BadUserInputError(`reason must be at most 1000 characters, got ${reason.length}`, "reason");
   const { userId, tenantId } = await resolveSubject(ctx, rawUserId, "restrict processing", ["tenant-admin", "privacy-officer", "data-subject"]);
-  // A legal hold keeps every row about the user: nothing may be filed to erase them (docs/decisions/0022).
-  const hold = await ctx.loaders.holds.load(userId);
-  if (hold) throw new ConflictError(`user ${userId} is under ${describeHold(hold)}; lift the hold before restricting processing`);
+  // The open request (possibly ON_HOLD) is the answer; otherwise a legal hold keeps every row
+  // about the user, and nothing may be filed to erase them (docs/decisions/0022).
   const open = await openRequestOf(ctx, userId);
   if (open) return open;
+  const hold = await ctx.loaders.holds.load(userId);
+  if (hold) throw new ConflictError(`user ${userId} is under ${describeHold(hold)}; lift the hold before restricting processing`);
   const tenant = await ctx.tenants.find(ctx.token, tenantId);
   if (!tenant) throw new NotFoundError(`tenant ${quote(tenantId)} of user ${userId} is not in the storage-regions directory`);
 
