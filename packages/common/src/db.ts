@@ -48,8 +48,8 @@ export interface DataSourceOptions {
 /**
  * Creates a subgraph's DataSource. Schemas come from migrations only, never `synchronize`.
  * SQLite (docs/decisions/0041): WAL with a busy timeout so a reader never fails on a writer;
- * synchronous=FULL so that a committed write survives a crash of the process or of the
- * machine; secure_delete so that deleted rows do not stay readable in free pages; and
+ * synchronous=NORMAL, under which a committed write survives a killed process (not a power
+ * cut); secure_delete so that deleted rows do not stay readable in free pages; and
  * concurrent transactions isolated from each other and from other requests' statements.
  */
 export function createDataSource(config: DatabaseConfig, options: DataSourceOptions): DataSource {
@@ -74,9 +74,11 @@ export function createDataSource(config: DatabaseConfig, options: DataSourceOpti
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma("busy_timeout = 5000");
       db.pragma("foreign_keys = ON");
-      // better-sqlite3 is built with WAL's default at NORMAL: durable across a killed
-      // process, but a power cut can lose the last commits, an acknowledged erasure included.
-      db.pragma("synchronous = FULL");
+      // Explicit rather than better-sqlite3's build default. A commit is in the OS's cache
+      // when acknowledged, so a killed process loses nothing; FULL would also survive a power
+      // cut but costs an fsync, 1-2 ms, per commit (docs/decisions/0041).
+      db.pragma("synchronous = NORMAL");
+      // Deleted rows are overwritten rather than left readable in free pages.
       db.pragma("secure_delete = ON");
     },
   });

@@ -128,9 +128,12 @@ class GatedQueryRunner extends BetterSqlite3QueryRunner {
       this.settle();
       throw error;
     }
-    // From here on, the DataSource hands this runner to whatever its caller's context asks for.
+    // From here on, the DataSource hands this runner to whatever the caller's context asks
+    // for. Only a scope's first transaction binds it (`transaction()` opened the scope just
+    // before): work that outlives its transaction (a timer started in the callback) keeps a
+    // finished scope, which must not draw it into some later, unrelated transaction.
     const scope = this.gate.scopes.getStore();
-    if (scope) scope.runner = this;
+    if (scope && scope.runner === undefined) scope.runner = this;
   }
 
   override async commitTransaction(): Promise<void> {

@@ -260,7 +260,7 @@ describe("durability and deletion on disk", () => {
     const db = await openNotes(file);
     try {
       expect(await db.query("PRAGMA secure_delete")).toEqual([{ secure_delete: 1 }]);
-      expect(await db.query("PRAGMA synchronous")).toEqual([{ synchronous: 2 }]);
+      expect(await db.query("PRAGMA synchronous")).toEqual([{ synchronous: 1 }]);
       const marker = `erase-me-${process.pid}-${Date.now()}`;
       const onDisk = () => Buffer.concat([file, `${file}-wal`].filter(existsSync).map((path) => readFileSync(path))).includes(marker);
       await db.getRepository(NoteEntity).insert([
