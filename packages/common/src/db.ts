@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { Column, DataSource } from "typeorm";
 import type { ColumnOptions, Logger, MixedList, EntitySchema, ValueTransformer } from "typeorm";
 import { dataDir } from "./keys";
+import { isolateSqliteTransactions } from "./sqlite-transactions";
 
 /** Where a subgraph keeps its rows: an embedded SQLite file, or a PostgreSQL database. */
 export type DatabaseConfig = { type: "sqlite"; file: string } | { type: "postgres"; url: string };
@@ -46,7 +47,10 @@ export interface DataSourceOptions {
 
 /**
  * Creates a subgraph's DataSource. Schemas come from migrations only, never `synchronize`.
- * SQLite runs in WAL mode with a busy timeout so a reader never fails on a writer.
+ * SQLite (docs/decisions/0041): WAL with a busy timeout so a reader never fails on a writer;
+ * synchronous=NORMAL, under which a committed write survives a killed process (not a power
+ * cut); secure_delete so that deleted rows do not stay readable in free pages; and
+ * concurrent transactions isolated from each other and from other requests' statements.
  */
 export function createDataSource(config: DatabaseConfig, options: DataSourceOptions): DataSource {
   const common = {
@@ -62,7 +66,7 @@ export function createDataSource(config: DatabaseConfig, options: DataSourceOpti
     return new DataSource({ ...common, type: "postgres", url: config.url, extra: { max: 10, min: 2 } });
   }
   if (config.file !== ":memory:") mkdirSync(join(config.file, ".."), { recursive: true });
-  return new DataSource({
+  const dataSource = new DataSource({
     ...common,
     type: "better-sqlite3",
     database: config.file,
@@ -70,8 +74,15 @@ export function createDataSource(config: DatabaseConfig, options: DataSourceOpti
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma("busy_timeout = 5000");
       db.pragma("foreign_keys = ON");
+      // Explicit rather than better-sqlite3's build default. A commit is in the OS's cache
+      // when acknowledged, so a killed process loses nothing; FULL would also survive a power
+      // cut but costs an fsync, 1-2 ms, per commit (docs/decisions/0041).
+      db.pragma("synchronous = NORMAL");
+      // Deleted rows are overwritten rather than left readable in free pages.
+      db.pragma("secure_delete = ON");
     },
   });
+  return isolateSqliteTransactions(dataSource);
 }
 
 /** Initialises the DataSource and applies pending migrations, each in its own transaction. */
