@@ -4,7 +4,9 @@
 // `npm start` runs them), and reports the time, records per second and the governance
 // process's memory (peak RSS from /proc, growth over its idle RSS). Fails if the growth
 // reaches 100 MB. Options (environment): DGG_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432),
-// DGG_BENCH_TELEMETRY / DGG_BENCH_DEVICES / DGG_BENCH_AUDIT (default 1000000 / 1000 / 10000).
+// DGG_BENCH_TELEMETRY / DGG_BENCH_DEVICES / DGG_BENCH_AUDIT (default 1000000 / 1000 / 10000),
+// DGG_BENCH_TRAFFIC: telemetry events per second the user's managed device keeps sending
+// through the gateway while the request runs (default 0; the freeze refuses them).
 // Creates and empties databases named dgg_bench_*; needs `npm run build` first (the npm script does it).
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -22,6 +24,7 @@ const PG = process.env.DGG_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432";
 const TELEMETRY = Number(process.env.DGG_BENCH_TELEMETRY ?? 1_000_000);
 const DEVICES = Number(process.env.DGG_BENCH_DEVICES ?? 1000);
 const AUDIT = Number(process.env.DGG_BENCH_AUDIT ?? 10_000);
+const TRAFFIC = Number(process.env.DGG_BENCH_TRAFFIC ?? 0);
 const LIMIT_MB = 100;
 const STORES = ["users", "telemetry", "audit", "storage_regions", "governance"];
 
@@ -139,6 +142,25 @@ try {
     sampledPeak = Math.max(sampledPeak, memoryOf(governance.pid).rss);
   }, 100);
 
+  // The user's device, still enrolled, keeps sending: one event every 1000/TRAFFIC ms, before and during the request.
+  const device = { sending: TRAFFIC > 0, accepted: 0, rejected: 0, failed: 0 };
+  const deviceLoop = (async () => {
+    while (device.sending) {
+      const next = Date.now() + 1000 / TRAFFIC;
+      try {
+        const { ingestTelemetry } = await gql(gateway, admin, `mutation($e: [TelemetryEventInput!]!) { ingestTelemetry(events: $e) { accepted rejected { code } } }`, {
+          e: [{ userId, kind: "SERVICE_LOG", occurredAt: new Date().toISOString(), payload: { from: "device" } }],
+        });
+        device.accepted += ingestTelemetry.accepted;
+        device.rejected += ingestTelemetry.rejected.length;
+      } catch {
+        device.failed += 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, TRAFFIC > 0 ? 1000 : 0));
+
   const started = Date.now();
   const filed = (await gql(gateway, admin, `mutation($u: ID!) { restrictProcessing(user: $u) { id status } }`, { u: userId })).restrictProcessing;
   const answeredMs = Date.now() - started;
@@ -151,6 +173,8 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const totalMs = Date.now() - started;
+  device.sending = false;
+  await deviceLoop;
   clearInterval(sampler);
   const after = memoryOf(governance.pid);
   if (request.status !== "COMPLETED") throw new Error(`request ended ${request.status}: ${request.error}`);
@@ -169,6 +193,7 @@ restrictProcessing on PostgreSQL: ${records.toLocaleString("en")} records (${req
   erasure                             ${(eraseMs / 1000).toFixed(1)} s
   archive                             ${(request.export.byteSize / 1024 / 1024).toFixed(1)} MB, manifest SHA-256 ${request.export.sha256}
   erased                              ${request.erasures.map((e) => `${e.category} ${e.erased}`).join(", ")}
+  device traffic                      ${TRAFFIC} events/s: ${device.accepted} accepted (before the freeze), ${device.rejected} refused, ${device.failed} failed (after erasure)
   governance RSS idle ${(idle.rss / 1024).toFixed(1)} MB, peak ${(peakKb / 1024).toFixed(1)} MB, growth ${growthMb.toFixed(1)} MB (limit ${LIMIT_MB} MB)`);
   if (growthMb >= LIMIT_MB) {
     console.error(`FAIL: governance memory grew by ${growthMb.toFixed(1)} MB, at or over the ${LIMIT_MB} MB limit`);

@@ -46,7 +46,6 @@ import { noFaults } from "./privacy/faults";
 import type { FaultInjector } from "./privacy/faults";
 import { replayErasureLedger } from "./privacy/ledger";
 import type { ReplayResult } from "./privacy/ledger";
-import { Transactor } from "./privacy/transactor";
 import { PrivacyWorkers } from "./privacy/worker";
 import { buildGovernanceSchema } from "./schema";
 import { dataSubgraphs, PersonalDataContractClient } from "./services/data-subgraphs";
@@ -157,7 +156,6 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
   const holder: { workers?: PrivacyWorkers } = {};
   const deps: GovernanceDeps = {
     db,
-    tx: new Transactor(db),
     clock: options.clock,
     audit: new AuditClient(options.urls.audit),
     tenants: new TenantDirectoryClient(options.urls.storageRegions),

@@ -16,7 +16,6 @@ import type { GovernanceDeps } from "../src/context";
 import { FileSystemBlobStore } from "../src/blob/blob-store";
 import { DEFAULT_PRIVACY_CONFIG } from "../src/privacy/config";
 import { noFaults } from "../src/privacy/faults";
-import { Transactor } from "../src/privacy/transactor";
 
 const HOUR = 3_600_000;
 
@@ -57,7 +56,6 @@ describe("a retention run with a subgraph down", () => {
       contract: new PersonalDataContractClient(dataSubgraphs({ users: fakes.url, telemetry: telemetry.url, audit: fakes.url }), keys.privateKey, clock),
       blobs: new FileSystemBlobStore(mkdtempSync(join(tmpdir(), "dgg-blobs-"))),
       retention: { lease: new RetentionLease(db, clock, "replica", 60_000), waitMs: 1000, intervalMs: HOUR },
-      tx: new Transactor(db),
       faults: noFaults,
       privacy: { ...DEFAULT_PRIVACY_CONFIG, workerId: "test", gatewayPublicUrl: "http://127.0.0.1:4000" },
       ledgerKey: randomBytes(32),

@@ -4,12 +4,10 @@ import type { BlobStore } from "../blob/blob-store";
 import type { PersonalDataContractClient } from "../services/data-subgraphs";
 import type { PrivacyEngineConfig } from "./config";
 import type { FaultInjector } from "./faults";
-import type { Transactor } from "./transactor";
 
 /** What the privacy-request engine needs, for the whole process (no per-request state). */
 export interface EngineDeps {
   db: DataSource;
-  tx: Transactor;
   clock: Clock;
   contract: PersonalDataContractClient;
   blobs: BlobStore;

@@ -76,7 +76,7 @@ async function identifiersFor(deps: EngineDeps, subgraph: DataSubgraph, request:
 export async function eraseSubgraphs(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
   for (const subgraph of deps.contract.inErasureOrder()) {
     const update = async (step: string, next: EraseCheckpoint, detail: Record<string, unknown>) => {
-      await checkpoint(deps.tx, request, worker, deps.clock.now(), step, {
+      await checkpoint(deps.db, request, worker, deps.clock.now(), step, {
         checkpoint: { ...request.checkpoint, erasures: request.checkpoint.erasures.map((entry) => (entry.subgraph === subgraph.name ? next : entry)) },
       }, { subgraph: subgraph.name, ...detail });
     };

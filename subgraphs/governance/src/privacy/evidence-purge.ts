@@ -16,19 +16,19 @@ export interface EvidencePurgeResult {
  * request; receipts older than a year go together with their request and checkpoint log.
  * The erasure ledger stays (it names nobody and must outlive any backup). Idempotent.
  */
-export async function purgeExpiredEvidence(deps: Pick<EngineDeps, "db" | "tx" | "blobs">, asOf: Date): Promise<EvidencePurgeResult> {
+export async function purgeExpiredEvidence(deps: Pick<EngineDeps, "db" | "blobs">, asOf: Date): Promise<EvidencePurgeResult> {
   const requests = deps.db.getRepository(PrivacyRequestRecord);
   // Completed and FAILED requests alike; a FAILED one may hold only unfinished files, which go too.
   const expired = await requests.find({ where: { archiveExpiresAt: LessThan(asOf), archivePurgedAt: IsNull() } });
   for (const request of expired) {
     await deps.blobs.deletePrefix(request.region, archivePrefix(request.tenantId, request.id));
-    await deps.tx.run((manager) =>
+    await deps.db.transaction((manager) =>
       manager.createQueryBuilder().update(PrivacyRequestRecord).set({ archivePurgedAt: asOf }).where("id = :id", { id: request.id }).execute(),
     );
   }
   const receipts = await deps.db.getRepository(PrivacyReceiptRecord).find({ select: { requestId: true }, where: { expiresAt: LessThan(asOf) } });
   for (const { requestId } of receipts) {
-    await deps.tx.run(async (manager) => {
+    await deps.db.transaction(async (manager) => {
       await manager.delete(PrivacyRequestEventRecord, { requestId });
       await manager.delete(PrivacyRequestRecord, { id: requestId });
       await manager.delete(PrivacyReceiptRecord, { requestId });

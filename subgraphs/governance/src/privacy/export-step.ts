@@ -58,7 +58,7 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
     const writer = await deps.blobs.openPartial(request.region, key, state.bytes);
     try {
       const save = async (step: string, next: FileCheckpoint, extra: Record<string, unknown> = {}) => {
-        await checkpoint(deps.tx, request, worker, deps.clock.now(), step, {
+        await checkpoint(deps.db, request, worker, deps.clock.now(), step, {
           checkpoint: { ...request.checkpoint, files: files().map((file) => (file.category === category ? next : file)) },
         }, { category, records: next.records, bytes: next.bytes, ...extra });
         state = next;
@@ -105,7 +105,7 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
 export async function exportAllCategories(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
   for (const category of CATEGORY_ORDER) await exportCategory(deps, request, worker, category);
   if (!request.checkpoint.exportFinishedAt) {
-    await checkpoint(deps.tx, request, worker, deps.clock.now(), "FILES_WRITTEN", {
+    await checkpoint(deps.db, request, worker, deps.clock.now(), "FILES_WRITTEN", {
       checkpoint: { ...request.checkpoint, exportFinishedAt: deps.clock.now().getTime() },
     });
   }

@@ -74,7 +74,7 @@ export async function finishRequest(deps: EngineDeps, request: PrivacyRequestRec
     expiresAt: new Date(now.getTime() + deps.privacy.receiptRetentionMs),
   };
   await checkpoint(
-    deps.tx,
+    deps.db,
     request,
     worker,
     now,

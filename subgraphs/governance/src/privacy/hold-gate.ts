@@ -46,7 +46,7 @@ export async function stepUnlessHeld(
 ): Promise<LegalHoldRecord | null> {
   const at = deps.clock.now();
   const seq = request.eventSeq + 1;
-  const outcome = await deps.tx.run(async (manager) => {
+  const outcome = await deps.db.transaction(async (manager) => {
     await lockOwnedRequest(manager, request, worker);
     const hold = await activeHoldIn(manager, request.userId);
     if (hold) {

@@ -75,7 +75,7 @@ export async function replayErasureLedger(deps: EngineDeps): Promise<ReplayResul
     const tenantId = reported ?? (await deps.contract.ownerOf(userId));
     if (tenantId) await deps.contract.eraseBySubgraph(userId, tenantId, `pseudonym:${randomUUID()}`);
     const now = deps.clock.now();
-    await deps.tx.run((manager) =>
+    await deps.db.transaction((manager) =>
       manager
         .createQueryBuilder()
         .update(ErasureLedgerRecord)

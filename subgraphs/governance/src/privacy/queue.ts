@@ -2,7 +2,6 @@ import { PrivacyRequestStatus } from "@dgg/common";
 import type { DataSource, EntityManager } from "typeorm";
 import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
-import type { Transactor } from "./transactor";
 
 /** Statuses a worker can make progress on. FAILED waits for retryPrivacyRequest. */
 export const WORKABLE_STATUSES = [
@@ -108,7 +107,7 @@ export async function writeCheckpoint(
  * the same transaction. Applies the changes to `request` once committed.
  */
 export async function checkpoint(
-  tx: Transactor,
+  db: DataSource,
   request: PrivacyRequestRecord,
   worker: string,
   at: Date,
@@ -118,7 +117,7 @@ export async function checkpoint(
   extra?: (manager: EntityManager) => Promise<unknown>,
 ): Promise<void> {
   const seq = request.eventSeq + 1;
-  await tx.run(async (manager) => {
+  await db.transaction(async (manager) => {
     await writeCheckpoint(manager, request, worker, seq, at, step, changes, detail);
     if (extra) await extra(manager);
   });

@@ -72,7 +72,7 @@ export async function verifyAndSeal(deps: EngineDeps, request: PrivacyRequestRec
   deps.faults.hit("export.verified");
   const now = deps.clock.now();
   await checkpoint(
-    deps.tx,
+    deps.db,
     request,
     worker,
     now,

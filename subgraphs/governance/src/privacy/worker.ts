@@ -89,7 +89,7 @@ export class PrivacyWorkers {
       );
     }, Math.max(50, Math.floor(deps.privacy.leaseMs / 3)));
     try {
-      await checkpoint(deps.tx, request, worker, deps.clock.now(), "CLAIMED", {}, { attempt: request.attempts, status: request.status });
+      await checkpoint(deps.db, request, worker, deps.clock.now(), "CLAIMED", {}, { attempt: request.attempts, status: request.status });
       deps.faults.hit("claim.after");
       if (request.attempts > deps.privacy.maxAttempts) {
         // Only a worker that died mid-way gets here: its claims counted, its failures were never recorded.
@@ -114,7 +114,7 @@ export class PrivacyWorkers {
     if (request.status === PrivacyRequestStatus.ON_HOLD) {
       // Claimed because its hold was lifted (queue.ts): resume where it stopped. A hold placed
       // again since is caught by the next step's gate.
-      await checkpoint(deps.tx, request, worker, deps.clock.now(), "RESUMED", { status: request.resumeStatus ?? PrivacyRequestStatus.RECEIVED, resumeStatus: null });
+      await checkpoint(deps.db, request, worker, deps.clock.now(), "RESUMED", { status: request.resumeStatus ?? PrivacyRequestStatus.RECEIVED, resumeStatus: null });
     }
     // Until it completes, or stops for a legal hold (ON_HOLD resumes when the hold is lifted).
     while ((WORKABLE_STATUSES as readonly PrivacyRequestStatus[]).includes(request.status)) {
@@ -147,7 +147,7 @@ export class PrivacyWorkers {
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
     const now = deps.clock.now();
     if (request.attempts >= deps.privacy.maxAttempts) {
-      await checkpoint(deps.tx, request, worker, now, "FAILED", {
+      await checkpoint(deps.db, request, worker, now, "FAILED", {
         status: PrivacyRequestStatus.FAILED,
         resumeStatus: request.status,
         error: reason,
@@ -166,7 +166,7 @@ export class PrivacyWorkers {
       return;
     }
     const next = new Date(now.getTime() + backoffMs(request.attempts, deps.privacy.retryBaseMs, deps.privacy.retryMaxMs));
-    await checkpoint(deps.tx, request, worker, now, "ATTEMPT_FAILED", { error: reason, lastErrorAt: now, nextAttemptAt: next, leaseExpiresAt: null }, {
+    await checkpoint(deps.db, request, worker, now, "ATTEMPT_FAILED", { error: reason, lastErrorAt: now, nextAttemptAt: next, leaseExpiresAt: null }, {
       reason,
       attempts: request.attempts,
       nextAttemptAt: next.toISOString(),

@@ -84,7 +84,7 @@ export async function placeLegalHold(ctx: GovernanceContext, rawUser: string, ra
  */
 async function insertHold(ctx: GovernanceContext, hold: LegalHoldRecord): Promise<LegalHoldRecord> {
   try {
-    await ctx.tx.run(async (manager) => {
+    await ctx.db.transaction(async (manager) => {
       await manager
         .createQueryBuilder()
         .update(PrivacyRequestRecord)

@@ -88,7 +88,7 @@ export async function retryPrivacyRequest(ctx: GovernanceContext, rawId: string)
     : {};
   const now = ctx.clock.now();
   const seq = request.eventSeq + 1;
-  const changed = await ctx.tx.run(async (manager) => {
+  const changed = await ctx.db.transaction(async (manager) => {
     const result = await manager
       .createQueryBuilder()
       .update(PrivacyRequestRecord)
@@ -103,7 +103,7 @@ export async function retryPrivacyRequest(ctx: GovernanceContext, rawId: string)
   try {
     await ctx.audit.record(ctx.token, [{ tenantId: request.tenantId, action: "PRIVACY_REQUEST_RETRIED", subjectUserId: null, details: { requestId: request.id, resumeAt } }]);
   } catch (error) {
-    await ctx.tx.run(async (manager) => {
+    await ctx.db.transaction(async (manager) => {
       await manager
         .createQueryBuilder()
         .update(PrivacyRequestRecord)

@@ -78,7 +78,7 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
     archivePurgedAt: null,
   });
   try {
-    await ctx.tx.run(async (manager) => {
+    await ctx.db.transaction(async (manager) => {
       await manager.insert(PrivacyRequestRecord, request);
       await manager.insert(PrivacyRequestEventRecord, { requestId: request.id, seq: 1, at: now, worker: "api", step: "RECEIVED", detail: { requestedBy: ctx.viewer.subject } });
     });
@@ -94,7 +94,7 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
     ]);
   } catch (error) {
     // Write, then audit (docs/decisions/0004): an unaudited request must not run.
-    await ctx.tx.run(async (manager) => {
+    await ctx.db.transaction(async (manager) => {
       await manager.delete(PrivacyRequestEventRecord, { requestId: request.id });
       await manager.delete(PrivacyRequestRecord, { id: request.id });
     });
@@ -110,7 +110,7 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
     },
   );
   if (frozenAt !== null) request.checkpoint = { ...request.checkpoint, frozenAt };
-  await ctx.tx.run((manager) =>
+  await ctx.db.transaction((manager) =>
     manager
       .createQueryBuilder()
       .update(PrivacyRequestRecord)

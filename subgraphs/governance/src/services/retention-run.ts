@@ -74,7 +74,7 @@ async function removedUsersToErase(deps: GovernanceDeps, cutoff: Date, ledger: R
  */
 async function eraseRemovedUser(deps: GovernanceDeps, userId: string, tenantId: string, at: Date) {
   const pending = deps.db.getRepository(RetentionErasureRecord);
-  await deps.tx.run(async (manager) => {
+  await deps.db.transaction(async (manager) => {
     if (!(await manager.findOneBy(RetentionErasureRecord, { userId }))) {
       await manager.insert(RetentionErasureRecord, { userId, tenantId, startedAt: at, attempts: 0, lastError: null });
     }
