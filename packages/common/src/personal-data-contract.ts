@@ -6,7 +6,7 @@
  *
  *   GET  /internal/personal-data/:userId?tenantId=            -> PersonalDataHoldings
  *   GET  /internal/personal-data/:userId/export?tenantId=&category=&after=&limit= -> ExportPage
- *   POST /internal/personal-data/:userId/erase {pseudonym, tenantId} -> ErasureResult
+ *   POST /internal/personal-data/:userId/erase {pseudonym, tenantId, identifiers?} -> ErasureResult
  *   POST /internal/retention/purge {asOf, heldUserIds?}       -> PurgeResult
  *   GET  /internal/retention/oldest?tenantId=&exclude=        -> RetentionClockStarts
  *   GET  /internal/personal-data-subjects?after=&limit=       -> PersonalDataSubjectsPage (every region)
@@ -41,6 +41,19 @@ export interface ExportPage {
 export interface CategoryCount {
   category: DataCategory;
   count: number;
+}
+
+/**
+ * Body of `POST /internal/personal-data/:userId/erase`. `identifiers` (audit only, optional):
+ * the clear-text values naming the person (principal name, email, display name, device
+ * serials), which governance reads from the users subgraph just before calling audit's
+ * erase, so that the audit trail can redact them wherever they appear; at most 1,000
+ * strings of 1..512 characters (docs/decisions/0033).
+ */
+export interface ErasureRequest {
+  pseudonym: string;
+  tenantId: string;
+  identifiers?: string[];
 }
 
 export interface ErasureResult {

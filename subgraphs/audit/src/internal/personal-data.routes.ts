@@ -14,7 +14,7 @@ import {
 import type { ErasureResult, ExportPage, InternalRoute, PersonalDataHoldings, PurgeResult, RetentionClockStarts } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
-import { auditHoldings, exportAuditPage, pseudonymiseAuditEntries, purgeAuditEntries } from "../services/personal-data.service";
+import { auditHoldings, eraseAuditSubject, exportAuditPage, parseErasureIdentifiers, purgeAuditEntries } from "../services/personal-data.service";
 
 const PSEUDONYM = /^pseudonym:[0-9a-f-]{36}$/;
 
@@ -70,11 +70,12 @@ export function personalDataRoutes(deps: AuditDeps): InternalRoute[] {
         assertServiceIdentity(viewer);
         const userId = assertId(params.userId!, "userId");
         const pseudonym = parsePseudonym(body, userId);
+        const identifiers = parseErasureIdentifiers(body);
         // The tenant must be known, but every region's store is searched: another tenant's trail
         // may name the user too (a refused attempt against them), and the link must go everywhere.
         await storeForTenant(deps.stores, deps.regions, (body as { tenantId?: unknown } | null)?.tenantId, token);
-        let count = 0;
-        for (const [, db] of deps.stores.entries()) count += await pseudonymiseAuditEntries(db, userId, pseudonym);
+        const stores = deps.stores.entries().map(([, db]) => db);
+        const count = await eraseAuditSubject(stores, userId, { pseudonym, identifiers, erasedAt: deps.clock.now() });
         return { erased: [{ category: DataCategory.AUDIT_LOG, count }] };
       },
     },
