@@ -25,63 +25,20 @@ export function subjectHash(value: string): string {
  * could commit its clear row after the erasure rewrote the rows it could see.
  *
  * PostgreSQL (any number of replicas): a transaction-scoped advisory lock, shared by appends,
- * exclusive for an erasure. SQLite (one process, one connection that typeorm shares between
- * concurrent transactions): the same rule as an in-process readers-writer gate per store.
+ * exclusive for an erasure. SQLite (one process, one connection): typeorm runs concurrent
+ * transactions on that one connection as savepoints of each other, which interleave and
+ * break (and would let an append's statements run inside an erasure's transaction), so the
+ * audit's transactions on a SQLite store run one after another.
  */
 const ERASURE_LOCK_KEY = "7305069261637423461";
 
-class ReadersWriterGate {
-  private readers = 0;
-  private writer = false;
-  private readonly waiting: { exclusive: boolean; resume: () => void }[] = [];
+const queues = new WeakMap<DataSource, Promise<unknown>>();
 
-  async run<T>(exclusive: boolean, work: () => Promise<T>): Promise<T> {
-    await this.acquire(exclusive);
-    try {
-      return await work();
-    } finally {
-      this.release(exclusive);
-    }
-  }
-
-  private acquire(exclusive: boolean): Promise<void> {
-    // A waiting erasure goes before later appends, so a steady flow of appends cannot starve it.
-    const free = exclusive ? !this.writer && this.readers === 0 : !this.writer && this.waiting.length === 0;
-    if (free) {
-      this.take(exclusive);
-      return Promise.resolve();
-    }
-    return new Promise((resume) => this.waiting.push({ exclusive, resume }));
-  }
-
-  private take(exclusive: boolean): void {
-    if (exclusive) this.writer = true;
-    else this.readers += 1;
-  }
-
-  private release(exclusive: boolean): void {
-    if (exclusive) this.writer = false;
-    else this.readers -= 1;
-    while (this.waiting.length > 0 && !this.writer) {
-      const next = this.waiting[0]!;
-      if (next.exclusive && this.readers > 0) return;
-      this.waiting.shift();
-      this.take(next.exclusive);
-      next.resume();
-      if (next.exclusive) return;
-    }
-  }
-}
-
-const gates = new WeakMap<DataSource, ReadersWriterGate>();
-
-function gateOf(db: DataSource): ReadersWriterGate {
-  let gate = gates.get(db);
-  if (!gate) {
-    gate = new ReadersWriterGate();
-    gates.set(db, gate);
-  }
-  return gate;
+function oneAtATime<T>(db: DataSource, work: () => Promise<T>): Promise<T> {
+  const run = (queues.get(db) ?? Promise.resolve()).then(work);
+  // The next transaction waits for this one to end, however it ends.
+  queues.set(db, run.catch(() => undefined));
+  return run;
 }
 
 async function lockedTransaction<T>(db: DataSource, exclusive: boolean, work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -91,7 +48,7 @@ async function lockedTransaction<T>(db: DataSource, exclusive: boolean, work: (m
       return work(manager);
     });
   }
-  return gateOf(db).run(exclusive, () => db.transaction(work));
+  return oneAtATime(db, () => db.transaction(work));
 }
 
 /** A transaction of an append: may run alongside other appends, never alongside an erasure of the same store. */
