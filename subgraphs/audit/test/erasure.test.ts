@@ -10,7 +10,8 @@ import fc from "fast-check";
 import { Region } from "@dgg/common";
 import type { DatabaseConfig, Viewer } from "@dgg/common";
 import { TEST_REGION, tempRegionalSqlite, viewer } from "@dgg/common/testkit";
-import type { DataSource } from "typeorm";
+import { InsertQueryBuilder } from "typeorm";
+import type { DataSource, InsertResult, ObjectLiteral } from "typeorm";
 import { AuditLogEntry } from "../src/entities/audit-log-entry.entity";
 import { AuditErasedSubject } from "../src/entities/audit-erased-subject.entity";
 import { appendEntries } from "../src/services/audit-entries.service";
@@ -228,46 +229,86 @@ if (postgresDisabled) {
   describeErasure("postgres", () => freshPostgresRegions("audit_erasure"));
 }
 
-describe("audit erasure racing appends (fast-check scheduler)", () => {
-  let h: AuditHarness;
-  beforeAll(async () => {
-    h = await startAudit();
-  });
-  afterAll(() => h.close());
+function describeRace(kind: "sqlite" | "postgres", databases: () => Promise<Record<Region, DatabaseConfig>>, numRuns: number): void {
+  describe(`audit erasure racing appends on ${kind} (fast-check scheduler)`, () => {
+    let h: AuditHarness;
+    /** While set, every insert into audit_log_entry waits for the scheduler: the window between an append's tombstone lookup and its insert. */
+    let pause: (() => Promise<unknown>) | null = null;
+    beforeAll(async () => {
+      h = await startAudit(await databases());
+      const execute = InsertQueryBuilder.prototype.execute;
+      jest.spyOn(InsertQueryBuilder.prototype, "execute").mockImplementation(async function (this: InsertQueryBuilder<ObjectLiteral>): Promise<InsertResult> {
+        const alias = this.expressionMap.mainAlias;
+        if (pause && alias?.hasMetadata && alias.metadata.tableName === "audit_log_entry") await pause();
+        return execute.call(this);
+      });
+    });
+    afterAll(async () => {
+      jest.restoreAllMocks();
+      await h.close();
+    });
 
-  it("leaves no row naming the user, however appends about and by them interleave with the erasure", async () => {
-    const deps = { stores: h.service.stores, regions: h.service.regions, clock: h.clock };
-    await fc.assert(
-      fc.asyncProperty(fc.scheduler(), fc.array(fc.constantFrom("about", "by", "mentions"), { minLength: 1, maxLength: 6 }), async (s, kinds) => {
-        const tenantId = randomUUID();
-        const userId = randomUUID();
-        const idpSubject = `oidc|${randomUUID()}`;
-        const principal = `user-${randomUUID().slice(0, 8)}@contoso.com`;
-        const self: Viewer = { subject: idpSubject, role: "data-subject", tenantId, userId };
-        // The user's trail before the erasure: created, and once active under the IdP subject.
-        await appendEntries(deps, governance, "", [
-          { tenantId, action: "USER_CREATED", subjectUserId: userId, details: { userPrincipalName: principal }, outcome: AuditOutcome.SUCCEEDED },
-        ]);
-        await appendEntries(deps, self, "", [{ tenantId, action: "SIGNED_IN", subjectUserId: null, details: null, outcome: AuditOutcome.SUCCEEDED }]);
-        const appends = kinds.map((kind, index) =>
-          s.schedule(Promise.resolve(`${kind} #${index}`)).then(() =>
-            kind === "by"
-              ? appendEntries(deps, self, "", [{ tenantId, action: "HELPDESK_CONTACTED", subjectUserId: null, details: { message: "hi" }, outcome: AuditOutcome.SUCCEEDED }])
-              : appendEntries(deps, governance, "", [
-                  kind === "about"
-                    ? { tenantId, action: "PERSONAL_DATA_READ", subjectUserId: userId, details: { operation: "personalData" }, outcome: AuditOutcome.SUCCEEDED }
-                    : { tenantId, action: "NOTE_FILED", subjectUserId: null, details: { about: userId }, outcome: AuditOutcome.SUCCEEDED },
-                ]),
-          ),
-        );
-        const erasure = s
-          .schedule(Promise.resolve("erase"))
-          .then(() => eraseAuditSubject(stores(h), userId, { pseudonym: `pseudonym:${randomUUID()}`, identifiers: [principal], erasedAt: h.clock.now() }));
-        await s.waitAll();
-        await Promise.all([...appends, erasure]);
-        expect(await rowsNaming(h, [userId, idpSubject, principal])).toEqual([]);
-      }),
-      { numRuns: 25 },
-    );
+    it("leaves no row naming the user, however appends about and by them interleave with the erasure", async () => {
+      const deps = { stores: h.service.stores, regions: h.service.regions, clock: h.clock };
+      await fc.assert(
+        fc.asyncProperty(fc.scheduler(), fc.array(fc.constantFrom("about", "by", "mentions"), { minLength: 1, maxLength: 6 }), async (s, kinds) => {
+          const tenantId = randomUUID();
+          const userId = randomUUID();
+          const idpSubject = `oidc|${randomUUID()}`;
+          const principal = `user-${randomUUID().slice(0, 8)}@contoso.com`;
+          const self: Viewer = { subject: idpSubject, role: "data-subject", tenantId, userId };
+          // The user's trail before the erasure: created, and once active under the IdP subject.
+          await appendEntries(deps, governance, "", [
+            { tenantId, action: "USER_CREATED", subjectUserId: userId, details: { userPrincipalName: principal }, outcome: AuditOutcome.SUCCEEDED },
+          ]);
+          await appendEntries(deps, self, "", [{ tenantId, action: "SIGNED_IN", subjectUserId: null, details: null, outcome: AuditOutcome.SUCCEEDED }]);
+          const appends = kinds.map((kind, index) =>
+            s.schedule(Promise.resolve(`${kind} #${index}`)).then(() =>
+              kind === "by"
+                ? appendEntries(deps, self, "", [{ tenantId, action: "HELPDESK_CONTACTED", subjectUserId: null, details: { message: "hi" }, outcome: AuditOutcome.SUCCEEDED }])
+                : appendEntries(deps, governance, "", [
+                    kind === "about"
+                      ? { tenantId, action: "PERSONAL_DATA_READ", subjectUserId: userId, details: { operation: "personalData" }, outcome: AuditOutcome.SUCCEEDED }
+                      : { tenantId, action: "NOTE_FILED", subjectUserId: null, details: { about: userId }, outcome: AuditOutcome.SUCCEEDED },
+                  ]),
+            ),
+          );
+          let erasing = false;
+          const erasure = s.schedule(Promise.resolve("erase")).then(async () => {
+            erasing = true;
+            try {
+              return await eraseAuditSubject(stores(h), userId, { pseudonym: `pseudonym:${randomUUID()}`, identifiers: [principal], erasedAt: h.clock.now() });
+            } finally {
+              erasing = false;
+            }
+          });
+          pause = () => s.schedule(Promise.resolve("insert after the tombstone lookup"));
+          try {
+            let settled = false;
+            const all = Promise.all([...appends, erasure]).finally(() => {
+              settled = true;
+            });
+            // One scheduled step at a time; a released step runs its database round trips until the next
+            // step is scheduled, or the erasure (not a scheduled step itself) has run to its end, or, when
+            // the lock makes the erasure wait for a paused append, 50 ms have passed.
+            while (!settled) {
+              if (s.count() > 0) await s.waitOne();
+              const deadline = Date.now() + 50;
+              while (!settled && Date.now() < deadline && (s.count() === 0 || erasing)) {
+                await new Promise((resolve) => setTimeout(resolve, 1));
+              }
+            }
+            await all;
+          } finally {
+            pause = null;
+          }
+          expect(await rowsNaming(h, [userId, idpSubject, principal])).toEqual([]);
+        }),
+        { numRuns },
+      );
+    });
   });
-});
+}
+
+describeRace("sqlite", () => Promise.resolve(tempRegionalSqlite("audit")), 25);
+if (!postgresDisabled) describeRace("postgres", () => freshPostgresRegions("audit_race"), 10);
