@@ -45,6 +45,8 @@ describe("audit details redaction", () => {
       redacted: true,
     });
     expect(redactDetails(null, needles)).toBeNull();
+    // Keys named like Object.prototype's members are keys like any other.
+    expect(redactDetails({ toString: "x", constructor: 1, __proto__x: true }, needles)).toEqual({ constructor: 1, __proto__x: true, redacted: true });
   });
 
   it("matches a value case-insensitively as a whole token, never inside a longer word", () => {

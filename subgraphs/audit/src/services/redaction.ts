@@ -14,25 +14,28 @@ const OPERATION = /^[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z0-9_]{1,64}){0,8}$/;
 const SUBGRAPH = /^[a-z][a-z0-9-]{0,31}$/;
 const ROLE = new RegExp(`^(${ROLES.join("|")})$`);
 
-const KEPT_STRINGS: Readonly<Record<string, RegExp>> = {
-  requestId: UUID,
-  holdId: UUID,
-  runId: UUID,
-  moveId: UUID,
-  actorTenantId: UUID,
-  claimedTenantId: UUID,
-  kind: ENUM,
-  status: ENUM,
-  category: ENUM,
-  trigger: ENUM,
-  from: ENUM,
-  to: ENUM,
-  storageRegion: ENUM,
-  manifestSha256: /^[0-9a-f]{64}$/,
-  by: ROLE,
-  subgraph: SUBGRAPH,
-  operation: OPERATION,
-};
+/** A Map, not an object: a details key such as "toString" must not find Object.prototype's members. */
+const KEPT_STRINGS: ReadonlyMap<string, RegExp> = new Map(
+  Object.entries({
+    requestId: UUID,
+    holdId: UUID,
+    runId: UUID,
+    moveId: UUID,
+    actorTenantId: UUID,
+    claimedTenantId: UUID,
+    kind: ENUM,
+    status: ENUM,
+    category: ENUM,
+    trigger: ENUM,
+    from: ENUM,
+    to: ENUM,
+    storageRegion: ENUM,
+    manifestSha256: /^[0-9a-f]{64}$/,
+    by: ROLE,
+    subgraph: SUBGRAPH,
+    operation: OPERATION,
+  }),
+);
 
 /** Keys are schema, not content; one that is not a plain name may itself be someone's name. */
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -82,7 +85,7 @@ function keptScalar(key: string, value: unknown, needles: Needles): unknown {
     return value;
   }
   if (typeof value === "string") {
-    const shape = KEPT_STRINGS[key] ?? (key.endsWith("At") ? ISO_TIME : undefined);
+    const shape = KEPT_STRINGS.get(key) ?? (key.endsWith("At") ? ISO_TIME : undefined);
     if (!shape || !shape.test(value) || needles.matches(value)) return undefined;
     return value;
   }
@@ -105,7 +108,8 @@ function redactValue(key: string, value: unknown, needles: Needles): unknown {
 function redactObject(details: Record<string, unknown>, needles: Needles): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(details)) {
-    if (!PLAIN_KEY.test(key) || needles.matches(key)) continue;
+    // "__proto__" would set the copy's prototype instead of a key: it is dropped like any unknown key.
+    if (key === "__proto__" || !PLAIN_KEY.test(key) || needles.matches(key)) continue;
     const redacted = redactValue(key, value, needles);
     if (redacted !== undefined) kept[key] = redacted;
   }
