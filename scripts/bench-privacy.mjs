@@ -143,22 +143,24 @@ try {
   }, 100);
 
   // The user's device, still enrolled, keeps sending: one event every 1000/TRAFFIC ms, before and during the request.
-  const device = { sending: TRAFFIC > 0, accepted: 0, rejected: 0, failed: 0 };
-  const deviceLoop = (async () => {
-    while (device.sending) {
-      const next = Date.now() + 1000 / TRAFFIC;
-      try {
-        const { ingestTelemetry } = await gql(gateway, admin, `mutation($e: [TelemetryEventInput!]!) { ingestTelemetry(events: $e) { accepted rejected { code } } }`, {
-          e: [{ userId, kind: "SERVICE_LOG", occurredAt: new Date().toISOString(), payload: { from: "device" } }],
-        });
+  const device = { accepted: 0, rejected: 0, failed: 0, inFlight: new Set() };
+  const sendOne = () => {
+    const sent = gql(gateway, admin, `mutation($e: [TelemetryEventInput!]!) { ingestTelemetry(events: $e) { accepted rejected { code } } }`, {
+      e: [{ userId, kind: "SERVICE_LOG", occurredAt: new Date().toISOString(), payload: { from: "device" } }],
+    }).then(
+      ({ ingestTelemetry }) => {
         device.accepted += ingestTelemetry.accepted;
         device.rejected += ingestTelemetry.rejected.length;
-      } catch {
+      },
+      () => {
         device.failed += 1;
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
-    }
-  })();
+      },
+    );
+    device.inFlight.add(sent);
+    void sent.finally(() => device.inFlight.delete(sent));
+  };
+  // At the set rate whatever the answers' latency, as a real device would.
+  const deviceTimer = TRAFFIC > 0 ? setInterval(sendOne, 1000 / TRAFFIC) : null;
   await new Promise((resolve) => setTimeout(resolve, TRAFFIC > 0 ? 1000 : 0));
 
   const started = Date.now();
@@ -173,8 +175,8 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const totalMs = Date.now() - started;
-  device.sending = false;
-  await deviceLoop;
+  if (deviceTimer) clearInterval(deviceTimer);
+  await Promise.all(device.inFlight);
   clearInterval(sampler);
   const after = memoryOf(governance.pid);
   if (request.status !== "COMPLETED") throw new Error(`request ended ${request.status}: ${request.error}`);
@@ -193,7 +195,7 @@ restrictProcessing on PostgreSQL: ${records.toLocaleString("en")} records (${req
   erasure                             ${(eraseMs / 1000).toFixed(1)} s
   archive                             ${(request.export.byteSize / 1024 / 1024).toFixed(1)} MB, manifest SHA-256 ${request.export.sha256}
   erased                              ${request.erasures.map((e) => `${e.category} ${e.erased}`).join(", ")}
-  device traffic                      ${TRAFFIC} events/s: ${device.accepted} accepted (before the freeze), ${device.rejected} refused, ${device.failed} failed (after erasure)
+  device traffic                      ${TRAFFIC} events/s: ${device.accepted} accepted (before the freeze), ${device.rejected} refused (frozen), ${device.failed} refused after erasure
   governance RSS idle ${(idle.rss / 1024).toFixed(1)} MB, peak ${(peakKb / 1024).toFixed(1)} MB, growth ${growthMb.toFixed(1)} MB (limit ${LIMIT_MB} MB)`);
   if (growthMb >= LIMIT_MB) {
     console.error(`FAIL: governance memory grew by ${growthMb.toFixed(1)} MB, at or over the ${LIMIT_MB} MB limit`);

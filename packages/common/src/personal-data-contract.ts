@@ -50,6 +50,19 @@ export interface CategoryCount {
   count: number;
 }
 
+/**
+ * Body of `POST /internal/personal-data/:userId/erase`. `identifiers` (audit only, optional):
+ * the clear-text values naming the person (principal name, email, display name, device
+ * serials), which governance reads from the users subgraph just before calling audit's
+ * erase, so that the audit trail can redact them wherever they appear; at most 1,000
+ * strings of 1..512 characters (docs/decisions/0033).
+ */
+export interface ErasureRequest {
+  pseudonym: string;
+  tenantId: string;
+  identifiers?: string[];
+}
+
 export interface ErasureResult {
   erased: CategoryCount[];
 }

@@ -3,6 +3,7 @@ import { createSubgraphApp, residencyRoutes, RegionalStores, TenantRegionDirecto
 import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
 import type { Logger } from "typeorm";
 import { createAuditContext } from "./context";
+import { AuditErasedSubject } from "./entities/audit-erased-subject.entity";
 import { AuditLogEntry } from "./entities/audit-log-entry.entity";
 import { auditEntriesRoutes } from "./internal/audit-entries.routes";
 import { denialRoutes } from "./internal/denials.routes";
@@ -11,6 +12,7 @@ import { denialEntries } from "./services/denials.service";
 import { personalDataRoutes } from "./internal/personal-data.routes";
 import { CreateAuditTables1732400000300 } from "./migrations/1732400000300-create-audit-tables";
 import { AddAuditOutcome1733000000000 } from "./migrations/1733000000000-add-audit-outcome";
+import { AuditActorUserAndErasedSubjects1737000000000 } from "./migrations/1737000000000-audit-actor-user-and-erased-subjects";
 import { buildAuditSchema } from "./schema";
 
 export interface AuditServiceOptions {
@@ -32,8 +34,8 @@ export interface AuditService extends SubgraphApp {
   regions: TenantRegionDirectory;
 }
 
-export const auditEntities = [AuditLogEntry];
-export const auditMigrations = [CreateAuditTables1732400000300, AddAuditOutcome1733000000000];
+export const auditEntities = [AuditLogEntry, AuditErasedSubject];
+export const auditMigrations = [CreateAuditTables1732400000300, AddAuditOutcome1733000000000, AuditActorUserAndErasedSubjects1737000000000];
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createAuditService(options: AuditServiceOptions): Promise<AuditService> {

@@ -1,8 +1,8 @@
 /**
- * Shared set-up for the audit tests: one audit service on a throwaway SQLite file,
- * listening on a free port, with a manual clock and a statement counter.
+ * Shared set-up for the audit tests: one audit service on throwaway SQLite files (or fresh
+ * PostgreSQL databases), listening on a free port, with a manual clock and a statement counter.
  */
-import { INTERNAL_TOKEN_HEADER, listen, ManualClock, StatementCounter } from "@dgg/common";
+import { INTERNAL_TOKEN_HEADER, listen, ManualClock, REGIONS, StatementCounter } from "@dgg/common";
 import type { DatabaseConfig, Region, Viewer } from "@dgg/common";
 import { fakeTenantDirectory, generateTestKeyPair, internalToken, startFakeService, tempRegionalSqlite, TEST_REGION } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
@@ -10,6 +10,7 @@ import { createAuditService } from "../src/server";
 import type { AuditService } from "../src/server";
 import { Not } from "typeorm";
 import { AuditLogEntry } from "../src/entities/audit-log-entry.entity";
+import { freshPostgresDatabase, testDatabaseName } from "../../../test/support/postgres";
 
 export interface RouteResponse {
   status: number;
@@ -36,9 +37,29 @@ export interface AuditHarness {
 
 export const START = new Date("2026-01-01T00:00:00.000Z");
 
-/** Starts the service on `database` (a fresh SQLite file unless a test passes another store). */
-export async function startAudit(databases: Record<Region, DatabaseConfig> = tempRegionalSqlite("audit")): Promise<AuditHarness> {
-  const directory = await startFakeService(fakeTenantDirectory);
+/** Fresh, empty PostgreSQL databases, one per region, named for this jest worker. */
+export async function freshPostgresRegions(name: string): Promise<Record<Region, DatabaseConfig>> {
+  const entries = await Promise.all(
+    REGIONS.map(async (region) => [region, { type: "postgres", url: await freshPostgresDatabase(testDatabaseName(`${name}_${region}`)) }] as const),
+  );
+  return Object.fromEntries(entries) as Record<Region, DatabaseConfig>;
+}
+
+export interface AuditHarnessOptions {
+  /** Tenants the fake directory places outside TEST_REGION, to exercise several stores. */
+  tenantRegions?: Record<string, Region>;
+}
+
+/** Starts the service on `databases` (fresh SQLite files unless a test passes other stores). */
+export async function startAudit(databases: Record<Region, DatabaseConfig> = tempRegionalSqlite("audit"), options: AuditHarnessOptions = {}): Promise<AuditHarness> {
+  const placed = options.tenantRegions ?? {};
+  const directory = await startFakeService({
+    "GET /internal/tenants/:id": (body, params) => {
+      const answer = fakeTenantDirectory["GET /internal/tenants/:id"](body, params);
+      const region = placed[params.id!];
+      return region ? { tenant: { ...answer.tenant, storageRegion: region } } : answer;
+    },
+  });
   const keys = await generateTestKeyPair();
   const clock = new ManualClock(START);
   const counter = new StatementCounter();

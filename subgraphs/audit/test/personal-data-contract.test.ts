@@ -1,7 +1,8 @@
 /**
  * Scenario: governance drives the internal personal-data contract against the audit
  * trail: what is held about a user, an export page by page, erasure by pseudonymisation
- * (entries are kept, the user id disappears from every column), and the one-year purge.
+ * (entries are kept, the user id disappears from every column, details are redacted), and
+ * the one-year purge.
  */
 import { randomUUID } from "node:crypto";
 import { DAY_MS } from "@dgg/common";
@@ -144,7 +145,8 @@ describe("audit: internal personal-data contract", () => {
     expect(await repo.countBy({ subjectUserId: pseudonym })).toBe(3);
     expect(await repo.countBy({ actor: pseudonym })).toBe(2);
     const shared = await repo.findOneByOrFail({ action: "DEVICE_SHARED" });
-    expect(shared).toMatchObject({ subjectUserId: bystander, actor: "service:governance", details: { sharedWith: [pseudonym], note: `owner ${pseudonym}` } });
+    // About someone else: only its details named the user, so only they are redacted (docs/decisions/0033).
+    expect(shared).toMatchObject({ subjectUserId: bystander, actor: "service:governance", details: { redacted: true } });
     expect(await repo.countBy({ subjectUserId: bystander })).toBe(2);
 
     const snapshot = await repo.find({ order: { id: "ASC" } });
@@ -198,7 +200,9 @@ describe("audit: retention purge", () => {
     // The BOUNDARY entry of the previous test is now old enough too.
     expect(purge.body).toEqual({ purged: [{ category: "AUDIT_LOG", count: total + 1 }] });
     // Two batches in the region holding the rows, one empty batch in each of the two others.
-    expect(h.counter.statements.filter((sql) => /^\s*DELETE/i.test(sql))).toHaveLength(4);
+    expect(h.counter.statements.filter((sql) => /^\s*DELETE FROM "audit_log_entry"/i.test(sql))).toHaveLength(4);
+    // And one deletion of expired erasure tombstones per store.
+    expect(h.counter.statements.filter((sql) => /^\s*DELETE FROM "audit_erased_subject"/i.test(sql))).toHaveLength(3);
     expect(await h.rowCount()).toBe(0);
   });
 });

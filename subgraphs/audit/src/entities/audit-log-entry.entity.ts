@@ -20,6 +20,15 @@ export class AuditLogEntry {
   @Column({ name: "actor", type: "varchar", length: 256 })
   actor!: string;
 
+  /**
+   * The actor's user id when the actor is a data subject, from the same verified identity
+   * (Viewer.userId). With OIDC the actor is the IdP's `sub`, which is not the user id:
+   * this column is what lets erasure, holdings and export find the person's own actions.
+   * Not in the GraphQL type: the trail's readers see the actor, not the link behind it.
+   */
+  @Column({ name: "actor_user_id", type: "varchar", length: 36, nullable: true })
+  actorUserId!: string | null;
+
   /** From the same verified identity: tells a service's entry from a person's, an officer's from an admin's. */
   @Field(() => String, { description: "The actor's role when it acted, e.g. tenant-admin, privacy-officer, service." })
   @Column({ name: "actor_role", type: "varchar", length: 32 })

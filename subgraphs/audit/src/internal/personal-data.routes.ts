@@ -2,7 +2,7 @@ import { BadUserInputError, DataCategory, earliestAcross, personalDataContractRo
 import type { ErasureOrder, InternalRoute, PersonalDataAdapter } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
-import { auditHoldings, exportAuditPage, pseudonymiseAuditEntries, purgeAuditEntries } from "../services/personal-data.service";
+import { auditHoldings, eraseAuditSubject, exportAuditPage, purgeAuditEntries } from "../services/personal-data.service";
 
 const PSEUDONYM = /^pseudonym:[0-9a-f-]{36}$/;
 
@@ -42,8 +42,8 @@ export function auditPersonalData(deps: AuditDeps): PersonalDataAdapter {
       const pseudonym = checkPseudonym(userId, order);
       // The tenant must be known, but every region's store is searched: another tenant's trail
       // may name the user too (a refused attempt against them), and the link must go everywhere.
-      let count = 0;
-      for (const [, db] of deps.stores.entries()) count += await pseudonymiseAuditEntries(db, userId, pseudonym);
+      const stores = deps.stores.entries().map(([, db]) => db);
+      const count = await eraseAuditSubject(stores, userId, { pseudonym, identifiers: order.identifiers, erasedAt: deps.clock.now() });
       return [{ category: DataCategory.AUDIT_LOG, count }];
     },
     async purge(asOf, heldUserIds) {

@@ -5,6 +5,8 @@ import type { QueryDeepPartialEntity } from "typeorm";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
 import { AuditOutcome } from "../types/audit-outcome.enum";
+import { appendTransaction, applyTombstones } from "./erased-subjects";
+import type { TombstonedFields } from "./erased-subjects";
 
 const ACTION = /^[A-Z][A-Z0-9_]{1,63}$/;
 /** One request may carry a whole telemetry-sized batch, and no more. */
@@ -92,8 +94,19 @@ export function assertMayAppend(viewer: Viewer, entries: readonly NewAuditEntry[
 }
 
 /**
+ * The actor's user id, from the verified identity only: a data subject's token names its
+ * user (claim uid), and with OIDC its subject is the IdP's, not the user id.
+ */
+export function actorUserIdOf(viewer: Viewer): string | null {
+  return viewer.role === "data-subject" ? (viewer.userId?.toLowerCase() ?? null) : null;
+}
+
+/**
  * Appends validated entries as the viewer: the actor is always the verified subject,
- * the time is the service's clock. All chunks commit together or not at all.
+ * the time is the service's clock. All chunks of a region commit together or not at all.
+ * An entry about or by a person whose audit trail was erased is written already
+ * pseudonymised and redacted, in the same transaction as the tombstone lookup
+ * (docs/decisions/0033).
  */
 export async function appendEntries(
   deps: AuditDeps,
@@ -112,6 +125,7 @@ export async function appendEntries(
     id: randomUUID(),
     tenantId: entry.tenantId,
     actor: viewer.subject,
+    actorUserId: actorUserIdOf(viewer),
     actorRole: viewer.role,
     action: entry.action,
     subjectUserId: entry.subjectUserId,
@@ -137,7 +151,8 @@ export async function appendEntries(
     byRegion.set(region, [...(byRegion.get(region) ?? []), row]);
   }
   for (const [region, regionRows] of byRegion) {
-    await deps.stores.get(region).transaction(async (manager) => {
+    await appendTransaction(deps.stores.get(region), async (manager) => {
+      await applyTombstones(manager, regionRows as TombstonedFields[]);
       for (let start = 0; start < regionRows.length; start += INSERT_CHUNK) {
         await manager
           .createQueryBuilder()

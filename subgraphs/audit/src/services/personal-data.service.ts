@@ -1,14 +1,20 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { AUDIT_RETENTION_MS, DataCategory, keysetExportPage } from "@dgg/common";
+import { AUDIT_RETENTION_MS, BadUserInputError, DataCategory, keysetExportPage, quote } from "@dgg/common";
 import type { CategoryHolding, ExportPage } from "@dgg/common";
-import type { DataSource } from "typeorm";
+import { In } from "typeorm";
+import type { DataSource, EntityManager, QueryDeepPartialEntity } from "typeorm";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
+import { erasureTransaction, findTombstones, purgeTombstones, subjectHash, writeTombstones } from "./erased-subjects";
+import { Needles, redactDetails } from "./redaction";
 
 /** Rows per purge statement: keeps each delete short so writers are never blocked for long. */
 export const PURGE_BATCH = 5000;
 
-/** An entry concerns a user when it is about them or when they did it. */
-const CONCERNS_USER = "(a.subject_user_id = :userId OR a.actor = :userId)";
+/**
+ * An entry concerns a user when it is about them or when they did it: as the actor itself
+ * (a token whose subject is the user id) or as the verified user behind an IdP subject.
+ */
+const CONCERNS_USER = "(a.subject_user_id = :userId OR a.actor = :userId OR a.actor_user_id = :userId)";
 
 /** How many entries concern the user, since when, and in which tenant. */
 export async function auditHoldings(db: DataSource, userId: string, tenantId: string): Promise<{ tenantId: string | null; holding: CategoryHolding }> {
@@ -61,45 +67,169 @@ export async function exportAuditPage(db: DataSource, userId: string, tenantId: 
   });
 }
 
+/** What an audit erasure replaces and redacts besides the user id (the erase route's body). */
+export interface AuditErasure {
+  /** Replaces the user (and the user's IdP subjects) as subject and actor, linking what is left of the trail. */
+  pseudonym: string;
+  /** Clear-text values naming the person (principal name, email, display name, serials), from the users subgraph. */
+  identifiers: readonly string[];
+  /** When the tombstones were written: they are purged with the trail, AUDIT_RETENTION_MS later. */
+  erasedAt: Date;
+}
+
+/** Needles per candidate scan: bounds both the bound parameters and SQLite's expression depth. */
+const NEEDLE_CHUNK = 50;
+/** Rows loaded and rewritten at a time. */
+const REWRITE_CHUNK = 500;
+
+/** A LIKE pattern finding `needle` as it appears inside a JSON text (escaped as JSON.stringify escapes it). */
+function likePattern(needle: string): string {
+  return `%${JSON.stringify(needle).slice(1, -1).replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
 /**
- * Replaces the user id by the pseudonym wherever it appears (subject, actor, details),
- * in one transaction. Entries are kept: the trail must outlive the person's account.
- * Counts distinct entries changed; a second call finds none and reports 0.
- *
- * "details contains userId" is tested as `REPLACE(details, …) <> details` rather than
- * LIKE: it is case-sensitive on both engines, exactly like REPLACE, so the count is
- * the number of rows the update really changes.
+ * The ids of rows that may concern the person: about them, by them, or naming one of the
+ * values anywhere. A superset filter only; each row is decided by `rewrite` in the service.
+ * PostgreSQL compares lower-cased text; SQLite's LOWER and LIKE fold ASCII only, so each
+ * value is also tried as given, lower- and upper-cased (mixed-case non-ASCII spellings other
+ * than these are not found on SQLite: docs/decisions/0033).
  */
-export async function pseudonymiseAuditEntries(db: DataSource, userId: string, pseudonym: string): Promise<number> {
-  const parameters = { userId, pseudonym };
-  const detailsMention = "details IS NOT NULL AND REPLACE(details, :userId, :pseudonym) <> details";
-  return db.transaction(async (manager) => {
-    const counted: { total: string | number } | undefined = await manager
-      .createQueryBuilder(AuditLogEntry, "a")
-      .select("COUNT(*)", "total")
-      .where(`(subject_user_id = :userId OR actor = :userId OR (${detailsMention}))`, parameters)
-      .getRawOne();
-    const update = () => manager.createQueryBuilder().update(AuditLogEntry);
-    await update().set({ subjectUserId: pseudonym }).where("subject_user_id = :userId", parameters).execute();
-    await update().set({ actor: pseudonym }).where("actor = :userId", parameters).execute();
-    await update()
-      .set({ details: () => "REPLACE(details, :userId, :pseudonym)" })
-      .where(detailsMention, parameters)
-      .execute();
-    return Number(counted?.total ?? 0);
+async function candidateIds(manager: EntityManager, userId: string, actors: readonly string[], needles: readonly string[]): Promise<Set<string>> {
+  const ids = new Set<string>();
+  const postgres = manager.connection.options.type === "postgres";
+  const collect = async (where: string, parameters: Record<string, unknown>) => {
+    const rows: { id: string }[] = await manager.createQueryBuilder(AuditLogEntry, "a").select("a.id", "id").where(where, parameters).getRawMany();
+    for (const row of rows) ids.add(row.id);
+  };
+  await collect("a.subject_user_id = :userId OR a.actor_user_id = :userId OR a.actor IN (:...actors)", { userId, actors: [userId, ...actors] });
+  for (let start = 0; start < needles.length; start += NEEDLE_CHUNK) {
+    const chunk = needles.slice(start, start + NEEDLE_CHUNK);
+    const variants = [...new Set(chunk.flatMap((needle) => (postgres ? [needle.toLowerCase()] : [needle, needle.toLowerCase(), needle.toUpperCase()])))];
+    const parameters: Record<string, unknown> = { variants };
+    const likes = variants.map((variant, index) => {
+      parameters[`p${index}`] = likePattern(variant);
+      return postgres ? `LOWER(a.details) LIKE :p${index} ESCAPE '\\'` : `a.details LIKE :p${index} ESCAPE '\\'`;
+    });
+    const columns = postgres
+      ? "LOWER(a.subject_user_id) IN (:...variants) OR LOWER(a.actor) IN (:...variants)"
+      : "a.subject_user_id COLLATE NOCASE IN (:...variants) OR a.actor COLLATE NOCASE IN (:...variants)";
+    await collect(`${columns} OR (a.details IS NOT NULL AND (${likes.join(" OR ")}))`, parameters);
+  }
+  return ids;
+}
+
+/** The values an erasure looks for, and how it decides what a row is to the person. */
+interface ErasureScope {
+  userId: string;
+  pseudonym: string;
+  idpSubjects: Set<string>;
+  identifiersLower: Set<string>;
+  needles: Needles;
+}
+
+/** The row as the erasure leaves it, or null when it does not concern the person. */
+function rewrite(row: AuditLogEntry, scope: ErasureScope): Pick<AuditLogEntry, "subjectUserId" | "actor" | "actorUserId" | "details"> | null {
+  const names = (value: string | null) => value !== null && (value.toLowerCase() === scope.userId || scope.identifiersLower.has(value.toLowerCase()));
+  const about = names(row.subjectUserId);
+  const by = row.actorUserId === scope.userId || scope.idpSubjects.has(row.actor) || names(row.actor);
+  if (about || by) {
+    return {
+      subjectUserId: about ? scope.pseudonym : row.subjectUserId,
+      actor: by ? scope.pseudonym : row.actor,
+      actorUserId: by ? null : row.actorUserId,
+      details: redactDetails(row.details, scope.needles),
+    };
+  }
+  if (row.details !== null && scope.needles.mentionedIn(row.details)) {
+    return { subjectUserId: row.subjectUserId, actor: row.actor, actorUserId: row.actorUserId, details: redactDetails(row.details, scope.needles) };
+  }
+  return null;
+}
+
+async function idpSubjectsIn(manager: EntityManager, userId: string): Promise<string[]> {
+  const rows: { actor: string }[] = await manager
+    .createQueryBuilder(AuditLogEntry, "a")
+    .select("DISTINCT a.actor", "actor")
+    .where("a.actor_user_id = :userId", { userId })
+    .getRawMany();
+  return rows.map((row) => row.actor);
+}
+
+/** One store's part of the erasure, in one transaction that no append of that store overlaps. */
+async function eraseInStore(db: DataSource, userId: string, erasure: AuditErasure, idpSubjects: Set<string>, changed: Set<string>): Promise<void> {
+  await erasureTransaction(db, async (manager) => {
+    // Under the lock: an IdP subject first seen since the collection before the loop is caught here.
+    for (const subject of await idpSubjectsIn(manager, userId)) idpSubjects.add(subject);
+    // A repeated erasure (ledger replay) keeps the first pseudonym, so the trail stays one trail.
+    const existing = await findTombstones(manager, [subjectHash(userId)]);
+    const pseudonym = existing.get(subjectHash(userId)) ?? erasure.pseudonym;
+    await writeTombstones(manager, [userId, ...idpSubjects].map(subjectHash), pseudonym, erasure.erasedAt);
+    const scope: ErasureScope = {
+      userId,
+      pseudonym,
+      idpSubjects,
+      identifiersLower: new Set(erasure.identifiers.map((value) => value.toLowerCase())),
+      needles: new Needles([userId, ...idpSubjects, ...erasure.identifiers]),
+    };
+    const ids = [...(await candidateIds(manager, userId, [...idpSubjects], [userId, ...idpSubjects, ...erasure.identifiers]))];
+    const repository = manager.getRepository(AuditLogEntry);
+    for (let start = 0; start < ids.length; start += REWRITE_CHUNK) {
+      const rows = await repository.findBy({ id: In(ids.slice(start, start + REWRITE_CHUNK)) });
+      for (const row of rows) {
+        const next = rewrite(row, scope);
+        if (!next) continue;
+        const same =
+          next.subjectUserId === row.subjectUserId &&
+          next.actor === row.actor &&
+          next.actorUserId === row.actorUserId &&
+          JSON.stringify(next.details) === JSON.stringify(row.details);
+        if (same) continue;
+        // typeorm's partial-entity type cannot express a JSON object column, hence the annotation.
+        await repository.update({ id: row.id }, next as QueryDeepPartialEntity<AuditLogEntry>);
+        changed.add(row.id);
+      }
+    }
   });
+}
+
+/**
+ * Erases a person from the audit trail of every store (another tenant's trail may name
+ * them): entries about or by them keep their action, time, tenant, outcome and actor role
+ * under the pseudonym, with details redacted to evidence that names nobody; any other
+ * entry whose details name the user id, an IdP subject of theirs or one of `identifiers`
+ * has its details redacted. Tombstones make later appends about or by them arrive
+ * pseudonymised. One transaction per store, exclusive of that store's appends.
+ * Returns the number of distinct entries changed; a second call changes nothing and returns 0.
+ */
+export async function eraseAuditSubject(stores: readonly DataSource[], userId: string, erasure: AuditErasure): Promise<number> {
+  const id = userId.toLowerCase();
+  // The person's IdP subjects are known only from their own entries (actor_user_id), in any store:
+  // gathered first so that every store's tombstones and rewrite know all of them.
+  const idpSubjects = new Set<string>();
+  for (const db of stores) for (const subject of await idpSubjectsIn(db.manager, id)) idpSubjects.add(subject);
+  const changed = new Set<string>();
+  for (;;) {
+    const known = idpSubjects.size;
+    for (const db of stores) await eraseInStore(db, id, erasure, idpSubjects, changed);
+    // A subject first seen in a later store's pass: the earlier stores are done again (idempotent).
+    if (idpSubjects.size === known) return changed.size;
+  }
 }
 
 /**
  * Deletes entries written strictly more than a year before `asOf`, in batches of
  * PURGE_BATCH ids chosen by the database, so no row is ever loaded into the service.
  * Entries about or by a user under legal hold are kept until the hold is lifted.
+ * Erasure tombstones of the same age are deleted too (not counted: they are not entries).
  */
 export async function purgeAuditEntries(db: DataSource, asOf: Date, heldUserIds: readonly string[] = []): Promise<number> {
   const cutoff = asOf.getTime() - AUDIT_RETENTION_MS;
   const held = [...heldUserIds];
   // COALESCE: an entry about nobody (subject NULL) must not be kept by a NULL comparison.
-  const keepHeld = held.length > 0 ? " AND COALESCE(old.subject_user_id, '') NOT IN (:...held) AND old.actor NOT IN (:...held)" : "";
+  const keepHeld =
+    held.length > 0
+      ? " AND COALESCE(old.subject_user_id, '') NOT IN (:...held) AND old.actor NOT IN (:...held) AND COALESCE(old.actor_user_id, '') NOT IN (:...held)"
+      : "";
   let purged = 0;
   for (;;) {
     const result = await db
@@ -113,7 +243,11 @@ export async function purgeAuditEntries(db: DataSource, asOf: Date, heldUserIds:
       .execute();
     const affected = result.affected ?? 0;
     purged += affected;
-    if (affected < PURGE_BATCH) return purged;
+    if (affected < PURGE_BATCH) {
+      // Tombstones go with the entries they protected: by now every entry written before them is purged.
+      await purgeTombstones(db, cutoff);
+      return purged;
+    }
     // On SQLite the driver is synchronous: let waiting requests in between batches.
     await yieldToEventLoop();
   }

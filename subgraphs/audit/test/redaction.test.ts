@@ -1,0 +1,75 @@
+/**
+ * The redaction an audit erasure applies to details (docs/decisions/0033): only evidence
+ * that names nobody survives, matching is case-insensitive and by whole token, and
+ * redacting twice changes nothing.
+ */
+import fc from "fast-check";
+import { Needles, redactDetails } from "../src/services/redaction";
+
+const requestId = "0b6f1a52-3c1d-4e8e-9a55-1d2f3b4c5d6e";
+const userId = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+describe("audit details redaction", () => {
+  it("keeps ids of records, enum constants, times, hashes, counts and booleans; drops free text and identifiers", () => {
+    const needles = new Needles([userId, "ada@contoso.com"]);
+    const details = {
+      requestId,
+      kind: "RESTRICT_PROCESSING",
+      status: "completed by Ada",
+      dueAt: "2026-01-31T00:00:00.000Z",
+      manifestSha256: "a".repeat(64),
+      erased: [
+        { category: "TELEMETRY", count: 12 },
+        { category: "AUDIT_LOG", count: 3, note: "x" },
+      ],
+      reason: "Litigation: Ada v. Contoso",
+      userPrincipalName: "ada@contoso.com",
+      holdId: userId,
+      employeeNumber: 4711,
+      "ada@contoso.com": true,
+      urgent: false,
+      nested: { by: "privacy-officer", name: "Ada" },
+      tags: ["VIP", "Ada"],
+    };
+    expect(redactDetails(details, needles)).toEqual({
+      requestId,
+      kind: "RESTRICT_PROCESSING",
+      dueAt: "2026-01-31T00:00:00.000Z",
+      manifestSha256: "a".repeat(64),
+      erased: [
+        { category: "TELEMETRY", count: 12 },
+        { category: "AUDIT_LOG", count: 3 },
+      ],
+      urgent: false,
+      nested: { by: "privacy-officer" },
+      redacted: true,
+    });
+    expect(redactDetails(null, needles)).toBeNull();
+    // Keys named like Object.prototype's members are keys like any other.
+    expect(redactDetails({ toString: "x", constructor: 1, __proto__x: true }, needles)).toEqual({ constructor: 1, __proto__x: true, redacted: true });
+  });
+
+  it("matches a value case-insensitively as a whole token, never inside a longer word", () => {
+    const needles = new Needles(["Al", "ADA@contoso.com", "Ærø Ødegård"]);
+    expect(needles.mentionedIn({ note: "the total" })).toBe(false);
+    expect(needles.mentionedIn({ note: "call Al today" })).toBe(true);
+    expect(needles.mentionedIn({ to: ["mail ada@CONTOSO.com."] })).toBe(true);
+    expect(needles.mentionedIn({ to: "nada@contoso.com" })).toBe(false);
+    expect(needles.mentionedIn({ who: "ærø ødegård" })).toBe(true);
+    expect(needles.mentionedIn({ "Al": 1 })).toBe(true);
+    expect(needles.mentionedIn({ count: 42 })).toBe(false);
+    // Characters that mean something in a regular expression are matched literally.
+    expect(new Needles(["a.b(c)*"]).matches("x a.b(c)* y")).toBe(true);
+    expect(new Needles(["a.b(c)*"]).matches("x aXb(c) y")).toBe(false);
+  });
+
+  it("is idempotent on any JSON object", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.array(fc.string({ minLength: 1 }), { maxLength: 3 }), (details, values) => {
+        const needles = new Needles(values);
+        const once = redactDetails(details, needles);
+        expect(redactDetails(once, needles)).toEqual(once);
+      }),
+    );
+  });
+});
