@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { AUDIT_RETENTION_MS, BadUserInputError, DataCategory, keysetExportPage, quote } from "@dgg/common";
+import { AUDIT_RETENTION_MS, DataCategory, keysetExportPage } from "@dgg/common";
 import type { CategoryHolding, ExportPage } from "@dgg/common";
 import { In } from "typeorm";
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from "typeorm";
