@@ -181,7 +181,8 @@ export function describeGuaranteesSuite(kind: StoreKind): void {
     });
 
     it("leaves no identifier of the erased person in any audit entry of any tenant: ids, names, serials, free text, their own IdP subject", async () => {
-      const subject = await seedSubject(system, `trail-${kind}`, 2, 3);
+      const displayName = `Ada Trail ${kind}`;
+      const subject = await seedSubject(system, `trail-${kind}`, 2, 3, undefined, displayName);
       const principal = `trail-${kind}@example.eu`;
       const idpSubject = `idp|${randomUUID()}`;
       const self = await system.token(viewer("data-subject", { tenantId: subject.tenantId, userId: subject.userId, subject: idpSubject }));
@@ -196,7 +197,7 @@ export function describeGuaranteesSuite(kind: StoreKind): void {
       // The data subject polls its own request: entries by them after the audit step too.
       const done = await waitForRequest(system, self, id, FOLLOW);
       expect(done.status).toBe("COMPLETED");
-      for (const needle of [subject.userId, principal, `trail-${kind}`, `SN-trail-${kind}-0`, `SN-trail-${kind}-1`, idpSubject]) {
+      for (const needle of [subject.userId, principal, displayName, `SN-trail-${kind}-0`, `SN-trail-${kind}-1`, idpSubject]) {
         expect({ needle, hits: await storesMentioning(system, needle, ["audit", "users", "telemetry"]) }).toEqual({ needle, hits: [] });
       }
       // What remains is evidence that names nobody: the actions, their times and the request.

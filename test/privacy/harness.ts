@@ -26,8 +26,11 @@ export interface Subject {
   devices: number;
 }
 
-/** Creates a tenant (unless given one) and a user with `devices` devices and `events` telemetry events, through the gateway. */
-export async function seedSubject(system: TestSystem, name: string, devices: number, events: number, tenantId?: string): Promise<Subject> {
+/**
+ * Creates a tenant (unless given one) and a user with `devices` devices and `events` telemetry
+ * events, through the gateway. The display name is `name` unless given.
+ */
+export async function seedSubject(system: TestSystem, name: string, devices: number, events: number, tenantId?: string, displayName = name): Promise<Subject> {
   const operator = await system.token(viewer("operator", { subject: "ops@platform" }));
   let tenant = tenantId;
   if (!tenant) {
@@ -38,7 +41,7 @@ export async function seedSubject(system: TestSystem, name: string, devices: num
   }
   const adminToken = await system.token(viewer("tenant-admin", { tenantId: tenant, subject: `admin@${name}` }));
   const user = await system.gql(adminToken, `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, {
-    i: { tenantId: tenant, userPrincipalName: `${name}@example.eu`, displayName: name },
+    i: { tenantId: tenant, userPrincipalName: `${name}@example.eu`, displayName },
   });
   if (user.body.errors) throw new Error(JSON.stringify(user.body.errors));
   const userId = user.body.data!.createUser.id as string;
