@@ -85,7 +85,6 @@ interface World {
   tenantId: string;
   users: [TrackedUser, TrackedUser];
   tick: number;
-  worker: GovernanceProcess | null;
   home: GovernanceHome;
   crashes: number;
 }
@@ -97,7 +96,16 @@ export function describeConcurrencySuite(kind: StoreKind): void {
     let tenantId: string;
     let clockSync: NodeJS.Timeout;
     let runNo = 0;
-    let worker: GovernanceProcess | null = null;
+    /** Every worker process started; all are stopped at the end, whatever the runs did. */
+    const started = new Set<GovernanceProcess>();
+    /** Crashes run one at a time: two concurrent ones would each start a replacement. */
+    let crashing: Promise<void> = Promise.resolve();
+    const startWorker = async () => {
+      const replica = await startGovernance(home, { PRIVACY_LEASE_MS: "1500" });
+      started.add(replica);
+      void replica.exited.then(() => started.delete(replica));
+      return replica;
+    };
 
     beforeAll(async () => {
       ensureGovernanceBuilt();
@@ -117,7 +125,7 @@ export function describeConcurrencySuite(kind: StoreKind): void {
 
     afterAll(async () => {
       clearInterval(clockSync);
-      await worker?.stop();
+      await Promise.all([...started].map((replica) => replica.stop()));
       await system?.stop();
     });
 
@@ -146,8 +154,8 @@ export function describeConcurrencySuite(kind: StoreKind): void {
         });
         users[index] = { name, userId, principal, serials: [serial], events, restrictedAt: null, requestId: null, lateAcks: [], held: false, holdsPlaced: 0 };
       }
-      worker ??= await startGovernance(home, { PRIVACY_LEASE_MS: "1500" });
-      return { system, tenantId, users, tick: 0, worker, home, crashes: 0 };
+      if (started.size === 0) await startWorker();
+      return { system, tenantId, users, tick: 0, home, crashes: 0 };
     }
 
     /** Runs one operation through the public API and records what was acknowledged. Never throws for a refusal. */
@@ -213,11 +221,15 @@ export function describeConcurrencySuite(kind: StoreKind): void {
           return;
         case "crash": {
           // SIGKILL wherever the worker is, then a new one on the same store and blob root.
-          const dying = world.worker!;
-          dying.child.kill("SIGKILL");
-          await dying.exited;
-          world.crashes += 1;
-          world.worker = worker = await startGovernance(home, { PRIVACY_LEASE_MS: "1500" });
+          const crash = crashing.then(async () => {
+            const dying = [...started];
+            for (const replica of dying) replica.child.kill("SIGKILL");
+            await Promise.all(dying.map((replica) => replica.exited));
+            world.crashes += 1;
+            await startWorker();
+          });
+          crashing = crash.catch(() => undefined);
+          await crash;
           return;
         }
       }
