@@ -106,10 +106,27 @@ export async function frozenAmong(manager: EntityManager, userIds: readonly stri
     // unnest yields the array in order, so the locks are taken in sorted order.
     await manager.query("SELECT pg_advisory_xact_lock_shared($1, hashtext(u)) FROM unnest($2::text[]) AS t(u)", [FREEZE_LOCK_CLASS, distinct]);
   }
+  return readFreezes(manager, distinct, null);
+}
+
+/**
+ * Which of `userIds` are frozen in `tenantId`, read WITHOUT the lock and outside any
+ * transaction: enough to refuse a write (a committed freeze stays until its request ends),
+ * never enough to accept one (a write still checks `frozenAmong` inside its transaction).
+ * Lets a writer turn a frozen subject's data away at the cost of one indexed read, however
+ * busy their device is. Scoped to the tenant, so it says nothing about another tenant's users.
+ */
+export function frozenInTenant(db: DataSource, tenantId: string, userIds: readonly string[]): Promise<Map<string, string>> {
+  return readFreezes(db.manager, [...new Set(userIds)].sort(), tenantId);
+}
+
+async function readFreezes(manager: EntityManager, distinct: readonly string[], tenantId: string | null): Promise<Map<string, string>> {
+  const frozen = new Map<string, string>();
   for (let start = 0; start < distinct.length; start += CHUNK) {
+    const chunk = { userId: In(distinct.slice(start, start + CHUNK)) };
     const rows = await manager.getRepository(PersonalDataFreeze).find({
       select: { userId: true, requestId: true, frozenAt: true },
-      where: { userId: In(distinct.slice(start, start + CHUNK)) },
+      where: tenantId === null ? chunk : { ...chunk, tenantId },
       order: { frozenAt: "ASC", requestId: "ASC" },
     });
     for (const row of rows) if (!frozen.has(row.userId)) frozen.set(row.userId, row.requestId);

@@ -6,6 +6,7 @@ import {
   ForbiddenError,
   frozenAmong,
   frozenError,
+  frozenInTenant,
   INSERT_CHUNK,
   ManagementState,
   NotFoundError,
@@ -93,7 +94,13 @@ export async function ingestTelemetry(ctx: TelemetryContext, events: TelemetryEv
   const tenantId = ctx.viewer.tenantId;
   if (!tenantId) throw new ForbiddenError(`role ${ctx.viewer.role} may ingest telemetry only with a tenant`);
   const rows = validateBatch(events, tenantId, ctx.clock.now());
-  await assertUsersInTenant(ctx, tenantId, [...new Set(rows.map((row) => row.userId))]);
+  const userIds = [...new Set(rows.map((row) => row.userId))];
+  // A device keeps sending while its user's restriction runs: when every user of the batch is
+  // frozen in this tenant (which also proves they are this tenant's), nothing can be stored,
+  // so the batch is turned away with one read, without the users lookup or a transaction.
+  const frozenNow = await frozenInTenant(ctx.db, tenantId, userIds);
+  if (frozenNow.size === userIds.length) return { accepted: 0, rejected: rejections(rows, frozenNow) };
+  await assertUsersInTenant(ctx, tenantId, userIds);
 
   // PostgreSQL: a late or clock-skewed event may fall on a day with no partition yet.
   await ctx.partitions?.ensureFor(rows.map((row) => row.occurredAt.getTime()));
@@ -113,11 +120,15 @@ export async function ingestTelemetry(ctx: TelemetryContext, events: TelemetryEv
     audit: ctx.audit,
     token: ctx.token,
   });
-  // validateBatch returns one row per event, in input order, so a row's index is its event's.
+  return { accepted: inserted.length, rejected: rejections(rows, frozen) };
+}
+
+/** The events of frozen users, by their index in the input (validateBatch keeps one row per event, in order). */
+function rejections(rows: readonly TelemetryRow[], frozen: ReadonlyMap<string, string>): TelemetryRejection[] {
   const rejected: TelemetryRejection[] = [];
   rows.forEach((row, index) => {
     const requestId = frozen.get(row.userId);
     if (requestId !== undefined) rejected.push({ index, userId: row.userId, code: "CONFLICT", message: frozenError(row.userId, requestId).message });
   });
-  return { accepted: inserted.length, rejected };
+  return rejected;
 }
