@@ -34,7 +34,10 @@ import { heldRecords } from "./harness";
 const RUNS = Number(process.env.DGG_CHAOS_RUNS ?? 8);
 const SEED = Number(process.env.DGG_CHAOS_SEED ?? 20261125);
 /** Seeds (and shrunk paths) of failures found while building this; each is replayed on every run. */
-const REGRESSIONS: { seed: number; path?: string; note: string }[] = [];
+const REGRESSIONS: { seed: number; path?: string; note: string }[] = [
+  // Before audit erasure redacted details and covered IdP subjects: the USER_CREATED entry kept the principal name.
+  { seed: 20261125, path: "0", note: "the audit trail named an erased person" },
+];
 
 type UserIndex = 0 | 1;
 type Op =
