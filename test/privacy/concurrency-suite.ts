@@ -37,6 +37,8 @@ const SEED = Number(process.env.DGG_CHAOS_SEED ?? 20261125);
 const REGRESSIONS: { seed: number; path?: string; note: string }[] = [
   // Before audit erasure redacted details and covered IdP subjects: the USER_CREATED entry kept the principal name.
   { seed: 20261125, path: "0", note: "the audit trail named an erased person" },
+  // A run whose archive lacked user 0's seeded events on PostgreSQL (a crash right after filing).
+  { seed: 4242, path: "9", note: "archive without events stored before the request" },
 ];
 
 type UserIndex = 0 | 1;
@@ -150,11 +152,15 @@ export function describeConcurrencySuite(kind: StoreKind): void {
         });
         const userId = created.body.data!.createUser.id as string;
         const serial = `SN-${name}-0`;
-        await system.gql(admin, `mutation($i: EnrollDeviceInput!) { enrollDevice(input: $i) { id } }`, { i: { userId, deviceName: "laptop", operatingSystem: "Windows 11", serialNumber: serial } });
+        const enrolled = await system.gql(admin, `mutation($i: EnrollDeviceInput!) { enrollDevice(input: $i) { id } }`, {
+          i: { userId, deviceName: "laptop", operatingSystem: "Windows 11", serialNumber: serial },
+        });
         const events = Array.from({ length: 3 }, (_, i) => `${name}-seed-${i}`);
-        await system.gql(admin, `mutation($e: [TelemetryEventInput!]!) { ingestTelemetry(events: $e) { accepted } }`, {
+        const ingested = await system.gql(admin, `mutation($e: [TelemetryEventInput!]!) { ingestTelemetry(events: $e) { accepted } }`, {
           e: events.map((marker) => ({ userId, kind: "SERVICE_LOG", occurredAt: new Date().toISOString(), payload: { marker } })),
         });
+        // What the invariants count on must really be there.
+        expect([created.body.errors, enrolled.body.errors, ingested.body.errors, ingested.body.data?.ingestTelemetry.accepted]).toEqual([undefined, undefined, undefined, 3]);
         users[index] = { name, userId, principal, serials: [serial], events, restrictedAt: null, requestId: null, lateAcks: [], held: false, holdsPlaced: 0 };
       }
       if (started.size === 0) await startWorker();

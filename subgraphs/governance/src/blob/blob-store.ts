@@ -1,8 +1,10 @@
-import { createReadStream } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { pathToFileURL } from "node:url";
 import type { Region } from "@dgg/common";
 
@@ -25,12 +27,22 @@ export interface BlobStore {
   /** Streams a finished blob. */
   read(region: Region, key: string): Readable;
   exists(region: Region, key: string): Promise<boolean>;
-  /** Opens the unfinished copy of `key` for appending after its first `offset` bytes; anything beyond them is discarded. */
-  openPartial(region: Region, key: string, offset: number): Promise<BlobWriter>;
-  /** Streams the first `length` bytes of the unfinished copy (to rebuild a hash on resume). */
-  readPartial(region: Region, key: string, length: number): Readable;
-  /** Makes the unfinished copy the blob; a no-op when that already happened. */
-  commitPartial(region: Region, key: string): Promise<void>;
+  /**
+   * Opens one attempt's unfinished copy of `key` for appending after its first `offset` bytes;
+   * anything beyond them is discarded. Each attempt writes its own copy (`attempt`; null names
+   * the copy of checkpoints written before attempts had names), so a worker that lost its
+   * lease and writes on can only spoil a copy nobody will use.
+   */
+  openPartial(region: Region, key: string, attempt: string | null, offset: number): Promise<BlobWriter>;
+  /** Starts attempt `to`'s unfinished copy with the first `length` bytes of attempt `from`'s. */
+  copyPartial(region: Region, key: string, from: string | null, to: string, length: number): Promise<void>;
+  /** Streams the first `length` bytes of an attempt's unfinished copy (to rebuild a hash on resume). */
+  readPartial(region: Region, key: string, attempt: string | null, length: number): Readable;
+  /**
+   * Makes the attempt's unfinished copy the blob and deletes every other attempt's; a no-op
+   * when that already happened.
+   */
+  commitPartial(region: Region, key: string, attempt: string | null): Promise<void>;
   /** Removes every blob under `prefix`; returns how many files went. */
   deletePrefix(region: Region, prefix: string): Promise<number>;
   locationOf(region: Region, key: string): string;
@@ -57,7 +69,8 @@ export class FileSystemBlobStore implements MovableBlobStore {
   async put(region: Region, key: string, bytes: Buffer): Promise<string> {
     const path = this.pathOf(region, key);
     await mkdir(dirname(path), { recursive: true });
-    const temp = `${path}${PARTIAL}`;
+    // Its own temporary name: two writers of the same blob never write into one file.
+    const temp = `${path}.${randomUUID()}${PARTIAL}`;
     await writeFile(temp, bytes, { flush: true });
     await rename(temp, path);
     return this.locationOf(region, key);
@@ -96,8 +109,13 @@ export class FileSystemBlobStore implements MovableBlobStore {
     );
   }
 
-  async openPartial(region: Region, key: string, offset: number): Promise<BlobWriter> {
-    const path = `${this.pathOf(region, key)}${PARTIAL}`;
+  private partialPath(region: Region, key: string, attempt: string | null): string {
+    if (attempt !== null && !/^[0-9a-f-]{36}$/.test(attempt)) throw new Error(`export attempt ${JSON.stringify(attempt)} is not a UUID`);
+    return `${this.pathOf(region, key)}${attempt === null ? "" : `.${attempt}`}${PARTIAL}`;
+  }
+
+  async openPartial(region: Region, key: string, attempt: string | null, offset: number): Promise<BlobWriter> {
+    const path = this.partialPath(region, key, attempt);
     await mkdir(dirname(path), { recursive: true });
     const handle: FileHandle = await open(path, offset === 0 ? "w" : "r+");
     const size = (await handle.stat()).size;
@@ -122,19 +140,34 @@ export class FileSystemBlobStore implements MovableBlobStore {
     };
   }
 
-  readPartial(region: Region, key: string, length: number): Readable {
-    return createReadStream(`${this.pathOf(region, key)}${PARTIAL}`, { start: 0, end: length - 1 });
+  async copyPartial(region: Region, key: string, from: string | null, to: string, length: number): Promise<void> {
+    const target = this.partialPath(region, key, to);
+    await mkdir(dirname(target), { recursive: true });
+    if (length === 0) {
+      await writeFile(target, Buffer.alloc(0));
+      return;
+    }
+    await pipeline(createReadStream(this.partialPath(region, key, from), { start: 0, end: length - 1 }), createWriteStream(target, { flush: true }));
   }
 
-  async commitPartial(region: Region, key: string): Promise<void> {
+  readPartial(region: Region, key: string, attempt: string | null, length: number): Readable {
+    return createReadStream(this.partialPath(region, key, attempt), { start: 0, end: length - 1 });
+  }
+
+  async commitPartial(region: Region, key: string, attempt: string | null): Promise<void> {
     const path = this.pathOf(region, key);
     try {
-      await rename(`${path}${PARTIAL}`, path);
+      await rename(this.partialPath(region, key, attempt), path);
     } catch (error) {
       // Already committed by an earlier run that died before recording it.
-      if ((error as NodeJS.ErrnoException).code === "ENOENT" && (await this.exists(region, key))) return;
-      throw error;
+      if (!((error as NodeJS.ErrnoException).code === "ENOENT" && (await this.exists(region, key)))) throw error;
     }
+    // Other attempts' copies hold the same personal data, unaccounted for: they go.
+    const name = basename(path);
+    const siblings = await readdir(dirname(path)).catch(() => [] as string[]);
+    await Promise.all(
+      siblings.filter((entry) => entry.startsWith(`${name}.`) && entry.endsWith(PARTIAL)).map((entry) => rm(join(dirname(path), entry), { force: true })),
+    );
   }
 
   async deletePrefix(region: Region, prefix: string): Promise<number> {

@@ -13,6 +13,11 @@ export interface FileCheckpoint {
   exhausted: boolean;
   /** The file is closed and its hash final; it may still sit under its unfinished name until committed. */
   complete: boolean;
+  /**
+   * The export attempt whose unfinished copy holds the checkpointed bytes (each attempt writes
+   * its own, see BlobStore.openPartial); absent in checkpoints written before attempts had names.
+   */
+  attempt?: string | null;
   sha256: string | null;
 }
 

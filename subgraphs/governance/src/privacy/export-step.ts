@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Hash } from "node:crypto";
 import { PrivacyRequestStatus } from "@dgg/common";
 import type { PrivacyRequestRecord } from "../entities/privacy-request.entity";
@@ -10,10 +10,10 @@ import { freezeSubject } from "./freeze-step";
 import { stepUnlessHeld } from "./hold-gate";
 import { checkpoint } from "./queue";
 
-async function hashPrefix(deps: EngineDeps, request: PrivacyRequestRecord, key: string, length: number): Promise<Hash> {
+async function hashPrefix(deps: EngineDeps, request: PrivacyRequestRecord, key: string, attempt: string, length: number): Promise<Hash> {
   const hash = createHash("sha256");
   if (length === 0) return hash;
-  for await (const chunk of deps.blobs.readPartial(request.region, key, length)) hash.update(chunk as Buffer);
+  for await (const chunk of deps.blobs.readPartial(request.region, key, attempt, length)) hash.update(chunk as Buffer);
   return hash;
 }
 
@@ -54,8 +54,14 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
   let state = files().find((file) => file.category === category)!;
   const key = `${archivePrefix(request.tenantId, request.id)}/${state.file}`;
   if (!state.complete) {
-    const hash = await hashPrefix(deps, request, key, state.bytes);
-    const writer = await deps.blobs.openPartial(request.region, key, state.bytes);
+    // This attempt writes its own copy, starting from the checkpointed bytes of the last one: a
+    // worker that lost its lease (stalled, then woke) and writes on spoils only its own copy,
+    // never the one this attempt checkpoints, commits and verifies.
+    const attempt = randomUUID();
+    await deps.blobs.copyPartial(request.region, key, state.attempt ?? null, attempt, state.bytes);
+    state = { ...state, attempt };
+    const hash = await hashPrefix(deps, request, key, attempt, state.bytes);
+    const writer = await deps.blobs.openPartial(request.region, key, attempt, state.bytes);
     try {
       const save = async (step: string, next: FileCheckpoint, extra: Record<string, unknown> = {}) => {
         await checkpoint(deps.db, request, worker, deps.clock.now(), step, {
@@ -97,7 +103,7 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
       await writer.close();
     }
   }
-  await deps.blobs.commitPartial(request.region, key);
+  await deps.blobs.commitPartial(request.region, key, state.attempt ?? null);
   deps.faults.hit("export.file-committed");
 }
 
