@@ -37,7 +37,7 @@ const SEED = Number(process.env.DGG_CHAOS_SEED ?? 20261125);
 const REGRESSIONS: { seed: number; path?: string; note: string }[] = [
   // Before audit erasure redacted details and covered IdP subjects: the USER_CREATED entry kept the principal name.
   { seed: 20261125, path: "0", note: "the audit trail named an erased person" },
-  // A run whose archive lacked user 0's seeded events on PostgreSQL (a crash right after filing).
+  // A worker past its lease wrote on into the archive another worker had committed and verified (PostgreSQL).
   { seed: 4242, path: "9", note: "archive without events stored before the request" },
 ];
 
