@@ -31,3 +31,4 @@ export * from "./personal-data-subjects";
 export * from "./contract-queries";
 export * from "./personal-data-freeze";
 export * from "./personal-data-adapter";
+export * from "./raw-scan";
