@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 // `npm run erasure:scan -- --needle VALUE [--needle VALUE ...] [--needles FILE] [--no-wal]`:
 // reads every store file as raw bytes (SQLite files with their -wal/-shm; PostgreSQL
-// database directories and pg_wal when readable), every subject-key file and every archive
-// folder, and prints each occurrence of a needle (file, offset). Exit 1 on any hit, 2 when a
-// configured store could not be read. Same configuration variables as the services
-// (README: Configuration); docs/decisions/0042.
+// database directories and pg_wal when readable) and every archive folder, and prints each
+// occurrence of a needle (file, offset). Exit 1 on any hit, 2 when a configured store could
+// not be read. Same configuration variables as the services (README: Configuration);
+// docs/decisions/0042.
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 const require = createRequire(import.meta.url);
-const { filesUnder, REGIONS, residencyStoresFromEnv, scanFilesForNeedles, storeFiles, subjectKeyFilesFor } = require("../packages/common/dist/index.js");
+const { filesUnder, REGIONS, residencyStoresFromEnv, scanFilesForNeedles, storeFiles } = require("../packages/common/dist/index.js");
 
 const { values } = parseArgs({
   options: {
@@ -27,14 +27,12 @@ if (needles.length === 0) {
 const stores = residencyStoresFromEnv(process.env);
 const files = [];
 const unreadable = [];
-for (const [subgraph, prefix] of [["users", "USERS"], ["telemetry", "TELEMETRY"], ["audit", "AUDIT"]]) {
+for (const subgraph of ["users", "telemetry", "audit"]) {
   for (const region of REGIONS) {
     const found = await storeFiles(stores[subgraph][region], { wal: !values["no-wal"] });
     files.push(...found.files);
     unreadable.push(...found.unreadable);
   }
-  const keyFiles = subjectKeyFilesFor(prefix, subgraph, stores[subgraph], process.env);
-  for (const region of REGIONS) files.push(keyFiles[region], `${keyFiles[region]}-wal`);
 }
 files.push(...(await filesUnder(stores.blobRoot)));
 const report = await scanFilesForNeedles([...new Set(files)], needles);

@@ -108,3 +108,15 @@ export function TimeColumn(options: ColumnOptions = {}): PropertyDecorator {
 
 /** Rows per INSERT statement: below SQLite's and PostgreSQL's bound-parameter limits for our widest table. */
 export const INSERT_CHUNK = 500;
+
+/**
+ * After deleting personal data from a SQLite store: copies the write-ahead log into the
+ * database file and truncates it, so the deleted rows' bytes (zeroed in the file's pages by
+ * `secure_delete`) do not live on in the log until the next automatic checkpoint. A reader
+ * in another process can keep part of the log alive until it finishes; the next call
+ * catches up. PostgreSQL needs other means (docs/decisions/0042): a no-op there.
+ */
+export async function truncateWriteAheadLog(db: DataSource): Promise<void> {
+  if (db.options.type === "postgres") return;
+  await db.query("PRAGMA wal_checkpoint(TRUNCATE)");
+}

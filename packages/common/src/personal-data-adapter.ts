@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import { truncateWriteAheadLog } from "./db";
 import type { DataCategory } from "./enums";
 import { BadUserInputError, quote } from "./errors";
 import {
@@ -148,7 +149,9 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
         const raw = bodyOf(body);
         const order: ErasureOrder = { pseudonym: parsePseudonymField(raw.pseudonym), identifiers: parseIdentifiers(raw.identifiers) };
         adapter.checkErasure?.(userId, order);
-        return { erased: await adapter.erase(await tenantStore(raw.tenantId, token), userId, order) };
+        const erased = await adapter.erase(await tenantStore(raw.tenantId, token), userId, order);
+        await releaseDeletedBytes();
+        return { erased };
       },
     },
     {
@@ -175,6 +178,8 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
         const requestId = parseRequestId(raw.requestId);
         const store = await tenantStore(raw.tenantId, token);
         await adapter.freezes?.lift(store.db, { userId, requestId });
+        // The freeze row names the user: gone from the log too.
+        await truncateWriteAheadLog(store.db);
         // Another request's freeze may remain; this answer is about `requestId` only.
         return { frozen: false };
       },
@@ -202,6 +207,10 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
       },
     },
   ];
+  /** Every regional store (an audit erasure rewrites all of them), with its log truncated. */
+  async function releaseDeletedBytes(): Promise<void> {
+    await Promise.all(deps.stores.entries().map(([, db]) => truncateWriteAheadLog(db)));
+  }
   const purge = adapter.purge?.bind(adapter);
   if (purge) {
     routes.push({
@@ -210,7 +219,9 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
       async handler({ viewer, body }): Promise<PurgeResult> {
         assertServiceIdentity(viewer);
         const { asOf, heldUserIds } = parsePurgeRequest(body);
-        return { purged: await purge(asOf, heldUserIds) };
+        const purged = await purge(asOf, heldUserIds);
+        await releaseDeletedBytes();
+        return { purged };
       },
     });
   }
