@@ -6,7 +6,8 @@
 // reaches 100 MB. Options (environment): DGG_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432),
 // DGG_BENCH_TELEMETRY / DGG_BENCH_DEVICES / DGG_BENCH_AUDIT (default 1000000 / 1000 / 10000),
 // DGG_BENCH_TRAFFIC: telemetry events per second the user's managed device keeps sending
-// through the gateway while the request runs (default 0; the freeze refuses them).
+// through the gateway while the request runs (default 0; the freeze refuses them), in
+// requests of DGG_BENCH_TRAFFIC_BATCH events each (default 1: one request per event).
 // Creates and empties databases named dgg_bench_*; needs `npm run build` first (the npm script does it).
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -25,6 +26,7 @@ const TELEMETRY = Number(process.env.DGG_BENCH_TELEMETRY ?? 1_000_000);
 const DEVICES = Number(process.env.DGG_BENCH_DEVICES ?? 1000);
 const AUDIT = Number(process.env.DGG_BENCH_AUDIT ?? 10_000);
 const TRAFFIC = Number(process.env.DGG_BENCH_TRAFFIC ?? 0);
+const TRAFFIC_BATCH = Number(process.env.DGG_BENCH_TRAFFIC_BATCH ?? 1);
 const LIMIT_MB = 100;
 const STORES = ["users", "telemetry", "audit", "storage_regions", "governance"];
 
@@ -53,6 +55,12 @@ async function freshDatabase(name) {
   const url = `${PG}/${name}`;
   await sql(url, "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
   return url;
+}
+
+/** CPU time a process has used so far (ms), user plus system, from /proc (clock ticks of 10 ms). */
+function cpuMsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Resident set size now and at its peak (kB), from /proc. */
@@ -146,23 +154,24 @@ try {
   const device = { accepted: 0, rejected: 0, failed: 0, inFlight: new Set() };
   const sendOne = () => {
     const sent = gql(gateway, admin, `mutation($e: [TelemetryEventInput!]!) { ingestTelemetry(events: $e) { accepted rejected { code } } }`, {
-      e: [{ userId, kind: "SERVICE_LOG", occurredAt: new Date().toISOString(), payload: { from: "device" } }],
+      e: Array.from({ length: TRAFFIC_BATCH }, () => ({ userId, kind: "SERVICE_LOG", occurredAt: new Date().toISOString(), payload: { from: "device" } })),
     }).then(
       ({ ingestTelemetry }) => {
         device.accepted += ingestTelemetry.accepted;
         device.rejected += ingestTelemetry.rejected.length;
       },
       () => {
-        device.failed += 1;
+        device.failed += TRAFFIC_BATCH;
       },
     );
     device.inFlight.add(sent);
     void sent.finally(() => device.inFlight.delete(sent));
   };
   // At the set rate whatever the answers' latency, as a real device would.
-  const deviceTimer = TRAFFIC > 0 ? setInterval(sendOne, 1000 / TRAFFIC) : null;
+  const deviceTimer = TRAFFIC > 0 ? setInterval(sendOne, (1000 * TRAFFIC_BATCH) / TRAFFIC) : null;
   await new Promise((resolve) => setTimeout(resolve, TRAFFIC > 0 ? 1000 : 0));
 
+  const cpuBefore = services.children.map(({ service, child }) => ({ name: service.name, pid: child.pid, ms: cpuMsOf(child.pid) }));
   const started = Date.now();
   const filed = (await gql(gateway, admin, `mutation($u: ID!) { restrictProcessing(user: $u) { id status } }`, { u: userId })).restrictProcessing;
   const answeredMs = Date.now() - started;
@@ -175,6 +184,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const totalMs = Date.now() - started;
+  const cpuDuring = cpuBefore.map(({ name, pid, ms }) => `${name} ${((cpuMsOf(pid) - ms) / 1000).toFixed(1)} s`).join(", ");
   if (deviceTimer) clearInterval(deviceTimer);
   await Promise.all(device.inFlight);
   clearInterval(sampler);
@@ -195,7 +205,8 @@ restrictProcessing on PostgreSQL: ${records.toLocaleString("en")} records (${req
   erasure                             ${(eraseMs / 1000).toFixed(1)} s
   archive                             ${(request.export.byteSize / 1024 / 1024).toFixed(1)} MB, manifest SHA-256 ${request.export.sha256}
   erased                              ${request.erasures.map((e) => `${e.category} ${e.erased}`).join(", ")}
-  device traffic                      ${TRAFFIC} events/s: ${device.accepted} accepted (before the freeze), ${device.rejected} refused (frozen), ${device.failed} refused after erasure
+  device traffic                      ${TRAFFIC} events/s in requests of ${TRAFFIC_BATCH}: ${device.accepted} accepted (before the freeze), ${device.rejected} refused (frozen), ${device.failed} refused after erasure
+  CPU used during the request         ${cpuDuring}
   governance RSS idle ${(idle.rss / 1024).toFixed(1)} MB, peak ${(peakKb / 1024).toFixed(1)} MB, growth ${growthMb.toFixed(1)} MB (limit ${LIMIT_MB} MB)`);
   if (growthMb >= LIMIT_MB) {
     console.error(`FAIL: governance memory grew by ${growthMb.toFixed(1)} MB, at or over the ${LIMIT_MB} MB limit`);
