@@ -60,7 +60,7 @@ export interface GovernanceServiceOptions {
   /** Root folder of the blob store (one subfolder per region), or another BlobStore. */
   blobs: string | MovableBlobStore;
   /** The residency mover (tenant moves between regions); started unless false. */
-  residencyMover?: Pick<ResidencyMoverOptions, "intervalMs" | "leaseMs" | "chunkRows" | "faultPoint" | "onFault" | "owner" | "afterChunk" | "beforePurge"> | false;
+  residencyMover?: Pick<ResidencyMoverOptions, "intervalMs" | "leaseMs" | "chunkRows" | "callTimeoutMs" | "faultPoint" | "onFault" | "owner" | "afterChunk" | "beforePurge"> | false;
   /** HMAC key of the erasure ledger (at least 32 bytes). */
   ledgerKey: Buffer;
   /** The privacy-request engine; unset values take DEFAULT_PRIVACY_CONFIG. */
@@ -201,7 +201,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
       ? null
       : new ResidencyMover({
           ...options.residencyMover,
-          client: new ResidencyClient(options.urls.storageRegions, subgraphs, options.internalPrivateKey, options.clock),
+          client: new ResidencyClient(options.urls.storageRegions, subgraphs, options.internalPrivateKey, options.clock, options.residencyMover?.callTimeoutMs),
           blobs,
           audit: deps.audit,
           onSwitched: (tenantId, from, to) => repointArchives(deps, tenantId, from as Region, to as Region),

@@ -17,6 +17,8 @@ export interface ResidencyMoverOptions {
   intervalMs?: number;
   /** The claim's lifetime; renewed every third of it while this replica works (default 60 s). */
   leaseMs?: number;
+  /** Per-call time limit of the chunk calls (env RESIDENCY_CALL_TIMEOUT_MS, default 30 s); read by server.ts for the client. */
+  callTimeoutMs?: number;
   /** Rows per chunk (env RESIDENCY_COPY_CHUNK_ROWS, default 2000): bounds every call's duration. */
   chunkRows?: number;
   /** Where to die (tests only): the process exits there, as a crash would. */

@@ -2,7 +2,7 @@ import { assertId, ConflictError, NotFoundError, outOfBounds, quote } from "@dgg
 import type { Viewer } from "@dgg/common";
 import { TenantMove } from "../entities/tenant-move.entity";
 import type { StorageRegionsContext } from "../context";
-import { ResidencyMovePhase } from "../types/residency-move.type";
+import type { ResidencyMovePhase } from "../types/residency-move.type";
 import type { ResidencyMove } from "../types/residency-move.type";
 
 /** The stores a move copies, in order: the progress lists them so even before their copy starts. */
