@@ -121,7 +121,7 @@ export function describeResidencyMoves(kind: StoreKind): void {
     beforeAll(async () => {
       system = await startTestSystem(kind, {
         mover: mover(),
-        privacy: { exportPageSize: 100, checkpointPages: 1, retryBaseMs: 300, retryMaxMs: 1000, maxAttempts: 30 },
+        privacy: { exportPageSize: 100, checkpointPages: 1, retryBaseMs: 300, retryMaxMs: 1000, maxAttempts: 3 },
         faults: {
           hit(point) {
             const action = onPoint.get(point);
@@ -246,12 +246,32 @@ export function describeResidencyMoves(kind: StoreKind): void {
       const filed = ok<{ restrictProcessing: { id: string } }>(await system.gql(tenant.admin, `mutation($u: ID!) { restrictProcessing(user: $u) { id } }`, { u: tenant.userId }));
       await until(async () => stopped, 30_000, "the export's first checkpoint");
       expect(filesIn("NORTH_AMERICA", tenant.tenantId).some((name) => name.endsWith(".partial"))).toBe(true);
+      slowChunkMs = 20;
       ok(await system.gql(tenant.admin, ELECT, { t: tenant.tenantId, r: "EUROPE" }));
-      await until(async () => (await moveOf(tenant.admin, tenant.tenantId))?.phase === "COMPLETED", 30_000, "the move");
-      // The failed attempt waits out its backoff on the test clock; it resumes from its checkpoint, now in EUROPE.
-      system.clock.advance(5000);
-      const request = await waitForRequest(system, tenant.admin, filed.restrictProcessing.id, "export { location } error", undefined, 30_000);
-      expect(request.status).toBe("COMPLETED");
+      // The test clock runs on during the move, so the request's retries come due while the tenant is MOVING:
+      // waiting for the move costs none of its 3 attempts (one is already spent on the failure above).
+      // Only until the switch: after it the export resumes, and a clock racing ahead of its lease renewals would take the request from it.
+      await until(
+        async () => {
+          const phase = (await moveOf(operator, tenant.tenantId))?.phase;
+          if (phase === "REQUESTED" || phase === "COPIED") system.clock.advance(300);
+          return phase === "COMPLETED";
+        },
+        30_000,
+        "the move",
+      );
+      system.clock.advance(1000);
+      const admin = await system.token(viewer("tenant-admin", { tenantId: tenant.tenantId, subject: "admin@northwind" }));
+      const request = await waitForRequest(system, admin, filed.restrictProcessing.id, "export { location } error", undefined, 30_000);
+      const waits = await system.stores.governance[0]!.db.query(`SELECT COUNT(*) AS n FROM privacy_request_event WHERE request_id = ${param(1)} AND step = 'WAITING_FOR_MOVE'`, [
+        filed.restrictProcessing.id,
+      ]);
+      const failures = await system.stores.governance[0]!.db.query(`SELECT COUNT(*) AS n FROM privacy_request_event WHERE request_id = ${param(1)} AND step = 'ATTEMPT_FAILED'`, [
+        filed.restrictProcessing.id,
+      ]);
+      // Only the injected failure spent an attempt.
+      expect([request.status, request.error, Number(failures[0].n)]).toEqual(["COMPLETED", null, 1]);
+      expect(Number(waits[0].n)).toBeGreaterThan(0);
       expect(request.export.location).toContain("/EUROPE/");
       expect(filesIn("NORTH_AMERICA", tenant.tenantId)).toEqual([]);
       expect(filesIn("EUROPE", tenant.tenantId).filter((name) => name.endsWith(".partial") || name.endsWith(".incoming"))).toEqual([]);

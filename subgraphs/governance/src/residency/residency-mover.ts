@@ -24,8 +24,12 @@ export interface ResidencyMoverOptions {
   /** Where to die (tests only): the process exits there, as a crash would. */
   faultPoint?: string;
   onFault?: (point: MoveFaultPoint) => void;
-  /** Called (idempotently) once the directory points at the new region: governance re-points its privacy requests' archives. */
-  onSwitched?: (tenantId: string, from: string, to: string) => Promise<void>;
+  /**
+   * Points the tenant's privacy requests (and their archives) at a region, idempotently:
+   * at the new one once the copy is verified, before the switch, so no worker writes an
+   * archive file in the old region after it; back at the old one on cancel.
+   */
+  repoint?: (tenantId: string, from: string, to: string) => Promise<void>;
   /** Tests only: awaited after each checkpointed chunk (to slow a copy down). */
   afterChunk?: (move: TenantMoveRecord, store: string, progress: StoreProgress) => Promise<void>;
   /** Tests only: awaited after the switch, before the source is purged (to land a late write there). */
@@ -35,8 +39,6 @@ export interface ResidencyMoverOptions {
 const BLOBS = "blobs";
 /** An interrupted incoming copy in the target (blob-store.ts): never copied, always deleted. */
 const INCOMING = ".incoming";
-/** An export half-written (blob-store.ts). */
-const PARTIAL = ".partial";
 /** How many times a purge re-counts and deletes again before it reports the source as still written to. */
 const PURGE_ROUNDS = 5;
 
@@ -169,7 +171,8 @@ export class ResidencyMover {
     const { client } = this.options;
     const progress = move.progress ?? {};
     if (move.phase === "CANCELLING") {
-      await this.deleteTenant(move, move.toRegion, lease);
+      await this.options.repoint?.(move.tenantId, move.toRegion, move.fromRegion);
+      await this.deleteTenant(move, move.toRegion, move.fromRegion, lease);
       lease.check();
       await client.rollBack(move.id, this.owner);
       move = { ...move, phase: "ROLLED_BACK" };
@@ -194,15 +197,15 @@ export class ResidencyMover {
       move = { ...move, phase: "COPIED", progress };
     }
     if (move.phase === "COPIED") {
+      await this.options.repoint?.(move.tenantId, move.fromRegion, move.toRegion);
+      // An export file finished in the old region after the archives were verified (a worker needs no data subgraph to commit one) follows now, before its request resumes in the new region.
+      await this.carryOverFinished(move.tenantId, move.fromRegion, move.toRegion, lease);
       lease.check();
       await client.switchDirectory(move.id, this.owner);
-      await this.options.onSwitched?.(move.tenantId, move.fromRegion, move.toRegion);
       this.fault("residency:after-switch");
       move = { ...move, phase: "SWITCHED" };
     }
     if (move.phase === "SWITCHED") {
-      // Again after a crash between the switch and its record: the hook is idempotent.
-      await this.options.onSwitched?.(move.tenantId, move.fromRegion, move.toRegion);
       await this.options.beforePurge?.(move);
       await this.purgeSource(move, lease);
       this.fault("residency:after-purge");
@@ -348,32 +351,48 @@ export class ResidencyMover {
     return keys.length;
   }
 
-  private async deleteTenant(move: TenantMoveRecord, region: Region, lease: { check(): void }): Promise<void> {
-    for (const subgraph of this.options.client.subgraphs) await this.deleteRows(move, subgraph, region, lease);
-    await this.deleteBlobs(region, move.tenantId);
+  /** Empties the abandoned region of the tenant: its rows, then its archive files. */
+  private async deleteTenant(move: TenantMoveRecord, abandoned: Region, kept: Region, lease: { check(): void }): Promise<void> {
+    for (const subgraph of this.options.client.subgraphs) await this.deleteRows(move, subgraph, abandoned, lease);
+    await this.emptyArchives(move.tenantId, abandoned, kept, lease);
+  }
+
+  /** Copies the tenant's finished archive files that only `from` has to `to`. */
+  private async carryOverFinished(tenantId: string, from: Region, to: Region, lease: { check(): void }): Promise<void> {
+    const { blobs } = this.options;
+    for (const key of await blobs.list(from, tenantId)) {
+      lease.check();
+      if (!(await blobs.exists(to, key))) await blobs.copyBetweenRegions(from, to, key);
+    }
+  }
+
+  /**
+   * Deletes the tenant's archive files in the region it leaves (or, on cancel, the copy it
+   * abandons). A finished file only that region has (an export that finished there while
+   * the requests still pointed at it) is carried over to the region kept first, so no
+   * archive a request counts on is lost; unfinished ones were verified with the copy.
+   */
+  private async emptyArchives(tenantId: string, abandoned: Region, kept: Region, lease: { check(): void }): Promise<void> {
+    const { blobs } = this.options;
+    for (let round = 0; round < PURGE_ROUNDS; round += 1) {
+      await this.carryOverFinished(tenantId, abandoned, kept, lease);
+      const keys = await blobs.list(abandoned, tenantId, { unfinished: true });
+      if (keys.length === 0) return;
+      for (const key of keys) {
+        lease.check();
+        await blobs.delete(abandoned, key);
+      }
+    }
+    throw new Error(`archives of tenant ${tenantId} keep arriving in ${abandoned} while it is emptied; will retry`);
   }
 
   /**
    * Empties the old region after the switch, whatever it holds now: nobody writes there for
    * the tenant any more except the every-region jobs (audit pseudonymisation, retention),
-   * which made the same change to the new region. An archive file that changed or appeared
-   * since the verification (an export that finished during the move) is carried over first.
+   * which made the same change to the new region, so the rows are deleted until a count
+   * finds none, whatever arrived since the verification.
    */
   private async purgeSource(move: TenantMoveRecord, lease: { check(): void }): Promise<void> {
-    const { client, blobs } = this.options;
-    for (const subgraph of client.subgraphs) await this.deleteRows(move, subgraph, move.fromRegion, lease);
-    for (let round = 0; round < PURGE_ROUNDS; round += 1) {
-      const keys = await blobs.list(move.fromRegion, move.tenantId, { unfinished: true });
-      if (keys.length === 0) return;
-      for (const key of keys) {
-        lease.check();
-        // Unfinished files were verified before the switch; the export resumed in the new region since. A finished one absent there is carried over.
-        if (!key.endsWith(INCOMING) && !key.endsWith(PARTIAL) && !(await blobs.exists(move.toRegion, key))) {
-          await blobs.copyBetweenRegions(move.fromRegion, move.toRegion, key);
-        }
-        await blobs.delete(move.fromRegion, key);
-      }
-    }
-    throw new Error(`archives of tenant ${move.tenantId} keep arriving in ${move.fromRegion} while it is emptied; will retry`);
+    await this.deleteTenant(move, move.fromRegion, move.toRegion, lease);
   }
 }
