@@ -26,6 +26,12 @@ export interface ResidencyHooks {
    * let the plain delete do it (a move deletes in chunks so no statement runs long).
    */
   deleteRows?(manager: EntityManager, table: ResidentTable, tenantId: string, limit: number): Promise<number | null>;
+  /**
+   * The time property a table's tenant index orders by (`[tenant_id, <it>]`), when there is
+   * no `(tenant_id, id)` index: pages then follow `(<it>, id)`, so each page is an index range
+   * read, not a sort of all the tenant's rows (which would make a large move quadratic).
+   */
+  keysetOf?(table: ResidentTable): string | undefined;
 }
 
 /** Rows and SHA-256 over a tenant's rows in one store, in a canonical order and form. */
@@ -75,21 +81,46 @@ function canonical(db: DataSource, table: ResidentTable, row: ObjectLiteral): st
   return JSON.stringify(values);
 }
 
-/** One keyset page of a tenant's rows of one table, by id: the same rows on both sides of a move. */
-function tenantPage(manager: EntityManager, table: ResidentTable, tenantId: string, after: string | null, limit: number): Promise<ObjectLiteral[]> {
+/**
+ * One keyset page of a tenant's rows of one table, by id or by (`key`, id): the same rows on
+ * both sides of a move. With a key the cursor is `[key value as epoch ms, id]` in JSON.
+ */
+function tenantPage(manager: EntityManager, table: ResidentTable, tenantId: string, after: string | null, limit: number, key: string | undefined): Promise<ObjectLiteral[]> {
   const query = manager.getRepository(table).createQueryBuilder("r").where("r.tenant_id = :tenantId", { tenantId });
-  if (after !== null) query.andWhere("r.id > :after", { after });
-  return query.orderBy("r.id", "ASC").limit(limit).getMany();
+  if (!key) {
+    if (after !== null) query.andWhere("r.id > :after", { after });
+    return query.orderBy("r.id", "ASC").limit(limit).getMany();
+  }
+  if (after !== null) {
+    const cursor: unknown = (() => {
+      try {
+        return JSON.parse(after);
+      } catch {
+        return null;
+      }
+    })();
+    if (!Array.isArray(cursor) || typeof cursor[0] !== "number" || typeof cursor[1] !== "string") {
+      throw new BadUserInputError(`after must be the cursor a previous chunk returned, got ${quote(after)}`, "after");
+    }
+    // ">=" first so the index range starts there; the OR then skips the rows of that instant already done.
+    query.andWhere(`r.${key} >= :at AND (r.${key} > :at OR r.id > :id)`, { at: cursor[0], id: cursor[1] });
+  }
+  return query.orderBy(`r.${key}`, "ASC").addOrderBy("r.id", "ASC").limit(limit).getMany();
 }
 
-function nextOf(page: ObjectLiteral[], limit: number): string | null {
-  return page.length < limit ? null : String(page[page.length - 1]!.id);
+function nextOf(page: ObjectLiteral[], limit: number, key: string | undefined): string | null {
+  if (page.length < limit) return null;
+  const last = page[page.length - 1]!;
+  if (!key) return String(last.id);
+  const at: unknown = last[key];
+  return JSON.stringify([at instanceof Date ? at.getTime() : Number(at), String(last.id)]);
 }
 
 async function deleteChunk(manager: EntityManager, table: ResidentTable, tenantId: string, limit: number, hooks: ResidencyHooks): Promise<number> {
   const hooked = await hooks.deleteRows?.(manager, table, tenantId, limit);
   if (hooked !== undefined && hooked !== null) return hooked;
-  const ids = manager.getRepository(table).createQueryBuilder("s").select("s.id").where("s.tenant_id = :tenantId", { tenantId }).orderBy("s.id", "ASC").limit(limit);
+  // Any `limit` of the tenant's rows, unordered: the tenant index finds them without sorting all of them.
+  const ids = manager.getRepository(table).createQueryBuilder("s").select("s.id").where("s.tenant_id = :tenantId", { tenantId }).limit(limit);
   const result = await manager
     .createQueryBuilder()
     .delete()
@@ -155,7 +186,7 @@ export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[],
         const { source, target } = pair(body);
         const table = tableOf(body);
         const limit = limitOf(body);
-        const page = await tenantPage(source.manager, table, tenantId, afterField(body), limit);
+        const page = await tenantPage(source.manager, table, tenantId, afterField(body), limit, hooks.keysetOf?.(table));
         let inserted = 0;
         if (page.length > 0) {
           await target.transaction(async (manager) => {
@@ -172,7 +203,7 @@ export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[],
             inserted = missing.length;
           });
         }
-        return { rows: page.length, inserted, next: nextOf(page, limit) };
+        return { rows: page.length, inserted, next: nextOf(page, limit, hooks.keysetOf?.(table)) };
       },
     },
     {
@@ -184,10 +215,11 @@ export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[],
         const db = stores.get(regionField(body, "region"));
         const table = tableOf(body);
         const limit = limitOf(body);
-        const page = await tenantPage(db.manager, table, tenantId, afterField(body), limit);
+        const key = hooks.keysetOf?.(table);
+        const page = await tenantPage(db.manager, table, tenantId, afterField(body), limit, key);
         const hash = createHash("sha256");
         for (const row of page) hash.update(`${canonical(db, table, row)}\n`);
-        return { rows: page.length, checksum: hash.digest("hex"), next: nextOf(page, limit) };
+        return { rows: page.length, checksum: hash.digest("hex"), next: nextOf(page, limit, key) };
       },
     },
     {

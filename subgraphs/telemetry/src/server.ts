@@ -94,6 +94,8 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [TelemetryEvent, TelemetryHeldEvent, PersonalDataFreeze], {
       ...telemetryResidencyHooks(deps.partitionsFor),
       deleteRows: deleteTelemetryRows,
+      // Both event tables are indexed by (tenant_id, occurred_at): moves page along it.
+      keysetOf: (table) => (table === TelemetryEvent || table === TelemetryHeldEvent ? "occurredAt" : undefined),
     })],
   });
   return {

@@ -12,7 +12,7 @@ export const deleteTelemetryRows: NonNullable<ResidencyHooks["deleteRows"]> = as
   return deleteCounted(
     manager,
     PARENT_TABLE,
-    `tenant_id = $1 AND id IN (SELECT id FROM "${PARENT_TABLE}" WHERE tenant_id = $1 ORDER BY id LIMIT $2)`,
+    `tenant_id = $1 AND id IN (SELECT id FROM "${PARENT_TABLE}" WHERE tenant_id = $1 LIMIT $2)`,
     [tenantId, limit],
   );
 };
