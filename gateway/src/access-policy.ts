@@ -17,9 +17,11 @@ export const ROOT_FIELD_ROLES: Readonly<Record<string, readonly Role[]>> = {
   retentionPolicies: ["operator", "tenant-admin", "privacy-officer", "data-subject"],
   tenantAuditLog: ["tenant-admin", "privacy-officer"],
   retentionRuns: ["operator"],
+  residencyMove: ["operator", "tenant-admin"],
   // Mutation
   createTenant: ["operator"],
   electStorageRegion: ["tenant-admin"],
+  cancelResidencyMove: ["operator", "tenant-admin"],
   createUser: ["tenant-admin"],
   enrollDevice: ["tenant-admin"],
   removeUserFromManagement: ["tenant-admin"],

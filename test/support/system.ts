@@ -21,6 +21,7 @@ import { createStorageRegionsService } from "../../subgraphs/storage-regions/src
 import { DEFAULT_STORAGE_LAYOUT, parseStorageLayout } from "../../subgraphs/storage-regions/src/storage-layout";
 import { createGovernanceService } from "../../subgraphs/governance/src/server";
 import type { GovernanceService } from "../../subgraphs/governance/src/server";
+import type { ResidencyMoverOptions } from "../../subgraphs/governance/src/residency/residency-mover";
 import type { ResidencyStores } from "@dgg/common";
 import type { PrivacyEngineConfig } from "../../subgraphs/governance/src/privacy/config";
 import type { FaultInjector } from "../../subgraphs/governance/src/privacy/faults";
@@ -98,7 +99,10 @@ const MOVE_FREEZE_MS = 300;
 
 export interface TestSystemOptions {
   /** Residency mover settings for governance (tests of moves). */
-  mover?: { intervalMs?: number; leaseMs?: number; faultPoint?: string; onFault?: (point: string) => void };
+  mover?: Pick<ResidencyMoverOptions, "intervalMs" | "leaseMs" | "chunkRows" | "callTimeoutMs" | "afterChunk" | "beforePurge"> & {
+    faultPoint?: string;
+    onFault?: (point: string) => void;
+  };
   /** Gives governance a retention schedule of this interval; its timer stays off, tests call `scheduler.tick()`. */
   retentionIntervalMs?: number;
   /** Overrides for the privacy-request engine (tests poll fast by default). */

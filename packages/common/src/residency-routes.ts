@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
-import { ConflictError, BadUserInputError, quote } from "./errors";
+import { BadUserInputError, quote } from "./errors";
 import { REGIONS } from "./enums";
 import type { Region } from "./enums";
 import { assertServiceIdentity } from "./personal-data-contract";
@@ -16,11 +16,22 @@ export type ResidentTable = EntityTarget<ObjectLiteral>;
  * counts) does instead of the plain insert and delete; all optional.
  */
 export interface ResidencyHooks {
-  /** Before the copy transaction: e.g. create partitions the tenant's rows will need in the target. */
+  /** Once before a store's copy: e.g. create partitions the tenant's rows will need in the target. */
   prepare?(source: DataSource, target: DataSource, tenantId: string): Promise<void>;
   insert?(manager: EntityManager, table: ResidentTable, rows: ObjectLiteral[]): Promise<void>;
-  /** Deletes the tenant's rows of every table; returns how many. */
+  /** Deletes the tenant's rows of every table at once; returns how many (not used by moves, which delete in chunks). */
   deleteTenant?(manager: EntityManager, tenantId: string): Promise<number>;
+  /**
+   * Deletes up to `limit` of the tenant's rows of one table; returns how many, or null to
+   * let the plain delete do it (a move deletes in chunks so no statement runs long).
+   */
+  deleteRows?(manager: EntityManager, table: ResidentTable, tenantId: string, limit: number): Promise<number | null>;
+  /**
+   * The time property a table's tenant index orders by (`[tenant_id, <it>]`), when there is
+   * no `(tenant_id, id)` index: pages then follow `(<it>, id)`, so each page is an index range
+   * read, not a sort of all the tenant's rows (which would make a large move quadratic).
+   */
+  keysetOf?(table: ResidentTable): string | undefined;
 }
 
 /** Rows and SHA-256 over a tenant's rows in one store, in a canonical order and form. */
@@ -29,7 +40,14 @@ export interface StoreDigest {
   checksum: string;
 }
 
-const PAGE = 500;
+/** One chunk of a resumable copy or digest: rows covered, and the id to continue after (null: the table is done). */
+export interface ChunkResult {
+  rows: number;
+  next: string | null;
+}
+
+/** The largest chunk a caller may ask for: bounded so every call stays short and within bind-parameter limits. */
+export const MAX_CHUNK_ROWS = 5000;
 
 function regionField(body: unknown, name: string): Region {
   const value = (body as Record<string, unknown> | null)?.[name];
@@ -37,6 +55,21 @@ function regionField(body: unknown, name: string): Region {
     throw new BadUserInputError(`${name} must be one of ${REGIONS.join(", ")}, got ${quote(value)}`, name);
   }
   return value as Region;
+}
+
+function intField(body: unknown, name: string, min: number, max: number): number {
+  const value = (body as Record<string, unknown> | null)?.[name];
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new BadUserInputError(`${name} must be an integer from ${min} to ${max}, got ${quote(value)}`, name);
+  }
+  return value;
+}
+
+function afterField(body: unknown): string | null {
+  const value = (body as Record<string, unknown> | null)?.after;
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "string" || value.length === 0 || value.length > 200) throw new BadUserInputError(`after must be a row id or null, got ${quote(value)}`, "after");
+  return value;
 }
 
 /** One row as text that is identical on SQLite and PostgreSQL (dates as epoch ms). */
@@ -48,107 +81,161 @@ function canonical(db: DataSource, table: ResidentTable, row: ObjectLiteral): st
   return JSON.stringify(values);
 }
 
-/** Pages through a tenant's rows of one table by id, in a stable order. */
-async function* tenantRows(manager: EntityManager, table: ResidentTable, tenantId: string): AsyncGenerator<ObjectLiteral[]> {
-  let after = "";
-  for (;;) {
-    const page = await manager
-      .getRepository(table)
-      .createQueryBuilder("r")
-      .where("r.tenant_id = :tenantId AND r.id > :after", { tenantId, after })
-      .orderBy("r.id", "ASC")
-      .take(PAGE)
-      .getMany();
-    if (page.length === 0) return;
-    yield page;
-    after = String(page[page.length - 1]!.id);
+/**
+ * One keyset page of a tenant's rows of one table, by id or by (`key`, id): the same rows on
+ * both sides of a move. With a key the cursor is `[key value as epoch ms, id]` in JSON.
+ */
+function tenantPage(manager: EntityManager, table: ResidentTable, tenantId: string, after: string | null, limit: number, key: string | undefined): Promise<ObjectLiteral[]> {
+  const query = manager.getRepository(table).createQueryBuilder("r").where("r.tenant_id = :tenantId", { tenantId });
+  if (!key) {
+    if (after !== null) query.andWhere("r.id > :after", { after });
+    return query.orderBy("r.id", "ASC").limit(limit).getMany();
   }
-}
-
-async function digest(db: DataSource, tables: ResidentTable[], tenantId: string): Promise<StoreDigest> {
-  const hash = createHash("sha256");
-  let rows = 0;
-  for (const table of tables) {
-    for await (const page of tenantRows(db.manager, table, tenantId)) {
-      for (const row of page) hash.update(`${canonical(db, table, row)}\n`);
-      rows += page.length;
+  if (after !== null) {
+    const cursor: unknown = (() => {
+      try {
+        return JSON.parse(after);
+      } catch {
+        return null;
+      }
+    })();
+    if (!Array.isArray(cursor) || typeof cursor[0] !== "number" || typeof cursor[1] !== "string") {
+      throw new BadUserInputError(`after must be the cursor a previous chunk returned, got ${quote(after)}`, "after");
     }
+    // ">=" first so the index range starts there; the OR then skips the rows of that instant already done.
+    query.andWhere(`r.${key} >= :at AND (r.${key} > :at OR r.id > :id)`, { at: cursor[0], id: cursor[1] });
   }
-  return { rows, checksum: hash.digest("hex") };
+  return query.orderBy(`r.${key}`, "ASC").addOrderBy("r.id", "ASC").limit(limit).getMany();
 }
 
-async function deleteTenantRows(manager: EntityManager, tables: ResidentTable[], tenantId: string): Promise<number> {
-  let deleted = 0;
-  // Children before parents, so foreign keys hold at every statement.
-  for (const table of [...tables].reverse()) {
-    const result = await manager.createQueryBuilder().delete().from(table).where("tenant_id = :tenantId", { tenantId }).execute();
-    deleted += result.affected ?? 0;
-  }
-  return deleted;
+function nextOf(page: ObjectLiteral[], limit: number, key: string | undefined): string | null {
+  if (page.length < limit) return null;
+  const last = page[page.length - 1]!;
+  if (!key) return String(last.id);
+  const at: unknown = last[key];
+  return JSON.stringify([at instanceof Date ? at.getTime() : Number(at), String(last.id)]);
+}
+
+async function deleteChunk(manager: EntityManager, table: ResidentTable, tenantId: string, limit: number, hooks: ResidencyHooks): Promise<number> {
+  const hooked = await hooks.deleteRows?.(manager, table, tenantId, limit);
+  if (hooked !== undefined && hooked !== null) return hooked;
+  // Any `limit` of the tenant's rows, unordered: the tenant index finds them without sorting all of them.
+  const ids = manager.getRepository(table).createQueryBuilder("s").select("s.id").where("s.tenant_id = :tenantId", { tenantId }).limit(limit);
+  const result = await manager
+    .createQueryBuilder()
+    .delete()
+    .from(table)
+    .where(`id IN (${ids.getQuery()})`)
+    .setParameters(ids.getParameters())
+    .execute();
+  return result.affected ?? 0;
 }
 
 /**
- * A data subgraph's side of a tenant move between regional stores (service identity only).
- * Each step is idempotent, so the mover can repeat any of them after a crash:
- * - copy: replaces whatever the target holds for the tenant by the source's rows, in one
- *   target transaction, and returns the source digest;
- * - verify: digests of both sides;
- * - purge-source: deletes the source rows, but only if they still match the digest the
- *   copy was verified against (a late write would otherwise be lost).
+ * A data subgraph's side of a tenant move between regional stores (service identity only),
+ * in bounded chunks the mover drives and checkpoints (docs/decisions/0043), so no call
+ * runs longer than one chunk whatever the tenant's size. Each call is idempotent:
+ * - count: the tenant's rows per table in one region (the move's totals; zero proves a purge);
+ * - prepare: once per store before copying (telemetry's partitions);
+ * - copy-chunk: copies one keyset page of one table, inserting only the rows the target lacks,
+ *   so repeating a chunk after a crash adds nothing twice;
+ * - digest-chunk: SHA-256 of one page in one region, for a verification page by page on both sides;
+ * - delete-chunk: deletes up to `limit` of the tenant's rows in one region, children first
+ *   (the purge of the source after the switch, and the clean-up of a target on cancel).
  */
 export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[], hooks: ResidencyHooks = {}): InternalRoute[] {
-  const remove = (manager: EntityManager, tenantId: string) => (hooks.deleteTenant ? hooks.deleteTenant(manager, tenantId) : deleteTenantRows(manager, tables, tenantId));
   const tenantOf = (params: Record<string, string>) => assertId(params.tenantId!, "tenantId");
+  const tableOf = (body: unknown) => tables[intField(body, "table", 0, tables.length - 1)]!;
+  const limitOf = (body: unknown) => intField(body, "limit", 1, MAX_CHUNK_ROWS);
+  const pair = (body: unknown) => {
+    const from = regionField(body, "from");
+    const to = regionField(body, "to");
+    if (from === to) throw new BadUserInputError("from and to must be different regions", "to");
+    return { source: stores.get(from), target: stores.get(to) };
+  };
   return [
     {
       method: "post",
-      path: "/residency/:tenantId/copy",
-      async handler({ viewer, params, body }): Promise<StoreDigest> {
+      path: "/residency/:tenantId/count",
+      async handler({ viewer, params, body }): Promise<{ tables: number[]; total: number }> {
         assertServiceIdentity(viewer);
         const tenantId = tenantOf(params);
-        const source = stores.get(regionField(body, "from"));
-        const target = stores.get(regionField(body, "to"));
-        if (source === target) throw new BadUserInputError("from and to must be different regions", "to");
+        const db = stores.get(regionField(body, "region"));
+        const counts: number[] = [];
+        for (const table of tables) counts.push(await db.getRepository(table).createQueryBuilder("r").where("r.tenant_id = :tenantId", { tenantId }).getCount());
+        return { tables: counts, total: counts.reduce((sum, n) => sum + n, 0) };
+      },
+    },
+    {
+      method: "post",
+      path: "/residency/:tenantId/prepare",
+      async handler({ viewer, params, body }): Promise<{ prepared: true }> {
+        assertServiceIdentity(viewer);
+        const tenantId = tenantOf(params);
+        const { source, target } = pair(body);
         await hooks.prepare?.(source, target, tenantId);
-        await target.transaction(async (manager) => {
-          await remove(manager, tenantId);
-          for (const table of tables) {
-            for await (const page of tenantRows(source.manager, table, tenantId)) {
-              if (hooks.insert) await hooks.insert(manager, table, page);
-              else await manager.getRepository(table).insert(page);
-            }
-          }
-        });
-        return digest(source, tables, tenantId);
+        return { prepared: true };
       },
     },
     {
       method: "post",
-      path: "/residency/:tenantId/verify",
-      async handler({ viewer, params, body }): Promise<{ source: StoreDigest; target: StoreDigest }> {
+      path: "/residency/:tenantId/copy-chunk",
+      async handler({ viewer, params, body }): Promise<ChunkResult & { inserted: number }> {
         assertServiceIdentity(viewer);
         const tenantId = tenantOf(params);
-        const [source, target] = await Promise.all([
-          digest(stores.get(regionField(body, "from")), tables, tenantId),
-          digest(stores.get(regionField(body, "to")), tables, tenantId),
-        ]);
-        return { source, target };
+        const { source, target } = pair(body);
+        const table = tableOf(body);
+        const limit = limitOf(body);
+        const page = await tenantPage(source.manager, table, tenantId, afterField(body), limit, hooks.keysetOf?.(table));
+        let inserted = 0;
+        if (page.length > 0) {
+          await target.transaction(async (manager) => {
+            const ids = page.map((row) => String(row.id));
+            const present = new Set(
+              (await manager.getRepository(table).createQueryBuilder("r").select("r.id", "id").where("r.id IN (:...ids)", { ids }).getRawMany<{ id: unknown }>()).map(
+                (row) => String(row.id),
+              ),
+            );
+            const missing = page.filter((row) => !present.has(String(row.id)));
+            if (missing.length === 0) return;
+            if (hooks.insert) await hooks.insert(manager, table, missing);
+            else await manager.getRepository(table).insert(missing);
+            inserted = missing.length;
+          });
+        }
+        return { rows: page.length, inserted, next: nextOf(page, limit, hooks.keysetOf?.(table)) };
       },
     },
     {
       method: "post",
-      path: "/residency/:tenantId/purge-source",
+      path: "/residency/:tenantId/digest-chunk",
+      async handler({ viewer, params, body }): Promise<ChunkResult & { checksum: string }> {
+        assertServiceIdentity(viewer);
+        const tenantId = tenantOf(params);
+        const db = stores.get(regionField(body, "region"));
+        const table = tableOf(body);
+        const limit = limitOf(body);
+        const key = hooks.keysetOf?.(table);
+        const page = await tenantPage(db.manager, table, tenantId, afterField(body), limit, key);
+        const hash = createHash("sha256");
+        for (const row of page) hash.update(`${canonical(db, table, row)}\n`);
+        return { rows: page.length, checksum: hash.digest("hex"), next: nextOf(page, limit, key) };
+      },
+    },
+    {
+      method: "post",
+      path: "/residency/:tenantId/delete-chunk",
       async handler({ viewer, params, body }): Promise<{ deleted: number }> {
         assertServiceIdentity(viewer);
         const tenantId = tenantOf(params);
-        const source = stores.get(regionField(body, "from"));
-        const expected = (body as { checksum?: unknown } | null)?.checksum;
-        const current = await digest(source, tables, tenantId);
-        if (current.rows === 0) return { deleted: 0 };
-        if (current.checksum !== expected) {
-          throw new ConflictError(`the ${tenantId} rows in the source region changed after the verified copy; not deleting them`);
+        const db = stores.get(regionField(body, "region"));
+        const limit = limitOf(body);
+        // Children before parents: a parent table is touched only once its children are gone, so foreign keys hold.
+        for (const table of [...tables].reverse()) {
+          const deleted = await db.transaction((manager) => deleteChunk(manager, table, tenantId, limit, hooks));
+          if (deleted > 0) return { deleted };
         }
-        return { deleted: await source.transaction((manager) => remove(manager, tenantId)) };
+        return { deleted: 0 };
       },
     },
   ];

@@ -4,6 +4,17 @@ import { PLATFORM_TENANT_ID } from "./audit-client";
 import { callInternal } from "./internal-http";
 
 
+const MOVING = "is moving from";
+const MOVING_MESSAGE = new RegExp(`^tenant \\S+ ${MOVING} `);
+
+/**
+ * True for the UNAVAILABLE a data subgraph answers (directly or through callInternal) while
+ * the tenant's data moves between regions: a wait, not an outage, however long the move.
+ */
+export function isTenantMovingError(error: unknown): boolean {
+  return error instanceof UnavailableError && MOVING_MESSAGE.test(error.message);
+}
+
 /** A tenant's entry in the storage-regions directory, as the data subgraphs need it. */
 export interface TenantPlacement {
   id: string;
@@ -45,10 +56,7 @@ export class TenantRegionDirectory {
     if (tenantId === PLATFORM_TENANT_ID) return this.platformRegion;
     const placement = await this.placement(tenantId, token);
     if (placement.state === "MOVING") {
-      throw new UnavailableError(
-        `tenant ${tenantId} is moving from ${placement.storageRegion} to ${placement.movingTo}; retry shortly`,
-        Math.max(1, Math.ceil(this.ttlMs / 1000)),
-      );
+      throw new UnavailableError(`tenant ${tenantId} ${MOVING} ${placement.storageRegion} to ${placement.movingTo}; retry shortly`, Math.max(1, Math.ceil(this.ttlMs / 1000)));
     }
     return placement.storageRegion;
   }

@@ -53,7 +53,7 @@ export async function createAuditService(options: AuditServiceOptions): Promise<
       await appendEntries(deps, viewer, token, denialEntries(viewer, denials), "platform");
     },
     context: (viewer, token) => createAuditContext(deps, viewer, token),
-    internalRoutes: [...auditEntriesRoutes(deps), ...denialRoutes(deps), ...personalDataRoutes(deps), ...residencyRoutes(stores, [AuditLogEntry])],
+    internalRoutes: [...auditEntriesRoutes(deps), ...denialRoutes(deps), ...personalDataRoutes(deps), ...residencyRoutes(stores, [AuditLogEntry], { keysetOf: () => "occurredAt" })],
   });
   return {
     ...app,

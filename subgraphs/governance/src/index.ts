@@ -33,7 +33,13 @@ async function main(): Promise<void> {
   const privacy = options.privacy;
   const service = await createGovernanceService({
     ...options,
-    residencyMover: { intervalMs: Number(env.RESIDENCY_MOVER_INTERVAL_MS ?? 1000), faultPoint: env.DGG_FAULT_POINT },
+    residencyMover: {
+      intervalMs: Number(env.RESIDENCY_MOVER_INTERVAL_MS ?? 1000),
+      leaseMs: Number(env.RESIDENCY_MOVE_LEASE_MS ?? 60_000),
+      chunkRows: Number(env.RESIDENCY_COPY_CHUNK_ROWS ?? 2000),
+      callTimeoutMs: Number(env.RESIDENCY_CALL_TIMEOUT_MS ?? 30_000),
+      faultPoint: env.DGG_FAULT_POINT,
+    },
     retentionIntervalMs: retentionIntervalFromEnv(env),
     faults: faultsFromEnv(env),
   });

@@ -60,7 +60,7 @@ export interface GovernanceServiceOptions {
   /** Root folder of the blob store (one subfolder per region), or another BlobStore. */
   blobs: string | MovableBlobStore;
   /** The residency mover (tenant moves between regions); started unless false. */
-  residencyMover?: Pick<ResidencyMoverOptions, "intervalMs" | "leaseMs" | "faultPoint" | "onFault" | "owner"> | false;
+  residencyMover?: Pick<ResidencyMoverOptions, "intervalMs" | "leaseMs" | "chunkRows" | "callTimeoutMs" | "faultPoint" | "onFault" | "owner" | "afterChunk" | "beforePurge"> | false;
   /** HMAC key of the erasure ledger (at least 32 bytes). */
   ledgerKey: Buffer;
   /** The privacy-request engine; unset values take DEFAULT_PRIVACY_CONFIG. */
@@ -112,8 +112,9 @@ export const governanceMigrations = [
 ];
 
 /**
- * After a tenant's move, its privacy requests' archives live in the new region (the mover
- * copied them with every other blob of the tenant): point the requests there.
+ * Once a tenant's move has a verified copy (or, on cancel, back), its privacy requests'
+ * archives live in the region `to` (the mover copied them with every other blob of the
+ * tenant, unfinished ones included): point the requests there.
  */
 async function repointArchives(deps: GovernanceDeps, tenantId: string, from: Region, to: Region): Promise<void> {
   const repo = deps.db.getRepository(PrivacyRequestRecord);
@@ -201,10 +202,10 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
       ? null
       : new ResidencyMover({
           ...options.residencyMover,
-          client: new ResidencyClient(options.urls.storageRegions, subgraphs, options.internalPrivateKey, options.clock),
+          client: new ResidencyClient(options.urls.storageRegions, subgraphs, options.internalPrivateKey, options.clock, options.residencyMover?.callTimeoutMs),
           blobs,
           audit: deps.audit,
-          onSwitched: (tenantId, from, to) => repointArchives(deps, tenantId, from as Region, to as Region),
+          repoint: (tenantId, from, to) => repointArchives(deps, tenantId, from as Region, to as Region),
         });
   mover?.start();
   const scheduler = deps.retention.intervalMs ? new RetentionScheduler(deps, deps.retention.intervalMs) : null;

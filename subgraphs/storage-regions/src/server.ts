@@ -9,6 +9,7 @@ import { tenantRoutes } from "./internal/tenants.routes";
 import { moveRoutes } from "./internal/moves.routes";
 import { CreateTenantTable1732400300000 } from "./migrations/1732400300000-create-tenant-table";
 import { AddTenantMoves1736000000000 } from "./migrations/1736000000000-add-tenant-moves";
+import { AddMoveCancel1737000000000 } from "./migrations/1737000000000-add-move-cancel";
 import { buildStorageRegionsSchema } from "./schema";
 import type { StorageLayout } from "./storage-layout";
 
@@ -30,7 +31,7 @@ export interface StorageRegionsService extends SubgraphApp {
 }
 
 export const storageRegionsEntities = [Tenant, TenantMove];
-export const storageRegionsMigrations = [CreateTenantTable1732400300000, AddTenantMoves1736000000000];
+export const storageRegionsMigrations = [CreateTenantTable1732400300000, AddTenantMoves1736000000000, AddMoveCancel1737000000000];
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createStorageRegionsService(options: StorageRegionsServiceOptions): Promise<StorageRegionsService> {

@@ -20,6 +20,7 @@ import { TelemetryMonthsAndHeldTable1735000000000 } from "./migrations/173500000
 import { BackgroundWork } from "./services/background-work";
 import { PartitionCatalog } from "./services/partitions";
 import { telemetryResidencyHooks } from "./services/residency-hooks";
+import { deleteTelemetryRows } from "./internal/residency-delete";
 import { buildTelemetrySchema } from "./schema";
 import { UserLookupClient } from "./services/user-lookup.client";
 
@@ -90,7 +91,12 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     clock: options.clock,
     recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createTelemetryContext(deps, viewer, token),
-    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [TelemetryEvent, TelemetryHeldEvent, PersonalDataFreeze], telemetryResidencyHooks(deps.partitionsFor))],
+    internalRoutes: [...personalDataRoutes(deps), ...residencyRoutes(stores, [TelemetryEvent, TelemetryHeldEvent, PersonalDataFreeze], {
+      ...telemetryResidencyHooks(deps.partitionsFor),
+      deleteRows: deleteTelemetryRows,
+      // Both event tables are indexed by (tenant_id, occurred_at): moves page along it.
+      keysetOf: (table) => (table === TelemetryEvent || table === TelemetryHeldEvent ? "occurredAt" : undefined),
+    })],
   });
   return {
     ...app,

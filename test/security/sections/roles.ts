@@ -29,11 +29,38 @@ async function freshUser(w: World): Promise<string> {
   return response.body.data!.createUser.id as string;
 }
 
+/**
+ * A move of tenant A that only the calls see: recorded directly, claimed by nobody who runs
+ * (so no mover ever acts on it and the stores stay still), the tenant left ACTIVE. Newest,
+ * so residencyMove returns it and cancelResidencyMove has a move to cancel.
+ */
+async function pendingMove(w: World): Promise<void> {
+  const db = w.system.stores["storage-regions"][0]!.db;
+  const p = w.system.kind === "postgres" ? (n: number) => `$${n}` : () => "?";
+  const [tenant] = (await db.query(`SELECT storage_region FROM tenant WHERE id = ${p(1)}`, [w.a.id])) as { storage_region: string }[];
+  const to = tenant!.storage_region === "EUROPE" ? "ASIA_PACIFIC" : "EUROPE";
+  const now = Date.now();
+  const far = now + 24 * 3600_000;
+  await db.query(
+    `INSERT INTO tenant_move (id, tenant_id, from_region, to_region, phase, freeze_until, claimed_by, lease_until, requested_by, requested_at, updated_at)
+     VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map(p).join(", ")})`,
+    [randomUUID(), w.a.id, tenant!.storage_region, to, "REQUESTED", far, "security-suite (never runs)", far, "security-suite", now, now],
+  );
+}
+
 /** One call per operation; for the role's own tenant (A) or, for a data subject, about itself. */
 const CALLS: Record<string, Builder> = {
   createTenant: async () => ({ query: `mutation($n: String!) { createTenant(input: { name: $n, storageRegion: ASIA_PACIFIC }) { id } }`, variables: { n: `T-${randomUUID()}` } }),
   tenant: async (w) => ({ query: `query($id: ID!) { tenant(id: $id) { id storageRegion } }`, variables: { id: w.a.id } }),
   electStorageRegion: async (w) => ({ query: `mutation($t: ID!) { electStorageRegion(tenantId: $t, region: EUROPE) { id } }`, variables: { t: w.a.id } }),
+  residencyMove: async (w, role) => {
+    if (role === "operator" || role === "tenant-admin") await pendingMove(w);
+    return { query: `query($t: ID!) { residencyMove(tenantId: $t) { id phase progress { store copied total } startedAt } }`, variables: { t: w.a.id } };
+  },
+  cancelResidencyMove: async (w, role) => {
+    if (role === "operator" || role === "tenant-admin") await pendingMove(w);
+    return { query: `mutation($t: ID!) { cancelResidencyMove(tenantId: $t) { id phase } }`, variables: { t: w.a.id } };
+  },
   createUser: async (w) => ({
     query: `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
     variables: { i: { tenantId: w.a.id, userPrincipalName: `n-${randomUUID().slice(0, 8)}@contoso.example.com`, displayName: "New" } },
@@ -90,6 +117,8 @@ const OWNER: Record<string, SubgraphName> = {
   createTenant: "storage-regions",
   tenant: "storage-regions",
   electStorageRegion: "storage-regions",
+  residencyMove: "storage-regions",
+  cancelResidencyMove: "storage-regions",
   createUser: "users",
   enrollDevice: "users",
   removeUserFromManagement: "users",

@@ -1,8 +1,9 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { Transform } from "node:stream";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { pathToFileURL } from "node:url";
@@ -49,6 +50,8 @@ export interface BlobStore {
 }
 
 const PARTIAL = ".partial";
+/** A blob being copied in from another region: never listed as a blob, renamed into place when whole. */
+const INCOMING = ".incoming";
 
 /** The embedded default: one folder per region under `.data/blobs/`. */
 export class FileSystemBlobStore implements MovableBlobStore {
@@ -80,8 +83,12 @@ export class FileSystemBlobStore implements MovableBlobStore {
     return readFile(this.pathOf(region, key));
   }
 
-  /** Every key under `prefix` in the region, sorted. */
-  async list(region: Region, prefix: string): Promise<string[]> {
+  /**
+   * Every key under `prefix` in the region, sorted. With `unfinished`, also the unfinished
+   * copies (`<key>.partial`, an export half-written) and interrupted incoming copies, which a
+   * tenant move must take along or delete too.
+   */
+  async list(region: Region, prefix: string, options: { unfinished?: boolean } = {}): Promise<string[]> {
     const regionRoot = resolve(this.root, region);
     const start = this.pathOf(region, prefix);
     const entries = await readdir(start, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
@@ -89,7 +96,7 @@ export class FileSystemBlobStore implements MovableBlobStore {
       throw error;
     });
     return entries
-      .filter((entry) => entry.isFile() && !entry.name.endsWith(PARTIAL))
+      .filter((entry) => entry.isFile() && (options.unfinished === true || !(entry.name.endsWith(PARTIAL) || entry.name.endsWith(INCOMING))))
       .map((entry) => relative(regionRoot, join(entry.parentPath, entry.name)).split(sep).join("/"))
       .sort();
   }
@@ -170,6 +177,32 @@ export class FileSystemBlobStore implements MovableBlobStore {
     );
   }
 
+  async copyBetweenRegions(from: Region, to: Region, key: string): Promise<{ sha256: string; bytes: number }> {
+    const target = this.pathOf(to, key);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = `${target}${INCOMING}`;
+    const hash = createHash("sha256");
+    let bytes = 0;
+    // Streamed: memory holds one chunk whatever the archive's size; the hash is taken on the way.
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const out = createWriteStream(temp, { flush: true });
+    await pipeline(createReadStream(this.pathOf(from, key)), tap, out);
+    await rename(temp, target);
+    return { sha256: hash.digest("hex"), bytes };
+  }
+
+  async sha256Of(region: Region, key: string): Promise<string> {
+    const hash = createHash("sha256");
+    await pipeline(createReadStream(this.pathOf(region, key)), hash);
+    return hash.digest("hex");
+  }
+
   async deletePrefix(region: Region, prefix: string): Promise<number> {
     const path = this.pathOf(region, prefix);
     const files = await readdir(path, { recursive: true }).catch(() => [] as string[]);
@@ -184,6 +217,11 @@ export function blobRootFromEnv(dataDirectory: string, env: NodeJS.ProcessEnv = 
 
 /** What a tenant move needs of a blob store: list, copy and delete everything under a prefix. */
 export interface MovableBlobStore extends BlobStore {
-  list(region: Region, prefix: string): Promise<string[]>;
+  /** Keys under `prefix`, sorted; `unfinished` includes unfinished and interrupted copies (see FileSystemBlobStore). */
+  list(region: Region, prefix: string, options?: { unfinished?: boolean }): Promise<string[]>;
   delete(region: Region, key: string): Promise<void>;
+  /** Streams one blob (finished or not) to the same key in another region, atomically, returning its SHA-256 taken while streaming. */
+  copyBetweenRegions(from: Region, to: Region, key: string): Promise<{ sha256: string; bytes: number }>;
+  /** SHA-256 of one blob (finished or not), streamed. */
+  sha256Of(region: Region, key: string): Promise<string>;
 }

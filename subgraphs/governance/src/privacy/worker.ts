@@ -1,4 +1,4 @@
-import { PrivacyRequestStatus } from "@dgg/common";
+import { isTenantMovingError, PrivacyRequestStatus } from "@dgg/common";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import type { EngineDeps } from "./engine-deps";
 import { eraseSubgraphs, startErasure } from "./erase-step";
@@ -146,6 +146,17 @@ export class PrivacyWorkers {
     const { deps } = this;
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
     const now = deps.clock.now();
+    if (isTenantMovingError(error)) {
+      // The tenant's data is moving to another region (docs/decisions/0043): its stores answer
+      // UNAVAILABLE until the move switches, however long it takes. Waiting for it is not a
+      // failed attempt, so a long move cannot exhaust the request's attempts.
+      const next = new Date(now.getTime() + backoffMs(Math.max(1, request.attempts - 1), deps.privacy.retryBaseMs, deps.privacy.retryMaxMs));
+      await checkpoint(deps.db, request, worker, now, "WAITING_FOR_MOVE", { attempts: request.attempts - 1, error: reason, lastErrorAt: now, nextAttemptAt: next, leaseExpiresAt: null }, {
+        reason,
+        nextAttemptAt: next.toISOString(),
+      });
+      return;
+    }
     if (request.attempts >= deps.privacy.maxAttempts) {
       await checkpoint(deps.db, request, worker, now, "FAILED", {
         status: PrivacyRequestStatus.FAILED,

@@ -3,26 +3,49 @@ import { callInternal, GOVERNANCE_SERVICE, signInternalToken } from "@dgg/common
 import type { Clock, Region } from "@dgg/common";
 import type { DataSubgraph } from "../services/data-subgraphs";
 
+/** One store's checkpointed copy, as storage-regions records it (subgraphs/storage-regions/src/entities/tenant-move.entity.ts). */
+export interface StoreProgress {
+  stage: "COPYING" | "VERIFYING" | "VERIFIED";
+  total: number;
+  copied: number;
+  verified: number;
+  /** How many tables the store has (1 for the archives), and the cursor: table index and last id (or key) done. */
+  tables: number;
+  table: number;
+  after: string | null;
+  sourceChain: string;
+  targetChain: string;
+  rows: number;
+  checksum: string;
+}
+
+export type MovePhase = "REQUESTED" | "COPIED" | "SWITCHED" | "COMPLETED" | "CANCELLING" | "ROLLED_BACK" | "CANCELLED";
+
 /** A move as the storage-regions directory records it. */
 export interface TenantMoveRecord {
   id: string;
   tenantId: string;
   fromRegion: Region;
   toRegion: Region;
-  phase: "REQUESTED" | "COPIED" | "SWITCHED" | "COMPLETED";
+  phase: MovePhase;
   freezeUntil: string;
-  progress: Record<string, { rows: number; checksum: string }> | null;
+  progress: Record<string, StoreProgress> | null;
   requestedAt: string;
+  cancelledBy: string | null;
 }
 
-export interface StoreDigest {
+/** What a copy or digest chunk covered, and where the next one starts (null: the table is done). */
+export interface Chunk {
   rows: number;
-  checksum: string;
+  next: string | null;
 }
+
+/** A chunk call that outlives this was lost, not slow: every chunk is bounded, so the limit is far from any normal call. */
+const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 /**
  * Calls, with governance's service identity, the move records of storage-regions and the
- * residency routes every data subgraph serves (packages/common/src/residency-routes.ts).
+ * chunked residency routes every data subgraph serves (packages/common/src/residency-routes.ts).
  */
 export class ResidencyClient {
   constructor(
@@ -30,6 +53,7 @@ export class ResidencyClient {
     readonly subgraphs: DataSubgraph[],
     private readonly signingKey: KeyLike,
     private readonly clock: Clock,
+    private readonly callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS,
   ) {}
 
   token(): Promise<string> {
@@ -37,7 +61,7 @@ export class ResidencyClient {
   }
 
   private async moves<T>(path: string, body?: unknown): Promise<T> {
-    return callInternal<T>(`${this.storageRegionsUrl}/internal/moves${path}`, { token: await this.token(), body });
+    return callInternal<T>(`${this.storageRegionsUrl}/internal/moves${path}`, { token: await this.token(), body, timeoutMs: this.callTimeoutMs });
   }
 
   async openMoves(): Promise<TenantMoveRecord[]> {
@@ -48,7 +72,17 @@ export class ResidencyClient {
     return (await this.moves<{ move: TenantMoveRecord | null }>(`/${id}/claim`, { owner, leaseMs })).move;
   }
 
-  async recordPhase(id: string, owner: string, phase: "COPIED" | "COMPLETED", progress?: TenantMoveRecord["progress"]): Promise<void> {
+  /** False when another replica holds the move now. */
+  async renew(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    return (await this.moves<{ held: boolean }>(`/${id}/renew`, { owner, leaseMs })).held;
+  }
+
+  /** Checkpoints the progress; CONFLICT when the move left `phase` (cancelled) or another replica holds it. */
+  async saveProgress(id: string, owner: string, phase: "REQUESTED" | "CANCELLING" | "SWITCHED", progress: Record<string, StoreProgress>): Promise<void> {
+    await this.moves(`/${id}/progress`, { owner, phase, progress });
+  }
+
+  async recordPhase(id: string, owner: string, phase: "COPIED" | "COMPLETED" | "CANCELLED", progress?: TenantMoveRecord["progress"]): Promise<void> {
     await this.moves(`/${id}/phase`, { owner, phase, progress });
   }
 
@@ -56,11 +90,20 @@ export class ResidencyClient {
     await this.moves(`/${id}/switch`, { owner });
   }
 
+  async rollBack(id: string, owner: string): Promise<void> {
+    await this.moves(`/${id}/roll-back`, { owner });
+  }
+
   async recordError(id: string, owner: string, error: string): Promise<void> {
     await this.moves(`/${id}/error`, { owner, error });
   }
 
-  async subgraphStep<T>(subgraph: DataSubgraph, tenantId: string, step: "copy" | "verify" | "purge-source", body: unknown): Promise<T> {
-    return callInternal<T>(`${subgraph.url}/internal/residency/${encodeURIComponent(tenantId)}/${step}`, { token: await this.token(), body });
+  /** One bounded call to a data subgraph's residency routes. */
+  async subgraphStep<T>(subgraph: DataSubgraph, tenantId: string, step: "count" | "prepare" | "copy-chunk" | "digest-chunk" | "delete-chunk", body: unknown): Promise<T> {
+    return callInternal<T>(`${subgraph.url}/internal/residency/${encodeURIComponent(tenantId)}/${step}`, {
+      token: await this.token(),
+      body,
+      timeoutMs: this.callTimeoutMs,
+    });
   }
 }

@@ -1,11 +1,12 @@
-import { randomUUID } from "node:crypto";
-import type { AuditClient } from "@dgg/common";
+import { createHash, randomUUID } from "node:crypto";
+import type { AuditClient, Region } from "@dgg/common";
+import { isErrorCode, MAX_CHUNK_ROWS, ServiceError } from "@dgg/common";
 import type { MovableBlobStore } from "../blob/blob-store";
-import { blobDigest, copyTenantBlobs, deleteTenantBlobs } from "./blob-move";
-import type { ResidencyClient, StoreDigest, TenantMoveRecord } from "./residency-client";
+import type { DataSubgraph } from "../services/data-subgraphs";
+import type { Chunk, ResidencyClient, StoreProgress, TenantMoveRecord } from "./residency-client";
 
 /** Named points where tests make the process die, to prove a move resumes (DGG_FAULT_POINT). */
-export type MoveFaultPoint = "residency:after-copy" | "residency:after-switch" | "residency:after-purge";
+export type MoveFaultPoint = "residency:mid-copy" | "residency:after-copy" | "residency:after-switch" | "residency:after-purge";
 
 export interface ResidencyMoverOptions {
   client: ResidencyClient;
@@ -14,23 +15,67 @@ export interface ResidencyMoverOptions {
   /** This replica's name; a move is driven by one claimant at a time. */
   owner?: string;
   intervalMs?: number;
+  /** The claim's lifetime; renewed every third of it while this replica works (default 60 s). */
   leaseMs?: number;
+  /** Per-call time limit of the chunk calls (env RESIDENCY_CALL_TIMEOUT_MS, default 30 s); read by server.ts for the client. */
+  callTimeoutMs?: number;
+  /** Rows per chunk (env RESIDENCY_COPY_CHUNK_ROWS, default 2000): bounds every call's duration. */
+  chunkRows?: number;
   /** Where to die (tests only): the process exits there, as a crash would. */
   faultPoint?: string;
   onFault?: (point: MoveFaultPoint) => void;
-  /** Called (idempotently) once the directory points at the new region: governance re-points its privacy requests' archives. */
-  onSwitched?: (tenantId: string, from: string, to: string) => Promise<void>;
+  /**
+   * Points the tenant's privacy requests (and their archives) at a region, idempotently:
+   * at the new one once the copy is verified, before the switch, so no worker writes an
+   * archive file in the old region after it; back at the old one on cancel.
+   */
+  repoint?: (tenantId: string, from: string, to: string) => Promise<void>;
+  /** Tests only: awaited after each checkpointed chunk (to slow a copy down). */
+  afterChunk?: (move: TenantMoveRecord, store: string, progress: StoreProgress) => Promise<void>;
+  /** Tests only: awaited after the switch, before the source is purged (to land a late write there). */
+  beforePurge?: (move: TenantMoveRecord) => Promise<void>;
 }
 
 const BLOBS = "blobs";
+/** An interrupted incoming copy in the target (blob-store.ts): never copied, always deleted. */
+const INCOMING = ".incoming";
+/** How many times a purge re-counts and deletes again before it reports the source as still written to. */
+const PURGE_ROUNDS = 5;
+
+/** The error a replica gets when it no longer holds the move, or the move was cancelled under it: stop, do not record. */
+class MoveLostError extends Error {}
+
+function chain(previous: string, page: string): string {
+  return createHash("sha256").update(`${previous}\n${page}`).digest("hex");
+}
+
+function freshProgress(total: number, tables: number): StoreProgress {
+  return { stage: "COPYING", total, copied: 0, verified: 0, tables, table: 0, after: null, sourceChain: "", targetChain: "", rows: 0, checksum: "" };
+}
+
+/** Moves the cursor past a finished chunk: to the next table when this one is exhausted. */
+function advance(progress: StoreProgress, next: string | null): boolean {
+  if (next !== null) {
+    progress.after = next;
+    return false;
+  }
+  progress.table += 1;
+  progress.after = null;
+  return progress.table >= progress.tables;
+}
 
 /**
- * Drives tenant moves to a newly elected region (docs/decisions/0040), one phase per step,
- * each recorded in storage-regions before the next begins:
- *   REQUESTED → copy every store and the archives to the new region, verify digests → COPIED
- *   COPIED    → switch the directory to the new region (the tenant is ACTIVE again) → SWITCHED
- *   SWITCHED  → delete the source rows and archives if unchanged, audit the move → COMPLETED
- * Every step is idempotent, so a crash anywhere resumes from the recorded phase.
+ * Drives tenant moves to a newly elected region (docs/decisions/0040 and 0043), in bounded
+ * chunks checkpointed in the storage-regions move record, so a move of any size survives
+ * crashes and no call approaches a time limit:
+ *   REQUESTED  → per store: copy keyset pages of `chunkRows` rows (archives one file at a
+ *                time, streamed), then verify page by page (digests on both sides) → COPIED
+ *   COPIED     → switch the directory to the new region (the tenant is ACTIVE again) → SWITCHED
+ *   SWITCHED   → delete the tenant's rows and archives in the old region, whatever arrived
+ *                there since the verification, until a count finds none; audit → COMPLETED
+ *   CANCELLING → delete the copy in the new region, put the tenant back → ROLLED_BACK → audit → CANCELLED
+ * The claim is renewed every third of the lease; every record is fenced on the claim and the
+ * phase, so a replica that lost the move, or whose move was cancelled, stops at its next chunk.
  */
 export class ResidencyMover {
   private timer: NodeJS.Timeout | null = null;
@@ -38,9 +83,18 @@ export class ResidencyMover {
   private crashed = false;
   private running: Promise<void> | null = null;
   private readonly owner: string;
+  private readonly leaseMs: number;
+  private readonly chunkRows: number;
 
   constructor(private readonly options: ResidencyMoverOptions) {
     this.owner = options.owner ?? `governance:${randomUUID().slice(0, 8)}`;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.chunkRows = options.chunkRows ?? 2000;
+    // A data subgraph refuses larger chunks (MAX_CHUNK_ROWS): fail at start, not in the middle of a move.
+    if (!Number.isInteger(this.chunkRows) || this.chunkRows < 1 || this.chunkRows > MAX_CHUNK_ROWS) {
+      throw new Error(`RESIDENCY_COPY_CHUNK_ROWS must be an integer from 1 to ${MAX_CHUNK_ROWS}, got ${String(options.chunkRows)}`);
+    }
+    if (!Number.isFinite(this.leaseMs) || this.leaseMs < 60) throw new Error(`RESIDENCY_MOVE_LEASE_MS must be at least 60, got ${String(options.leaseMs)}`);
   }
 
   start(): void {
@@ -56,6 +110,8 @@ export class ResidencyMover {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // Stop at the next chunk rather than finishing the move: the next replica resumes from the checkpoint.
+    this.crashed = true;
     await this.running;
   }
 
@@ -64,84 +120,279 @@ export class ResidencyMover {
     if (this.crashed) return;
     for (const open of await this.options.client.openMoves()) {
       if (this.crashed) return;
-      if (Date.parse(open.freezeUntil) > Date.now()) continue;
-      const move = await this.options.client.claim(open.id, this.owner, this.options.leaseMs ?? 60_000);
+      if (open.phase === "REQUESTED" && Date.parse(open.freezeUntil) > Date.now()) continue;
+      const move = await this.options.client.claim(open.id, this.owner, this.leaseMs);
       if (!move) continue;
+      const lease = this.heartbeat(move.id);
       try {
-        await this.drive(move);
+        await this.drive(move, lease);
       } catch (error) {
         if (this.crashed) return;
+        // A cancelled move or a lost claim is not an error of the move: its new state is picked up next tick.
+        if (error instanceof MoveLostError || (error instanceof ServiceError && isErrorCode(error.code) && error.code === "CONFLICT")) {
+          console.error(`[governance] residency mover stopped driving move ${move.id}: ${error.message}`);
+          continue;
+        }
         await this.options.client.recordError(move.id, this.owner, error instanceof Error ? error.message : String(error)).catch(() => undefined);
+      } finally {
+        lease.stop();
       }
     }
   }
 
+  /** Renews the claim every third of the lease; `check` throws once it was lost, so no further write is made. */
+  private heartbeat(id: string): { check(): void; stop(): void } {
+    let lost = false;
+    const timer = setInterval(() => {
+      this.options.client.renew(id, this.owner, this.leaseMs).then(
+        (held) => {
+          lost ||= !held;
+        },
+        // An unreachable directory is not a lost claim: the fenced records decide.
+        () => undefined,
+      );
+    }, Math.max(20, Math.floor(this.leaseMs / 3)));
+    return {
+      check: () => {
+        if (this.crashed) throw new MoveLostError(`replica ${this.owner} stopped`);
+        if (lost) throw new MoveLostError(`replica ${this.owner} lost its claim on move ${id}`);
+      },
+      stop: () => clearInterval(timer),
+    };
+  }
+
   private fault(point: MoveFaultPoint): void {
-    if (this.options.faultPoint !== point) return;
+    if (this.options.faultPoint !== point || this.crashed) return;
     this.crashed = true;
     (this.options.onFault ?? (() => process.exit(86)))(point);
   }
 
-  private async drive(move: TenantMoveRecord): Promise<void> {
-    let progress = move.progress;
+  private async drive(move: TenantMoveRecord, lease: { check(): void }): Promise<void> {
+    const { client } = this.options;
+    const progress = move.progress ?? {};
+    if (move.phase === "CANCELLING") {
+      await this.options.repoint?.(move.tenantId, move.toRegion, move.fromRegion);
+      await this.deleteTenant(move, move.toRegion, move.fromRegion, lease);
+      lease.check();
+      await client.rollBack(move.id, this.owner);
+      move = { ...move, phase: "ROLLED_BACK" };
+    }
+    if (move.phase === "ROLLED_BACK") {
+      // The tenant is ACTIVE in its old region again, so the entry can be written there.
+      await this.options.audit.record(await client.token(), [
+        {
+          tenantId: move.tenantId,
+          action: "STORAGE_REGION_MOVE_CANCELLED",
+          details: { moveId: move.id, from: move.fromRegion, to: move.toRegion, cancelledBy: move.cancelledBy, requestedAt: move.requestedAt },
+        },
+      ]);
+      await client.recordPhase(move.id, this.owner, "CANCELLED");
+      return;
+    }
     if (move.phase === "REQUESTED") {
-      progress = await this.copyAndVerify(move);
-      await this.options.client.recordPhase(move.id, this.owner, "COPIED", progress);
+      await this.copyAndVerify(move, progress, lease);
+      lease.check();
+      await client.recordPhase(move.id, this.owner, "COPIED", progress);
       this.fault("residency:after-copy");
       move = { ...move, phase: "COPIED", progress };
     }
     if (move.phase === "COPIED") {
-      await this.options.client.switchDirectory(move.id, this.owner);
-      await this.options.onSwitched?.(move.tenantId, move.fromRegion, move.toRegion);
+      await this.options.repoint?.(move.tenantId, move.fromRegion, move.toRegion);
+      // An export file finished in the old region after the archives were verified (a worker needs no data subgraph to commit one) follows now, before its request resumes in the new region.
+      await this.carryOverFinished(move.tenantId, move.fromRegion, move.toRegion, lease);
+      lease.check();
+      await client.switchDirectory(move.id, this.owner);
       this.fault("residency:after-switch");
       move = { ...move, phase: "SWITCHED" };
     }
     if (move.phase === "SWITCHED") {
-      // Again after a crash between the switch and its record: the hook is idempotent.
-      await this.options.onSwitched?.(move.tenantId, move.fromRegion, move.toRegion);
-      await this.purgeSource(move, progress ?? {});
+      await this.options.beforePurge?.(move);
+      await this.purgeSource(move, lease);
       this.fault("residency:after-purge");
-      await this.options.audit.record(await this.options.client.token(), [
+      const rows = Object.fromEntries(Object.entries(progress).map(([store, entry]) => [store, { rows: entry.rows, checksum: entry.checksum }]));
+      await this.options.audit.record(await client.token(), [
         {
           tenantId: move.tenantId,
           action: "STORAGE_REGION_MOVED",
-          details: { moveId: move.id, from: move.fromRegion, to: move.toRegion, rows: progress, requestedAt: move.requestedAt },
+          details: { moveId: move.id, from: move.fromRegion, to: move.toRegion, rows, requestedAt: move.requestedAt },
         },
       ]);
-      await this.options.client.recordPhase(move.id, this.owner, "COMPLETED", progress);
+      lease.check();
+      await client.recordPhase(move.id, this.owner, "COMPLETED", progress);
     }
   }
 
-  private async copyAndVerify(move: TenantMoveRecord): Promise<Record<string, StoreDigest>> {
-    const { client, blobs } = this.options;
-    const body = { from: move.fromRegion, to: move.toRegion };
-    const progress: Record<string, StoreDigest> = {};
-    for (const subgraph of client.subgraphs) {
-      const copied = await client.subgraphStep<StoreDigest>(subgraph, move.tenantId, "copy", body);
-      const { source, target } = await client.subgraphStep<{ source: StoreDigest; target: StoreDigest }>(subgraph, move.tenantId, "verify", body);
-      if (source.checksum !== copied.checksum || target.checksum !== copied.checksum || target.rows !== copied.rows) {
-        throw new Error(`${subgraph.name}: copy of tenant ${move.tenantId} does not verify (source ${source.rows}/${source.checksum}, target ${target.rows}/${target.checksum})`);
+  private async save(move: TenantMoveRecord, progress: Record<string, StoreProgress>, lease: { check(): void }): Promise<void> {
+    lease.check();
+    await this.options.client.saveProgress(move.id, this.owner, "REQUESTED", progress);
+  }
+
+  private async copyAndVerify(move: TenantMoveRecord, progress: Record<string, StoreProgress>, lease: { check(): void }): Promise<void> {
+    for (const subgraph of this.options.client.subgraphs) await this.copyStore(move, subgraph, progress, lease);
+    await this.copyBlobs(move, progress, lease);
+  }
+
+  private async copyStore(move: TenantMoveRecord, subgraph: DataSubgraph, progress: Record<string, StoreProgress>, lease: { check(): void }): Promise<void> {
+    const { client } = this.options;
+    const step = <T>(name: Parameters<ResidencyClient["subgraphStep"]>[2], body: unknown) => client.subgraphStep<T>(subgraph, move.tenantId, name, body);
+    const pair = { from: move.fromRegion, to: move.toRegion };
+    let entry = progress[subgraph.name];
+    if (!entry) {
+      // A fresh start for this store: whatever an earlier, abandoned attempt left in the target goes first.
+      await this.deleteRows(move, subgraph, move.toRegion, lease);
+      await step("prepare", pair);
+      const counted = await step<{ tables: number[]; total: number }>("count", { region: move.fromRegion });
+      entry = freshProgress(counted.total, counted.tables.length);
+      progress[subgraph.name] = entry;
+      await this.save(move, progress, lease);
+    }
+    while (entry.stage === "COPYING") {
+      const chunk = await step<Chunk>("copy-chunk", { ...pair, table: entry.table, after: entry.after, limit: this.chunkRows });
+      entry.copied += chunk.rows;
+      if (advance(entry, chunk.next)) Object.assign(entry, { stage: "VERIFYING", table: 0, after: null });
+      await this.save(move, progress, lease);
+      if (entry.stage === "COPYING" && subgraph.name === "telemetry") this.fault("residency:mid-copy");
+      await this.options.afterChunk?.(move, subgraph.name, entry);
+    }
+    while (entry.stage === "VERIFYING") {
+      const page = { table: entry.table, after: entry.after, limit: this.chunkRows };
+      const [source, target] = await Promise.all([
+        step<Chunk & { checksum: string }>("digest-chunk", { ...page, region: move.fromRegion }),
+        step<Chunk & { checksum: string }>("digest-chunk", { ...page, region: move.toRegion }),
+      ]);
+      if (source.checksum !== target.checksum || source.rows !== target.rows || source.next !== target.next) {
+        // Start this store over: the next attempt clears the target and copies again.
+        delete progress[subgraph.name];
+        await this.save(move, progress, lease);
+        throw new Error(
+          `${subgraph.name}: the copy of tenant ${move.tenantId} does not verify at table ${page.table} after ${page.after ?? "the start"} ` +
+            `(source ${source.rows} rows ${source.checksum}, target ${target.rows} rows ${target.checksum}); copying it again`,
+        );
       }
-      progress[subgraph.name] = copied;
+      entry.sourceChain = chain(entry.sourceChain, source.checksum);
+      entry.targetChain = chain(entry.targetChain, target.checksum);
+      entry.verified += source.rows;
+      if (advance(entry, source.next)) Object.assign(entry, { stage: "VERIFIED", table: 0, after: null, rows: entry.verified, checksum: entry.sourceChain });
+      await this.save(move, progress, lease);
+      await this.options.afterChunk?.(move, subgraph.name, entry);
     }
-    await copyTenantBlobs(blobs, move.fromRegion, move.toRegion, move.tenantId);
-    const [source, target] = await Promise.all([blobDigest(blobs, move.fromRegion, move.tenantId), blobDigest(blobs, move.toRegion, move.tenantId)]);
-    if (source.checksum !== target.checksum) throw new Error(`archives of tenant ${move.tenantId} do not verify after the copy`);
-    progress[BLOBS] = source;
-    return progress;
   }
 
-  private async purgeSource(move: TenantMoveRecord, progress: Record<string, StoreDigest>): Promise<void> {
-    const { client, blobs } = this.options;
-    for (const subgraph of client.subgraphs) {
-      const verified = progress[subgraph.name];
-      if (!verified) throw new Error(`move ${move.id} has no verified digest for ${subgraph.name}; refusing to delete its source`);
-      await client.subgraphStep(subgraph, move.tenantId, "purge-source", { from: move.fromRegion, checksum: verified.checksum });
+  /** The tenant's archives, finished or not (an export half-written moves with the rest), one file per checkpoint. */
+  private async copyBlobs(move: TenantMoveRecord, progress: Record<string, StoreProgress>, lease: { check(): void }): Promise<void> {
+    const { blobs } = this.options;
+    const keysIn = async (region: Region) => (await blobs.list(region, move.tenantId, { unfinished: true })).filter((key) => !key.endsWith(INCOMING));
+    let entry = progress[BLOBS];
+    if (!entry) {
+      await this.deleteBlobs(move.toRegion, move.tenantId);
+      entry = freshProgress((await keysIn(move.fromRegion)).length, 1);
+      progress[BLOBS] = entry;
+      await this.save(move, progress, lease);
     }
-    const archives = await blobDigest(blobs, move.fromRegion, move.tenantId);
-    if (archives.rows > 0 && archives.checksum !== progress[BLOBS]?.checksum) {
-      throw new Error(`archives of tenant ${move.tenantId} changed in ${move.fromRegion} after the verified copy; not deleting them`);
+    if (entry.stage === "COPYING") {
+      for (const key of await keysIn(move.fromRegion)) {
+        if (entry.after !== null && key <= entry.after) continue;
+        await blobs.copyBetweenRegions(move.fromRegion, move.toRegion, key);
+        entry.copied += 1;
+        entry.after = key;
+        await this.save(move, progress, lease);
+      }
+      Object.assign(entry, { stage: "VERIFYING", table: 0, after: null });
+      await this.save(move, progress, lease);
     }
-    await deleteTenantBlobs(blobs, move.fromRegion, move.tenantId);
+    if (entry.stage === "VERIFYING") {
+      const [source, target] = await Promise.all([keysIn(move.fromRegion), keysIn(move.toRegion)]);
+      const mismatch = async (): Promise<string | null> => {
+        if (JSON.stringify(source) !== JSON.stringify(target)) return `the archive files differ (${source.length} in ${move.fromRegion}, ${target.length} in ${move.toRegion})`;
+        for (const key of source) {
+          if (entry.after !== null && key <= entry.after) continue;
+          const [a, b] = await Promise.all([blobs.sha256Of(move.fromRegion, key), blobs.sha256Of(move.toRegion, key)]);
+          if (a !== b) return `${key} differs`;
+          entry.sourceChain = chain(entry.sourceChain, `${key}:${a}`);
+          entry.targetChain = chain(entry.targetChain, `${key}:${b}`);
+          entry.verified += 1;
+          entry.after = key;
+          await this.save(move, progress, lease);
+        }
+        return null;
+      };
+      const problem = await mismatch();
+      if (problem) {
+        delete progress[BLOBS];
+        await this.save(move, progress, lease);
+        throw new Error(`archives of tenant ${move.tenantId} do not verify after the copy: ${problem}; copying them again`);
+      }
+      Object.assign(entry, { stage: "VERIFIED", after: null, rows: entry.verified, checksum: entry.sourceChain });
+      await this.save(move, progress, lease);
+    }
+  }
+
+  /** Deletes the tenant's rows of one subgraph in one region, chunk by chunk, until a count finds none. */
+  private async deleteRows(move: TenantMoveRecord, subgraph: DataSubgraph, region: Region, lease: { check(): void }): Promise<number> {
+    const { client } = this.options;
+    let deleted = 0;
+    for (let round = 0; round < PURGE_ROUNDS; round += 1) {
+      for (;;) {
+        lease.check();
+        const chunk = await client.subgraphStep<{ deleted: number }>(subgraph, move.tenantId, "delete-chunk", { region, limit: this.chunkRows });
+        if (chunk.deleted === 0) break;
+        deleted += chunk.deleted;
+      }
+      // A write that landed meanwhile (an every-region job) is caught by the count and deleted in the next round.
+      const left = await client.subgraphStep<{ total: number }>(subgraph, move.tenantId, "count", { region });
+      if (left.total === 0) return deleted;
+    }
+    throw new Error(`${subgraph.name}: rows of tenant ${move.tenantId} keep arriving in ${region} while it is emptied; will retry`);
+  }
+
+  private async deleteBlobs(region: Region, tenantId: string): Promise<number> {
+    const keys = await this.options.blobs.list(region, tenantId, { unfinished: true });
+    for (const key of keys) await this.options.blobs.delete(region, key);
+    return keys.length;
+  }
+
+  /** Empties the abandoned region of the tenant: its rows, then its archive files. */
+  private async deleteTenant(move: TenantMoveRecord, abandoned: Region, kept: Region, lease: { check(): void }): Promise<void> {
+    for (const subgraph of this.options.client.subgraphs) await this.deleteRows(move, subgraph, abandoned, lease);
+    await this.emptyArchives(move.tenantId, abandoned, kept, lease);
+  }
+
+  /** Copies the tenant's finished archive files that only `from` has to `to`. */
+  private async carryOverFinished(tenantId: string, from: Region, to: Region, lease: { check(): void }): Promise<void> {
+    const { blobs } = this.options;
+    for (const key of await blobs.list(from, tenantId)) {
+      lease.check();
+      if (!(await blobs.exists(to, key))) await blobs.copyBetweenRegions(from, to, key);
+    }
+  }
+
+  /**
+   * Deletes the tenant's archive files in the region it leaves (or, on cancel, the copy it
+   * abandons). A finished file only that region has (an export that finished there while
+   * the requests still pointed at it) is carried over to the region kept first, so no
+   * archive a request counts on is lost; unfinished ones were verified with the copy.
+   */
+  private async emptyArchives(tenantId: string, abandoned: Region, kept: Region, lease: { check(): void }): Promise<void> {
+    const { blobs } = this.options;
+    for (let round = 0; round < PURGE_ROUNDS; round += 1) {
+      await this.carryOverFinished(tenantId, abandoned, kept, lease);
+      const keys = await blobs.list(abandoned, tenantId, { unfinished: true });
+      if (keys.length === 0) return;
+      for (const key of keys) {
+        lease.check();
+        await blobs.delete(abandoned, key);
+      }
+    }
+    throw new Error(`archives of tenant ${tenantId} keep arriving in ${abandoned} while it is emptied; will retry`);
+  }
+
+  /**
+   * Empties the old region after the switch, whatever it holds now: nobody writes there for
+   * the tenant any more except the every-region jobs (audit pseudonymisation, retention),
+   * which made the same change to the new region, so the rows are deleted until a count
+   * finds none, whatever arrived since the verification.
+   */
+  private async purgeSource(move: TenantMoveRecord, lease: { check(): void }): Promise<void> {
+    await this.deleteTenant(move, move.fromRegion, move.toRegion, lease);
   }
 }

@@ -2,12 +2,41 @@ import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { TimeColumn } from "@dgg/common";
 import type { Region } from "@dgg/common";
 
-/** Where a move stands; each phase is recorded before the next one starts. */
-export type MovePhase = "REQUESTED" | "COPIED" | "SWITCHED" | "COMPLETED" | "FAILED";
+/**
+ * Where a move stands; each phase is recorded before the next one starts. A cancel turns
+ * REQUESTED or COPIED into CANCELLING; the mover then deletes the target's copy, puts the
+ * tenant back (ROLLED_BACK), audits, and ends it CANCELLED.
+ */
+export type MovePhase = "REQUESTED" | "COPIED" | "SWITCHED" | "COMPLETED" | "FAILED" | "CANCELLING" | "ROLLED_BACK" | "CANCELLED";
 
-/** Rows and checksum of one subgraph's (or the blob store's) copy of the tenant. */
+/** The phases a mover still has work in. */
+export const OPEN_PHASES: readonly MovePhase[] = ["REQUESTED", "COPIED", "SWITCHED", "CANCELLING", "ROLLED_BACK"];
+
+/**
+ * One store's copy (a data subgraph, or "blobs" for the archives), checkpointed after every
+ * chunk: where the copy or the verification stands (table index and the last id done), the
+ * rows copied and verified out of the source's total, and the rolling digests so far.
+ */
+export interface StoreProgress {
+  stage: "COPYING" | "VERIFYING" | "VERIFIED";
+  total: number;
+  copied: number;
+  verified: number;
+  /** How many tables the store has (1 for the archives); the cursor is a table index and the last id (or key) done. */
+  tables: number;
+  table: number;
+  after: string | null;
+  /** Rolling SHA-256 over the page digests of the source and of the target, verified so far. */
+  sourceChain: string;
+  targetChain: string;
+  /** Once VERIFIED: the rows and the digest both sides agreed on. */
+  rows: number;
+  checksum: string;
+}
+
+/** Progress of every store of a move, by store name. */
 export interface MoveProgress {
-  [store: string]: { rows: number; checksum: string };
+  [store: string]: StoreProgress;
 }
 
 /**
@@ -56,6 +85,10 @@ export class TenantMove {
 
   @TimeColumn({ name: "updated_at" })
   updatedAt!: Date;
+
+  /** Who asked to cancel the move (audited once the tenant is back in its old region). */
+  @Column({ name: "cancelled_by", type: "varchar", length: 256, nullable: true })
+  cancelledBy!: string | null;
 
   @TimeColumn({ name: "completed_at", nullable: true })
   completedAt!: Date | null;

@@ -1,11 +1,9 @@
 import { assertId, assertServiceIdentity, BadUserInputError, ConflictError, NotFoundError, quote } from "@dgg/common";
 import type { InternalRoute } from "@dgg/common";
 import { Tenant } from "../entities/tenant.entity";
-import { TenantMove } from "../entities/tenant-move.entity";
+import { OPEN_PHASES, TenantMove } from "../entities/tenant-move.entity";
 import type { MovePhase, MoveProgress } from "../entities/tenant-move.entity";
 import type { StorageRegionsDeps } from "../context";
-
-const OPEN_PHASES: MovePhase[] = ["REQUESTED", "COPIED", "SWITCHED"];
 
 function field<T>(body: unknown, name: string, check: (value: unknown) => value is T): T {
   const value = (body as Record<string, unknown> | null)?.[name];
@@ -14,28 +12,47 @@ function field<T>(body: unknown, name: string, check: (value: unknown) => value 
 }
 const isString = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= 2000;
 const isPositive = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value > 0;
+const isProgress = (value: unknown): value is MoveProgress => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Which phase each recordable phase must follow: a record is refused unless the move is exactly there. */
+const PREVIOUS: Partial<Record<MovePhase, MovePhase>> = { COPIED: "REQUESTED", COMPLETED: "SWITCHED", CANCELLED: "ROLLED_BACK" };
 
 /**
  * The durable move records, for governance's residency mover (service identity only).
- * A mover claims a move with a lease (so two governance replicas never drive the same
- * move), records each phase, switches the directory, and completes or fails it.
+ * A mover claims a move with a lease it renews while it works (so two governance replicas
+ * never drive the same move), checkpoints its chunked progress, records each phase,
+ * switches the directory, and completes it or, when cancelled, rolls it back.
+ *
+ * Every write is fenced: it applies only while the caller still holds the claim and the
+ * move is in the phase the caller believes, so a replica that lost its lease, or a copy
+ * that was cancelled under it, gets CONFLICT and stops rather than overwriting.
  */
 export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
   const moves = () => deps.db.getRepository(TenantMove);
-  async function claimed(id: string, owner: string): Promise<TenantMove> {
-    const move = await moves().findOneBy({ id });
-    if (!move) throw new NotFoundError(`no move with id ${quote(id)}`);
-    if (move.claimedBy !== owner) throw new ConflictError(`move ${id} is claimed by ${move.claimedBy ?? "nobody"}, not ${owner}`);
-    return move;
+  async function fencedUpdate(id: string, owner: string, phase: MovePhase, changes: Partial<TenantMove>): Promise<TenantMove> {
+    const result = await moves()
+      .createQueryBuilder()
+      .update(TenantMove)
+      .set(changes)
+      .where("id = :id AND claimed_by = :owner AND phase = :phase", { id, owner, phase })
+      .execute();
+    if (!result.affected) {
+      const move = await moves().findOneBy({ id });
+      if (!move) throw new NotFoundError(`no move with id ${quote(id)}`);
+      throw new ConflictError(`move ${id} is ${move.phase} and claimed by ${move.claimedBy ?? "nobody"}, not ${phase} for ${owner}; stopping`);
+    }
+    return moves().findOneByOrFail({ id });
   }
+  const idOf = (params: Record<string, string>) => assertId(params.id!, "id");
+  const ownerOf = (body: unknown) => field(body, "owner", isString);
   return [
     {
       method: "get",
       path: "/moves",
       async handler({ viewer }): Promise<{ moves: TenantMove[] }> {
         assertServiceIdentity(viewer);
-        const open = await moves().find({ order: { requestedAt: "ASC" } });
-        return { moves: open.filter((move) => OPEN_PHASES.includes(move.phase)) };
+        const all = await moves().find({ order: { requestedAt: "ASC" } });
+        return { moves: all.filter((move) => OPEN_PHASES.includes(move.phase)) };
       },
     },
     {
@@ -43,8 +60,8 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
       path: "/moves/:id/claim",
       async handler({ viewer, params, body }): Promise<{ move: TenantMove | null }> {
         assertServiceIdentity(viewer);
-        const id = assertId(params.id!, "id");
-        const owner = field(body, "owner", isString);
+        const id = idOf(params);
+        const owner = ownerOf(body);
         const leaseMs = field(body, "leaseMs", isPositive);
         const now = Date.now();
         // Claimable when unclaimed, already ours, or when the holder's lease ran out (it died).
@@ -58,16 +75,45 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
       },
     },
     {
+      // The mover's heartbeat (a third of the lease): only the holder renews; anyone else learns it lost the move.
+      method: "post",
+      path: "/moves/:id/renew",
+      async handler({ viewer, params, body }): Promise<{ held: boolean }> {
+        assertServiceIdentity(viewer);
+        const id = idOf(params);
+        const owner = ownerOf(body);
+        const leaseMs = field(body, "leaseMs", isPositive);
+        const result = await moves()
+          .createQueryBuilder()
+          .update(TenantMove)
+          .set({ leaseUntil: new Date(Date.now() + leaseMs) })
+          .where("id = :id AND claimed_by = :owner", { id, owner })
+          .execute();
+        return { held: Boolean(result.affected) };
+      },
+    },
+    {
+      // A checkpoint after each chunk of the copy or its clean-up; in the phase the mover is working in.
+      method: "post",
+      path: "/moves/:id/progress",
+      async handler({ viewer, params, body }): Promise<{ move: TenantMove }> {
+        assertServiceIdentity(viewer);
+        const phase = field(body, "phase", (value): value is MovePhase => value === "REQUESTED" || value === "CANCELLING" || value === "SWITCHED");
+        const progress = field(body, "progress", isProgress);
+        return { move: await fencedUpdate(idOf(params), ownerOf(body), phase, { progress, updatedAt: deps.clock.now() }) };
+      },
+    },
+    {
       method: "post",
       path: "/moves/:id/phase",
       async handler({ viewer, params, body }): Promise<{ move: TenantMove }> {
         assertServiceIdentity(viewer);
-        const move = await claimed(assertId(params.id!, "id"), field(body, "owner", isString));
-        const phase = field(body, "phase", (value): value is MovePhase => value === "COPIED" || value === "COMPLETED");
-        const progress = (body as { progress?: MoveProgress }).progress ?? move.progress;
-        const now = deps.clock.now();
-        await moves().update({ id: move.id }, { phase, progress, updatedAt: now, completedAt: phase === "COMPLETED" ? now : null, error: null });
-        return { move: await moves().findOneByOrFail({ id: move.id }) };
+        const phase = field(body, "phase", (value): value is MovePhase => value === "COPIED" || value === "COMPLETED" || value === "CANCELLED");
+        const changes: Partial<TenantMove> = { phase, updatedAt: deps.clock.now(), error: null };
+        if (phase === "COMPLETED" || phase === "CANCELLED") changes.completedAt = deps.clock.now();
+        const progress = (body as { progress?: unknown }).progress;
+        if (isProgress(progress)) changes.progress = progress;
+        return { move: await fencedUpdate(idOf(params), ownerOf(body), PREVIOUS[phase]!, changes) };
       },
     },
     {
@@ -75,15 +121,49 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
       path: "/moves/:id/switch",
       async handler({ viewer, params, body }): Promise<{ move: TenantMove }> {
         assertServiceIdentity(viewer);
-        const move = await claimed(assertId(params.id!, "id"), field(body, "owner", isString));
-        if (move.phase === "SWITCHED") return { move };
-        if (move.phase !== "COPIED") throw new ConflictError(`move ${move.id} is ${move.phase}; only a verified copy (COPIED) may be switched`);
+        const id = idOf(params);
+        const owner = ownerOf(body);
+        const move = await moves().findOneBy({ id });
+        if (!move) throw new NotFoundError(`no move with id ${quote(id)}`);
+        if (move.phase === "SWITCHED" && move.claimedBy === owner) return { move };
+        const now = deps.clock.now();
+        // Conditional on COPIED inside the transaction: a cancel that won the race is never overridden.
+        await deps.db.transaction(async (manager) => {
+          const switched = await manager
+            .createQueryBuilder()
+            .update(TenantMove)
+            .set({ phase: "SWITCHED", updatedAt: now })
+            .where("id = :id AND claimed_by = :owner AND phase = 'COPIED'", { id, owner })
+            .execute();
+          if (!switched.affected) throw new ConflictError(`move ${id} is ${move.phase} and claimed by ${move.claimedBy ?? "nobody"}; only a verified copy (COPIED) held by ${owner} may be switched`);
+          await manager.update(Tenant, { id: move.tenantId }, { storageRegion: move.toRegion, state: "ACTIVE", movingTo: null, updatedAt: now });
+        });
+        return { move: await moves().findOneByOrFail({ id }) };
+      },
+    },
+    {
+      // After a cancelled move's target copy is deleted: the tenant is ACTIVE again where it was, nothing moved.
+      method: "post",
+      path: "/moves/:id/roll-back",
+      async handler({ viewer, params, body }): Promise<{ move: TenantMove }> {
+        assertServiceIdentity(viewer);
+        const id = idOf(params);
+        const owner = ownerOf(body);
+        const move = await moves().findOneBy({ id });
+        if (!move) throw new NotFoundError(`no move with id ${quote(id)}`);
+        if (move.phase === "ROLLED_BACK" && move.claimedBy === owner) return { move };
         const now = deps.clock.now();
         await deps.db.transaction(async (manager) => {
-          await manager.update(Tenant, { id: move.tenantId }, { storageRegion: move.toRegion, state: "ACTIVE", movingTo: null, updatedAt: now });
-          await manager.update(TenantMove, { id: move.id }, { phase: "SWITCHED", updatedAt: now });
+          const rolled = await manager
+            .createQueryBuilder()
+            .update(TenantMove)
+            .set({ phase: "ROLLED_BACK", updatedAt: now })
+            .where("id = :id AND claimed_by = :owner AND phase = 'CANCELLING'", { id, owner })
+            .execute();
+          if (!rolled.affected) throw new ConflictError(`move ${id} is ${move.phase}; only a CANCELLING move held by ${owner} may be rolled back`);
+          await manager.update(Tenant, { id: move.tenantId }, { storageRegion: move.fromRegion, state: "ACTIVE", movingTo: null, updatedAt: now });
         });
-        return { move: await moves().findOneByOrFail({ id: move.id }) };
+        return { move: await moves().findOneByOrFail({ id }) };
       },
     },
     {
@@ -91,10 +171,17 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
       path: "/moves/:id/error",
       async handler({ viewer, params, body }): Promise<{ move: TenantMove }> {
         assertServiceIdentity(viewer);
-        const move = await claimed(assertId(params.id!, "id"), field(body, "owner", isString));
+        const id = idOf(params);
+        const owner = ownerOf(body);
         // Recorded, not terminal: the mover retries; nothing is deleted while the copy is not proven.
-        await moves().update({ id: move.id }, { error: field(body, "error", isString).slice(0, 2000), updatedAt: deps.clock.now() });
-        return { move: await moves().findOneByOrFail({ id: move.id }) };
+        const result = await moves()
+          .createQueryBuilder()
+          .update(TenantMove)
+          .set({ error: field(body, "error", isString).slice(0, 2000), updatedAt: deps.clock.now() })
+          .where("id = :id AND claimed_by = :owner", { id, owner })
+          .execute();
+        if (!result.affected) throw new ConflictError(`move ${id} is not claimed by ${owner}`);
+        return { move: await moves().findOneByOrFail({ id }) };
       },
     },
   ];

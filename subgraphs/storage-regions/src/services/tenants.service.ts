@@ -98,6 +98,7 @@ export async function electStorageRegion(ctx: StorageRegionsContext, rawTenantId
       progress: null,
       error: null,
       requestedBy: ctx.viewer.subject,
+      cancelledBy: null,
       requestedAt: now,
       updatedAt: now,
       completedAt: null,

@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// `npm run bench:move`: moves one tenant with 300,000 telemetry events (plus devices and audit
+// entries) from NORTH_AMERICA to EUROPE on PostgreSQL, every service as its own process (as
+// `npm start` runs them), following the move through `residencyMove` as an operator would,
+// and reports the time, rows per second, the peak RSS of governance (the mover) and telemetry
+// (the largest store), and what the residency checker finds out of place afterwards (exit 1
+// if anything). Options (environment): DGG_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432),
+// DGG_BENCH_TELEMETRY / DGG_BENCH_DEVICES / DGG_BENCH_AUDIT (default 300000 / 1000 / 10000),
+// RESIDENCY_COPY_CHUNK_ROWS (default 2000). Creates and empties databases named dgg_bench_*;
+// needs `npm run build` first (the npm script does it).
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { serviceEnvironment, startServices } from "./lib/processes.mjs";
+
+const require = createRequire(import.meta.url);
+const common = require("../packages/common/dist/index.js");
+const { Client } = require("pg");
+
+const PG = process.env.DGG_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432";
+const TELEMETRY = Number(process.env.DGG_BENCH_TELEMETRY ?? 300_000);
+const DEVICES = Number(process.env.DGG_BENCH_DEVICES ?? 1000);
+const AUDIT = Number(process.env.DGG_BENCH_AUDIT ?? 10_000);
+const FROM = "NORTH_AMERICA";
+const TO = "EUROPE";
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+async function sql(url, text, params = []) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text, params);
+  } finally {
+    await client.end();
+  }
+}
+
+async function freshDatabase(name) {
+  const exists = await sql(`${PG}/postgres`, "SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+  if (exists.rowCount === 0) await sql(`${PG}/postgres`, `CREATE DATABASE "${name}"`);
+  const url = `${PG}/${name}`;
+  await sql(url, "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
+  return url;
+}
+
+/** Resident set size now and at its peak (kB), from /proc. */
+function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb("VmRSS"), peak: kb("VmHWM") };
+}
+
+async function gql(url, token, query, variables = {}) {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const body = await response.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "dgg-bench-move-"));
+const REGIONAL = ["users", "telemetry", "audit"];
+const regionalUrls = {};
+const home = {};
+for (const store of REGIONAL) {
+  for (const region of common.REGIONS) {
+    const url = await freshDatabase(`dgg_bench_move_${store}_${region.toLowerCase()}`);
+    regionalUrls[`${store.toUpperCase()}_DATABASE_URL_${region}`] = url;
+    if (region === FROM) home[store] = url;
+  }
+}
+const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+const env = serviceEnvironment({
+  ...process.env,
+  DGG_DATA_DIR: dataDir,
+  DGG_SEED_DEMO: "false",
+  GATEWAY_PORT: String(ports[0]),
+  USERS_PORT: String(ports[1]),
+  TELEMETRY_PORT: String(ports[2]),
+  AUDIT_PORT: String(ports[3]),
+  STORAGE_REGIONS_PORT: String(ports[4]),
+  GOVERNANCE_PORT: String(ports[5]),
+  ...regionalUrls,
+  STORAGE_REGIONS_DATABASE_URL: await freshDatabase("dgg_bench_move_storage_regions"),
+  GOVERNANCE_DATABASE_URL: await freshDatabase("dgg_bench_move_governance"),
+  RESIDENCY_MOVER_INTERVAL_MS: "200",
+});
+const keys = common.keyPathsFromEnv(env);
+common.ensureDevKeys(keys);
+writeFileSync(join(dataDir, "keys", "erasure-ledger.key"), randomUUID().replaceAll("-", "") + randomUUID().replaceAll("-", ""));
+
+const services = await startServices(env, { log: () => {} });
+try {
+  const gateway = `${env.GATEWAY_URL}/graphql`;
+  const issuer = await common.loadPrivateKey(keys.issuerPrivate, "issuer key");
+  const token = (viewer) => common.signClientToken(viewer, issuer, new Date());
+  const operator = () => token({ role: "operator", subject: "bench@ops", tenantId: null, userId: null });
+  const tenantId = (await gql(gateway, await operator(), `mutation { createTenant(input: { name: "Bench move", storageRegion: ${FROM} }) { id } }`)).createTenant.id;
+  const admin = () => token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });
+  const userId = (await gql(gateway, await admin(), `mutation($t: ID!) { createUser(input: { tenantId: $t, userPrincipalName: "big@bench.us", displayName: "Big" }) { id } }`, { t: tenantId })).createUser.id;
+
+  // Bulk rows straight into the old region's stores (server-side generate_series), as bench-privacy seeds.
+  const seedStarted = Date.now();
+  const now = Date.now();
+  await sql(home.users, `INSERT INTO device (id, user_id, tenant_id, device_name, operating_system, serial_number, enrolled_at)
+    SELECT gen_random_uuid()::text, $1, $2, 'device-' || g, 'Windows 11', 'SN-' || g, $3::bigint - g * 1000 FROM generate_series(1, $4) g`, [userId, tenantId, now, DEVICES]);
+  for (let done = 0; done < TELEMETRY; done += 100_000) {
+    await sql(home.telemetry, `INSERT INTO telemetry_event (id, tenant_id, user_id, kind, occurred_at, payload)
+      SELECT gen_random_uuid()::text, $2, $1, (ARRAY['SERVICE_LOG','PERFORMANCE_LOG','ERROR'])[1 + g % 3], $3::bigint - g * 2,
+             '{"sequence":' || g || ',"message":"event ' || g || ' of the benchmark user","durationMs":' || (g % 997) || '}'
+      FROM generate_series($4::int, $5::int) g`, [userId, tenantId, now, done + 1, Math.min(TELEMETRY, done + 100_000)]);
+  }
+  await sql(home.audit, `INSERT INTO audit_log_entry (id, tenant_id, actor, actor_role, action, subject_user_id, occurred_at, details)
+    SELECT gen_random_uuid()::text, $2, 'bench@admin', 'tenant-admin', 'PERSONAL_DATA_READ', $1, $3::bigint - g * 10, '{"n":' || g || '}' FROM generate_series(1, $4) g`, [userId, tenantId, now, AUDIT]);
+  await Promise.all(Object.values(home).map((url) => sql(url, "ANALYZE")));
+  console.log(`seeded ${TELEMETRY} telemetry events, ${DEVICES} devices, ${AUDIT} audit entries in ${FROM} in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+  const pidOf = (name) => services.children.find(({ service }) => service.name === name).child.pid;
+  const watched = { governance: pidOf("governance"), telemetry: pidOf("telemetry") };
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const idle = Object.fromEntries(Object.entries(watched).map(([name, pid]) => [name, memoryOf(pid).rss]));
+  const peak = { ...idle };
+  const sampler = setInterval(() => {
+    for (const [name, pid] of Object.entries(watched)) peak[name] = Math.max(peak[name], memoryOf(pid).rss);
+  }, 100);
+
+  const started = Date.now();
+  await gql(gateway, await admin(), `mutation($t: ID!) { electStorageRegion(tenantId: $t, region: ${TO}) { id } }`, { t: tenantId });
+  let move;
+  let lastLine = "";
+  for (;;) {
+    move = (await gql(gateway, await operator(), `query($t: ID!) { residencyMove(tenantId: $t) { phase error progress { store stage copied verified total } } }`, { t: tenantId })).residencyMove;
+    lastLine = `${move.phase} ${move.progress.map((p) => `${p.store} ${p.stage} ${p.copied}/${p.total}`).join(", ")}`;
+    if (move.phase === "COMPLETED") break;
+    if (Date.now() - started > 60 * 60_000) throw new Error(`the move did not complete within an hour: ${lastLine} ${move.error ?? ""}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  clearInterval(sampler);
+  for (const [name, pid] of Object.entries(watched)) peak[name] = Math.max(peak[name], memoryOf(pid).peak);
+  const rows = move.progress.filter((p) => p.store !== "blobs").reduce((sum, p) => sum + p.total, 0);
+  const report = await common.checkResidency(common.residencyStoresFromEnv(env));
+  const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
+  console.log(`
+tenant move ${FROM} -> ${TO} on PostgreSQL: ${rows.toLocaleString("en")} rows (${move.progress.map((p) => `${p.store} ${p.total}`).join(", ")}), chunks of ${env.RESIDENCY_COPY_CHUNK_ROWS ?? 2000}
+  elected → COMPLETED (incl. the ${env.RESIDENCY_MOVE_FREEZE_MS ?? 5000} ms freeze)   ${seconds.toFixed(1)} s   ${Math.round(rows / seconds).toLocaleString("en")} rows/s
+  governance RSS idle ${mb(idle.governance)}, peak ${mb(peak.governance)}
+  telemetry  RSS idle ${mb(idle.telemetry)}, peak ${mb(peak.telemetry)}
+  residency check: ${report.rowsChecked} rows checked, ${report.misplaced.length} misplaced`);
+  if (report.misplaced.length > 0) {
+    console.error(`FAIL: ${JSON.stringify(report.misplaced)}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await services.stop();
+}
