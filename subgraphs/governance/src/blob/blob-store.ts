@@ -39,6 +39,8 @@ export interface BlobStore {
   copyPartial(region: Region, key: string, from: string | null, to: string, length: number): Promise<void>;
   /** Streams the first `length` bytes of an attempt's unfinished copy (to rebuild a hash on resume). */
   readPartial(region: Region, key: string, attempt: string | null, length: number): Readable;
+  /** Deletes one attempt's unfinished copy (it was never checkpointed); a no-op if it is gone. */
+  discardPartial(region: Region, key: string, attempt: string): Promise<void>;
   /**
    * Makes the attempt's unfinished copy the blob and deletes every other attempt's; a no-op
    * when that already happened.
@@ -155,6 +157,10 @@ export class FileSystemBlobStore implements MovableBlobStore {
       return;
     }
     await pipeline(createReadStream(this.partialPath(region, key, from), { start: 0, end: length - 1 }), createWriteStream(target, { flush: true }));
+  }
+
+  async discardPartial(region: Region, key: string, attempt: string): Promise<void> {
+    await rm(this.partialPath(region, key, attempt), { force: true });
   }
 
   readPartial(region: Region, key: string, attempt: string | null, length: number): Readable {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Hash } from "node:crypto";
 import { PrivacyRequestStatus } from "@dgg/common";
+import type { ExportPage } from "@dgg/common";
 import type { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import { CATEGORY_ORDER } from "../services/retention-rules";
 import { archivePrefix, CATEGORY_FILES, JSON_CLOSING, JSON_OPENING, serialisePage } from "./archive-layout";
@@ -54,10 +55,14 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
   let state = files().find((file) => file.category === category)!;
   const key = `${archivePrefix(request.tenantId, request.id)}/${state.file}`;
   if (!state.complete) {
+    // The first page is asked for before any file is touched: an attempt that cannot reach the
+    // data subgraph (down, or the tenant is moving region) leaves the archive folder as it was.
+    let first: ExportPage | null = state.exhausted ? null : await deps.contract.exportPage(category, request.userId, request.tenantId, state.cursor, deps.privacy.exportPageSize);
     // This attempt writes its own copy, starting from the checkpointed bytes of the last one: a
     // worker that lost its lease (stalled, then woke) and writes on spoils only its own copy,
     // never the one this attempt checkpoints, commits and verifies.
     const attempt = randomUUID();
+    let checkpointed = false;
     await deps.blobs.copyPartial(request.region, key, state.attempt ?? null, attempt, state.bytes);
     state = { ...state, attempt };
     const hash = await hashPrefix(deps, request, key, attempt, state.bytes);
@@ -68,6 +73,7 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
           checkpoint: { ...request.checkpoint, files: files().map((file) => (file.category === category ? next : file)) },
         }, { category, records: next.records, bytes: next.bytes, ...extra });
         state = next;
+        checkpointed = true;
       };
       let { records, bytes, cursor, exhausted } = state;
       const append = async (text: string) => {
@@ -79,7 +85,8 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
       if (bytes === 0 && state.format === "json") await append(JSON_OPENING);
       let pagesSinceCheckpoint = 0;
       while (!exhausted) {
-        const page = await deps.contract.exportPage(category, request.userId, request.tenantId, cursor, deps.privacy.exportPageSize);
+        const page = first ?? (await deps.contract.exportPage(category, request.userId, request.tenantId, cursor, deps.privacy.exportPageSize));
+        first = null;
         await append(serialisePage(state.format, page.records, records));
         records += page.records.length;
         cursor = page.nextCursor;
@@ -101,6 +108,8 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
       deps.faults.hit("export.file-completed");
     } finally {
       await writer.close();
+      // A copy no checkpoint counts is nobody's: it goes at once (the last checkpointed one stays).
+      if (!checkpointed) await deps.blobs.discardPartial(request.region, key, attempt);
     }
   }
   await deps.blobs.commitPartial(request.region, key, state.attempt ?? null);
