@@ -9,57 +9,25 @@
 // RESIDENCY_COPY_CHUNK_ROWS (default 2000). Creates and empties databases named dgg_bench_*;
 // needs `npm run build` first (the npm script does it).
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
+import { freePort, freshDatabase, memoryOf, sql } from "./lib/bench/postgres-process.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
-const { Client } = require("pg");
 
-const PG = process.env.DGG_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432";
 const TELEMETRY = Number(process.env.DGG_BENCH_TELEMETRY ?? 300_000);
 const DEVICES = Number(process.env.DGG_BENCH_DEVICES ?? 1000);
 const AUDIT = Number(process.env.DGG_BENCH_AUDIT ?? 10_000);
 const FROM = "NORTH_AMERICA";
 const TO = "EUROPE";
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
-async function sql(url, text, params = []) {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, params);
-  } finally {
-    await client.end();
-  }
-}
 
-async function freshDatabase(name) {
-  const exists = await sql(`${PG}/postgres`, "SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-  if (exists.rowCount === 0) await sql(`${PG}/postgres`, `CREATE DATABASE "${name}"`);
-  const url = `${PG}/${name}`;
-  await sql(url, "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
-  return url;
-}
 
-/** Resident set size now and at its peak (kB), from /proc. */
-function memoryOf(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: kb("VmRSS"), peak: kb("VmHWM") };
-}
 
 async function gql(url, token, query, variables = {}) {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
