@@ -8,13 +8,12 @@
 // DGG_BENCH_TELEMETRY / DGG_BENCH_DEVICES / DGG_BENCH_AUDIT (default 300000 / 1000 / 10000),
 // RESIDENCY_COPY_CHUNK_ROWS (default 2000). Creates and empties databases named dgg_bench_*;
 // needs `npm run build` first (the npm script does it).
-import { randomUUID } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { freePort, freshDatabase, memoryOf, sql } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, gql, memoryOf, seedBigUser } from "./lib/bench/postgres-process.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
@@ -29,43 +28,17 @@ const TO = "EUROPE";
 
 
 
-async function gql(url, token, query, variables = {}) {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  const body = await response.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), "dgg-bench-move-"));
-const REGIONAL = ["users", "telemetry", "audit"];
-const regionalUrls = {};
-const home = {};
-for (const store of REGIONAL) {
-  for (const region of common.REGIONS) {
-    const url = await freshDatabase(`dgg_bench_move_${store}_${region.toLowerCase()}`);
-    regionalUrls[`${store.toUpperCase()}_DATABASE_URL_${region}`] = url;
-    if (region === FROM) home[store] = url;
-  }
-}
-const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
-const env = serviceEnvironment({
-  ...process.env,
-  DGG_DATA_DIR: dataDir,
-  DGG_SEED_DEMO: "false",
-  GATEWAY_PORT: String(ports[0]),
-  USERS_PORT: String(ports[1]),
-  TELEMETRY_PORT: String(ports[2]),
-  AUDIT_PORT: String(ports[3]),
-  STORAGE_REGIONS_PORT: String(ports[4]),
-  GOVERNANCE_PORT: String(ports[5]),
-  ...regionalUrls,
-  STORAGE_REGIONS_DATABASE_URL: await freshDatabase("dgg_bench_move_storage_regions"),
-  GOVERNANCE_DATABASE_URL: await freshDatabase("dgg_bench_move_governance"),
-  RESIDENCY_MOVER_INTERVAL_MS: "200",
+const { env, keys, home } = await benchEnvironment({
+  prefix: "dgg_bench_move",
+  homeRegion: FROM,
+  dataDir,
+  regions: common.REGIONS,
+  serviceEnvironment,
+  common,
+  extra: { RESIDENCY_MOVER_INTERVAL_MS: "200" },
 });
-const keys = common.keyPathsFromEnv(env);
-common.ensureDevKeys(keys);
-writeFileSync(join(dataDir, "keys", "erasure-ledger.key"), randomUUID().replaceAll("-", "") + randomUUID().replaceAll("-", ""));
 
 const services = await startServices(env, { log: () => {} });
 try {
@@ -77,21 +50,9 @@ try {
   const admin = () => token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });
   const userId = (await gql(gateway, await admin(), `mutation($t: ID!) { createUser(input: { tenantId: $t, userPrincipalName: "big@bench.us", displayName: "Big" }) { id } }`, { t: tenantId })).createUser.id;
 
-  // Bulk rows straight into the old region's stores (server-side generate_series), as bench-privacy seeds.
-  const seedStarted = Date.now();
-  const now = Date.now();
-  await sql(home.users, `INSERT INTO device (id, user_id, tenant_id, device_name, operating_system, serial_number, enrolled_at)
-    SELECT gen_random_uuid()::text, $1, $2, 'device-' || g, 'Windows 11', 'SN-' || g, $3::bigint - g * 1000 FROM generate_series(1, $4) g`, [userId, tenantId, now, DEVICES]);
-  for (let done = 0; done < TELEMETRY; done += 100_000) {
-    await sql(home.telemetry, `INSERT INTO telemetry_event (id, tenant_id, user_id, kind, occurred_at, payload)
-      SELECT gen_random_uuid()::text, $2, $1, (ARRAY['SERVICE_LOG','PERFORMANCE_LOG','ERROR'])[1 + g % 3], $3::bigint - g * 2,
-             '{"sequence":' || g || ',"message":"event ' || g || ' of the benchmark user","durationMs":' || (g % 997) || '}'
-      FROM generate_series($4::int, $5::int) g`, [userId, tenantId, now, done + 1, Math.min(TELEMETRY, done + 100_000)]);
-  }
-  await sql(home.audit, `INSERT INTO audit_log_entry (id, tenant_id, actor, actor_role, action, subject_user_id, occurred_at, details)
-    SELECT gen_random_uuid()::text, $2, 'bench@admin', 'tenant-admin', 'PERSONAL_DATA_READ', $1, $3::bigint - g * 10, '{"n":' || g || '}' FROM generate_series(1, $4) g`, [userId, tenantId, now, AUDIT]);
-  await Promise.all(Object.values(home).map((url) => sql(url, "ANALYZE")));
-  console.log(`seeded ${TELEMETRY} telemetry events, ${DEVICES} devices, ${AUDIT} audit entries in ${FROM} in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+  // Bulk rows straight into the old region's stores, as bench-privacy seeds.
+  const seeding = await seedBigUser(home, { userId, tenantId, devices: DEVICES, telemetry: TELEMETRY, audit: AUDIT });
+  console.log(`seeded ${TELEMETRY} telemetry events, ${DEVICES} devices, ${AUDIT} audit entries in ${FROM} in ${seeding.toFixed(1)} s`);
 
   const pidOf = (name) => services.children.find(({ service }) => service.name === name).child.pid;
   const watched = { governance: pidOf("governance"), telemetry: pidOf("telemetry") };

@@ -9,13 +9,12 @@
 // through the gateway while the request runs (default 0; the freeze refuses them), in
 // requests of DGG_BENCH_TRAFFIC_BATCH events each (default 1: one request per event).
 // Creates and empties databases named dgg_bench_*; needs `npm run build` first (the npm script does it).
-import { randomUUID } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { cpuMsOf, freePort, freshDatabase, memoryOf, sql } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, cpuMsOf, gql, memoryOf, seedBigUser } from "./lib/bench/postgres-process.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
@@ -26,57 +25,25 @@ const AUDIT = Number(process.env.DGG_BENCH_AUDIT ?? 10_000);
 const TRAFFIC = Number(process.env.DGG_BENCH_TRAFFIC ?? 0);
 const TRAFFIC_BATCH = Number(process.env.DGG_BENCH_TRAFFIC_BATCH ?? 1);
 const LIMIT_MB = 100;
-const STORES = ["users", "telemetry", "audit", "storage_regions", "governance"];
 
 
 
 
 
 
-async function gql(url, token, query, variables = {}) {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  const body = await response.json();
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), "dgg-bench-"));
 // Users, telemetry and audit keep one store per region; the benchmark's tenant lives in EUROPE.
-const REGIONAL = new Set(["users", "telemetry", "audit"]);
 const HOME_REGION = "EUROPE";
-const urls = {};
-const regionalUrls = {};
-for (const store of STORES) {
-  if (!REGIONAL.has(store)) {
-    urls[store] = await freshDatabase(`dgg_bench_${store}`);
-    continue;
-  }
-  for (const region of common.REGIONS) {
-    const url = await freshDatabase(`dgg_bench_${store}_${region.toLowerCase()}`);
-    regionalUrls[`${store.toUpperCase()}_DATABASE_URL_${region}`] = url;
-    if (region === HOME_REGION) urls[store] = url;
-  }
-}
-const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
-const env = serviceEnvironment({
-  ...process.env,
-  DGG_DATA_DIR: dataDir,
-  DGG_SEED_DEMO: "false",
-  GATEWAY_PORT: String(ports[0]),
-  USERS_PORT: String(ports[1]),
-  TELEMETRY_PORT: String(ports[2]),
-  AUDIT_PORT: String(ports[3]),
-  STORAGE_REGIONS_PORT: String(ports[4]),
-  GOVERNANCE_PORT: String(ports[5]),
-  ...regionalUrls,
-  STORAGE_REGIONS_DATABASE_URL: urls.storage_regions,
-  GOVERNANCE_DATABASE_URL: urls.governance,
-  PRIVACY_WORKERS: "1",
-  PRIVACY_POLL_MS: "200",
+const { env, keys, home: urls } = await benchEnvironment({
+  prefix: "dgg_bench",
+  homeRegion: HOME_REGION,
+  dataDir,
+  regions: common.REGIONS,
+  serviceEnvironment,
+  common,
+  extra: { PRIVACY_WORKERS: "1", PRIVACY_POLL_MS: "200" },
 });
-const keys = common.keyPathsFromEnv(env);
-common.ensureDevKeys(keys);
-writeFileSync(join(dataDir, "keys", "erasure-ledger.key"), randomUUID().replaceAll("-", "") + randomUUID().replaceAll("-", ""));
 
 const services = await startServices(env, { log: () => {} });
 const stop = () => services.stop();
@@ -89,21 +56,8 @@ try {
   const admin = await token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });
   const userId = (await gql(gateway, admin, `mutation($t: ID!) { createUser(input: { tenantId: $t, userPrincipalName: "big@bench.eu", displayName: "Big" }) { id } }`, { t: tenantId })).createUser.id;
 
-  // Bulk rows straight into the stores (server-side generate_series): the ingest path is not what is measured.
-  const seedStarted = Date.now();
-  const now = Date.now();
-  await sql(urls.users, `INSERT INTO device (id, user_id, tenant_id, device_name, operating_system, serial_number, enrolled_at)
-    SELECT gen_random_uuid()::text, $1, $2, 'device-' || g, 'Windows 11', 'SN-' || g, $3::bigint - g * 1000 FROM generate_series(1, $4) g`, [userId, tenantId, now, DEVICES]);
-  for (let done = 0; done < TELEMETRY; done += 100_000) {
-    await sql(urls.telemetry, `INSERT INTO telemetry_event (id, tenant_id, user_id, kind, occurred_at, payload)
-      SELECT gen_random_uuid()::text, $2, $1, (ARRAY['SERVICE_LOG','PERFORMANCE_LOG','ERROR'])[1 + g % 3], $3::bigint - g * 2,
-             '{"sequence":' || g || ',"message":"event ' || g || ' of the benchmark user","durationMs":' || (g % 997) || '}'
-      FROM generate_series($4::int, $5::int) g`, [userId, tenantId, now, done + 1, Math.min(TELEMETRY, done + 100_000)]);
-  }
-  await sql(urls.audit, `INSERT INTO audit_log_entry (id, tenant_id, actor, actor_role, action, subject_user_id, occurred_at, details)
-    SELECT gen_random_uuid()::text, $2, 'bench@admin', 'tenant-admin', 'PERSONAL_DATA_READ', $1, $3::bigint - g * 10, '{"n":' || g || '}' FROM generate_series(1, $4) g`, [userId, tenantId, now, AUDIT]);
-  await Promise.all(Object.values(urls).map((url) => sql(url, "ANALYZE")));
-  console.log(`seeded ${TELEMETRY} telemetry events, ${DEVICES} devices, ${AUDIT} audit entries in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+  const seconds = await seedBigUser(urls, { userId, tenantId, devices: DEVICES, telemetry: TELEMETRY, audit: AUDIT });
+  console.log(`seeded ${TELEMETRY} telemetry events, ${DEVICES} devices, ${AUDIT} audit entries in ${seconds.toFixed(1)} s`);
 
   const governance = services.children.find(({ service }) => service.name === "governance").child;
   await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -1,6 +1,8 @@
 // What the PostgreSQL end-to-end benchmarks (bench:privacy, bench:move) share: free ports,
 // one-off SQL, fresh databases, and reading a process's memory and CPU from /proc.
-import { readFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 
@@ -51,4 +53,72 @@ export function memoryOf(pid) {
 export function cpuMsOf(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** One GraphQL call through the gateway; throws on errors. */
+export async function gql(url, token, query, variables = {}) {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const body = await response.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+/**
+ * The whole system's environment on fresh PostgreSQL databases named `<prefix>_<store>[_<region>]`
+ * and free ports, with development keys under `dataDir`. Returns the environment and the URLs
+ * of `homeRegion`'s stores (plus the global ones), where a benchmark seeds its tenant.
+ */
+export async function benchEnvironment({ prefix, homeRegion, dataDir, regions, serviceEnvironment, common, extra = {} }) {
+  const home = {};
+  const regionalUrls = {};
+  for (const store of ["users", "telemetry", "audit"]) {
+    for (const region of regions) {
+      const url = await freshDatabase(`${prefix}_${store}_${region.toLowerCase()}`);
+      regionalUrls[`${store.toUpperCase()}_DATABASE_URL_${region}`] = url;
+      if (region === homeRegion) home[store] = url;
+    }
+  }
+  home.storage_regions = await freshDatabase(`${prefix}_storage_regions`);
+  home.governance = await freshDatabase(`${prefix}_governance`);
+  const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  const env = serviceEnvironment({
+    ...process.env,
+    DGG_DATA_DIR: dataDir,
+    DGG_SEED_DEMO: "false",
+    GATEWAY_PORT: String(ports[0]),
+    USERS_PORT: String(ports[1]),
+    TELEMETRY_PORT: String(ports[2]),
+    AUDIT_PORT: String(ports[3]),
+    STORAGE_REGIONS_PORT: String(ports[4]),
+    GOVERNANCE_PORT: String(ports[5]),
+    ...regionalUrls,
+    STORAGE_REGIONS_DATABASE_URL: home.storage_regions,
+    GOVERNANCE_DATABASE_URL: home.governance,
+    ...extra,
+  });
+  const keys = common.keyPathsFromEnv(env);
+  common.ensureDevKeys(keys);
+  writeFileSync(join(dataDir, "keys", "erasure-ledger.key"), randomUUID().replaceAll("-", "") + randomUUID().replaceAll("-", ""));
+  return { env, keys, home };
+}
+
+/**
+ * Bulk rows about one user straight into `home`'s stores (server-side generate_series: the
+ * ingest path is not what the benchmarks measure), then ANALYZE. Returns the seconds it took.
+ */
+export async function seedBigUser(home, { userId, tenantId, devices, telemetry, audit }) {
+  const started = Date.now();
+  const now = Date.now();
+  await sql(home.users, `INSERT INTO device (id, user_id, tenant_id, device_name, operating_system, serial_number, enrolled_at)
+    SELECT gen_random_uuid()::text, $1, $2, 'device-' || g, 'Windows 11', 'SN-' || g, $3::bigint - g * 1000 FROM generate_series(1, $4) g`, [userId, tenantId, now, devices]);
+  for (let done = 0; done < telemetry; done += 100_000) {
+    await sql(home.telemetry, `INSERT INTO telemetry_event (id, tenant_id, user_id, kind, occurred_at, payload)
+      SELECT gen_random_uuid()::text, $2, $1, (ARRAY['SERVICE_LOG','PERFORMANCE_LOG','ERROR'])[1 + g % 3], $3::bigint - g * 2,
+             '{"sequence":' || g || ',"message":"event ' || g || ' of the benchmark user","durationMs":' || (g % 997) || '}'
+      FROM generate_series($4::int, $5::int) g`, [userId, tenantId, now, done + 1, Math.min(telemetry, done + 100_000)]);
+  }
+  await sql(home.audit, `INSERT INTO audit_log_entry (id, tenant_id, actor, actor_role, action, subject_user_id, occurred_at, details)
+    SELECT gen_random_uuid()::text, $2, 'bench@admin', 'tenant-admin', 'PERSONAL_DATA_READ', $1, $3::bigint - g * 10, '{"n":' || g || '}' FROM generate_series(1, $4) g`, [userId, tenantId, now, audit]);
+  await Promise.all(Object.values(home).map((url) => sql(url, "ANALYZE")));
+  return (Date.now() - started) / 1000;
 }
