@@ -159,10 +159,7 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
       path: "/personal-data/:userId/freeze",
       async handler({ viewer, params, body, token }): Promise<FreezeResult> {
         assertServiceIdentity(viewer);
-        const userId = userOf(params);
-        const raw = bodyOf(body);
-        const requestId = parseRequestId(raw.requestId);
-        const store = await tenantStore(raw.tenantId, token);
+        const { userId, requestId, store } = await freezeOrder(params, body, token);
         if (!adapter.freezes) return { frozen: false };
         await adapter.freezes.place(store.db, { userId, tenantId: store.tenantId, requestId, at: deps.clock.now() });
         return { frozen: true };
@@ -173,10 +170,7 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
       path: "/personal-data/:userId/unfreeze",
       async handler({ viewer, params, body, token }): Promise<FreezeResult> {
         assertServiceIdentity(viewer);
-        const userId = userOf(params);
-        const raw = bodyOf(body);
-        const requestId = parseRequestId(raw.requestId);
-        const store = await tenantStore(raw.tenantId, token);
+        const { userId, requestId, store } = await freezeOrder(params, body, token);
         await adapter.freezes?.lift(store.db, { userId, requestId });
         // The freeze row names the user: gone from the log too.
         await truncateWriteAheadLog(store.db);
@@ -207,6 +201,12 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
       },
     },
   ];
+  /** The user, request and tenant store a freeze or unfreeze call names. */
+  async function freezeOrder(params: Record<string, string>, body: unknown, token: string) {
+    const raw = bodyOf(body);
+    return { userId: userOf(params), requestId: parseRequestId(raw.requestId), store: await tenantStore(raw.tenantId, token) };
+  }
+
   /** Every regional store (an audit erasure rewrites all of them), with its log truncated. */
   async function releaseDeletedBytes(): Promise<void> {
     await Promise.all(deps.stores.entries().map(([, db]) => truncateWriteAheadLog(db)));
