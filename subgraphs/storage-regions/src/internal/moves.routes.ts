@@ -1,5 +1,5 @@
 import { assertId, assertServiceIdentity, BadUserInputError, ConflictError, NotFoundError, quote } from "@dgg/common";
-import type { InternalRoute } from "@dgg/common";
+import type { InternalRoute, Region, Viewer } from "@dgg/common";
 import { Tenant } from "../entities/tenant.entity";
 import { OPEN_PHASES, TenantMove } from "../entities/tenant-move.entity";
 import type { MovePhase, MoveProgress } from "../entities/tenant-move.entity";
@@ -45,6 +45,37 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
   }
   const idOf = (params: Record<string, string>) => assertId(params.id!, "id");
   const ownerOf = (body: unknown) => field(body, "owner", isString);
+  /**
+   * Ends a move's stay in limbo: `from` → `to` for the claim's holder, with the tenant ACTIVE
+   * again in `regionOf(move)`, in one transaction. Conditional on `from` inside it, so a cancel
+   * and a switch that race never both win. Repeating it as the holder returns the move.
+   */
+  async function settle(
+    viewer: Viewer,
+    params: Record<string, string>,
+    body: unknown,
+    step: { from: MovePhase; to: MovePhase; regionOf: (move: TenantMove) => Region; refusal: (move: TenantMove, owner: string) => string },
+  ): Promise<{ move: TenantMove }> {
+    assertServiceIdentity(viewer);
+    const id = idOf(params);
+    const owner = ownerOf(body);
+    const move = await moves().findOneBy({ id });
+    if (!move) throw new NotFoundError(`no move with id ${quote(id)}`);
+    if (move.phase === step.to && move.claimedBy === owner) return { move };
+    const now = deps.clock.now();
+    await deps.db.transaction(async (manager) => {
+      const done = await manager
+        .createQueryBuilder()
+        .update(TenantMove)
+        .set({ phase: step.to, updatedAt: now })
+        .where("id = :id AND claimed_by = :owner AND phase = :from", { id, owner, from: step.from })
+        .execute();
+      if (!done.affected) throw new ConflictError(step.refusal(move, owner));
+      await manager.update(Tenant, { id: move.tenantId }, { storageRegion: step.regionOf(move), state: "ACTIVE", movingTo: null, updatedAt: now });
+    });
+    return { move: await moves().findOneByOrFail({ id }) };
+  }
+
   return [
     {
       method: "get",
@@ -119,52 +150,25 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
     {
       method: "post",
       path: "/moves/:id/switch",
-      async handler({ viewer, params, body }): Promise<{ move: TenantMove }> {
-        assertServiceIdentity(viewer);
-        const id = idOf(params);
-        const owner = ownerOf(body);
-        const move = await moves().findOneBy({ id });
-        if (!move) throw new NotFoundError(`no move with id ${quote(id)}`);
-        if (move.phase === "SWITCHED" && move.claimedBy === owner) return { move };
-        const now = deps.clock.now();
-        // Conditional on COPIED inside the transaction: a cancel that won the race is never overridden.
-        await deps.db.transaction(async (manager) => {
-          const switched = await manager
-            .createQueryBuilder()
-            .update(TenantMove)
-            .set({ phase: "SWITCHED", updatedAt: now })
-            .where("id = :id AND claimed_by = :owner AND phase = 'COPIED'", { id, owner })
-            .execute();
-          if (!switched.affected) throw new ConflictError(`move ${id} is ${move.phase} and claimed by ${move.claimedBy ?? "nobody"}; only a verified copy (COPIED) held by ${owner} may be switched`);
-          await manager.update(Tenant, { id: move.tenantId }, { storageRegion: move.toRegion, state: "ACTIVE", movingTo: null, updatedAt: now });
-        });
-        return { move: await moves().findOneByOrFail({ id }) };
-      },
+      handler: ({ viewer, params, body }) =>
+        settle(viewer, params, body, {
+          from: "COPIED",
+          to: "SWITCHED",
+          regionOf: (move) => move.toRegion,
+          refusal: (move, owner) => `move ${move.id} is ${move.phase} and claimed by ${move.claimedBy ?? "nobody"}; only a verified copy (COPIED) held by ${owner} may be switched`,
+        }),
     },
     {
       // After a cancelled move's target copy is deleted: the tenant is ACTIVE again where it was, nothing moved.
       method: "post",
       path: "/moves/:id/roll-back",
-      async handler({ viewer, params, body }): Promise<{ move: TenantMove }> {
-        assertServiceIdentity(viewer);
-        const id = idOf(params);
-        const owner = ownerOf(body);
-        const move = await moves().findOneBy({ id });
-        if (!move) throw new NotFoundError(`no move with id ${quote(id)}`);
-        if (move.phase === "ROLLED_BACK" && move.claimedBy === owner) return { move };
-        const now = deps.clock.now();
-        await deps.db.transaction(async (manager) => {
-          const rolled = await manager
-            .createQueryBuilder()
-            .update(TenantMove)
-            .set({ phase: "ROLLED_BACK", updatedAt: now })
-            .where("id = :id AND claimed_by = :owner AND phase = 'CANCELLING'", { id, owner })
-            .execute();
-          if (!rolled.affected) throw new ConflictError(`move ${id} is ${move.phase}; only a CANCELLING move held by ${owner} may be rolled back`);
-          await manager.update(Tenant, { id: move.tenantId }, { storageRegion: move.fromRegion, state: "ACTIVE", movingTo: null, updatedAt: now });
-        });
-        return { move: await moves().findOneByOrFail({ id }) };
-      },
+      handler: ({ viewer, params, body }) =>
+        settle(viewer, params, body, {
+          from: "CANCELLING",
+          to: "ROLLED_BACK",
+          regionOf: (move) => move.fromRegion,
+          refusal: (move, owner) => `move ${move.id} is ${move.phase}; only a CANCELLING move held by ${owner} may be rolled back`,
+        }),
     },
     {
       method: "post",
