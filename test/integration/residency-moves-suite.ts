@@ -10,11 +10,12 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { checkResidency } from "@dgg/common";
+import { checkResidency, Region, scanFilesForNeedles, sqliteStoreFiles } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
 import type { DataSource, ObjectLiteral } from "typeorm";
 import type { FaultPoint } from "../../subgraphs/governance/src/privacy/faults";
 import type { StoreProgress } from "../../subgraphs/governance/src/residency/residency-client";
+import { filesOfStores } from "../support/store-files";
 import { startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem, TestSystemOptions } from "../support/system";
 import { waitForRequest } from "../support/privacy";
@@ -104,7 +105,13 @@ export function describeResidencyMoves(kind: StoreKind): void {
           n: `u-${randomUUID().slice(0, 8)}@${name}.example`,
         }),
       );
-      ok(await system.gql(admin, `mutation($u: ID!) { enrollDevice(input: { userId: $u, deviceName: "d", operatingSystem: "os" }) { id } }`, { u: createUser.id }));
+      const serialNumber = `SN-${randomUUID()}`;
+      ok(
+        await system.gql(admin, `mutation($u: ID!, $s: String!) { enrollDevice(input: { userId: $u, deviceName: "d", operatingSystem: "os", serialNumber: $s }) { id } }`, {
+          u: createUser.id,
+          s: serialNumber,
+        }),
+      );
       const now = system.clock.now().getTime();
       for (let offset = 0; offset < telemetry; offset += 5000) {
         const events = Array.from({ length: Math.min(5000, telemetry - offset) }, (_, i) => ({
@@ -115,7 +122,7 @@ export function describeResidencyMoves(kind: StoreKind): void {
         }));
         ok(await system.gql(admin, INGEST, { e: events }));
       }
-      return { tenantId: createTenant.id, admin, userId: createUser.id };
+      return { tenantId: createTenant.id, admin, userId: createUser.id, serialNumber };
     }
 
     beforeAll(async () => {
@@ -196,6 +203,22 @@ export function describeResidencyMoves(kind: StoreKind): void {
       expect(late.body.errors?.[0]?.message).toMatch(/COMPLETED/);
       const report = await checkResidency(system.databases);
       expect(report.misplaced).toEqual([]);
+
+      // Read as raw bytes, the old region's store files and key files hold nothing of the tenant
+      // that can be read: its keys went with it and were destroyed here (the content was only
+      // ever stored sealed); on SQLite not even its ids are left (PostgreSQL: docs/decisions/0044).
+      const movedKeys = (["users", "telemetry"] as const).flatMap((name) => system.subjectKeys(name, Region.EUROPE).keysOfSubject(tenant.tenantId, tenant.userId));
+      expect(movedKeys.length).toBeGreaterThanOrEqual(2);
+      const keyFilesIn = (region: Region) => (["users", "telemetry", "audit"] as const).flatMap((name) => sqliteStoreFiles(system.keyFiles[name][region]));
+      const oldRegion = await filesOfStores(
+        (["users", "telemetry", "audit"] as const).map((name) => system.stores[name].find((store) => store.region === Region.NORTH_AMERICA)!.db),
+        { wal: true },
+      );
+      expect(oldRegion.unreadable).toEqual([]);
+      const needles = kind === "sqlite" ? [tenant.serialNumber, ...movedKeys, tenant.userId, tenant.tenantId] : [tenant.serialNumber, ...movedKeys];
+      expect((await scanFilesForNeedles([...oldRegion.files, ...keyFilesIn(Region.NORTH_AMERICA)], needles)).hits).toEqual([]);
+      // The same scan finds the keys where the tenant now lives.
+      expect((await scanFilesForNeedles(keyFilesIn(Region.EUROPE), movedKeys)).hits.length).toBeGreaterThanOrEqual(movedKeys.length);
       const rows = events + 3;
       console.log(
         `[${kind}] chunked move NORTH_AMERICA -> EUROPE: ${seconds.toFixed(1)} s for ${rows} rows in chunks of ${CHUNK_ROWS}, each slowed ${slowChunkMs} ms, ` +

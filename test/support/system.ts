@@ -10,8 +10,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DataSource } from "typeorm";
-import { listen, ManualClock, Region, REGIONS, StatementCounter } from "@dgg/common";
-import type { DatabaseConfig, Viewer } from "@dgg/common";
+import { listen, ManualClock, Region, REGIONS, StatementCounter, subjectKeyFiles } from "@dgg/common";
+import type { DatabaseConfig, SubjectKeyStore, Viewer } from "@dgg/common";
 import { clientToken, generateTestKeyPair } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
 import { createUsersService } from "../../subgraphs/users/src/server";
@@ -49,6 +49,10 @@ export interface TestSystem {
   stores: Record<SubgraphName, { region: Region | null; db: DataSource }[]>;
   /** Configuration of every store, for the residency checker. */
   databases: ResidencyStores;
+  /** Each data subgraph's subject-key file per region (docs/decisions/0044). */
+  keyFiles: Record<"users" | "telemetry" | "audit", Record<Region, string>>;
+  /** A data subgraph's subject keys of one region, as the running service holds them. */
+  subjectKeys(name: "users" | "telemetry" | "audit", region: Region): SubjectKeyStore;
   blobRoot: string;
   /** The governance service, for its privacy workers, ledger replay, evidence purge, mover and scheduler. */
   governance: GovernanceService;
@@ -131,13 +135,20 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     blobRoot,
     platformRegion: Region.NORTH_AMERICA,
   };
+  // Subject keys beside each store (SQLite) or under the system's folder (PostgreSQL).
+  const keysEnv = { DGG_SUBJECT_KEYS_DIR: join(dir, "subject-keys") };
+  const keyFiles = {
+    users: subjectKeyFiles("users", databases.users, keysEnv),
+    telemetry: subjectKeyFiles("telemetry", databases.telemetry, keysEnv),
+    audit: subjectKeyFiles("audit", databases.audit, keysEnv),
+  };
   const gatewayPort = await freePort();
   const ledgerKey = randomBytes(32);
 
   const services = {
-    users: await createUsersService({ ...regional, databases: databases.users, logger: counters.users }),
-    telemetry: await createTelemetryService({ ...regional, databases: databases.telemetry, logger: counters.telemetry }),
-    audit: await createAuditService({ ...regional, databases: databases.audit, logger: counters.audit }),
+    users: await createUsersService({ ...regional, databases: databases.users, subjectKeys: keyFiles.users, logger: counters.users }),
+    telemetry: await createTelemetryService({ ...regional, databases: databases.telemetry, subjectKeys: keyFiles.telemetry, logger: counters.telemetry }),
+    audit: await createAuditService({ ...regional, databases: databases.audit, subjectKeys: keyFiles.audit, logger: counters.audit }),
     "storage-regions": await createStorageRegionsService({
       ...common,
       layout: parseStorageLayout(DEFAULT_STORAGE_LAYOUT),
@@ -194,6 +205,8 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       governance: [{ region: null, db: services.governance.db }],
     },
     databases,
+    keyFiles,
+    subjectKeys: (name, region) => services[name].stores.keys(region),
     blobRoot,
     governance: services.governance,
     ledgerKey,

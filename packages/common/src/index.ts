@@ -32,3 +32,4 @@ export * from "./contract-queries";
 export * from "./personal-data-freeze";
 export * from "./personal-data-adapter";
 export * from "./raw-scan";
+export * from "./subject-keys";

@@ -149,7 +149,11 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
         const raw = bodyOf(body);
         const order: ErasureOrder = { pseudonym: parsePseudonymField(raw.pseudonym), identifiers: parseIdentifiers(raw.identifiers) };
         adapter.checkErasure?.(userId, order);
-        const erased = await adapter.erase(await tenantStore(raw.tenantId, token), userId, order);
+        const store = await tenantStore(raw.tenantId, token);
+        const erased = await adapter.erase(store, userId, order);
+        // Then the key: whatever of the person's sealed content survives the delete (PostgreSQL's
+        // WAL and dead tuples, backups) can no longer be opened (docs/decisions/0044).
+        deps.stores.keysOf(store.db).destroy(store.tenantId, [userId]);
         await releaseDeletedBytes();
         return { erased };
       },

@@ -21,14 +21,21 @@ export interface RawScanReport {
 
 const CHUNK = 8 * 1024 * 1024;
 
+/** How a binary needle (e.g. a key) is named in hits. */
+export const binaryNeedleName = (bytes: Uint8Array): string => `0x${Buffer.from(bytes).toString("hex")}`;
+
 /**
- * Searches each file, as raw bytes, for the UTF-8 bytes of every needle: no parsing of any
- * format, so a value is found wherever it survives (free pages, WAL frames, dead tuples,
- * archives). Files are read in chunks that overlap by the longest needle, so a hit across a
- * chunk boundary is found once. Needles are matched exactly (case-sensitive).
+ * Searches each file, as raw bytes, for every needle: text as its UTF-8 bytes, binary needles
+ * (keys) as they are. No parsing of any format, so a value is found wherever it survives
+ * (free pages, WAL frames, dead tuples, archives). Files are read in chunks that overlap by
+ * the longest needle, so a hit across a chunk boundary is found once. Needles are matched
+ * exactly (case-sensitive).
  */
-export async function scanFilesForNeedles(files: string[], needles: string[]): Promise<RawScanReport> {
-  const patterns = [...new Set(needles.filter((needle) => needle.length > 0))].map((needle) => ({ needle, bytes: Buffer.from(needle, "utf8") }));
+export async function scanFilesForNeedles(files: string[], needles: (string | Uint8Array)[]): Promise<RawScanReport> {
+  const named = needles
+    .filter((needle) => needle.length > 0)
+    .map((needle) => (typeof needle === "string" ? { needle, bytes: Buffer.from(needle, "utf8") } : { needle: binaryNeedleName(needle), bytes: Buffer.from(needle) }));
+  const patterns = [...new Map(named.map((pattern) => [pattern.needle, pattern])).values()];
   const overlap = Math.max(0, ...patterns.map((pattern) => pattern.bytes.length - 1));
   const report: RawScanReport = { filesScanned: 0, bytesScanned: 0, hits: [], unreadable: [] };
   const buffer = Buffer.alloc(CHUNK + overlap);

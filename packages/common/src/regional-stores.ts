@@ -5,6 +5,7 @@ import type { DatabaseConfig, DataSourceOptions } from "./db";
 import { REGIONS } from "./enums";
 import type { Region } from "./enums";
 import { dataDir } from "./keys";
+import { SealingSubscriber, SubjectKeyStore } from "./subject-keys";
 
 /**
  * Reads one store per region for a data subgraph: `<PREFIX>_DATABASE_URL_<REGION>`
@@ -29,17 +30,48 @@ export function regionalDatabaseConfigsFromEnv(prefix: string, name: string, env
   return configs;
 }
 
-/** A data subgraph's stores, one per region, each with the same entities and migrations. */
+/**
+ * A data subgraph's stores, one per region, each with the same entities and migrations, and
+ * each with the region's subject keys (docs/decisions/0044): personal content declared with
+ * `sealedEntity` is sealed on every write and opened on every load through that store.
+ */
 export class RegionalStores {
-  private constructor(private readonly stores: Map<Region, DataSource>) {}
+  private constructor(
+    private readonly stores: Map<Region, DataSource>,
+    private readonly keyStores: Map<Region, SubjectKeyStore>,
+  ) {}
 
-  /** Opens every region's store and applies pending migrations to each. */
-  static async open(configs: Record<Region, DatabaseConfig>, options: DataSourceOptions): Promise<RegionalStores> {
+  /** Opens every region's store and key file and applies pending migrations to each store. */
+  static async open(configs: Record<Region, DatabaseConfig>, options: DataSourceOptions, keyFiles: Record<Region, string>): Promise<RegionalStores> {
     const stores = new Map<Region, DataSource>();
-    for (const region of REGIONS) {
-      stores.set(region, await openDataSource(createDataSource(configs[region], options)));
+    const keyStores = new Map<Region, SubjectKeyStore>();
+    try {
+      for (const region of REGIONS) {
+        const keys = SubjectKeyStore.open(keyFiles[region]);
+        keyStores.set(region, keys);
+        const db = await openDataSource(createDataSource(configs[region], options));
+        stores.set(region, db);
+        (db.subscribers as SealingSubscriber[]).push(new SealingSubscriber(keys));
+      }
+    } catch (error) {
+      await Promise.all([...stores.values()].map((store) => store.destroy()));
+      for (const keys of keyStores.values()) keys.close();
+      throw error;
     }
-    return new RegionalStores(stores);
+    return new RegionalStores(stores, keyStores);
+  }
+
+  /** The subject keys of a region. */
+  keys(region: Region): SubjectKeyStore {
+    const keys = this.keyStores.get(region);
+    if (!keys) throw new Error(`no subject keys for region ${region}`);
+    return keys;
+  }
+
+  /** The subject keys of the region `db` is the store of. */
+  keysOf(db: DataSource): SubjectKeyStore {
+    for (const [region, store] of this.stores) if (store === db) return this.keys(region);
+    throw new Error("keysOf: the data source is not one of these regional stores");
   }
 
   get(region: Region): DataSource {
@@ -54,5 +86,6 @@ export class RegionalStores {
 
   async destroy(): Promise<void> {
     await Promise.all([...this.stores.values()].map((store) => store.destroy()));
+    for (const keys of this.keyStores.values()) keys.close();
   }
 }

@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
+import { truncateWriteAheadLog } from "./db";
 import { BadUserInputError, quote } from "./errors";
 import { REGIONS } from "./enums";
 import type { Region } from "./enums";
 import { assertServiceIdentity } from "./personal-data-contract";
 import type { RegionalStores } from "./regional-stores";
 import type { InternalRoute } from "./subgraph-server";
+import { keyOf, NO_EPOCH, sealingSpecOf, TENANT_INDEX_SUBJECT } from "./subject-keys";
+import type { KeyId, SubjectKeyRecord, SubjectKeyStore } from "./subject-keys";
 import { assertId } from "./validation";
 
 /** A table holding tenant rows: every entity has `id` and `tenantId`. Parents before children. */
@@ -89,7 +92,7 @@ function tenantPage(manager: EntityManager, table: ResidentTable, tenantId: stri
   const query = manager.getRepository(table).createQueryBuilder("r").where("r.tenant_id = :tenantId", { tenantId });
   if (!key) {
     if (after !== null) query.andWhere("r.id > :after", { after });
-    return query.orderBy("r.id", "ASC").limit(limit).getMany();
+    return query.orderBy("r.id", "ASC").limit(limit).callListeners(false).getMany();
   }
   if (after !== null) {
     const cursor: unknown = (() => {
@@ -105,7 +108,38 @@ function tenantPage(manager: EntityManager, table: ResidentTable, tenantId: stri
     // ">=" first so the index range starts there; the OR then skips the rows of that instant already done.
     query.andWhere(`r.${key} >= :at AND (r.${key} > :at OR r.id > :id)`, { at: cursor[0], id: cursor[1] });
   }
-  return query.orderBy(`r.${key}`, "ASC").addOrderBy("r.id", "ASC").limit(limit).getMany();
+  return query.orderBy(`r.${key}`, "ASC").addOrderBy("r.id", "ASC").limit(limit).callListeners(false).getMany();
+}
+
+/**
+ * Inserts rows exactly as read from another store: sealed content stays sealed under the
+ * same keys (copied beside it), with no opening and sealing again on the way.
+ */
+export async function insertVerbatim(manager: EntityManager, table: ResidentTable, rows: ObjectLiteral[]): Promise<void> {
+  await manager.createQueryBuilder().insert().into(table).values(rows).callListeners(false).updateEntity(false).execute();
+}
+
+/**
+ * Copies to the target region the keys the rows are sealed under (and the tenant's index key
+ * for a table with blind indexes) before the rows: in the target, a copied row can always
+ * be opened. A key the target already has is kept.
+ */
+function copyKeysFor(table: ResidentTable, rows: ObjectLiteral[], tenantId: string, from: SubjectKeyStore, to: SubjectKeyStore): void {
+  const spec = sealingSpecOf(table);
+  if (!spec) return;
+  const ids = new Map<string, KeyId>();
+  for (const row of rows) {
+    const id = keyOf(spec, row, "a copied row");
+    ids.set(`${id.subjectId}\u0000${id.epoch}`, { subjectId: id.subjectId, epoch: id.epoch });
+  }
+  if ((spec.blindIndexes ?? []).length > 0) ids.set("index", { subjectId: TENANT_INDEX_SUBJECT, epoch: NO_EPOCH });
+  const records: SubjectKeyRecord[] = [];
+  for (const id of ids.values()) {
+    if (to.find(tenantId, id)) continue;
+    const key = from.find(tenantId, id);
+    if (key) records.push({ tenantId, ...id, key });
+  }
+  to.import(records);
 }
 
 function nextOf(page: ObjectLiteral[], limit: number, key: string | undefined): string | null {
@@ -141,7 +175,9 @@ async function deleteChunk(manager: EntityManager, table: ResidentTable, tenantI
  *   so repeating a chunk after a crash adds nothing twice;
  * - digest-chunk: SHA-256 of one page in one region, for a verification page by page on both sides;
  * - delete-chunk: deletes up to `limit` of the tenant's rows in one region, children first
- *   (the purge of the source after the switch, and the clean-up of a target on cancel).
+ *   (the purge of the source after the switch, and the clean-up of a target on cancel); the
+ *   call that finds nothing left destroys the tenant's keys in that region and truncates its
+ *   SQLite log, so what the deleted rows left in WAL, free pages or backups cannot be read.
  */
 export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[], hooks: ResidencyHooks = {}): InternalRoute[] {
   const tenantOf = (params: Record<string, string>) => assertId(params.tenantId!, "tenantId");
@@ -151,7 +187,7 @@ export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[],
     const from = regionField(body, "from");
     const to = regionField(body, "to");
     if (from === to) throw new BadUserInputError("from and to must be different regions", "to");
-    return { source: stores.get(from), target: stores.get(to) };
+    return { source: stores.get(from), target: stores.get(to), sourceKeys: stores.keys(from), targetKeys: stores.keys(to) };
   };
   return [
     {
@@ -183,12 +219,13 @@ export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[],
       async handler({ viewer, params, body }): Promise<ChunkResult & { inserted: number }> {
         assertServiceIdentity(viewer);
         const tenantId = tenantOf(params);
-        const { source, target } = pair(body);
+        const { source, target, sourceKeys, targetKeys } = pair(body);
         const table = tableOf(body);
         const limit = limitOf(body);
         const page = await tenantPage(source.manager, table, tenantId, afterField(body), limit, hooks.keysetOf?.(table));
         let inserted = 0;
         if (page.length > 0) {
+          copyKeysFor(table, page, tenantId, sourceKeys, targetKeys);
           await target.transaction(async (manager) => {
             const ids = page.map((row) => String(row.id));
             const present = new Set(
@@ -199,7 +236,7 @@ export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[],
             const missing = page.filter((row) => !present.has(String(row.id)));
             if (missing.length === 0) return;
             if (hooks.insert) await hooks.insert(manager, table, missing);
-            else await manager.getRepository(table).insert(missing);
+            else await insertVerbatim(manager, table, missing);
             inserted = missing.length;
           });
         }
@@ -228,13 +265,16 @@ export function residencyRoutes(stores: RegionalStores, tables: ResidentTable[],
       async handler({ viewer, params, body }): Promise<{ deleted: number }> {
         assertServiceIdentity(viewer);
         const tenantId = tenantOf(params);
-        const db = stores.get(regionField(body, "region"));
+        const region = regionField(body, "region");
+        const db = stores.get(region);
         const limit = limitOf(body);
         // Children before parents: a parent table is touched only once its children are gone, so foreign keys hold.
         for (const table of [...tables].reverse()) {
           const deleted = await db.transaction((manager) => deleteChunk(manager, table, tenantId, limit, hooks));
           if (deleted > 0) return { deleted };
         }
+        stores.keys(region).destroyTenant(tenantId);
+        await truncateWriteAheadLog(db);
         return { deleted: 0 };
       },
     },

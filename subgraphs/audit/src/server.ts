@@ -1,5 +1,5 @@
 import type { KeyLike } from "jose";
-import { createSubgraphApp, residencyRoutes, RegionalStores, TenantRegionDirectory } from "@dgg/common";
+import { createSubgraphApp, residencyRoutes, RegionalStores, subjectKeyFiles, TenantRegionDirectory } from "@dgg/common";
 import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
 import type { Logger } from "typeorm";
 import { createAuditContext } from "./context";
@@ -18,6 +18,8 @@ import { buildAuditSchema } from "./schema";
 export interface AuditServiceOptions {
   /** One store per region (docs/decisions/0040). */
   databases: Record<Region, DatabaseConfig>;
+  /** Each region's subject-key file (docs/decisions/0044); default `subjectKeyFiles("audit", databases)`. */
+  subjectKeys?: Record<Region, string>;
   /** Home of platform-wide records (entries of PLATFORM_TENANT_ID). */
   platformRegion: Region;
   /** How long a tenant's region is cached (default 2 s). */
@@ -39,7 +41,11 @@ export const auditMigrations = [CreateAuditTables1732400000300, AddAuditOutcome1
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createAuditService(options: AuditServiceOptions): Promise<AuditService> {
-  const stores = await RegionalStores.open(options.databases, { entities: auditEntities, migrations: auditMigrations, logger: options.logger });
+  const stores = await RegionalStores.open(
+    options.databases,
+    { entities: auditEntities, migrations: auditMigrations, logger: options.logger },
+    options.subjectKeys ?? subjectKeyFiles("audit", options.databases),
+  );
   const regions = new TenantRegionDirectory(options.urls.storageRegions, options.platformRegion, options.regionCacheTtlMs);
   const deps = { stores, regions, clock: options.clock };
   const { schema } = await buildAuditSchema();

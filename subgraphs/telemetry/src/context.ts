@@ -46,6 +46,6 @@ export async function createTelemetryContext(deps: TelemetryDeps, viewer: Viewer
     token,
     db,
     partitions: deps.partitionsFor(db),
-    loaders: { telemetryPage: createTelemetryPageLoader(db, deps.clock) },
+    loaders: { telemetryPage: createTelemetryPageLoader(db, () => deps.stores.keysOf(db), deps.clock) },
   };
 }

@@ -6,6 +6,7 @@ import {
   PersonalDataFreeze,
   residencyRoutes,
   RegionalStores,
+  subjectKeyFiles,
   TenantRegionDirectory,
 } from "@dgg/common";
 import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
@@ -27,6 +28,8 @@ import { UserLookupClient } from "./services/user-lookup.client";
 export interface TelemetryServiceOptions {
   /** One store per region (docs/decisions/0040). */
   databases: Record<Region, DatabaseConfig>;
+  /** Each region's subject-key file (docs/decisions/0044); default `subjectKeyFiles("telemetry", databases)`. */
+  subjectKeys?: Record<Region, string>;
   /** Home of platform-wide records (entries of PLATFORM_TENANT_ID). */
   platformRegion: Region;
   /** How long a tenant's region is cached (default 2 s). */
@@ -57,7 +60,11 @@ const HOUR_MS = 60 * 60 * 1000;
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createTelemetryService(options: TelemetryServiceOptions): Promise<TelemetryService> {
-  const stores = await RegionalStores.open(options.databases, { entities: telemetryEntities, migrations: telemetryMigrations, logger: options.logger });
+  const stores = await RegionalStores.open(
+    options.databases,
+    { entities: telemetryEntities, migrations: telemetryMigrations, logger: options.logger },
+    options.subjectKeys ?? subjectKeyFiles("telemetry", options.databases),
+  );
   const regions = new TenantRegionDirectory(options.urls.storageRegions, options.platformRegion, options.regionCacheTtlMs);
   // PostgreSQL regions keep telemetry in month and day partitions, one catalog per regional store.
   const catalogs = new Map(stores.entries().filter(([, db]) => db.options.type === "postgres").map(([, db]) => [db, new PartitionCatalog(db)] as const));

@@ -36,6 +36,6 @@ export async function createUsersContext(deps: UsersDeps, viewer: Viewer, token:
     db,
     viewer,
     token,
-    loaders: { user: createUserLoader(db), devicesPage: createDevicesPageLoader(db) },
+    loaders: { user: createUserLoader(db), devicesPage: createDevicesPageLoader(db, () => deps.stores.keysOf(db)) },
   };
 }

@@ -6,6 +6,7 @@ import {
   PersonalDataFreeze,
   residencyRoutes,
   RegionalStores,
+  subjectKeyFiles,
   TenantDirectoryClient,
   TenantRegionDirectory,
 } from "@dgg/common";
@@ -16,11 +17,15 @@ import { Device } from "./entities/device.entity";
 import { UserAccount } from "./entities/user-account.entity";
 import { personalDataRoutes } from "./internal/personal-data.routes";
 import { CreateUsersTables1732400000000 } from "./migrations/1732400000000-create-users-tables";
+import { SealUsersContent1738000000000 } from "./migrations/1738000000000-seal-users-content";
+import { sealLegacyRows } from "./services/legacy-sealing";
 import { buildUsersSchema } from "./schema";
 
 export interface UsersServiceOptions {
   /** One store per region (docs/decisions/0040). */
   databases: Record<Region, DatabaseConfig>;
+  /** Each region's subject-key file (docs/decisions/0044); default `subjectKeyFiles("users", databases)`. */
+  subjectKeys?: Record<Region, string>;
   /** Where platform-wide records live; users holds none, but the directory needs one. */
   platformRegion: Region;
   internalPublicKey: KeyLike;
@@ -38,11 +43,16 @@ export interface UsersService extends SubgraphApp {
 }
 
 export const usersEntities = [UserAccount, Device, PersonalDataFreeze];
-export const usersMigrations = [CreateUsersTables1732400000000, CreatePersonalDataFreeze1737000000000];
+export const usersMigrations = [CreateUsersTables1732400000000, CreatePersonalDataFreeze1737000000000, SealUsersContent1738000000000];
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createUsersService(options: UsersServiceOptions): Promise<UsersService> {
-  const stores = await RegionalStores.open(options.databases, { entities: usersEntities, migrations: usersMigrations, logger: options.logger });
+  const stores = await RegionalStores.open(
+    options.databases,
+    { entities: usersEntities, migrations: usersMigrations, logger: options.logger },
+    options.subjectKeys ?? subjectKeyFiles("users", options.databases),
+  );
+  await sealLegacyRows(stores);
   const regions = new TenantRegionDirectory(options.urls.storageRegions, options.platformRegion, options.regionCacheTtlMs);
   const deps = {
     stores,

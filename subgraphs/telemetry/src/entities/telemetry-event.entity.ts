@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
-import { JSONObject, TelemetryKind, TimeColumn } from "@dgg/common";
+import { JSONObject, sealedEntity, TelemetryKind, TimeColumn } from "@dgg/common";
 
 /** One telemetry event about a user (data category TELEMETRY), purged 30 days after it occurred. */
 @ObjectType("TelemetryEvent")
@@ -26,7 +26,12 @@ export class TelemetryEvent {
   @TimeColumn({ name: "occurred_at" })
   occurredAt!: Date;
 
+  /** Sealed under the user's key: the column holds the JSON of the sealed string. */
   @Field(() => JSONObject)
   @Column({ name: "payload", type: "simple-json" })
   payload!: Record<string, unknown>;
 }
+
+// The payload is what a device says about its user: sealed under the user's key of the event's day (docs/decisions/0044).
+// One key per user and day: retention destroys a day's keys once the day expired.
+sealedEntity(TelemetryEvent, { subject: "userId", tenant: "tenantId", epochOf: "occurredAt", json: ["payload"] });

@@ -1,4 +1,5 @@
 import { Entity } from "typeorm";
+import { sealedEntity } from "@dgg/common";
 import { TelemetryEvent } from "./telemetry-event.entity";
 
 /**
@@ -9,3 +10,6 @@ import { TelemetryEvent } from "./telemetry-event.entity";
  */
 @Entity({ name: "telemetry_event_held" })
 export class TelemetryHeldEvent extends TelemetryEvent {}
+
+// Rows are moved here verbatim from telemetry_event, sealed as they were.
+sealedEntity(TelemetryHeldEvent, { subject: "userId", tenant: "tenantId", epochOf: "occurredAt", json: ["payload"] });

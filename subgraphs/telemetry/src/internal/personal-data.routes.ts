@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { DataCategory, earliestAcross, keysetExportPage, personalDataContractRoutes, sqlFreezeStore } from "@dgg/common";
+import { DataCategory, earliestAcross, epochOfTime, keysetExportPage, personalDataContractRoutes, sqlFreezeStore } from "@dgg/common";
 import type { InternalRoute, PersonalDataAdapter } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
@@ -86,8 +86,11 @@ export function telemetryPersonalData(deps: TelemetryDeps): PersonalDataAdapter 
           const timings: Record<string, number> = {};
           const started = performance.now();
           const count = await purgeExpiredTelemetry(db, { cutoffMs, heldUserIds, timings });
+          // Then the keys of every day that expired whole: what PostgreSQL keeps of the purged
+          // rows (WAL, dead tuples) can no longer be opened. Held users' days stay readable.
+          const keys = deps.stores.keys(region).destroyEpochsBefore(epochOfTime(cutoffMs), heldUserIds);
           // One line per store and run (hourly): what an operator needs to see a slow purge's cause.
-          deps.log(`retention purge ${region}: ${count} rows in ${Math.round(performance.now() - started)} ms ${JSON.stringify(timings)}`);
+          deps.log(`retention purge ${region}: ${count} rows, ${keys} day keys in ${Math.round(performance.now() - started)} ms ${JSON.stringify(timings)}`);
           const partitions = deps.partitionsFor(db);
           if (partitions) {
             // The expired months and days are already out of the table; their files go after the answer.

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import { decodeCursor, encodeCursor, toConnection } from "@dgg/common";
-import type { Clock, TelemetryKind } from "@dgg/common";
+import { decodeCursor, encodeCursor, openEntity, toConnection } from "@dgg/common";
+import type { Clock, SubjectKeyStore, TelemetryKind } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import { servedEvents } from "../services/served-events";
 import type { TelemetryConnection } from "../types/telemetry-connection.type";
@@ -26,8 +26,9 @@ const countKey = (key: TelemetryPageKey) => JSON.stringify([key.userId, key.tena
  * whatever the number of events: one grouped COUNT, then one windowed page query
  * (ROW_NUMBER per user) per group of keys that share page arguments, kinds included.
  * Only served events count: within 30 days, or kept by a legal hold (services/served-events.ts).
+ * Payloads are opened with the store's subject keys (`keysOf`, resolved at first use).
  */
-export function createTelemetryPageLoader(db: DataSource, clock: Clock): DataLoader<TelemetryPageKey, TelemetryConnection, string> {
+export function createTelemetryPageLoader(db: DataSource, keysOf: () => SubjectKeyStore, clock: Clock): DataLoader<TelemetryPageKey, TelemetryConnection, string> {
   return new DataLoader(
     async (keys) => {
       // One moment for the whole batch, so the count and the pages agree.
@@ -40,7 +41,7 @@ export function createTelemetryPageLoader(db: DataSource, clock: Clock): DataLoa
       }
       const pages = new Map<string, TelemetryEvent[]>();
       for (const [group, members] of groups) {
-        const rows = await pageEvents(db, served, [...new Set(members.map((key) => key.userId))], members[0]!);
+        const rows = await pageEvents(db, keysOf(), served, [...new Set(members.map((key) => key.userId))], members[0]!);
         for (const row of rows) {
           const pageKey = `${group}|${row.userId}`;
           pages.set(pageKey, [...(pages.get(pageKey) ?? []), row]);
@@ -82,7 +83,7 @@ async function countEvents(db: DataSource, served: string, keys: readonly Teleme
   return counts;
 }
 
-async function pageEvents(db: DataSource, served: string, userIds: string[], page: TelemetryPageKey): Promise<TelemetryEvent[]> {
+async function pageEvents(db: DataSource, keys: SubjectKeyStore, served: string, userIds: string[], page: TelemetryPageKey): Promise<TelemetryEvent[]> {
   const inner = db
     .createQueryBuilder()
     .from(served, "t")
@@ -106,7 +107,7 @@ async function pageEvents(db: DataSource, served: string, userIds: string[], pag
     .addOrderBy("p.id", "DESC")
     .setParameters({ ...inner.getParameters(), limit: page.first + 1 })
     .getRawMany();
-  return raw.map((row) => db.getRepository(TelemetryEvent).create(hydrate(row)));
+  return raw.map((row) => openEntity(keys, TelemetryEvent, db.getRepository(TelemetryEvent).create(hydrate(row))));
 }
 
 /** Raw rows carry column names and driver types; map them onto entity properties. */

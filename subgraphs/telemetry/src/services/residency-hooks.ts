@@ -1,4 +1,4 @@
-import { DAY_MS, PersonalDataFreeze } from "@dgg/common";
+import { DAY_MS, insertVerbatim, PersonalDataFreeze } from "@dgg/common";
 import type { ResidencyHooks } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
@@ -31,7 +31,7 @@ export function telemetryResidencyHooks(partitionsFor: (db: DataSource) => Parti
       await catalog.ensureFor(days);
     },
     async insert(manager, table, rows) {
-      await manager.getRepository(table).insert(rows);
+      await insertVerbatim(manager, table, rows);
       // Only the partitioned table keeps day counts; the held table is a plain one.
       if (manager.connection.options.type === "postgres" && table === TelemetryEvent) {
         await countInserted(manager, rows.map((row) => (row as TelemetryEvent).occurredAt.getTime()));

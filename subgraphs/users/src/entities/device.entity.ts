@@ -1,6 +1,6 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
+import { sealedEntity, TimeColumn } from "@dgg/common";
 
 /** A device enrolled in management for a user (data category SERVICE_DATA). */
 @Directive('@key(fields: "id")')
@@ -19,19 +19,24 @@ export class Device {
   @Column({ name: "tenant_id", type: "varchar", length: 36 })
   tenantId!: string;
 
+  /** Sealed: free text an admin types, often "<name>'s iPhone". */
   @Field(() => String)
-  @Column({ name: "device_name", type: "varchar", length: 256 })
+  @Column({ name: "device_name", type: "text" })
   deviceName!: string;
 
   @Field(() => String)
   @Column({ name: "operating_system", type: "varchar", length: 128 })
   operatingSystem!: string;
 
+  /** Sealed. */
   @Field(() => String, { nullable: true })
-  @Column({ name: "serial_number", type: "varchar", length: 128, nullable: true })
+  @Column({ name: "serial_number", type: "text", nullable: true })
   serialNumber!: string | null;
 
   @Field(() => Date)
   @TimeColumn({ name: "enrolled_at" })
   enrolledAt!: Date;
 }
+
+// A device's name and serial are sealed under its user's key (docs/decisions/0044).
+sealedEntity(Device, { subject: "userId", tenant: "tenantId", text: ["deviceName", "serialNumber"] });

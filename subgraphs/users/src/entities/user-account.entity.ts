@@ -1,6 +1,6 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
-import { EmailAddress, ManagementState, TimeColumn } from "@dgg/common";
+import { EmailAddress, ManagementState, sealedEntity, TimeColumn } from "@dgg/common";
 
 /** A managed user's account (data category ACCOUNT). */
 @Directive('@key(fields: "id")')
@@ -15,17 +15,23 @@ export class UserAccount {
   @Column({ name: "tenant_id", type: "varchar", length: 36 })
   tenantId!: string;
 
-  /** Stored lower-cased: principal names compare case-insensitively, unique per tenant. */
+  /** Lower-cased: principal names compare case-insensitively, unique per tenant (by `principalNameIndex`). Sealed. */
   @Field(() => String)
-  @Column({ name: "user_principal_name", type: "varchar", length: 320 })
+  @Column({ name: "user_principal_name", type: "text" })
   userPrincipalName!: string;
 
+  /** Not in the API: the tenant-keyed blind index of the principal name, for lookups and uniqueness. */
+  @Column({ name: "principal_name_index", type: "varchar", length: 64, nullable: true })
+  principalNameIndex!: string | null;
+
+  /** Sealed. */
   @Field(() => String)
-  @Column({ name: "display_name", type: "varchar", length: 256 })
+  @Column({ name: "display_name", type: "text" })
   displayName!: string;
 
+  /** Sealed. */
   @Field(() => EmailAddress, { nullable: true })
-  @Column({ name: "email", type: "varchar", length: 320, nullable: true })
+  @Column({ name: "email", type: "text", nullable: true })
   email!: string | null;
 
   @Field(() => ManagementState)
@@ -41,3 +47,11 @@ export class UserAccount {
   @TimeColumn({ name: "created_at" })
   createdAt!: Date;
 }
+
+// The account's names and address are sealed under the user's own key (docs/decisions/0044).
+sealedEntity(UserAccount, {
+  subject: "id",
+  tenant: "tenantId",
+  text: ["userPrincipalName", "displayName", "email"],
+  blindIndexes: [{ of: "userPrincipalName", into: "principalNameIndex" }],
+});

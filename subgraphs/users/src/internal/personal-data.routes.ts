@@ -114,7 +114,12 @@ export function usersPersonalData(): PersonalDataAdapter {
     },
     async identifiers({ tenantId, db }, userId) {
       const user = await db.getRepository(UserAccount).findOneBy({ id: userId, tenantId });
-      const devices = await db.getRepository(Device).find({ select: { deviceName: true, serialNumber: true }, where: { userId, tenantId }, order: { id: "ASC" } });
+      // With the user and tenant: the sealed name and serial open under the user's key.
+      const devices = await db.getRepository(Device).find({
+        select: { userId: true, tenantId: true, deviceName: true, serialNumber: true },
+        where: { userId, tenantId },
+        order: { id: "ASC" },
+      });
       // Device names are free text an admin types, often "<name>'s iPhone": they name the person too.
       const values = [user?.userPrincipalName, user?.email, user?.displayName, ...devices.flatMap((device) => [device.serialNumber, device.deviceName])];
       return [...new Set(values.filter((value): value is string => typeof value === "string" && value !== ""))];
@@ -171,7 +176,10 @@ export function personalDataRoutes(deps: UsersDeps): InternalRoute[] {
         // Only the caller's own tenant can match, so only its region's store is asked.
         if (!viewer.tenantId) return { users: [] };
         const { tenantId, db } = await tenantStore(viewer.tenantId, token);
-        const rows = ids.length === 0 ? [] : await db.getRepository(UserAccount).findBy({ id: In(ids as string[]), tenantId });
+        const rows =
+          ids.length === 0
+            ? []
+            : await db.getRepository(UserAccount).find({ select: { id: true, tenantId: true, managementState: true }, where: { id: In(ids as string[]), tenantId } });
         return {
           users: rows
             .filter((user) => canActInTenant(viewer, user.tenantId))

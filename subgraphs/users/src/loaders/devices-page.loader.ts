@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import { decodeCursor, encodeCursor, toConnection } from "@dgg/common";
+import { decodeCursor, encodeCursor, openEntity, toConnection } from "@dgg/common";
+import type { SubjectKeyStore } from "@dgg/common";
 import { Device } from "../entities/device.entity";
 import type { DeviceConnection } from "../types/device-connection.type";
 
@@ -18,9 +19,10 @@ const cursorOf = (device: Device) => encodeCursor([device.enrolledAt.getTime(), 
 /**
  * Device connections for many users in two statements per batch, whatever the number
  * of devices: one grouped COUNT, one windowed page query (ROW_NUMBER per user).
- * Keys that share page arguments share the page query.
+ * Keys that share page arguments share the page query. Names and serials are opened with
+ * the store's subject keys (`keysOf`, resolved at first use like the store itself).
  */
-export function createDevicesPageLoader(db: DataSource): DataLoader<DevicesPageKey, DeviceConnection, string> {
+export function createDevicesPageLoader(db: DataSource, keysOf: () => SubjectKeyStore): DataLoader<DevicesPageKey, DeviceConnection, string> {
   return new DataLoader(
     async (keys) => {
       const userIds = [...new Set(keys.map((key) => key.userId))];
@@ -33,7 +35,7 @@ export function createDevicesPageLoader(db: DataSource): DataLoader<DevicesPageK
         groups.set(group, [...(groups.get(group) ?? []), key]);
       }
       for (const [group, members] of groups) {
-        const rows = await pageDevices(db, members.map((key) => key.userId), members[0]!);
+        const rows = await pageDevices(db, keysOf(), members.map((key) => key.userId), members[0]!);
         // Pages are filed per group and user: the same user asked twice with other arguments gets two pages.
         for (const row of rows) pages.set(`${group}|${row.userId}`, [...(pages.get(`${group}|${row.userId}`) ?? []), row]);
       }
@@ -67,7 +69,7 @@ async function countDevices(db: DataSource, userIds: string[], tenantIds: (strin
   return counts;
 }
 
-async function pageDevices(db: DataSource, userIds: string[], page: DevicesPageKey): Promise<Device[]> {
+async function pageDevices(db: DataSource, keys: SubjectKeyStore, userIds: string[], page: DevicesPageKey): Promise<Device[]> {
   const inner = db
     .getRepository(Device)
     .createQueryBuilder("d")
@@ -89,7 +91,7 @@ async function pageDevices(db: DataSource, userIds: string[], page: DevicesPageK
     .addOrderBy("p.id", "ASC")
     .setParameters({ ...inner.getParameters(), limit: page.first + 1 })
     .getRawMany();
-  return raw.map((row) => db.getRepository(Device).create(hydrate(row)));
+  return raw.map((row) => openEntity(keys, Device, db.getRepository(Device).create(hydrate(row))));
 }
 
 /** Raw rows carry column names and driver types; map them onto entity properties. */

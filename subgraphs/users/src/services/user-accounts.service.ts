@@ -4,6 +4,7 @@ import {
   assertRole,
   assertText,
   BadUserInputError,
+  blindIndex,
   canActInTenant,
   ConflictError,
   ManagementState,
@@ -49,13 +50,17 @@ async function ownerElsewhere(ctx: UsersContext, id: string): Promise<UserAccoun
   return null;
 }
 
+/** Principal names are sealed: rows are found by the tenant-keyed blind index of the lower-cased name. */
+function principalNameIndex(ctx: UsersContext, tenantId: string, name: string): string {
+  return blindIndex(ctx.stores.keysOf(ctx.db).indexKey(tenantId), name);
+}
+
 /** Searches the caller's tenant only, so a name elsewhere is NOT_FOUND like a name nobody has. */
 export async function userByPrincipalName(ctx: UsersContext, principalName: string): Promise<UserAccount> {
   assertRole(ctx.viewer, ["tenant-admin", "privacy-officer"], "look users up by principal name");
   const name = assertText(principalName, "userPrincipalName", 320).toLowerCase();
-  const user = await ctx.db
-    .getRepository(UserAccount)
-    .findOneBy({ tenantId: ctx.viewer.tenantId!, userPrincipalName: name });
+  const tenantId = ctx.viewer.tenantId!;
+  const user = await ctx.db.getRepository(UserAccount).findOneBy({ tenantId, principalNameIndex: principalNameIndex(ctx, tenantId, name) });
   if (!user) throw new NotFoundError(`no user with principal name ${quote(name)} in tenant ${ctx.viewer.tenantId}`);
   // An account is personal data: the read is on the record before it leaves.
   await ctx.audit.record(ctx.token, [
@@ -78,13 +83,15 @@ export async function createUser(ctx: UsersContext, input: CreateUserInput): Pro
   const displayName = assertText(input.displayName, "input.displayName", 256);
   if (!(await ctx.tenants.find(ctx.token, tenantId))) throw new NotFoundError(`no tenant with id ${quote(tenantId)}`);
   const repo = ctx.db.getRepository(UserAccount);
-  if (await repo.existsBy({ tenantId, userPrincipalName: principalName })) {
+  const nameIndex = principalNameIndex(ctx, tenantId, principalName);
+  if (await repo.existsBy({ tenantId, principalNameIndex: nameIndex })) {
     throw new ConflictError(`a user with principal name ${quote(principalName)} already exists in tenant ${tenantId}`);
   }
   const user = repo.create({
     id: randomUUID(),
     tenantId,
     userPrincipalName: principalName,
+    principalNameIndex: nameIndex,
     displayName,
     email: input.email ?? null,
     managementState: ManagementState.MANAGED,
@@ -97,14 +104,15 @@ export async function createUser(ctx: UsersContext, input: CreateUserInput): Pro
         return await repo.save(user);
       } catch (error) {
         // A concurrent create with the same name lost the race on the unique index.
-        if (await repo.existsBy({ tenantId, userPrincipalName: principalName })) {
+        if (await repo.existsBy({ tenantId, principalNameIndex: nameIndex })) {
           throw new ConflictError(`a user with principal name ${quote(principalName)} already exists in tenant ${tenantId}`);
         }
         throw error;
       }
     },
     entries: (saved) => [
-      { tenantId, action: "USER_CREATED", subjectUserId: saved.id, details: { userPrincipalName: principalName } },
+      // The subject's id says who; the name stays in the (sealed) account only, not in the trail.
+      { tenantId, action: "USER_CREATED", subjectUserId: saved.id },
     ],
     undo: (saved) => repo.delete({ id: saved.id }),
     audit: ctx.audit,

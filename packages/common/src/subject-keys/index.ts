@@ -1,0 +1,4 @@
+export * from "./key-store";
+export * from "./seal";
+export * from "./sealed-entities";
+export * from "./key-files";

@@ -1,0 +1,177 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+
+/** Which key: a subject's own, or (with `epoch`, a day number) the subject's key for one day of data. */
+export interface KeyId {
+  subjectId: string;
+  /** Days since 1970-01-01 (UTC) of the data sealed under it; NO_EPOCH for a subject's single key. */
+  epoch: number;
+}
+
+/** One key as it travels with a tenant moving region. */
+export interface SubjectKeyRecord extends KeyId {
+  tenantId: string;
+  key: Buffer;
+}
+
+/** The epoch of keys that do not expire by date (accounts, devices). */
+export const NO_EPOCH = -1;
+
+/** The reserved subject of a tenant's blind-index key (user ids are UUIDs, never this). */
+export const TENANT_INDEX_SUBJECT = "*tenant-index*";
+
+const KEY_BYTES = 32;
+const keyName = (tenantId: string, id: KeyId) => `${tenantId}\u0000${id.subjectId}\u0000${id.epoch}`;
+
+/**
+ * The keys personal content is sealed under (docs/decisions/0044): random AES-256 keys per
+ * tenant, subject and (for data that expires by age) day, in a small SQLite file per
+ * subgraph and region, beside (never inside) the data store. Destroying a key is the erasure
+ * PostgreSQL cannot do on its own: a deleted row lives on in its WAL, archives and replicas,
+ * but only as ciphertext once its key is gone. The key file's own deletion is physical:
+ * secure_delete zeroes the freed bytes and the log is truncated after every destroy.
+ *
+ * Reads are synchronous (better-sqlite3): a key is looked up while a row is decoded. New
+ * keys made while a batch is sealed are written together, durably (synchronous=FULL), by
+ * `settle()`, which every writer awaits before its rows go out: one fsync per batch, and
+ * never a stored row whose key could be lost.
+ */
+export class SubjectKeyStore {
+  private readonly db: Database.Database;
+  private readonly selectKey: Database.Statement<[string, string, number], { key: Buffer }>;
+  private readonly insertKey: Database.Statement<[string, string, number, Buffer, number]>;
+  private pending = new Map<string, SubjectKeyRecord>();
+  private settling: Promise<void> | null = null;
+
+  private constructor(readonly file: string) {
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("secure_delete = ON");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(
+      `CREATE TABLE IF NOT EXISTS subject_key (
+         tenant_id TEXT NOT NULL,
+         subject_id TEXT NOT NULL,
+         epoch INTEGER NOT NULL,
+         key BLOB NOT NULL,
+         created_at INTEGER NOT NULL,
+         PRIMARY KEY (tenant_id, subject_id, epoch)
+       ) WITHOUT ROWID;
+       CREATE INDEX IF NOT EXISTS ix_subject_key_epoch ON subject_key (epoch)`,
+    );
+    this.selectKey = this.db.prepare("SELECT key FROM subject_key WHERE tenant_id = ? AND subject_id = ? AND epoch = ?");
+    this.insertKey = this.db.prepare("INSERT OR IGNORE INTO subject_key (tenant_id, subject_id, epoch, key, created_at) VALUES (?, ?, ?, ?, ?)");
+  }
+
+  static open(file: string): SubjectKeyStore {
+    return new SubjectKeyStore(file);
+  }
+
+  /** The key, or undefined when it was never made or was destroyed. */
+  find(tenantId: string, id: KeyId): Buffer | undefined {
+    return this.selectKey.get(tenantId, id.subjectId, id.epoch)?.key ?? this.pending.get(keyName(tenantId, id))?.key;
+  }
+
+  /**
+   * The key, made on first use. A new key is held in memory until `settle()` writes it; a
+   * writer must await `settle()` before it stores anything sealed under the key.
+   */
+  obtain(tenantId: string, id: KeyId): Buffer {
+    const found = this.find(tenantId, id);
+    if (found) return found;
+    const record = { tenantId, ...id, key: randomBytes(KEY_BYTES) };
+    this.pending.set(keyName(tenantId, id), record);
+    return record.key;
+  }
+
+  /**
+   * Writes the keys made since the last call in one transaction. Rejects if another writer of
+   * this file made one of the same keys first: the rows sealed under ours must not be stored.
+   */
+  settle(): Promise<void> {
+    if (this.pending.size === 0) return this.settling ?? Promise.resolve();
+    // Every key obtained in this turn of the event loop (a whole insert batch) goes in one commit.
+    this.settling ??= Promise.resolve().then(() => {
+      this.settling = null;
+      const batch = [...this.pending.values()];
+      this.pending = new Map();
+      const now = Date.now();
+      const lost = this.db.transaction(() => batch.filter((record) => this.insertKey.run(record.tenantId, record.subjectId, record.epoch, record.key, now).changes === 0))();
+      if (lost.length > 0) throw new Error(`subject keys were made concurrently by another writer of ${this.file}; the write is refused, retry it`);
+    });
+    return this.settling;
+  }
+
+  /** The tenant's key for blind indexes (lookups by principal name), made and stored on first use. */
+  indexKey(tenantId: string): Buffer {
+    const id = { subjectId: TENANT_INDEX_SUBJECT, epoch: NO_EPOCH };
+    const found = this.selectKey.get(tenantId, id.subjectId, id.epoch)?.key;
+    if (found) return found;
+    this.insertKey.run(tenantId, id.subjectId, id.epoch, randomBytes(KEY_BYTES), Date.now());
+    return this.selectKey.get(tenantId, id.subjectId, id.epoch)!.key;
+  }
+
+  /**
+   * Destroys every key of the subjects (all their epochs) and truncates the key file's log:
+   * whatever was sealed under them, wherever its bytes still are, can no longer be read.
+   * Returns how many keys were destroyed.
+   */
+  destroy(tenantId: string, subjectIds: readonly string[]): number {
+    const remove = this.db.prepare("DELETE FROM subject_key WHERE tenant_id = ? AND subject_id = ?");
+    const destroyed = this.db.transaction(() => subjectIds.reduce((sum, subjectId) => sum + remove.run(tenantId, subjectId).changes, 0))();
+    for (const [name, record] of this.pending) if (record.tenantId === tenantId && subjectIds.includes(record.subjectId)) this.pending.delete(name);
+    this.truncateLog();
+    return destroyed;
+  }
+
+  /**
+   * Destroys, in every tenant, the day keys of days before `epoch` (their data expired),
+   * except those of `keep` (users under legal hold, whose expired data is kept). Returns how many.
+   */
+  destroyEpochsBefore(epoch: number, keep: readonly string[]): number {
+    const kept = JSON.stringify([...keep]);
+    const destroyed = this.db
+      .prepare("DELETE FROM subject_key WHERE epoch >= 0 AND epoch < ? AND subject_id NOT IN (SELECT value FROM json_each(?))")
+      .run(epoch, kept).changes;
+    if (destroyed > 0) this.truncateLog();
+    return destroyed;
+  }
+
+  /** Destroys every key of the tenant here (its index key too): the tenant left this region. */
+  destroyTenant(tenantId: string): number {
+    const destroyed = this.db.prepare("DELETE FROM subject_key WHERE tenant_id = ?").run(tenantId).changes;
+    this.truncateLog();
+    return destroyed;
+  }
+
+  /** Adds keys copied from another region; a key already here is kept (a repeated copy changes nothing). */
+  import(records: readonly SubjectKeyRecord[]): number {
+    const now = Date.now();
+    return this.db.transaction(() => records.reduce((sum, record) => sum + this.insertKey.run(record.tenantId, record.subjectId, record.epoch, record.key, now).changes, 0))();
+  }
+
+  /** Every key of one subject (all epochs), e.g. to prove they are gone from the files. */
+  keysOfSubject(tenantId: string, subjectId: string): Buffer[] {
+    return this.db
+      .prepare<[string, string], { key: Buffer }>("SELECT key FROM subject_key WHERE tenant_id = ? AND subject_id = ? ORDER BY epoch")
+      .all(tenantId, subjectId)
+      .map((row) => row.key);
+  }
+
+  /** How many keys the tenant has here. */
+  count(tenantId: string): number {
+    return this.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM subject_key WHERE tenant_id = ?").get(tenantId)!.n;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private truncateLog(): void {
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+  }
+}

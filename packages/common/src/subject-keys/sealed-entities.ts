@@ -1,0 +1,149 @@
+import type { EntitySubscriberInterface, InsertEvent, UpdateEvent } from "typeorm";
+import { DAY_MS } from "../clock";
+import { NO_EPOCH } from "./key-store";
+import type { KeyId, SubjectKeyStore } from "./key-store";
+import { blindIndex, isSealed, seal, unseal } from "./seal";
+import type { SealContext } from "./seal";
+
+/**
+ * Which properties of an entity are personal content sealed under its subject's key, declared
+ * once beside the entity (`sealedEntity(Device, {...})`). Every load through TypeORM opens
+ * them and every insert or save seals them (SealingSubscriber); raw reads open them with
+ * `openEntity`.
+ */
+export interface SealingSpec<T> {
+  /** The property holding the subject's (user's) id: whose key seals the row. */
+  subject: keyof T & string;
+  tenant: keyof T & string;
+  /**
+   * For data that expires by age: the time property whose UTC day selects the key, so that
+   * retention destroys a whole day's key once the day expired (telemetry).
+   */
+  epochOf?: keyof T & string;
+  /** Text properties, sealed as they are (null stays null). */
+  text?: (keyof T & string)[];
+  /** JSON properties, serialized then sealed; the column stores the sealed string. */
+  json?: (keyof T & string)[];
+  /** Equality lookups without the value: `into` receives the tenant-keyed blind index of `of`. */
+  blindIndexes?: { of: keyof T & string; into: keyof T & string }[];
+}
+
+type AnySpec = SealingSpec<Record<string, unknown>>;
+type Row = Record<string, unknown>;
+
+// Declarations only (classes to field lists), filled when the entity modules load; no handle to any store.
+const specs = new Map<Function, AnySpec>();
+
+export function sealedEntity<T>(target: new () => T, spec: SealingSpec<T>): void {
+  specs.set(target, spec as unknown as AnySpec);
+}
+
+export function sealingSpecOf(target: unknown): AnySpec | undefined {
+  return typeof target === "function" ? specs.get(target) : undefined;
+}
+
+/** The UTC day number of a time: the epoch of day keys. */
+export const epochOfTime = (time: Date | number): number => Math.floor((typeof time === "number" ? time : time.getTime()) / DAY_MS);
+
+const sealedFields = (spec: AnySpec) => [...(spec.text ?? []), ...(spec.json ?? [])];
+
+/** The tenant and key a row is sealed under. */
+export function keyOf(spec: AnySpec, row: Row, field: string): { tenantId: string } & KeyId {
+  const tenantId = row[spec.tenant];
+  const subjectId = row[spec.subject];
+  const time = spec.epochOf === undefined ? null : row[spec.epochOf];
+  if (typeof tenantId !== "string" || typeof subjectId !== "string" || (spec.epochOf !== undefined && !(time instanceof Date) && typeof time !== "number")) {
+    // Refusing is the only safe answer: writing the value in clear, or reading it unverified, would break the promise.
+    throw new Error(`cannot seal or open ${field} without the row's ${[spec.tenant, spec.subject, spec.epochOf].filter(Boolean).join(", ")}; select or set them too`);
+  }
+  return { tenantId, subjectId, epoch: spec.epochOf === undefined ? NO_EPOCH : epochOfTime(time as Date | number) };
+}
+
+/** Seals a row's personal content in place (and fills its blind indexes); returns the clear values it replaced. */
+export function sealRow(keys: SubjectKeyStore, spec: AnySpec, row: Row): Row {
+  const present = sealedFields(spec).filter((field) => row[field] !== undefined && row[field] !== null);
+  const originals: Row = {};
+  for (const index of spec.blindIndexes ?? []) {
+    const value = row[index.of];
+    if (typeof value === "string") row[index.into] = blindIndex(keys.indexKey(keyOf(spec, row, index.of).tenantId), value);
+  }
+  if (present.length === 0) return originals;
+  const at = keyOf(spec, row, present[0]!);
+  const key = keys.obtain(at.tenantId, at);
+  for (const field of present) {
+    originals[field] = row[field];
+    const clear = (spec.json ?? []).includes(field) ? JSON.stringify(row[field]) : String(row[field]);
+    row[field] = seal(key, { ...at, field }, clear);
+  }
+  return originals;
+}
+
+/** Opens a loaded row's sealed content in place; values written before sealing are left as they are. */
+export function openRow(keys: SubjectKeyStore, spec: AnySpec, row: Row): void {
+  const sealed = sealedFields(spec).filter((field) => isSealed(row[field]));
+  if (sealed.length === 0) return;
+  const at = keyOf(spec, row, sealed[0]!);
+  const key = keys.find(at.tenantId, at);
+  for (const field of sealed) {
+    const clear = unseal(key, { ...at, field } satisfies SealContext, row[field] as string);
+    row[field] = (spec.json ?? []).includes(field) ? (JSON.parse(clear) as unknown) : clear;
+  }
+}
+
+/** Opens an entity built from a raw row (SQL that TypeORM did not load as the entity). */
+export function openEntity<T extends object>(keys: SubjectKeyStore, target: new () => T, entity: T): T {
+  const spec = sealingSpecOf(target);
+  if (spec) openRow(keys, spec, entity as Row);
+  return entity;
+}
+
+/**
+ * Seals on the way in and opens on the way out for every entity with a `sealedEntity`
+ * declaration, for one store (one region's key file). New keys are written before the rows
+ * (the returned promise, which TypeORM awaits before its INSERT or UPDATE). The caller's
+ * object gets its clear values back after an insert or save, so what a mutation returns
+ * reads as it was given. Copies that must move rows verbatim (residency moves) turn
+ * listeners off.
+ */
+export class SealingSubscriber implements EntitySubscriberInterface {
+  private readonly originals = new WeakMap<object, Row>();
+
+  constructor(private readonly keys: SubjectKeyStore) {}
+
+  afterLoad(entity: unknown): void {
+    const spec = sealingSpecOf((entity as object | null)?.constructor);
+    if (spec) openRow(this.keys, spec, entity as Row);
+  }
+
+  beforeInsert(event: InsertEvent<Row>): Promise<void> | void {
+    return this.sealEvent(event.metadata.target, event.entity);
+  }
+
+  afterInsert(event: InsertEvent<Row>): void {
+    this.restore(event.entity);
+  }
+
+  beforeUpdate(event: UpdateEvent<Row>): Promise<void> | void {
+    return this.sealEvent(event.metadata.target, event.entity as Row | undefined);
+  }
+
+  afterUpdate(event: UpdateEvent<Row>): void {
+    if (event.entity) this.restore(event.entity as Row);
+  }
+
+  private sealEvent(target: unknown, entity: Row | undefined): Promise<void> | void {
+    const spec = sealingSpecOf(target);
+    if (!spec || !entity) return;
+    const originals = sealRow(this.keys, spec, entity);
+    if (Object.keys(originals).length === 0) return;
+    this.originals.set(entity, originals);
+    return this.keys.settle();
+  }
+
+  private restore(entity: Row): void {
+    const originals = this.originals.get(entity);
+    if (!originals) return;
+    Object.assign(entity, originals);
+    this.originals.delete(entity);
+  }
+}
