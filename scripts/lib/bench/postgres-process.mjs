@@ -105,8 +105,11 @@ export async function benchEnvironment({ prefix, homeRegion, dataDir, regions, s
 /**
  * Bulk rows about one user straight into `home`'s stores (server-side generate_series: the
  * ingest path is not what the benchmarks measure), then ANALYZE. Returns the seconds it took.
+ * The rows are written in clear (as rows from before sealing are read); `sealedSize` pads
+ * each payload to the length the same payload has sealed (docs/decisions/0044), for
+ * benchmarks whose cost is in bytes moved rather than in opening them.
  */
-export async function seedBigUser(home, { userId, tenantId, devices, telemetry, audit }) {
+export async function seedBigUser(home, { userId, tenantId, devices, telemetry, audit, sealedSize = false }) {
   const started = Date.now();
   const now = Date.now();
   await sql(home.users, `INSERT INTO device (id, user_id, tenant_id, device_name, operating_system, serial_number, enrolled_at)
@@ -114,8 +117,8 @@ export async function seedBigUser(home, { userId, tenantId, devices, telemetry, 
   for (let done = 0; done < telemetry; done += 100_000) {
     await sql(home.telemetry, `INSERT INTO telemetry_event (id, tenant_id, user_id, kind, occurred_at, payload)
       SELECT gen_random_uuid()::text, $2, $1, (ARRAY['SERVICE_LOG','PERFORMANCE_LOG','ERROR'])[1 + g % 3], $3::bigint - g * 2,
-             '{"sequence":' || g || ',"message":"event ' || g || ' of the benchmark user","durationMs":' || (g % 997) || '}'
-      FROM generate_series($4::int, $5::int) g`, [userId, tenantId, now, done + 1, Math.min(telemetry, done + 100_000)]);
+             '{"sequence":' || g || ',"message":"event ' || g || ' of the benchmark user","durationMs":' || (g % 997) || $6 || '}'
+      FROM generate_series($4::int, $5::int) g`, [userId, tenantId, now, done + 1, Math.min(telemetry, done + 100_000), sealedSize ? `,"pad":"${"x".repeat(80)}"` : ""]);
   }
   await sql(home.audit, `INSERT INTO audit_log_entry (id, tenant_id, actor, actor_role, action, subject_user_id, occurred_at, details)
     SELECT gen_random_uuid()::text, $2, 'bench@admin', 'tenant-admin', 'PERSONAL_DATA_READ', $1, $3::bigint - g * 10, '{"n":' || g || '}' FROM generate_series(1, $4) g`, [userId, tenantId, now, audit]);
