@@ -13,6 +13,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
+import { performance } from "node:perf_hooks";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { benchEnvironment, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
 
