@@ -64,10 +64,11 @@ try {
   const admin = await token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });
   const userIds = [];
   for (let i = 0; i < USERS; i += 1) {
-    const { createUser } = await gql(gateway, admin, `mutation($t: ID!, $n: String!, $d: String!) { createUser(input: { tenantId: $t, userPrincipalName: $n, displayName: $d, email: $n }) { id } }`, {
+    const { createUser } = await gql(gateway, admin, `mutation($t: ID!, $n: String!, $d: String!, $m: EmailAddress) { createUser(input: { tenantId: $t, userPrincipalName: $n, displayName: $d, email: $m }) { id } }`, {
       t: tenantId,
       n: `user${i}@bench.example`,
       d: `Bench User ${i}`,
+      m: `user${i}@bench.example`,
     });
     userIds.push(createUser.id);
     for (let d = 0; d < 2; d += 1) {
