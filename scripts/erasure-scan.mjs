@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // `npm run erasure:scan -- --needle VALUE [--needle VALUE ...] [--needles FILE] [--no-wal]`:
 // reads every store file as raw bytes (SQLite files with their -wal/-shm; PostgreSQL
-// database directories and pg_wal when readable) and every archive folder, and prints each
+// database directories and pg_wal when readable), every subject-key file and every archive
+// folder, and prints each
 // occurrence of a needle (file, offset). Exit 1 on any hit, 2 when a configured store could
 // not be read. Same configuration variables as the services (README: Configuration);
-// docs/decisions/0042.
+// docs/decisions/0042 and 0044. A needle given as `hex:<hex>` is searched as bytes (a key).
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 const require = createRequire(import.meta.url);
-const { filesUnder, REGIONS, residencyStoresFromEnv, scanFilesForNeedles, storeFiles } = require("../packages/common/dist/index.js");
+const { filesUnder, REGIONS, residencyStoresFromEnv, scanFilesForNeedles, sqliteStoreFiles, storeFiles, subjectKeyFiles } = require("../packages/common/dist/index.js");
 
 const { values } = parseArgs({
   options: {
@@ -19,7 +20,9 @@ const { values } = parseArgs({
     "no-wal": { type: "boolean", default: false },
   },
 });
-const needles = [...values.needle, ...(values.needles ? readFileSync(values.needles, "utf8").split("\n").map((line) => line.trim()).filter(Boolean) : [])];
+const needles = [...values.needle, ...(values.needles ? readFileSync(values.needles, "utf8").split("\n").map((line) => line.trim()).filter(Boolean) : [])].map((needle) =>
+  needle.startsWith("hex:") ? Buffer.from(needle.slice(4), "hex") : needle,
+);
 if (needles.length === 0) {
   console.error("give at least one --needle VALUE or --needles FILE (one value a line)");
   process.exit(2);
@@ -33,6 +36,8 @@ for (const subgraph of ["users", "telemetry", "audit"]) {
     files.push(...found.files);
     unreadable.push(...found.unreadable);
   }
+  // The keys personal content is sealed under, one file per region.
+  for (const file of Object.values(subjectKeyFiles(subgraph, stores[subgraph], process.env))) files.push(...sqliteStoreFiles(file));
 }
 files.push(...(await filesUnder(stores.blobRoot)));
 const report = await scanFilesForNeedles([...new Set(files)], needles);

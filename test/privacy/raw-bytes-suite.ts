@@ -11,6 +11,9 @@
  * - The archive holds the electronic copy in clear until its keep period ends, then nothing.
  * A person who was not erased is found by the same scan, so the scan can fail.
  */
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { Client } from "pg";
 import { DAY_MS, filesUnder, Region, REGIONS, scanFilesForNeedles, sqliteStoreFiles } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
@@ -21,6 +24,26 @@ import type { StoreKind, TestSystem } from "../support/system";
 import { seedSubject } from "./harness";
 
 const DATA_SUBGRAPHS = ["users", "telemetry", "audit"] as const;
+const ROOT = join(__dirname, "..", "..");
+
+/** `npm run erasure:scan` as an operator runs it, configured for the system's stores; its exit code and output. */
+async function erasureScan(system: TestSystem, needles: (string | Buffer)[]): Promise<{ code: number; output: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, BLOB_STORE_DIR: system.blobRoot, DGG_SUBJECT_KEYS_DIR: dirname(dirname(system.keyFiles.users[Region.EUROPE])) };
+  for (const name of DATA_SUBGRAPHS) {
+    for (const region of REGIONS) {
+      const config = system.databases[name][region];
+      env[`${name.toUpperCase()}_DATABASE_URL_${region}`] = config.type === "postgres" ? config.url : `sqlite:${config.file}`;
+    }
+  }
+  const args = needles.flatMap((needle) => ["--needle", typeof needle === "string" ? needle : `hex:${needle.toString("hex")}`]);
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(ROOT, "scripts", "erasure-scan.mjs"), ...args], { env, cwd: ROOT });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
+  }
+}
 
 export function describeRawBytesSuite(kind: StoreKind): void {
   describe(`raw bytes of the ${kind} stores after erasure`, () => {
@@ -93,6 +116,10 @@ export function describeRawBytesSuite(kind: StoreKind): void {
       // No key left in any file (key files, their logs), no content in clear anywhere.
       const needles = [...content, ...keys];
       expect((await scanFilesForNeedles(after.files, needles)).hits).toEqual([]);
+      // The operator's command sees the archive, which still holds the electronic copy.
+      const archived = await erasureScan(system, [marker]);
+      expect(archived.code).toBe(1);
+      expect(archived.output).toMatch(/FOUND "payload-marker-.*telemetry\.ndjson/);
       // SQLite: not even the id is left in the data subgraphs' stores.
       if (kind === "sqlite") expect((await scanFilesForNeedles((await everyFile(true)).files, [erased.userId])).hits).toEqual([]);
       // The person who was not erased is still there to be found, key and all.
@@ -109,6 +136,13 @@ export function describeRawBytesSuite(kind: StoreKind): void {
       expect((await system.gql(operator, `mutation { runRetention { startedAt } }`)).body.errors).toBeUndefined();
       const end = await everyFile();
       expect((await scanFilesForNeedles([...end.files, ...(await filesUnder(system.blobRoot))], needles)).hits).toEqual([]);
+      // The operator's command agrees: exit 0 for the erased person, 1 (naming what it found) for the one still there.
+      const clean = await erasureScan(system, needles);
+      expect(clean.output).toMatch(/, 0 hits/);
+      expect(clean.code).toBe(0);
+      const found = await erasureScan(system, [kept.userId]);
+      expect(found.code).toBe(1);
+      expect(found.output).toContain(`FOUND ${JSON.stringify(kept.userId)}`);
     });
 
     it("destroys each day's telemetry keys once the day expired, except a held user's, so purged events cannot be opened from what the files keep", async () => {

@@ -7,8 +7,7 @@ import type { Region } from "./enums";
 import { assertServiceIdentity } from "./personal-data-contract";
 import type { RegionalStores } from "./regional-stores";
 import type { InternalRoute } from "./subgraph-server";
-import { keyOf, NO_EPOCH, sealingSpecOf, TENANT_INDEX_SUBJECT } from "./subject-keys";
-import type { KeyId, SubjectKeyRecord, SubjectKeyStore } from "./subject-keys";
+import { copyKeysFor } from "./subject-keys";
 import { assertId } from "./validation";
 
 /** A table holding tenant rows: every entity has `id` and `tenantId`. Parents before children. */
@@ -119,28 +118,6 @@ export async function insertVerbatim(manager: EntityManager, table: ResidentTabl
   await manager.createQueryBuilder().insert().into(table).values(rows).callListeners(false).updateEntity(false).execute();
 }
 
-/**
- * Copies to the target region the keys the rows are sealed under (and the tenant's index key
- * for a table with blind indexes) before the rows: in the target, a copied row can always
- * be opened. A key the target already has is kept.
- */
-function copyKeysFor(table: ResidentTable, rows: ObjectLiteral[], tenantId: string, from: SubjectKeyStore, to: SubjectKeyStore): void {
-  const spec = sealingSpecOf(table);
-  if (!spec) return;
-  const ids = new Map<string, KeyId>();
-  for (const row of rows) {
-    const id = keyOf(spec, row, "a copied row");
-    ids.set(`${id.subjectId}\u0000${id.epoch}`, { subjectId: id.subjectId, epoch: id.epoch });
-  }
-  if ((spec.blindIndexes ?? []).length > 0) ids.set("index", { subjectId: TENANT_INDEX_SUBJECT, epoch: NO_EPOCH });
-  const records: SubjectKeyRecord[] = [];
-  for (const id of ids.values()) {
-    if (to.find(tenantId, id)) continue;
-    const key = from.find(tenantId, id);
-    if (key) records.push({ tenantId, ...id, key });
-  }
-  to.import(records);
-}
 
 function nextOf(page: ObjectLiteral[], limit: number, key: string | undefined): string | null {
   if (page.length < limit) return null;

@@ -2,3 +2,4 @@ export * from "./key-store";
 export * from "./seal";
 export * from "./sealed-entities";
 export * from "./key-files";
+export * from "./key-copy";

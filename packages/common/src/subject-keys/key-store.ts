@@ -44,6 +44,13 @@ export class SubjectKeyStore {
   private readonly insertKey: Database.Statement<[string, string, number, Buffer, number]>;
   private pending = new Map<string, SubjectKeyRecord>();
   private settling: Promise<void> | null = null;
+  /**
+   * Keys read in this turn of the event loop: a page of events, or an ingest batch, asks for
+   * the same few keys hundreds of times. Emptied at the end of the turn and by every destroy,
+   * so a destroyed key is never served from it.
+   */
+  private readonly recent = new Map<string, Buffer>();
+  private recentClearing = false;
 
   private constructor(readonly file: string) {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
@@ -73,7 +80,20 @@ export class SubjectKeyStore {
 
   /** The key, or undefined when it was never made or was destroyed. */
   find(tenantId: string, id: KeyId): Buffer | undefined {
-    return this.selectKey.get(tenantId, id.subjectId, id.epoch)?.key ?? this.pending.get(keyName(tenantId, id))?.key;
+    const name = keyName(tenantId, id);
+    const recent = this.recent.get(name);
+    if (recent) return recent;
+    const stored = this.selectKey.get(tenantId, id.subjectId, id.epoch)?.key;
+    if (!stored) return this.pending.get(name)?.key;
+    this.recent.set(name, stored);
+    if (!this.recentClearing) {
+      this.recentClearing = true;
+      setImmediate(() => {
+        this.recent.clear();
+        this.recentClearing = false;
+      });
+    }
+    return stored;
   }
 
   /**
@@ -123,6 +143,7 @@ export class SubjectKeyStore {
   destroy(tenantId: string, subjectIds: readonly string[]): number {
     const remove = this.db.prepare("DELETE FROM subject_key WHERE tenant_id = ? AND subject_id = ?");
     const destroyed = this.db.transaction(() => subjectIds.reduce((sum, subjectId) => sum + remove.run(tenantId, subjectId).changes, 0))();
+    this.recent.clear();
     for (const [name, record] of this.pending) if (record.tenantId === tenantId && subjectIds.includes(record.subjectId)) this.pending.delete(name);
     this.truncateLog();
     return destroyed;
@@ -137,6 +158,7 @@ export class SubjectKeyStore {
     const destroyed = this.db
       .prepare("DELETE FROM subject_key WHERE epoch >= 0 AND epoch < ? AND subject_id NOT IN (SELECT value FROM json_each(?))")
       .run(epoch, kept).changes;
+    this.recent.clear();
     if (destroyed > 0) this.truncateLog();
     return destroyed;
   }
@@ -144,6 +166,7 @@ export class SubjectKeyStore {
   /** Destroys every key of the tenant here (its index key too): the tenant left this region. */
   destroyTenant(tenantId: string): number {
     const destroyed = this.db.prepare("DELETE FROM subject_key WHERE tenant_id = ?").run(tenantId).changes;
+    this.recent.clear();
     this.truncateLog();
     return destroyed;
   }

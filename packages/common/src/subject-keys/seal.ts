@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from "node:crypto";
 
 /**
  * A sealed value as stored: the prefix, then base64 of nonce (12 bytes), ciphertext and the
@@ -21,9 +21,23 @@ export interface SealContext {
 
 const aad = (context: SealContext) => Buffer.from(`${context.tenantId}\u0000${context.subjectId}\u0000${context.epoch}\u0000${context.field}`, "utf8");
 
+// Nonces come from a pool of random bytes refilled 4 KB at a time: one call to the CSPRNG per
+// 341 values instead of one per value, which was a fifth of sealing's cost on the ingest path.
+const noncePool = Buffer.alloc(NONCE_BYTES * 341);
+let noncesLeft = 0;
+function nextNonce(): Buffer {
+  if (noncesLeft === 0) {
+    randomFillSync(noncePool);
+    noncesLeft = noncePool.length / NONCE_BYTES;
+  }
+  noncesLeft -= 1;
+  // A copy: the pool is overwritten when refilled.
+  return Buffer.from(noncePool.subarray(noncesLeft * NONCE_BYTES, (noncesLeft + 1) * NONCE_BYTES));
+}
+
 /** Encrypts `plaintext` under the subject's key (AES-256-GCM, a fresh random nonce per value). */
 export function seal(key: Buffer, context: SealContext, plaintext: string): string {
-  const nonce = randomBytes(NONCE_BYTES);
+  const nonce = nextNonce();
   const cipher = createCipheriv("aes-256-gcm", key, nonce);
   cipher.setAAD(aad(context));
   const body = Buffer.concat([nonce, cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);

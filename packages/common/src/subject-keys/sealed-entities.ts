@@ -147,3 +147,17 @@ export class SealingSubscriber implements EntitySubscriberInterface {
     this.originals.delete(entity);
   }
 }
+
+/**
+ * Sealed copies of rows for a bulk insert that bypasses listeners (`callListeners(false)`):
+ * the same sealing as the subscriber without its per-row event dispatch, for the ingest path.
+ * New keys are stored before it returns.
+ */
+export async function sealedCopies<T extends object>(keys: SubjectKeyStore, target: new () => T, rows: readonly T[]): Promise<T[]> {
+  const spec = sealingSpecOf(target);
+  const copies = rows.map((row) => ({ ...row }));
+  if (!spec) return copies;
+  for (const copy of copies) sealRow(keys, spec, copy as Row);
+  await keys.settle();
+  return copies;
+}

@@ -10,8 +10,10 @@ import {
   INSERT_CHUNK,
   ManagementState,
   NotFoundError,
+  sealedCopies,
   writeThenAudit,
 } from "@dgg/common";
+import type { SubjectKeyStore } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import type { TelemetryContext } from "../context";
 import type { TelemetryEventInput } from "../inputs/telemetry-event.input";
@@ -37,8 +39,12 @@ async function assertUsersInTenant(ctx: TelemetryContext, tenantId: string, user
   }
 }
 
-/** Inserts rows INSERT_CHUNK per statement (bound-parameter limits); on PostgreSQL their days' row counts move too. */
-async function writeRows(manager: EntityManager, rows: TelemetryRow[]): Promise<void> {
+/**
+ * Inserts rows INSERT_CHUNK per statement (bound-parameter limits); on PostgreSQL their days'
+ * row counts move too. `sealed` rows (the ingest path, sealed in one pass before the
+ * transaction) go in as they are; others are sealed by the store's sealing subscriber.
+ */
+async function writeRows(manager: EntityManager, rows: TelemetryRow[], sealed: boolean): Promise<void> {
   if (rows.length === 0) return;
   if (manager.connection.options.type === "postgres") await countInserted(manager, rows.map((row) => row.occurredAt.getTime()));
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
@@ -49,13 +55,14 @@ async function writeRows(manager: EntityManager, rows: TelemetryRow[]): Promise<
       // TypeORM's deep-partial type cannot express `unknown` JSON values; the rows are complete entities.
       .values(rows.slice(start, start + INSERT_CHUNK) as unknown as QueryDeepPartialEntity<TelemetryEvent>[])
       .updateEntity(false)
+      .callListeners(!sealed)
       .execute();
   }
 }
 
 /** Writes validated rows in one transaction (no freeze check: for loads and tests that place rows directly). */
 export async function insertRows(db: DataSource, rows: TelemetryRow[]): Promise<void> {
-  await db.transaction((manager) => writeRows(manager, rows));
+  await db.transaction((manager) => writeRows(manager, rows, false));
 }
 
 /**
@@ -63,11 +70,17 @@ export async function insertRows(db: DataSource, rows: TelemetryRow[]): Promise<
  * that first reads the freezes (frozenAmong takes the locks that order it against
  * placeFreeze), and returns the frozen users with their requests. Their rows are not written.
  */
-export async function insertUnfrozenRows(db: DataSource, rows: TelemetryRow[]): Promise<{ inserted: TelemetryRow[]; frozen: Map<string, string> }> {
+export async function insertUnfrozenRows(
+  db: DataSource,
+  keys: SubjectKeyStore,
+  rows: TelemetryRow[],
+): Promise<{ inserted: TelemetryRow[]; frozen: Map<string, string> }> {
+  // Sealed (and any new keys stored) before the transaction, so it holds no lock meanwhile.
+  const sealed = await sealedCopies(keys, TelemetryEvent, rows);
   return db.transaction(async (manager) => {
     const frozen = await frozenAmong(manager, rows.map((row) => row.userId));
     const inserted = frozen.size === 0 ? rows : rows.filter((row) => !frozen.has(row.userId));
-    await writeRows(manager, inserted);
+    await writeRows(manager, frozen.size === 0 ? sealed : sealed.filter((row) => !frozen.has(row.userId)), true);
     return { inserted, frozen };
   });
 }
@@ -104,8 +117,10 @@ export async function ingestTelemetry(ctx: TelemetryContext, events: TelemetryEv
 
   // PostgreSQL: a late or clock-skewed event may fall on a day with no partition yet.
   await ctx.partitions?.ensureFor(rows.map((row) => row.occurredAt.getTime()));
+  // Rows of users already known to be frozen are not even sealed; the transaction checks the rest again.
+  const candidates = frozenNow.size === 0 ? rows : rows.filter((row) => !frozenNow.has(row.userId));
   const { inserted, frozen } = await writeThenAudit({
-    write: () => insertUnfrozenRows(ctx.db, rows),
+    write: () => insertUnfrozenRows(ctx.db, ctx.stores.keysOf(ctx.db), candidates),
     entries: (result) => {
       const perUser = new Map<string, number>();
       for (const row of result.inserted) perUser.set(row.userId, (perUser.get(row.userId) ?? 0) + 1);
@@ -120,7 +135,7 @@ export async function ingestTelemetry(ctx: TelemetryContext, events: TelemetryEv
     audit: ctx.audit,
     token: ctx.token,
   });
-  return { accepted: inserted.length, rejected: rejections(rows, frozen) };
+  return { accepted: inserted.length, rejected: rejections(rows, new Map([...frozenNow, ...frozen])) };
 }
 
 /** The events of frozen users, by their index in the input (validateBatch keeps one row per event, in order). */
