@@ -2,9 +2,8 @@
 // `npm run bench:move`: moves one tenant with 300,000 telemetry events (plus devices and audit
 // entries) from NORTH_AMERICA to EUROPE on PostgreSQL, every service as its own process (as
 // `npm start` runs them), following the move through `residencyMove` as an operator would,
-// and reports the time, rows per second, the peak RSS of governance (the mover) and telemetry
-// (the largest store), and what the residency checker finds out of place afterwards (exit 1
-// if anything). Options (environment): DGG_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432),
+// and reports the time, rows per second, the idle and peak RSS of every process, and what the
+// residency checker finds out of place afterwards (exit 1 if anything). Options (environment): DGG_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432),
 // DGG_BENCH_TELEMETRY / DGG_BENCH_DEVICES / DGG_BENCH_AUDIT (default 300000 / 1000 / 10000),
 // RESIDENCY_COPY_CHUNK_ROWS (default 2000). Creates and empties databases named dgg_bench_*;
 // needs `npm run build` first (the npm script does it).
@@ -55,8 +54,8 @@ try {
   const seeding = await seedBigUser(home, { userId, tenantId, devices: DEVICES, telemetry: TELEMETRY, audit: AUDIT, sealedSize: true });
   console.log(`seeded ${TELEMETRY} telemetry events, ${DEVICES} devices, ${AUDIT} audit entries in ${FROM} in ${seeding.toFixed(1)} s`);
 
-  const pidOf = (name) => services.children.find(({ service }) => service.name === name).child.pid;
-  const watched = { governance: pidOf("governance"), telemetry: pidOf("telemetry") };
+  // Every process: the mover (governance), the stores' subgraphs, and the gateway and directory the operator's polling goes through.
+  const watched = Object.fromEntries(services.children.map(({ service, child }) => [service.name, child.pid]));
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const idle = Object.fromEntries(Object.entries(watched).map(([name, pid]) => [name, memoryOf(pid).rss]));
   const peak = { ...idle };
@@ -84,8 +83,9 @@ try {
   console.log(`
 tenant move ${FROM} -> ${TO} on PostgreSQL: ${rows.toLocaleString("en")} rows (${move.progress.map((p) => `${p.store} ${p.total}`).join(", ")}), chunks of ${env.RESIDENCY_COPY_CHUNK_ROWS ?? 2000}
   elected → COMPLETED (incl. the ${env.RESIDENCY_MOVE_FREEZE_MS ?? 5000} ms freeze)   ${seconds.toFixed(1)} s   ${Math.round(rows / seconds).toLocaleString("en")} rows/s
-  governance RSS idle ${mb(idle.governance)}, peak ${mb(peak.governance)}
-  telemetry  RSS idle ${mb(idle.telemetry)}, peak ${mb(peak.telemetry)}
+${Object.keys(watched)
+  .map((name) => `  ${name.padEnd(16)} RSS idle ${mb(idle[name])}, peak ${mb(peak[name])}`)
+  .join("\n")}
   residency check: ${report.rowsChecked} rows checked, ${report.misplaced.length} misplaced`);
   if (report.misplaced.length > 0) {
     console.error(`FAIL: ${JSON.stringify(report.misplaced)}`);
