@@ -1,5 +1,4 @@
 import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type express from "express";
 import type { Request, Response } from "express";
 import type { KeyLike } from "jose";
@@ -49,7 +48,7 @@ export function mountExportDownloads(app: express.Express, options: { governance
       return;
     }
     // Streamed through: an archive file can be hundreds of megabytes.
-    Readable.fromWeb(upstream.body as unknown as WebReadableStream).pipe(res);
+    Readable.fromWeb(upstream.body).pipe(res);
   };
   app.get("/exports/:link", handler);
   app.get("/exports/:link/:file", handler);

@@ -45,7 +45,7 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
 
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     if (!("context" in options) || !options.context || !("viewer" in options.context)) return;
-    const context = options.context;
+    const context = options.context as GatewayContext;
     if (!context.viewer) throw new UnauthenticatedError();
     context.internalToken ??= signInternalToken(context.viewer, this.signingKey, "dgg-gateway", this.clock.now());
     options.request.http?.headers.set(INTERNAL_TOKEN_HEADER, await context.internalToken);

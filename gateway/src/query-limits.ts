@@ -50,7 +50,7 @@ export function armorProtection(limits: QueryLimits, production: boolean): { plu
     blockFieldSuggestion: { enabled: production },
   });
   const { plugins, validationRules } = armor.protect();
-  return { plugins: plugins as ApolloServerPlugin<GatewayContext>[], validationRules };
+  return { plugins: plugins, validationRules };
 }
 
 function rejected(message: string, status = 400): GraphQLError {

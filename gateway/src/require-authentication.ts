@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError, Kind } from "graphql";
+import { GraphQLError, Kind, OperationTypeNode } from "graphql";
 import type { OperationDefinitionNode, SelectionSetNode } from "graphql";
 import type { GatewayContext } from "./context";
 
@@ -11,7 +11,7 @@ export function isIntrospectionOnly(operation: OperationDefinitionNode): boolean
       if (selection.kind === Kind.INLINE_FRAGMENT) return onlyMeta(selection.selectionSet);
       return false;
     });
-  return operation.operation === "query" && onlyMeta(operation.selectionSet);
+  return operation.operation === OperationTypeNode.QUERY && onlyMeta(operation.selectionSet);
 }
 
 /**

@@ -71,6 +71,21 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
+/**
+ * `listen` on a port chosen earlier: another suite may take it in between, or a process just
+ * killed on it may still be letting go. Retried for a moment on EADDRINUSE, then the error.
+ */
+async function listenOn(app: Parameters<typeof listen>[0], port: number): ReturnType<typeof listen> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await listen(app, port);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -174,7 +189,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     createGovernanceService({ ...governanceOptions, residencyMover: { intervalMs: 100, ...mover }, logger: counters.governance });
   const replicas: { close(): Promise<void>; service: GovernanceService }[] = [];
   services.governance = await startGovernance(options.mover);
-  const listeners = await Promise.all(SUBGRAPHS.map((name) => listen(services[name].app, ports[name])));
+  const listeners = await Promise.all(SUBGRAPHS.map((name) => listenOn(services[name].app, ports[name])));
   const paused = new Set<SubgraphName>();
 
   const gateway = await createGateway({
@@ -185,7 +200,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     clock,
     production: false,
   });
-  const gatewayListener = await listen(gateway.app, gatewayPort);
+  const gatewayListener = await listenOn(gateway.app, gatewayPort);
   services.governance.workers.start();
   const gatewayUrl = `${gatewayListener.url}/graphql`;
 
@@ -216,7 +231,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       paused.add(name);
     },
     async resume(name) {
-      listeners[SUBGRAPHS.indexOf(name)] = await listen(services[name].app, ports[name]);
+      listeners[SUBGRAPHS.indexOf(name)] = await listenOn(services[name].app, ports[name]);
       paused.delete(name);
     },
     async gql(token, query, variables = {}) {
@@ -231,7 +246,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       await listeners[index]!.close();
       await services.governance.stop();
       services.governance = await startGovernance(mover);
-      listeners[index] = await listen(services.governance.app, ports.governance);
+      listeners[index] = await listenOn(services.governance.app, ports.governance);
       services.governance.workers.start();
       system.governance = services.governance;
       system.stores.governance = [{ region: null, db: services.governance.db }];

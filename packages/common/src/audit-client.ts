@@ -6,9 +6,6 @@ import { callInternal } from "./internal-http";
  */
 export const PLATFORM_TENANT_ID = "00000000-0000-4000-8000-000000000000";
 
-/** How a recorded attempt ended. DENIED is written only through `recordDenials`. */
-export type AuditOutcomeValue = "SUCCEEDED" | "FAILED" | "DENIED";
-
 /** One audit record. The actor is not part of it: the audit service takes it from the verified identity. */
 export interface AuditRecordInput {
   tenantId: string;

@@ -1,12 +1,6 @@
-import { ForbiddenError, UnauthenticatedError } from "./errors";
+import { ForbiddenError } from "./errors";
 import type { DenialTarget } from "./errors";
 import type { Role, Viewer } from "./identity";
-
-/** The viewer of a request; resolvers that need one call this rather than trusting a null. */
-export function requireViewer(viewer: Viewer | null | undefined): Viewer {
-  if (!viewer) throw new UnauthenticatedError();
-  return viewer;
-}
 
 /** Refuses unless the viewer has one of `roles`; `action` names the operation in the message. */
 export function assertRole(viewer: Viewer, roles: readonly Role[], action: string): void {
@@ -33,12 +27,4 @@ export function canActInTenant(viewer: Viewer, tenantId: string): boolean {
 export function outOfBounds(viewer: Viewer, what: string, target: DenialTarget = {}): ForbiddenError {
   const scope = viewer.tenantId ? `tenant ${viewer.tenantId}` : `role ${viewer.role}`;
   return new ForbiddenError(`${what} is not accessible to ${scope}`, target);
-}
-
-/** May this viewer read the personal data of `userId` in `tenantId`? */
-export function canReadPersonalData(viewer: Viewer, tenantId: string, userId: string): boolean {
-  if (viewer.role === "service") return true;
-  if (viewer.role === "tenant-admin" || viewer.role === "privacy-officer") return viewer.tenantId === tenantId;
-  if (viewer.role === "data-subject") return viewer.tenantId === tenantId && viewer.userId === userId;
-  return false;
 }

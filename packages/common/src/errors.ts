@@ -95,16 +95,6 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && value in HTTP_STATUS;
 }
 
-/** HTTP status for a code, for the internal REST contract. */
-export function httpStatusOf(code: ErrorCode): number {
-  return HTTP_STATUS[code];
-}
-
-/** Rebuilds a ServiceError from a code and message received from another service. */
-export function errorFromCode(code: ErrorCode, message: string): ServiceError {
-  return new ServiceError(code, message);
-}
-
 /** Quotes a client-supplied value for an error message, bounded so that huge inputs do not echo back. */
 export function quote(value: unknown): string {
   const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);

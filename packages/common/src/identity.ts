@@ -107,7 +107,7 @@ async function verify(
       currentDate: options.now,
       requiredClaims: ["exp", "sub"],
     });
-    return viewerFromClaims(payload as Record<string, unknown>);
+    return viewerFromClaims(payload);
   } catch (error) {
     throw tokenRejected(error, what);
   }

@@ -62,7 +62,7 @@ async function query<T>(config: DatabaseConfig, sql: string): Promise<T[]> {
   const db = createDataSource(config, { entities: [], migrations: [] });
   await db.initialize();
   try {
-    return (await db.query(sql)) as T[];
+    return await db.query<T[]>(sql);
   } finally {
     await db.destroy();
   }

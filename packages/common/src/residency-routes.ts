@@ -96,7 +96,7 @@ function tenantPage(manager: EntityManager, table: ResidentTable, tenantId: stri
   if (after !== null) {
     const cursor: unknown = (() => {
       try {
-        return JSON.parse(after);
+        return JSON.parse(after) as unknown;
       } catch {
         return null;
       }

@@ -199,6 +199,6 @@ export function isolateSqliteTransactions(dataSource: DataSource): DataSource {
   const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
   const scoped = (...args: unknown[]): Promise<unknown> =>
     gate.ownRunner() !== undefined ? transaction(...args) : gate.scopes.run({}, () => transaction(...args));
-  (manager as { transaction: EntityManager["transaction"] }).transaction = scoped as EntityManager["transaction"];
+  (manager as { transaction: EntityManager["transaction"] }).transaction = scoped;
   return dataSource;
 }

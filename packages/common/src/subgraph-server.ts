@@ -174,10 +174,19 @@ function sendInternalError(service: string, res: Response, error: unknown): void
   res.status(500).json({ error: { code: "INTERNAL_SERVER_ERROR", message: `Internal server error (reference ${reference})`, reference } });
 }
 
-/** Listens on `port` (0 picks a free one) and returns the base URL and a closer. */
+/**
+ * Listens on `port` (0 picks a free one) and returns the base URL and a closer. Express 5
+ * calls the callback with the error when the port cannot be had (EADDRINUSE): that is a
+ * rejection here, not an exception thrown inside the server's error event (which left the
+ * promise pending for ever).
+ */
 export function listen(app: express.Express, port: number, host = "127.0.0.1"): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, () => {
+    const server = app.listen(port, host, (error?: Error) => {
+      if (error) {
+        reject(error);
+        return;
+      }
       const address = server.address() as AddressInfo;
       resolve({
         url: `http://${host}:${address.port}`,

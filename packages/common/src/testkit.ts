@@ -88,7 +88,7 @@ export async function startFakeService(
     });
   }
   const server = await listen(app, 0);
-  return { url: server.url, calls, close: server.close };
+  return { url: server.url, calls, close: () => server.close() };
 }
 
 /** Unit tests keep every tenant in one region; the integration suites exercise all three. */

@@ -62,9 +62,3 @@ export function assertText(value: string, argument: string, maxLength: number): 
   }
   return trimmed;
 }
-
-/** Optional text: null stays null, otherwise as assertText. */
-export function optionalText(value: string | null | undefined, argument: string, maxLength: number): string | null {
-  if (value === null || value === undefined) return null;
-  return assertText(value, argument, maxLength);
-}

@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
 import type { KeyLike } from "jose";
 import type { DataSource, Logger } from "typeorm";
 import {
@@ -129,11 +127,6 @@ async function repointArchives(deps: GovernanceDeps, tenantId: string, from: Reg
   }
 }
 
-/** This replica's name on the lease: readable in messages, unique even for two instances in one process. */
-function replicaName(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-}
-
 function parseAsOf(body: unknown): Date {
   const raw = (body as { asOf?: unknown } | null)?.asOf;
   const asOf = typeof raw === "string" ? new Date(raw) : new Date(Number.NaN);
@@ -163,7 +156,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     contract: new PersonalDataContractClient(subgraphs, options.internalPrivateKey, options.clock),
     blobs,
     retention: {
-      lease: new RetentionLease(db, options.clock, replicaName(), options.retentionLeaseMs ?? 5 * 60_000),
+      lease: new RetentionLease(db, options.clock, newWorkerId(), options.retentionLeaseMs ?? 5 * 60_000),
       waitMs: options.retentionWaitMs ?? 10 * 60_000,
       intervalMs: options.retentionIntervalMs ?? null,
     },

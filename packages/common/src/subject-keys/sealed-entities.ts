@@ -124,11 +124,11 @@ export class SealingSubscriber implements EntitySubscriberInterface {
   }
 
   beforeUpdate(event: UpdateEvent<Row>): Promise<void> | void {
-    return this.sealEvent(event.metadata.target, event.entity as Row | undefined);
+    return this.sealEvent(event.metadata.target, event.entity);
   }
 
   afterUpdate(event: UpdateEvent<Row>): void {
-    if (event.entity) this.restore(event.entity as Row);
+    if (event.entity) this.restore(event.entity);
   }
 
   private sealEvent(target: unknown, entity: Row | undefined): Promise<void> | void {

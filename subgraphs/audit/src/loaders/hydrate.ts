@@ -13,8 +13,8 @@ export function hydrateEntry(row: Record<string, unknown>): Partial<AuditLogEntr
     actorRole: String(row.actor_role),
     outcome: String(row.outcome) as AuditOutcome,
     action: String(row.action),
-    subjectUserId: row.subject_user_id === null ? null : String(row.subject_user_id),
+    subjectUserId: typeof row.subject_user_id === "string" ? row.subject_user_id : null,
     occurredAt: new Date(Number(row.occurred_at)),
-    details: row.details === null || row.details === undefined ? null : (JSON.parse(String(row.details)) as Record<string, unknown>),
+    details: typeof row.details === "string" ? (JSON.parse(row.details) as Record<string, unknown>) : null,
   };
 }

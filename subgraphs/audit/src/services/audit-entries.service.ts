@@ -144,7 +144,7 @@ export async function appendEntries(
       // A tenant nobody has (e.g. named by a forged or stale token): kept as a platform entry
       // in the platform region, with the claimed tenant in the details, so that no row sits
       // under a tenant id the directory cannot place.
-      row.details = { ...((row.details as Record<string, unknown> | null) ?? {}), claimedTenantId: row.tenantId } as QueryDeepPartialEntity<Record<string, unknown>>;
+      row.details = { ...((row.details) ?? {}), claimedTenantId: row.tenantId };
       row.tenantId = PLATFORM_TENANT_ID;
       region = await deps.regions.regionOf(PLATFORM_TENANT_ID, token);
     }

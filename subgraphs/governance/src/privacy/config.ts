@@ -44,6 +44,7 @@ export const DEFAULT_PRIVACY_CONFIG: Omit<PrivacyEngineConfig, "workerId" | "gat
   replayOnStart: true,
 };
 
+/** A replica's name on a lease or claim: readable in messages, unique even for two instances in one process. */
 export function newWorkerId(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }

@@ -13,8 +13,6 @@ export function mayDownload(viewer: Viewer, request: { tenantId: string; userId:
   return false;
 }
 
-export const DOWNLOAD_ROLES: readonly Role[] = ["tenant-admin", "privacy-officer", "data-subject"];
-
 export interface DownloadLinkClaims {
   requestId: string;
   subject: string;

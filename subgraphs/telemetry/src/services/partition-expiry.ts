@@ -140,16 +140,16 @@ export async function detachExpiredPartitions(
  * Nothing here locks the partitioned table. Returns how many detached tables (months or days) went.
  */
 export async function dropDetachedPartitions(db: DataSource): Promise<number> {
-  const detached = (await db.query(
+  const detached = await db.query<{ relname: string }[]>(
     `SELECT relname FROM pg_class
       WHERE relkind IN ('r', 'p') AND NOT relispartition AND (relname ~ $1 OR starts_with(relname, $2))`,
     [DETACHED_NAME, EARLIER_EXPIRED_PREFIX],
-  )) as { relname: string }[];
+  );
   for (const { relname } of detached) {
-    const days = (await db.query(
+    const days = await db.query<{ relname: string }[]>(
       `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = (SELECT oid FROM pg_class WHERE relname = $1)`,
       [relname],
-    )) as { relname: string }[];
+    );
     for (const table of [...days.map((day) => day.relname), relname]) {
       const started = performance.now();
       await db.query(`DROP TABLE IF EXISTS "${table}"`);

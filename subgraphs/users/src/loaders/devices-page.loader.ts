@@ -102,7 +102,7 @@ function hydrate(row: Record<string, unknown>): Partial<Device> {
     tenantId: String(row.tenant_id),
     deviceName: String(row.device_name),
     operatingSystem: String(row.operating_system),
-    serialNumber: row.serial_number === null ? null : String(row.serial_number),
+    serialNumber: typeof row.serial_number === "string" ? row.serial_number : null,
     enrolledAt: new Date(Number(row.enrolled_at)),
   };
 }
