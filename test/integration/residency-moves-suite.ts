@@ -10,12 +10,12 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { checkResidency, Region, scanFilesForNeedles, sqliteStoreFiles } from "@dgg/common";
+import { checkResidency, Region, scanFilesForNeedles } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
 import type { DataSource, ObjectLiteral } from "typeorm";
 import type { FaultPoint } from "../../subgraphs/governance/src/privacy/faults";
 import type { StoreProgress } from "../../subgraphs/governance/src/residency/residency-client";
-import { filesOfStores } from "../support/store-files";
+import { filesOfStores, keyFilesOf } from "../support/store-files";
 import { startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem, TestSystemOptions } from "../support/system";
 import { waitForRequest } from "../support/privacy";
@@ -209,16 +209,15 @@ export function describeResidencyMoves(kind: StoreKind): void {
       // ever stored sealed); on SQLite not even its ids are left (PostgreSQL: docs/decisions/0044).
       const movedKeys = (["users", "telemetry"] as const).flatMap((name) => system.subjectKeys(name, Region.EUROPE).keysOfSubject(tenant.tenantId, tenant.userId));
       expect(movedKeys.length).toBeGreaterThanOrEqual(2);
-      const keyFilesIn = (region: Region) => (["users", "telemetry", "audit"] as const).flatMap((name) => sqliteStoreFiles(system.keyFiles[name][region]));
       const oldRegion = await filesOfStores(
         (["users", "telemetry", "audit"] as const).map((name) => system.stores[name].find((store) => store.region === Region.NORTH_AMERICA)!.db),
         { wal: true },
       );
       expect(oldRegion.unreadable).toEqual([]);
       const needles = kind === "sqlite" ? [tenant.serialNumber, ...movedKeys, tenant.userId, tenant.tenantId] : [tenant.serialNumber, ...movedKeys];
-      expect((await scanFilesForNeedles([...oldRegion.files, ...keyFilesIn(Region.NORTH_AMERICA)], needles)).hits).toEqual([]);
+      expect((await scanFilesForNeedles([...oldRegion.files, ...keyFilesOf(system, [Region.NORTH_AMERICA])], needles)).hits).toEqual([]);
       // The same scan finds the keys where the tenant now lives.
-      expect((await scanFilesForNeedles(keyFilesIn(Region.EUROPE), movedKeys)).hits.length).toBeGreaterThanOrEqual(movedKeys.length);
+      expect((await scanFilesForNeedles(keyFilesOf(system, [Region.EUROPE]), movedKeys)).hits.length).toBeGreaterThanOrEqual(movedKeys.length);
       const rows = events + 3;
       console.log(
         `[${kind}] chunked move NORTH_AMERICA -> EUROPE: ${seconds.toFixed(1)} s for ${rows} rows in chunks of ${CHUNK_ROWS}, each slowed ${slowChunkMs} ms, ` +

@@ -15,10 +15,10 @@ import { execFile } from "node:child_process";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
-import { DAY_MS, filesUnder, Region, REGIONS, scanFilesForNeedles, sqliteStoreFiles } from "@dgg/common";
+import { DAY_MS, filesUnder, Region, REGIONS, scanFilesForNeedles } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
 import { waitForRequest } from "../support/privacy";
-import { filesOfStores } from "../support/store-files";
+import { filesOfStores, keyFilesOf } from "../support/store-files";
 import { startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem } from "../support/system";
 import { seedSubject } from "./harness";
@@ -67,7 +67,7 @@ export function describeRawBytesSuite(kind: StoreKind): void {
         .filter(([name]) => !dataOnly || (DATA_SUBGRAPHS as readonly string[]).includes(name))
         .flatMap(([, list]) => list.map(({ db }) => db));
       const found = await filesOfStores(stores, { wal: true });
-      for (const name of DATA_SUBGRAPHS) for (const region of REGIONS) found.files.push(...sqliteStoreFiles(system.keyFiles[name][region]));
+      found.files.push(...keyFilesOf(system));
       return found;
     }
 
