@@ -69,7 +69,7 @@ export function describeEngineSuite(kind: StoreKind): void {
             region: "EUROPE", exportLocation: null, exportSha256: null, exportByteSize: null, exportCounts: null, exportedAt: null, erasures: null, error: null,
             createdAt: now, completedAt: null, dueAt: now, attempts: 0, nextAttemptAt: null, lastErrorAt: null, leaseOwner: null, leaseExpiresAt: null,
             resumeStatus: null, exportStartedAt: null, verifiedAt: null, erasureStartedAt: null, failedAt: null, checkpoint: emptyCheckpoint(), eventSeq: 0,
-            archiveExpiresAt: null, archivePurgedAt: null,
+            archiveExpiresAt: null, archivePurgedAt: null, approvedBy: null, approvedAt: null, decisionReason: null, deadlineExtensions: [], freezeReleasedAt: null,
           })) as never,
         );
         const claims = await Promise.all(
@@ -318,7 +318,7 @@ export function describeEngineSuite(kind: StoreKind): void {
       const route = (token: string, body: unknown): Promise<any> =>
         fetch(`${system.urls.governance}/internal/privacy/purge-expired`, { method: "POST", headers: { "content-type": "application/json", [INTERNAL_TOKEN_HEADER]: token }, body: JSON.stringify(body) });
       const direct = await route(service, { asOf: system.clock.now().toISOString() });
-      expect(await direct.json()).toEqual({ archivesPurged: 0, receiptsPurged: 0 });
+      expect(await direct.json()).toEqual({ archivesPurged: 0, receiptsPurged: 0, withdrawnPurged: 0 });
       const badAsOf = await route(service, { asOf: "soon" });
       expect(badAsOf.status).toBe(400);
       expect((await badAsOf.json()).error.message).toContain('"soon"');

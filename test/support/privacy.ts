@@ -1,9 +1,9 @@
 import type { TestSystem } from "./system";
 
-const FINAL = new Set(["COMPLETED", "FAILED"]);
+const FINAL = new Set(["COMPLETED", "FAILED", "DENIED", "CANCELED"]);
 
 /**
- * Polls privacyRequest(id) through the gateway until the request is COMPLETED or FAILED
+ * Polls privacyRequest(id) through the gateway until the request is finished (COMPLETED, DENIED, CANCELED) or FAILED
  * (or `until` says so), and returns the last answer with the fields asked for.
  */
 export async function waitForRequest(

@@ -35,6 +35,8 @@ export enum TelemetryKind {
 }
 
 export enum PrivacyRequestStatus {
+  /** The tenant's policy requires a second person to approve before anything runs. */
+  AWAITING_APPROVAL = "AWAITING_APPROVAL",
   RECEIVED = "RECEIVED",
   EXPORTING = "EXPORTING",
   EXPORTED = "EXPORTED",
@@ -43,6 +45,16 @@ export enum PrivacyRequestStatus {
   ERASING = "ERASING",
   COMPLETED = "COMPLETED",
   FAILED = "FAILED",
+  /** Refused at approval, with a reason; nothing was exported or erased. */
+  DENIED = "DENIED",
+  /** Withdrawn before erasure began; nothing was erased. */
+  CANCELED = "CANCELED",
+}
+
+/** What a privacy request does: ACCESS exports an electronic copy (GDPR Art. 15 and 20); RESTRICT_PROCESSING exports, then erases. */
+export enum PrivacyRequestKind {
+  ACCESS = "ACCESS",
+  RESTRICT_PROCESSING = "RESTRICT_PROCESSING",
 }
 
 registerEnumType(Region, { name: "Region" });
@@ -54,5 +66,6 @@ registerEnumType(StorageKind, { name: "StorageKind", description: "The seed's st
 registerEnumType(ManagementState, { name: "ManagementState" });
 registerEnumType(TelemetryKind, { name: "TelemetryKind" });
 registerEnumType(PrivacyRequestStatus, { name: "PrivacyRequestStatus" });
+registerEnumType(PrivacyRequestKind, { name: "PrivacyRequestKind" });
 
 export const REGIONS: readonly Region[] = Object.values(Region);

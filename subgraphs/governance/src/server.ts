@@ -33,6 +33,8 @@ import { RetentionLease } from "./services/retention-lease";
 import { RetentionScheduler } from "./services/retention-scheduler";
 import { DurablePrivacyRequests1735000000000 } from "./migrations/1735000000000-durable-privacy-requests";
 import { RetentionErasures1736000000000 } from "./migrations/1736000000000-retention-erasures";
+import { PrivacyRequestCases1737000000000 } from "./migrations/1737000000000-privacy-request-cases";
+import { PrivacyRequestPolicyRecord } from "./entities/privacy-request-policy.entity";
 import { RetentionErasureRecord } from "./entities/retention-erasure.entity";
 import { DEFAULT_PRIVACY_CONFIG, newWorkerId } from "./privacy/config";
 import type { PrivacyEngineConfig } from "./privacy/config";
@@ -101,12 +103,14 @@ export const governanceEntities = [
   RetentionErasureRecord,
   LegalHoldRecord,
   RetentionLeaseRecord,
+  PrivacyRequestPolicyRecord,
 ];
 export const governanceMigrations = [
   CreateGovernanceTables1732400000000,
   RetentionScheduleAndHolds1734000000000,
   DurablePrivacyRequests1735000000000,
   RetentionErasures1736000000000,
+  PrivacyRequestCases1737000000000,
 ];
 
 /**

@@ -19,7 +19,8 @@ import { internalToken, postGraphQL } from "@dgg/common/testkit";
 import { decodeJwt } from "jose";
 import type { Role } from "@dgg/common";
 
-type Call = { query: string; variables?: Record<string, unknown> };
+/** `asUser`: the user a data subject's token is for, when the call names a request rather than a user. */
+type Call = { query: string; variables?: Record<string, unknown>; asUser?: string };
 type Builder = (w: World, role: TableRole) => Promise<Call>;
 
 async function freshUser(w: World): Promise<string> {
@@ -28,6 +29,24 @@ async function freshUser(w: World): Promise<string> {
   });
   return response.body.data!.createUser.id as string;
 }
+
+/**
+ * A restriction of a fresh user of tenant A, filed by `filer`; with `awaiting`, put in
+ * AWAITING_APPROVAL by hand (the workers are stopped while the matrix runs), as a tenant
+ * whose policy requires approval would have it.
+ */
+async function requestToDecide(w: World, filer: string, awaiting: boolean): Promise<{ id: string; userId: string }> {
+  const userId = await freshUser(w);
+  const filed = await w.system.gql(filer, `mutation($u: ID!) { restrictProcessing(user: $u) { id } }`, { u: userId });
+  const id = filed.body.data!.restrictProcessing.id as string;
+  if (awaiting) {
+    const p = w.system.kind === "postgres" ? ["$1", "$2"] : ["?", "?"];
+    await w.system.stores.governance[0]!.db.query(`UPDATE privacy_request SET status = ${p[0]} WHERE id = ${p[1]}`, ["AWAITING_APPROVAL", id]);
+  }
+  return { id, userId };
+}
+
+const DECIDERS: readonly TableRole[] = ["tenant-admin", "privacy-officer"];
 
 /**
  * A move of tenant A that only the calls see: recorded directly, claimed by nobody who runs
@@ -91,6 +110,38 @@ const CALLS: Record<string, Builder> = {
     await w.system.stores.governance[0]!.db.query(`UPDATE privacy_request SET status = ${p[0]}, resume_status = 'RECEIVED' WHERE id = ${p[1]}`, ["FAILED", id]);
     return { query: `mutation($id: ID!) { retryPrivacyRequest(id: $id) { id status } }`, variables: { id } };
   },
+  requestPersonalDataExport: async (w, role) => {
+    const allowed = role === "tenant-admin" || role === "privacy-officer" || role === "data-subject";
+    return { query: `mutation($u: ID!) { requestPersonalDataExport(user: $u) { id kind status } }`, variables: { u: allowed ? await freshUser(w) : w.a.userId } };
+  },
+  approvePrivacyRequest: async (w, role) => {
+    const query = `mutation($id: ID!) { approvePrivacyRequest(id: $id) { id status approvedBy } }`;
+    if (!DECIDERS.includes(role)) return { query, variables: { id: w.erased.requestId } };
+    // Four eyes: filed by the other decider, so the caller is not the requester.
+    const { id } = await requestToDecide(w, role === "tenant-admin" ? w.a.officer : w.a.admin, true);
+    return { query, variables: { id } };
+  },
+  denyPrivacyRequest: async (w, role) => {
+    const query = `mutation($id: ID!) { denyPrivacyRequest(id: $id, reason: "not verified") { id status } }`;
+    if (!DECIDERS.includes(role)) return { query, variables: { id: w.erased.requestId } };
+    return { query, variables: { id: (await requestToDecide(w, w.a.admin, true)).id } };
+  },
+  cancelPrivacyRequest: async (w, role) => {
+    const query = `mutation($id: ID!) { cancelPrivacyRequest(id: $id, reason: "withdrawn") { id status } }`;
+    if (!DECIDERS.includes(role) && role !== "data-subject") return { query, variables: { id: w.erased.requestId } };
+    const { id, userId } = await requestToDecide(w, w.a.admin, false);
+    return { query, variables: { id }, asUser: userId };
+  },
+  extendPrivacyRequestDeadline: async (w, role) => {
+    const query = `mutation($id: ID!) { extendPrivacyRequestDeadline(id: $id, days: 10, reason: "complex request") { id dueAt } }`;
+    if (!DECIDERS.includes(role)) return { query, variables: { id: w.erased.requestId } };
+    return { query, variables: { id: (await requestToDecide(w, w.a.admin, false)).id } };
+  },
+  privacyRequestPolicy: async (w) => ({ query: `query($t: ID!) { privacyRequestPolicy(tenantId: $t) { erasureRequiresApproval } }`, variables: { t: w.a.id } }),
+  setPrivacyRequestPolicy: async (w) => ({
+    query: `mutation($t: ID!) { setPrivacyRequestPolicy(tenantId: $t, input: { erasureRequiresApproval: false, accessRequiresApproval: false }) { tenantId } }`,
+    variables: { t: w.a.id },
+  }),
   createPrivacyExportDownload: async (w) => ({
     query: `mutation($id: ID!) { createPrivacyExportDownload(id: $id) { url expiresAt } }`,
     variables: { id: w.erased.requestId },
@@ -129,6 +180,13 @@ const OWNER: Record<string, SubgraphName> = {
   privacyRequest: "governance",
   privacyRequests: "governance",
   retryPrivacyRequest: "governance",
+  requestPersonalDataExport: "governance",
+  approvePrivacyRequest: "governance",
+  denyPrivacyRequest: "governance",
+  cancelPrivacyRequest: "governance",
+  extendPrivacyRequestDeadline: "governance",
+  privacyRequestPolicy: "governance",
+  setPrivacyRequestPolicy: "governance",
   createPrivacyExportDownload: "governance",
   retentionPolicies: "governance",
   tenantAuditLog: "audit",
@@ -157,7 +215,7 @@ async function tokenFor(w: World, role: TableRole, call: Call, operation: string
       return w.a.ingest;
     case "data-subject": {
       if (operation === "privacyRequest" || operation === "createPrivacyExportDownload") return w.erased.subject;
-      const userId = (call.variables?.u as string | undefined) ?? w.a.userId;
+      const userId = call.asUser ?? (call.variables?.u as string | undefined) ?? w.a.userId;
       return w.system.token(viewer("data-subject", { tenantId: w.a.id, userId }));
     }
   }
@@ -190,7 +248,7 @@ export function rolesSection(world: () => World, tally: Tally): void {
       w.system.governance.workers.start();
       // Let the requests the allowed calls filed finish now, so later sections see still stores.
       const open = () =>
-        w.system.stores.governance[0]!.db.query(`SELECT COUNT(*) AS n FROM privacy_request WHERE status NOT IN ('COMPLETED', 'FAILED')`) as Promise<{ n: string | number }[]>;
+        w.system.stores.governance[0]!.db.query(`SELECT COUNT(*) AS n FROM privacy_request WHERE status NOT IN ('COMPLETED', 'FAILED', 'DENIED', 'CANCELED', 'AWAITING_APPROVAL')`) as Promise<{ n: string | number }[]>;
       for (let tries = 0; tries < 600 && Number((await open())[0]!.n) > 0; tries += 1) await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -21,6 +21,14 @@ export class PrivacyRequestEventRecord {
   @Column({ name: "worker", type: "varchar", length: 128 })
   worker!: string;
 
+  /** Who made the step happen: the identity's subject for API actions, null for the workers' steps. */
+  @Column({ name: "actor", type: "varchar", length: 256, nullable: true })
+  actor!: string | null;
+
+  /** The request's status once the step was taken. */
+  @Column({ name: "status", type: "varchar", length: 24, nullable: true })
+  status!: string | null;
+
   /** e.g. EXPORT_STARTED, FILE_CHECKPOINT, ARCHIVE_VERIFIED, ERASE_STARTED, SUBGRAPH_ERASED, COMPLETED. */
   @Column({ name: "step", type: "varchar", length: 48 })
   step!: string;

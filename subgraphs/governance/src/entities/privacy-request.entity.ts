@@ -1,10 +1,19 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { TimeColumn } from "@dgg/common";
-import type { CategoryCount, PrivacyRequestStatus, Region } from "@dgg/common";
+import type { CategoryCount, PrivacyRequestKind, PrivacyRequestStatus, Region } from "@dgg/common";
 import type { RequestCheckpoint } from "../privacy/checkpoint";
 
+/** One extension of a request's deadline (GDPR Art. 12(3): up to two more months, with reasons). */
+export interface DeadlineExtensionRecord {
+  days: number;
+  reason: string;
+  extendedBy: string;
+  /** Epoch milliseconds. */
+  extendedAt: number;
+}
+
 /**
- * A restrictProcessing request and its evidence: kept after the user's data is gone, so
+ * A privacy request (ACCESS or RESTRICT_PROCESSING) and its evidence: kept after the user's data is gone, so
  * an auditor can see what was exported (location, SHA-256, counts) and what was erased.
  * It is also the durable work item the privacy workers claim (lease columns) and resume
  * from (`checkpoint`), see docs/decisions/0030.
@@ -21,7 +30,7 @@ export class PrivacyRequestRecord {
   @Column({ name: "tenant_id", type: "varchar", length: 36 })
   tenantId!: string;
 
-  @Column({ name: "status", type: "varchar", length: 16 })
+  @Column({ name: "status", type: "varchar", length: 24 })
   status!: PrivacyRequestStatus;
 
   @Column({ name: "reason", type: "varchar", length: 1000, nullable: true })
@@ -61,15 +70,18 @@ export class PrivacyRequestRecord {
   @TimeColumn({ name: "completed_at", nullable: true })
   completedAt!: Date | null;
 
-  /** RESTRICT_PROCESSING today; the engine is meant to carry later kinds too. */
   @Column({ name: "kind", type: "varchar", length: 32 })
-  kind!: string;
+  kind!: PrivacyRequestKind;
 
-  /** The user id while the request is open, null once it is finished: a unique index makes "one open request per user" hold under races. */
+  /**
+   * The user id while a RESTRICT_PROCESSING request is open, null once it is finished (and
+   * always null for ACCESS, of which a user may have several): a unique index makes "one open
+   * restriction per user" hold under races.
+   */
   @Column({ name: "open_user_id", type: "varchar", length: 36, nullable: true })
   openUserId!: string | null;
 
-  /** 30 days after receipt: the GDPR month. */
+  /** 30 days after receipt (the GDPR month), plus any extensions. */
   @TimeColumn({ name: "due_at" })
   dueAt!: Date;
 
@@ -89,7 +101,7 @@ export class PrivacyRequestRecord {
   leaseExpiresAt!: Date | null;
 
   /** The step a FAILED request resumes at when retried. */
-  @Column({ name: "resume_status", type: "varchar", length: 16, nullable: true })
+  @Column({ name: "resume_status", type: "varchar", length: 24, nullable: true })
   resumeStatus!: PrivacyRequestStatus | null;
 
   @TimeColumn({ name: "export_started_at", nullable: true })
@@ -117,4 +129,25 @@ export class PrivacyRequestRecord {
 
   @TimeColumn({ name: "archive_purged_at", nullable: true })
   archivePurgedAt!: Date | null;
+
+  /** The second person who let a request that needed approval run (never its requester). */
+  @Column({ name: "approved_by", type: "varchar", length: 256, nullable: true })
+  approvedBy!: string | null;
+
+  @TimeColumn({ name: "approved_at", nullable: true })
+  approvedAt!: Date | null;
+
+  /** Why the request was denied or canceled. */
+  @Column({ name: "decision_reason", type: "varchar", length: 1000, nullable: true })
+  decisionReason!: string | null;
+
+  @Column({ name: "deadline_extensions", type: "simple-json" })
+  deadlineExtensions!: DeadlineExtensionRecord[];
+
+  /**
+   * When a denied or canceled restriction's freeze was lifted in every data subgraph. Null
+   * while that is still to do: the workers claim such a request and lift it (queue.ts).
+   */
+  @TimeColumn({ name: "freeze_released_at", nullable: true })
+  freezeReleasedAt!: Date | null;
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Hash } from "node:crypto";
-import { PrivacyRequestStatus } from "@dgg/common";
+import { PrivacyRequestKind, PrivacyRequestStatus } from "@dgg/common";
 import type { ExportPage } from "@dgg/common";
 import type { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import { CATEGORY_ORDER } from "../services/retention-rules";
@@ -24,23 +24,31 @@ function initialFile(category: (typeof CATEGORY_ORDER)[number]): FileCheckpoint 
 }
 
 /**
- * RECEIVED → EXPORTING: freezes the subject everywhere (unless filing already did), then records when the export
- * started (the manifest's start time) and creates an empty checkpoint per category; or
- * RECEIVED → ON_HOLD when a legal hold is in place (nothing is exported for a held user
- * until the hold is lifted).
+ * RECEIVED → EXPORTING: records when the export started (the manifest's start time) and
+ * creates an empty checkpoint per category.
+ * - A restriction first freezes the subject everywhere (unless filing already did), and goes
+ *   ON_HOLD instead when a legal hold is in place: nothing is exported for a held user until
+ *   the hold is lifted, since erasure would follow.
+ * - An ACCESS request freezes nothing and is not stopped by a hold: a copy destroys nothing.
  */
 export async function startExport(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  const changes = (frozenAt: number | null) => ({
+    status: PrivacyRequestStatus.EXPORTING,
+    exportStartedAt: request.exportStartedAt ?? deps.clock.now(),
+    checkpoint: { ...request.checkpoint, frozenAt, files: CATEGORY_ORDER.map(initialFile), exportFinishedAt: null },
+  });
+  if (request.kind === PrivacyRequestKind.ACCESS) {
+    await checkpoint(deps.db, request, worker, deps.clock.now(), "EXPORT_STARTED", changes(null));
+    deps.faults.hit("export.started");
+    return;
+  }
   let frozenAt = request.checkpoint.frozenAt ?? null;
   if (frozenAt === null) {
     await freezeSubject(deps, request);
     frozenAt = deps.clock.now().getTime();
   }
   deps.faults.hit("export.frozen");
-  const hold = await stepUnlessHeld(deps, request, worker, "EXPORT_STARTED", {
-    status: PrivacyRequestStatus.EXPORTING,
-    exportStartedAt: request.exportStartedAt ?? deps.clock.now(),
-    checkpoint: { ...request.checkpoint, frozenAt, files: CATEGORY_ORDER.map(initialFile), exportFinishedAt: null },
-  });
+  const hold = await stepUnlessHeld(deps, request, worker, "EXPORT_STARTED", changes(frozenAt));
   if (!hold) deps.faults.hit("export.started");
 }
 

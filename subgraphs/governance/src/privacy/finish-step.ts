@@ -57,6 +57,14 @@ export async function finishRequest(deps: EngineDeps, request: PrivacyRequestRec
     },
   ]);
   deps.faults.hit("finish.audited");
+  await complete(deps, request, worker, erased);
+}
+
+/**
+ * The receipt (evidence kept for a year: what was exported and erased, on whose request) and
+ * COMPLETED, in one transaction; the archive is kept for its keep period from now.
+ */
+async function complete(deps: EngineDeps, request: PrivacyRequestRecord, worker: string, erased: CategoryCount[]): Promise<void> {
   const now = deps.clock.now();
   const receipt: PrivacyReceiptRecord = {
     requestId: request.id,
@@ -95,4 +103,32 @@ export async function finishRequest(deps: EngineDeps, request: PrivacyRequestRec
     },
   );
   deps.faults.hit("finish.completed");
+}
+
+/**
+ * An ACCESS request, EXPORTED → COMPLETED: the verified archive is the answer. The audit
+ * entry names the person (their data was copied, nothing was erased), then the receipt and
+ * the status, as for a restriction.
+ */
+export async function finishAccess(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  await deps.audit.record(await deps.serviceToken(), [
+    {
+      tenantId: request.tenantId,
+      action: "PERSONAL_DATA_EXPORTED",
+      subjectUserId: request.userId,
+      details: { requestId: request.id, manifestSha256: request.exportSha256, exported: request.exportCounts ?? [] },
+    },
+  ]);
+  deps.faults.hit("finish.audited");
+  await complete(deps, request, worker, []);
+}
+
+/**
+ * A denied or canceled restriction: lifts its freeze in every data subgraph (idempotent),
+ * then records that it is lifted, which takes the request off the queue for good.
+ */
+export async function releaseFreeze(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  await thawSubject(deps, request);
+  const now = deps.clock.now();
+  await checkpoint(deps.db, request, worker, now, "FREEZE_LIFTED", { freezeReleasedAt: now, error: null, nextAttemptAt: null, leaseExpiresAt: null });
 }

@@ -45,7 +45,6 @@ export async function stepUnlessHeld(
   extra?: (manager: EntityManager) => Promise<unknown>,
 ): Promise<LegalHoldRecord | null> {
   const at = deps.clock.now();
-  const seq = request.eventSeq + 1;
   const outcome = await deps.db.transaction(async (manager) => {
     await lockOwnedRequest(manager, request, worker);
     const hold = await activeHoldIn(manager, request.userId);
@@ -59,13 +58,13 @@ export async function stepUnlessHeld(
         leaseOwner: null,
         leaseExpiresAt: null,
       };
-      await writeCheckpoint(manager, request, worker, seq, at, "ON_HOLD", held, { holdId: hold.id, stopped: step, resumeAt: request.status });
-      return { hold, applied: held };
+      const seq = await writeCheckpoint(manager, request, worker, at, "ON_HOLD", held, { holdId: hold.id, stopped: step, resumeAt: request.status });
+      return { hold, applied: held, seq };
     }
-    await writeCheckpoint(manager, request, worker, seq, at, step, changes, detail);
+    const seq = await writeCheckpoint(manager, request, worker, at, step, changes, detail);
     if (extra) await extra(manager);
-    return { hold: null, applied: changes };
+    return { hold: null, applied: changes, seq };
   });
-  Object.assign(request, outcome.applied, { eventSeq: seq });
+  Object.assign(request, outcome.applied, { eventSeq: outcome.seq });
   return outcome.hold;
 }

@@ -13,9 +13,18 @@ export const WORKABLE_STATUSES = [
 
 /**
  * Statuses of a request that is not finished: a second restrictProcessing returns it, and
- * its subject stays frozen. ON_HOLD waits for liftLegalHold, FAILED for retryPrivacyRequest.
+ * its subject stays frozen. AWAITING_APPROVAL waits for a second person, ON_HOLD for
+ * liftLegalHold, FAILED for retryPrivacyRequest.
  */
-export const OPEN_STATUSES = [...WORKABLE_STATUSES, PrivacyRequestStatus.ON_HOLD, PrivacyRequestStatus.FAILED] as const;
+export const OPEN_STATUSES = [...WORKABLE_STATUSES, PrivacyRequestStatus.AWAITING_APPROVAL, PrivacyRequestStatus.ON_HOLD, PrivacyRequestStatus.FAILED] as const;
+
+/** Statuses a request ends in; nothing moves it on from there. */
+export const FINISHED_STATUSES = [PrivacyRequestStatus.COMPLETED, PrivacyRequestStatus.DENIED, PrivacyRequestStatus.CANCELED] as const;
+
+/** Ended before anything was erased: a restriction's freeze must still be lifted (`freeze_released_at`). */
+export const WITHDRAWN_STATUSES = [PrivacyRequestStatus.DENIED, PrivacyRequestStatus.CANCELED] as const;
+
+export const isFinished = (status: PrivacyRequestStatus): boolean => (FINISHED_STATUSES as readonly PrivacyRequestStatus[]).includes(status);
 
 /** Thrown when another worker took the request over (our lease had expired): stop at once, write nothing more. */
 export class LeaseLostError extends Error {
@@ -24,14 +33,16 @@ export class LeaseLostError extends Error {
   }
 }
 
-const statusList = WORKABLE_STATUSES.map((status) => `'${status}'`).join(", ");
+const sqlList = (statuses: readonly string[]) => statuses.map((status) => `'${status}'`).join(", ");
 /**
  * A request ON_HOLD whose hold has been lifted is claimable too: the worker that claims it
  * resumes it. So lifting a hold needs no second write, and no request is stranded ON_HOLD
  * by a crash between the lift and its resumption.
  */
 const RELEASED = `(status = '${PrivacyRequestStatus.ON_HOLD}' AND NOT EXISTS (SELECT 1 FROM legal_hold h WHERE h.user_id = privacy_request.user_id AND h.lifted_at IS NULL))`;
-const CANDIDATE = `(status IN (${statusList}) OR ${RELEASED}) AND (next_attempt_at IS NULL OR next_attempt_at <= :now) AND (lease_expires_at IS NULL OR lease_expires_at < :now)`;
+/** A denied or canceled request whose freeze is still in place: a worker lifts it (worker.ts). */
+const WITHDRAWN = `(status IN (${sqlList(WITHDRAWN_STATUSES)}) AND freeze_released_at IS NULL)`;
+const CANDIDATE = `(status IN (${sqlList(WORKABLE_STATUSES)}) OR ${RELEASED} OR ${WITHDRAWN}) AND (next_attempt_at IS NULL OR next_attempt_at <= :now) AND (lease_expires_at IS NULL OR lease_expires_at < :now)`;
 
 function bind(db: DataSource, sql: string, values: Record<string, unknown>): [string, unknown[]] {
   const params: unknown[] = [];
@@ -76,30 +87,63 @@ export async function renewLease(db: DataSource, requestId: string, worker: stri
 
 export type RequestChanges = Partial<Omit<PrivacyRequestRecord, "id" | "eventSeq">>;
 
+/** One entry of a request's event log: who (an identity's subject, or null for a worker), what, and the status it left. */
+export interface RequestEvent {
+  at: Date;
+  worker: string;
+  actor: string | null;
+  step: string;
+  status: PrivacyRequestStatus;
+  detail: Record<string, unknown> | null;
+}
+
+/**
+ * Inside a transaction that already updated the request row (and so holds its lock):
+ * takes the next sequence number from the row and logs the event under it. The number is
+ * counted in the database, not in memory, so an API action (an extension, a download)
+ * and a worker's step never claim the same one.
+ */
+export async function appendEvent(manager: EntityManager, requestId: string, event: RequestEvent): Promise<number> {
+  await manager
+    .createQueryBuilder()
+    .update(PrivacyRequestRecord)
+    .set({ eventSeq: () => "event_seq + 1" })
+    .where("id = :requestId", { requestId })
+    .execute();
+  return logEvent(manager, requestId, event);
+}
+
+/** Logs the event under the request's current sequence number, which the caller's UPDATE just advanced. */
+async function logEvent(manager: EntityManager, requestId: string, event: RequestEvent): Promise<number> {
+  const row = await manager.getRepository(PrivacyRequestRecord).findOneOrFail({ select: { id: true, eventSeq: true }, where: { id: requestId } });
+  const record: PrivacyRequestEventRecord = { requestId, seq: row.eventSeq, ...event };
+  await manager.getRepository(PrivacyRequestEventRecord).insert(record as never);
+  return row.eventSeq;
+}
+
 /**
  * Inside a transaction: the request's changes and a numbered event in the checkpoint log,
  * fenced on the lease (a worker that lost the request writes nothing). The UPDATE also
  * takes the request row's lock, which is what serialises a step against placeLegalHold.
+ * Returns the event's sequence number.
  */
 export async function writeCheckpoint(
   manager: EntityManager,
   request: PrivacyRequestRecord,
   worker: string,
-  seq: number,
   at: Date,
   step: string,
   changes: RequestChanges,
   detail: Record<string, unknown> | null,
-): Promise<void> {
+): Promise<number> {
   const result = await manager
     .createQueryBuilder()
     .update(PrivacyRequestRecord)
-    .set({ ...changes, eventSeq: seq })
+    .set({ ...changes, eventSeq: () => "event_seq + 1" })
     .where("id = :id AND lease_owner = :worker", { id: request.id, worker })
     .execute();
   if ((result.affected ?? 0) !== 1) throw new LeaseLostError(request.id, worker);
-  const event: PrivacyRequestEventRecord = { requestId: request.id, seq, at, worker, step, detail };
-  await manager.getRepository(PrivacyRequestEventRecord).insert(event as never);
+  return logEvent(manager, request.id, { at, worker, actor: null, step, status: changes.status ?? request.status, detail });
 }
 
 /**
@@ -116,10 +160,10 @@ export async function checkpoint(
   detail: Record<string, unknown> | null = null,
   extra?: (manager: EntityManager) => Promise<unknown>,
 ): Promise<void> {
-  const seq = request.eventSeq + 1;
-  await db.transaction(async (manager) => {
-    await writeCheckpoint(manager, request, worker, seq, at, step, changes, detail);
+  const seq = await db.transaction(async (manager) => {
+    const written = await writeCheckpoint(manager, request, worker, at, step, changes, detail);
     if (extra) await extra(manager);
+    return written;
   });
   Object.assign(request, changes, { eventSeq: seq });
 }

@@ -1,11 +1,14 @@
-import { isTenantMovingError, PrivacyRequestStatus } from "@dgg/common";
+import { isTenantMovingError, PrivacyRequestKind, PrivacyRequestStatus } from "@dgg/common";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import type { EngineDeps } from "./engine-deps";
 import { eraseSubgraphs, startErasure } from "./erase-step";
 import { exportAllCategories, startExport } from "./export-step";
-import { finishRequest } from "./finish-step";
-import { checkpoint, claimNext, LeaseLostError, renewLease, WORKABLE_STATUSES } from "./queue";
+import { finishAccess, finishRequest, releaseFreeze } from "./finish-step";
+import { checkpoint, claimNext, LeaseLostError, renewLease, WITHDRAWN_STATUSES, WORKABLE_STATUSES } from "./queue";
 import { verifyAndSeal } from "./verify-step";
+
+/** Denied or canceled: the only work left is lifting the freeze, retried (capped backoff) until it is done; such a request never becomes FAILED. */
+const isWithdrawn = (request: PrivacyRequestRecord) => (WITHDRAWN_STATUSES as readonly PrivacyRequestStatus[]).includes(request.status);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -91,7 +94,7 @@ export class PrivacyWorkers {
     try {
       await checkpoint(deps.db, request, worker, deps.clock.now(), "CLAIMED", {}, { attempt: request.attempts, status: request.status });
       deps.faults.hit("claim.after");
-      if (request.attempts > deps.privacy.maxAttempts) {
+      if (request.attempts > deps.privacy.maxAttempts && !isWithdrawn(request)) {
         // Only a worker that died mid-way gets here: its claims counted, its failures were never recorded.
         throw new Error(`gave up after ${request.attempts - 1} attempts that ended without a recorded outcome (worker crashes)`);
       }
@@ -111,6 +114,11 @@ export class PrivacyWorkers {
 
   private async advance(request: PrivacyRequestRecord, worker: string, leaseLost: () => boolean): Promise<void> {
     const { deps } = this;
+    if (isWithdrawn(request)) {
+      // Denied or canceled (claimed because its freeze is still in place): lift it, nothing else.
+      await releaseFreeze(deps, request, worker);
+      return;
+    }
     if (request.status === PrivacyRequestStatus.ON_HOLD) {
       // Claimed because its hold was lifted (queue.ts): resume where it stopped. A hold placed
       // again since is caught by the next step's gate.
@@ -128,7 +136,8 @@ export class PrivacyWorkers {
           await verifyAndSeal(deps, request, worker);
           break;
         case PrivacyRequestStatus.EXPORTED:
-          await startErasure(deps, request, worker);
+          if (request.kind === PrivacyRequestKind.ACCESS) await finishAccess(deps, request, worker);
+          else await startErasure(deps, request, worker);
           break;
         case PrivacyRequestStatus.ERASING:
           await eraseSubgraphs(deps, request, worker);
@@ -157,7 +166,7 @@ export class PrivacyWorkers {
       });
       return;
     }
-    if (request.attempts >= deps.privacy.maxAttempts) {
+    if (request.attempts >= deps.privacy.maxAttempts && !isWithdrawn(request)) {
       await checkpoint(deps.db, request, worker, now, "FAILED", {
         status: PrivacyRequestStatus.FAILED,
         resumeStatus: request.status,

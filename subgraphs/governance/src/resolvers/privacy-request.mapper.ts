@@ -3,13 +3,14 @@ import type { PrivacyReceiptRecord } from "../entities/privacy-receipt.entity";
 import type { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import { ARCHIVE_FORMAT } from "../privacy/archive-layout";
 import { progressOf } from "../privacy/checkpoint";
+import { isFinished } from "../privacy/queue";
 import { CATEGORY_ORDER } from "../services/retention-rules";
 import type { PrivacyReceipt, PrivacyRequest } from "../types/privacy-request.type";
 
 /** Stored request → API shape; the export appears once it was written and verified. `receipt` is resolved separately. */
 export function toPrivacyRequest(record: PrivacyRequestRecord, now: Date): PrivacyRequest {
   const exported = record.exportLocation && record.exportSha256 && record.exportedAt && record.verifiedAt;
-  const open = record.status !== PrivacyRequestStatus.COMPLETED;
+  const open = !isFinished(record.status);
   return {
     id: record.id,
     userId: record.userId,
@@ -51,6 +52,10 @@ export function toPrivacyRequest(record: PrivacyRequestRecord, now: Date): Priva
     archiveExpiresAt: record.archiveExpiresAt,
     archivePurged: record.archivePurgedAt !== null,
     receipt: null,
+    approvedBy: record.approvedBy,
+    approvedAt: record.approvedAt,
+    decisionReason: record.decisionReason,
+    deadlineExtensions: record.deadlineExtensions.map((extension) => ({ ...extension, extendedAt: new Date(extension.extendedAt) })),
   };
 }
 

@@ -1,9 +1,20 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { PrivacyRequestStatus, toConnection } from "@dgg/common";
+import { PrivacyRequestKind, PrivacyRequestStatus, toConnection } from "@dgg/common";
 import type { GovernanceContext } from "../context";
-import { restrictProcessing } from "../services/restrict-processing.service";
+import { filePrivacyRequest } from "../services/file-privacy-request.service";
+import { approvePrivacyRequest, cancelPrivacyRequest, denyPrivacyRequest, extendPrivacyRequestDeadline } from "../services/privacy-decisions.service";
+import { historyPage } from "../services/privacy-request-history.service";
+import { readPrivacyRequestPolicy, setPrivacyRequestPolicy } from "../services/privacy-request-policy.service";
 import { createExportDownload, findPrivacyRequest, listPrivacyRequests, retryPrivacyRequest } from "../services/privacy-requests.service";
-import { PrivacyExportDownload, PrivacyReceipt, PrivacyRequest, PrivacyRequestConnection } from "../types/privacy-request.type";
+import {
+  PrivacyExportDownload,
+  PrivacyReceipt,
+  PrivacyRequest,
+  PrivacyRequestConnection,
+  PrivacyRequestEventConnection,
+  PrivacyRequestPolicy,
+  PrivacyRequestPolicyInput,
+} from "../types/privacy-request.type";
 import { toPrivacyReceipt, toPrivacyRequest } from "./privacy-request.mapper";
 
 @Resolver(() => PrivacyRequest)
@@ -17,7 +28,59 @@ export class PrivacyRequestResolver {
     @Arg("reason", () => String, { nullable: true }) reason: string | null,
     @Ctx() ctx: GovernanceContext,
   ): Promise<PrivacyRequest> {
-    return toPrivacyRequest(await restrictProcessing(ctx, user, reason), ctx.clock.now());
+    return toPrivacyRequest(await filePrivacyRequest(ctx, PrivacyRequestKind.RESTRICT_PROCESSING, user, reason), ctx.clock.now());
+  }
+
+  @Mutation(() => PrivacyRequest, {
+    description: "Files a request for an electronic copy of the user's personal data (right of access / portability). Nothing is erased.",
+  })
+  async requestPersonalDataExport(
+    @Arg("user", () => ID) user: string,
+    @Arg("reason", () => String, { nullable: true }) reason: string | null,
+    @Ctx() ctx: GovernanceContext,
+  ): Promise<PrivacyRequest> {
+    return toPrivacyRequest(await filePrivacyRequest(ctx, PrivacyRequestKind.ACCESS, user, reason), ctx.clock.now());
+  }
+
+  @Mutation(() => PrivacyRequest, { description: "Lets a request AWAITING_APPROVAL run. Four eyes: an admin or privacy officer of the tenant who did not file it." })
+  async approvePrivacyRequest(@Arg("id", () => ID) id: string, @Ctx() ctx: GovernanceContext): Promise<PrivacyRequest> {
+    return toPrivacyRequest(await approvePrivacyRequest(ctx, id), ctx.clock.now());
+  }
+
+  @Mutation(() => PrivacyRequest, { description: "Refuses a request AWAITING_APPROVAL, with a reason. Nothing is exported or erased; a restriction's freeze is lifted." })
+  async denyPrivacyRequest(@Arg("id", () => ID) id: string, @Arg("reason", () => String) reason: string, @Ctx() ctx: GovernanceContext): Promise<PrivacyRequest> {
+    return toPrivacyRequest(await denyPrivacyRequest(ctx, id, reason), ctx.clock.now());
+  }
+
+  @Mutation(() => PrivacyRequest, {
+    description: "Withdraws a request until its erasure begins, with a reason: by its requester, the tenant's admins and privacy officers, or the person it is about. Nothing is erased; a restriction's freeze is lifted.",
+  })
+  async cancelPrivacyRequest(@Arg("id", () => ID) id: string, @Arg("reason", () => String) reason: string, @Ctx() ctx: GovernanceContext): Promise<PrivacyRequest> {
+    return toPrivacyRequest(await cancelPrivacyRequest(ctx, id, reason), ctx.clock.now());
+  }
+
+  @Mutation(() => PrivacyRequest, { description: "Moves an unfinished request's due date by days (at most 60 in all), with a reason (GDPR Art. 12(3))." })
+  async extendPrivacyRequestDeadline(
+    @Arg("id", () => ID) id: string,
+    @Arg("days", () => Int) days: number,
+    @Arg("reason", () => String) reason: string,
+    @Ctx() ctx: GovernanceContext,
+  ): Promise<PrivacyRequest> {
+    return toPrivacyRequest(await extendPrivacyRequestDeadline(ctx, id, days, reason), ctx.clock.now());
+  }
+
+  @Query(() => PrivacyRequestPolicy, { description: "The tenant's approval rules for privacy requests; both false until set." })
+  privacyRequestPolicy(@Arg("tenantId", () => ID) tenantId: string, @Ctx() ctx: GovernanceContext): Promise<PrivacyRequestPolicy> {
+    return readPrivacyRequestPolicy(ctx, tenantId);
+  }
+
+  @Mutation(() => PrivacyRequestPolicy, { description: "Sets which kinds of request need a second person's approval; applies to requests filed from now on." })
+  setPrivacyRequestPolicy(
+    @Arg("tenantId", () => ID) tenantId: string,
+    @Arg("input", () => PrivacyRequestPolicyInput) input: PrivacyRequestPolicyInput,
+    @Ctx() ctx: GovernanceContext,
+  ): Promise<PrivacyRequestPolicy> {
+    return setPrivacyRequestPolicy(ctx, tenantId, input);
   }
 
   /** Visible to the admins and privacy officers of the request's tenant and to the person it concerns; the same FORBIDDEN otherwise. */
@@ -29,16 +92,17 @@ export class PrivacyRequestResolver {
     return toPrivacyRequest(record, ctx.clock.now());
   }
 
-  @Query(() => PrivacyRequestConnection, { description: "A tenant's privacy requests, newest first; overdue: true lists those past their due date and not completed." })
+  @Query(() => PrivacyRequestConnection, { description: "A tenant's privacy requests, newest first; overdue: true lists those past their due date and not finished." })
   async privacyRequests(
     @Arg("tenantId", () => ID) tenantId: string,
     @Arg("status", () => PrivacyRequestStatus, { nullable: true }) status: PrivacyRequestStatus | null,
+    @Arg("kind", () => PrivacyRequestKind, { nullable: true }) kind: PrivacyRequestKind | null,
     @Arg("overdue", () => Boolean, { nullable: true }) overdue: boolean | null,
     @Arg("first", () => Int, { nullable: true }) first: number | null,
     @Arg("after", () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GovernanceContext,
   ): Promise<PrivacyRequestConnection> {
-    const page = await listPrivacyRequests(ctx, { tenantId, status: status ?? null, overdue: overdue ?? null, first: first ?? null, after: after ?? null });
+    const page = await listPrivacyRequests(ctx, { tenantId, status: status ?? null, kind: kind ?? null, overdue: overdue ?? null, first: first ?? null, after: after ?? null });
     const connection = toConnection(page.rows, page.first, page.cursorOf, page.totalCount);
     const now = ctx.clock.now();
     return { ...connection, edges: connection.edges.map((edge) => ({ cursor: edge.cursor, node: toPrivacyRequest(edge.node, now) })) };
@@ -60,5 +124,17 @@ export class PrivacyRequestResolver {
   async receipt(@Root() request: PrivacyRequest, @Ctx() ctx: GovernanceContext): Promise<PrivacyReceipt | null> {
     const record = await ctx.loaders.receipts.load(request.id);
     return record ? toPrivacyReceipt(record) : null;
+  }
+
+  @FieldResolver(() => PrivacyRequestEventConnection, { description: "Every decision and step of the request, oldest first, with its actor." })
+  async history(
+    @Root() request: PrivacyRequest,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 50 }) first: number | null,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GovernanceContext,
+  ): Promise<PrivacyRequestEventConnection> {
+    const page = await historyPage(ctx.db, request.id, first, after ?? null);
+    const connection = toConnection(page.rows, page.first, page.cursorOf, page.totalCount);
+    return { ...connection, edges: connection.edges.map((edge) => ({ cursor: edge.cursor, node: edge.node.event })) };
   }
 }

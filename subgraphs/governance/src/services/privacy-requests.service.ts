@@ -10,11 +10,13 @@ import {
   PrivacyRequestStatus,
   UnavailableError,
 } from "@dgg/common";
+import type { PrivacyRequestKind } from "@dgg/common";
 import type { GovernanceContext } from "../context";
 import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import { CATEGORY_FILES, MANIFEST_FILE } from "../privacy/archive-layout";
 import { emptyCheckpoint } from "../privacy/checkpoint";
+import { appendEvent, FINISHED_STATUSES } from "../privacy/queue";
 import { mayDownload, signDownloadLink } from "../privacy/download-link";
 import { auditToken } from "../privacy/download.routes";
 
@@ -35,6 +37,7 @@ export async function findPrivacyRequest(ctx: GovernanceContext, rawId: string):
 export interface PrivacyRequestFilter {
   tenantId: string;
   status: PrivacyRequestStatus | null;
+  kind: PrivacyRequestKind | null;
   overdue: boolean | null;
   first: number | null;
   after: string | null;
@@ -42,7 +45,7 @@ export interface PrivacyRequestFilter {
 
 /**
  * A tenant's requests, newest first, keyset-paged on (created_at, id). `overdue: true`
- * lists those not completed whose due date (30 days after receipt) has passed.
+ * lists those not finished whose due date (30 days after receipt, plus extensions) has passed.
  */
 export async function listPrivacyRequests(ctx: GovernanceContext, filter: PrivacyRequestFilter) {
   assertRole(ctx.viewer, FOLLOWERS, "list privacy requests");
@@ -53,8 +56,9 @@ export async function listPrivacyRequests(ctx: GovernanceContext, filter: Privac
   const base = () => {
     const qb = ctx.db.getRepository(PrivacyRequestRecord).createQueryBuilder("r").where("r.tenant_id = :tenantId", { tenantId });
     if (filter.status) qb.andWhere("r.status = :status", { status: filter.status });
-    if (filter.overdue === true) qb.andWhere("r.status <> :completed AND r.due_at < :now", { completed: PrivacyRequestStatus.COMPLETED, now });
-    if (filter.overdue === false) qb.andWhere("(r.status = :completed OR r.due_at >= :now)", { completed: PrivacyRequestStatus.COMPLETED, now });
+    if (filter.kind) qb.andWhere("r.kind = :kind", { kind: filter.kind });
+    if (filter.overdue === true) qb.andWhere("r.status NOT IN (:...finished) AND r.due_at < :now", { finished: [...FINISHED_STATUSES], now });
+    if (filter.overdue === false) qb.andWhere("(r.status IN (:...finished) OR r.due_at >= :now)", { finished: [...FINISHED_STATUSES], now });
     return qb;
   };
   const page = base().orderBy("r.created_at", "DESC").addOrderBy("r.id", "DESC").take(first + 1);
@@ -87,19 +91,17 @@ export async function retryPrivacyRequest(ctx: GovernanceContext, rawId: string)
     ? { checkpoint: emptyCheckpoint(), exportStartedAt: null, verifiedAt: null, exportLocation: null, exportSha256: null, exportByteSize: null, exportCounts: null, exportedAt: null, archivePurgedAt: null }
     : {};
   const now = ctx.clock.now();
-  const seq = request.eventSeq + 1;
-  const changed = await ctx.db.transaction(async (manager) => {
+  const seq = await ctx.db.transaction(async (manager) => {
     const result = await manager
       .createQueryBuilder()
       .update(PrivacyRequestRecord)
-      .set({ ...restart, status: resumeAt, resumeStatus: null, attempts: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null, archiveExpiresAt: null, eventSeq: seq })
+      .set({ ...restart, status: resumeAt, resumeStatus: null, attempts: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null, archiveExpiresAt: null })
       .where("id = :id AND status = :failed AND event_seq = :previous", { id: request.id, failed: PrivacyRequestStatus.FAILED, previous: request.eventSeq })
       .execute();
-    if ((result.affected ?? 0) !== 1) return false;
-    await manager.insert(PrivacyRequestEventRecord, { requestId: request.id, seq, at: now, worker: "api", step: "RETRY_REQUESTED", detail: { by: ctx.viewer.subject, resumeAt, exportRestarted: exportLost } });
-    return true;
+    if ((result.affected ?? 0) !== 1) return null;
+    return appendEvent(manager, request.id, { at: now, worker: "api", actor: ctx.viewer.subject, step: "RETRY_REQUESTED", status: resumeAt, detail: { resumeAt, exportRestarted: exportLost } });
   });
-  if (!changed) throw new ConflictError(`privacy request ${request.id} changed while it was being retried; read it again`);
+  if (seq === null) throw new ConflictError(`privacy request ${request.id} changed while it was being retried; read it again`);
   try {
     await ctx.audit.record(ctx.token, [{ tenantId: request.tenantId, action: "PRIVACY_REQUEST_RETRIED", subjectUserId: null, details: { requestId: request.id, resumeAt } }]);
   } catch (error) {
@@ -112,7 +114,6 @@ export async function retryPrivacyRequest(ctx: GovernanceContext, rawId: string)
           resumeStatus: request.resumeStatus,
           attempts: request.attempts,
           archiveExpiresAt: request.archiveExpiresAt,
-          eventSeq: request.eventSeq,
           ...Object.fromEntries(Object.keys(restart).map((key) => [key, request[key as keyof PrivacyRequestRecord]])),
         })
         .where("id = :id AND event_seq = :seq", { id: request.id, seq })

@@ -126,7 +126,7 @@ export async function executeRetentionRun(deps: GovernanceDeps, request: RunRequ
   }
 
   // Privacy-request archives (30 days by default) and receipts (one year) past their keep period.
-  let evidence: EvidencePurgeResult = { archivesPurged: 0, receiptsPurged: 0 };
+  let evidence: EvidencePurgeResult = { archivesPurged: 0, receiptsPurged: 0, withdrawnPurged: 0 };
   try {
     evidence = await purgeExpiredEvidence(deps, startedAt);
   } catch (error) {

@@ -1,5 +1,5 @@
-import { Field, ID, Int, ObjectType } from "type-graphql";
-import { DataCategory, PageInfo, PrivacyRequestStatus, Region } from "@dgg/common";
+import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { DataCategory, JSONObject, PageInfo, PrivacyRequestKind, PrivacyRequestStatus, Region } from "@dgg/common";
 
 @ObjectType("ExportCategoryCount")
 export class ExportCategoryCount {
@@ -150,16 +150,16 @@ export class PrivacyRequest {
   @Field(() => Date, { nullable: true })
   completedAt!: Date | null;
 
-  @Field(() => String, { description: "RESTRICT_PROCESSING." })
-  kind!: string;
+  @Field(() => PrivacyRequestKind)
+  kind!: PrivacyRequestKind;
 
   @Field(() => String, { description: "Who filed the request." })
   requestedBy!: string;
 
-  @Field(() => Date, { description: "30 days after receipt: when the answer is due." })
+  @Field(() => Date, { description: "30 days after receipt, plus any extensions: when the answer is due." })
   dueAt!: Date;
 
-  @Field(() => Boolean, { description: "Not completed and past dueAt." })
+  @Field(() => Boolean, { description: "Not finished (COMPLETED, DENIED, CANCELED) and past dueAt." })
   overdue!: boolean;
 
   @Field(() => [PrivacyRequestProgress])
@@ -188,6 +188,95 @@ export class PrivacyRequest {
 
   @Field(() => PrivacyReceipt, { nullable: true })
   receipt!: PrivacyReceipt | null;
+
+  @Field(() => String, { nullable: true, description: "Who approved the request, when the tenant's policy required approval: never its requester." })
+  approvedBy!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  approvedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: "Why the request was denied or canceled." })
+  decisionReason!: string | null;
+
+  @Field(() => [DeadlineExtension])
+  deadlineExtensions!: DeadlineExtension[];
+}
+
+@ObjectType("DeadlineExtension", { description: "One extension of a request's due date (GDPR Art. 12(3)); at most 60 days in all." })
+export class DeadlineExtension {
+  @Field(() => Int)
+  days!: number;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => String)
+  extendedBy!: string;
+
+  @Field(() => Date)
+  extendedAt!: Date;
+}
+
+@ObjectType("PrivacyRequestEvent", { description: "One step in a request's history." })
+export class PrivacyRequestEvent {
+  @Field(() => Date)
+  at!: Date;
+
+  @Field(() => String, { description: "The identity that acted, or privacy-worker for the engine's own steps." })
+  actor!: string;
+
+  @Field(() => String, {
+    description: "FILED, APPROVED, DENIED, CANCELED, EXTENDED, HELD, RESUMED, EXPORT_STARTED, EXPORTED, VERIFIED, ERASURE_STARTED, COMPLETED, FAILED, RETRIED, FREEZE_LIFTED or DOWNLOADED.",
+  })
+  action!: string;
+
+  @Field(() => PrivacyRequestStatus, { nullable: true, description: "The request's status after the step." })
+  status!: PrivacyRequestStatus | null;
+
+  @Field(() => JSONObject, { nullable: true })
+  details!: Record<string, unknown> | null;
+}
+
+@ObjectType("PrivacyRequestEventEdge")
+export class PrivacyRequestEventEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => PrivacyRequestEvent)
+  node!: PrivacyRequestEvent;
+}
+
+@ObjectType("PrivacyRequestEventConnection")
+export class PrivacyRequestEventConnection {
+  @Field(() => [PrivacyRequestEventEdge])
+  edges!: PrivacyRequestEventEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType("PrivacyRequestPolicy", { description: "A tenant's rules for its privacy requests. Both flags are false until set." })
+export class PrivacyRequestPolicy {
+  @Field(() => ID)
+  tenantId!: string;
+
+  @Field(() => Boolean, { description: "A RESTRICT_PROCESSING request waits in AWAITING_APPROVAL for a second person." })
+  erasureRequiresApproval!: boolean;
+
+  @Field(() => Boolean, { description: "An ACCESS request waits in AWAITING_APPROVAL for a second person." })
+  accessRequiresApproval!: boolean;
+}
+
+@InputType("PrivacyRequestPolicyInput")
+export class PrivacyRequestPolicyInput {
+  @Field(() => Boolean)
+  erasureRequiresApproval!: boolean;
+
+  @Field(() => Boolean)
+  accessRequiresApproval!: boolean;
 }
 
 @ObjectType("PrivacyRequestEdge")

@@ -1,0 +1,161 @@
+import { randomUUID } from "node:crypto";
+import { assertRole, BadUserInputError, ConflictError, DAY_MS, NotFoundError, PrivacyRequestKind, PrivacyRequestStatus, quote, UnavailableError } from "@dgg/common";
+import type { Role } from "@dgg/common";
+import { In } from "typeorm";
+import type { GovernanceContext } from "../context";
+import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
+import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
+import { emptyCheckpoint } from "../privacy/checkpoint";
+import { freezeSubject } from "../privacy/freeze-step";
+import { OPEN_STATUSES } from "../privacy/queue";
+import { describeHold } from "./legal-hold.service";
+import { approvalRequired, policyOf } from "./privacy-request-policy.service";
+import { resolveSubject } from "./subject-access.service";
+
+/** The GDPR month: a request must be answered within 30 days of receipt. */
+export const RESPONSE_PERIOD_MS = 30 * DAY_MS;
+
+/** Who may file either kind: the tenant's admins and privacy officers, and the person for themselves. */
+const FILERS: readonly Role[] = ["tenant-admin", "privacy-officer", "data-subject"];
+
+const VERB: Record<PrivacyRequestKind, string> = {
+  [PrivacyRequestKind.ACCESS]: "request a personal data export",
+  [PrivacyRequestKind.RESTRICT_PROCESSING]: "restrict processing",
+};
+
+/** The user's unfinished restriction, if any (FAILED counts: it is resumed, not replaced). ACCESS requests do not count. */
+export function openRestrictionOf(ctx: GovernanceContext, userId: string): Promise<PrivacyRequestRecord | null> {
+  return ctx.db.getRepository(PrivacyRequestRecord).findOne({ where: { userId, kind: PrivacyRequestKind.RESTRICT_PROCESSING, status: In([...OPEN_STATUSES]) } });
+}
+
+/**
+ * Files a privacy request as a durable work item: validated, recorded and audited here, and
+ * returned at once; the workers do the rest (docs/decisions/0030).
+ * - RESTRICT_PROCESSING (the seed's restrictProcessing: export an electronic copy, then
+ *   erase the account and associated data). One may be open per user: a second call gets
+ *   the open one back. A legal hold refuses it. The subject is frozen from filing.
+ * - ACCESS (GDPR Art. 15 and 20): the same verified archive, nothing frozen or erased.
+ *   Several may be open; a legal hold does not stop a copy.
+ * When the tenant's policy requires approval for the kind, the request waits in
+ * AWAITING_APPROVAL for a second person (privacy-decisions.service.ts).
+ */
+export async function filePrivacyRequest(ctx: GovernanceContext, kind: PrivacyRequestKind, rawUserId: string, rawReason: string | null | undefined): Promise<PrivacyRequestRecord> {
+  // A data subject may file for itself only; resolveSubject holds it to its own user id.
+  assertRole(ctx.viewer, FILERS, VERB[kind]);
+  const reason = rawReason == null ? null : rawReason.trim();
+  if (reason !== null && reason.length > 1000) throw new BadUserInputError(`reason must be at most 1000 characters, got ${reason.length}`, "reason");
+  const { userId, tenantId } = await resolveSubject(ctx, rawUserId, VERB[kind], FILERS);
+  const restricting = kind === PrivacyRequestKind.RESTRICT_PROCESSING;
+  if (restricting) {
+    // The open request (possibly ON_HOLD) is the answer; otherwise a legal hold keeps every row
+    // about the user, and nothing may be filed to erase them (docs/decisions/0022).
+    const open = await openRestrictionOf(ctx, userId);
+    if (open) return open;
+    const hold = await ctx.loaders.holds.load(userId);
+    if (hold) throw new ConflictError(`user ${userId} is under ${describeHold(hold)}; lift the hold before restricting processing`);
+  }
+  const tenant = await ctx.tenants.find(ctx.token, tenantId);
+  if (!tenant) throw new NotFoundError(`tenant ${quote(tenantId)} of user ${userId} is not in the storage-regions directory`);
+  const awaitsApproval = approvalRequired(await policyOf(ctx.db, tenantId), kind);
+
+  const now = ctx.clock.now();
+  const request: PrivacyRequestRecord = ctx.db.getRepository(PrivacyRequestRecord).create({
+    id: randomUUID(),
+    kind,
+    userId,
+    openUserId: restricting ? userId : null,
+    tenantId,
+    status: awaitsApproval ? PrivacyRequestStatus.AWAITING_APPROVAL : PrivacyRequestStatus.RECEIVED,
+    reason: reason || null,
+    requestedBy: ctx.viewer.subject,
+    region: tenant.storageRegion,
+    exportLocation: null,
+    exportSha256: null,
+    exportByteSize: null,
+    exportCounts: null,
+    exportedAt: null,
+    erasures: null,
+    error: null,
+    createdAt: now,
+    completedAt: null,
+    dueAt: new Date(now.getTime() + RESPONSE_PERIOD_MS),
+    attempts: 0,
+    nextAttemptAt: null,
+    lastErrorAt: null,
+    // Held by the API until the audit trail has the request: no worker may start an unaudited request.
+    leaseOwner: `api:${randomUUID()}`,
+    leaseExpiresAt: new Date(now.getTime() + 60_000),
+    resumeStatus: null,
+    exportStartedAt: null,
+    verifiedAt: null,
+    erasureStartedAt: null,
+    failedAt: null,
+    checkpoint: emptyCheckpoint(),
+    eventSeq: 1,
+    archiveExpiresAt: null,
+    archivePurgedAt: null,
+    approvedBy: null,
+    approvedAt: null,
+    decisionReason: null,
+    deadlineExtensions: [],
+    freezeReleasedAt: null,
+  });
+  try {
+    await ctx.db.transaction(async (manager) => {
+      await manager.insert(PrivacyRequestRecord, request);
+      const filed: PrivacyRequestEventRecord = {
+        requestId: request.id,
+        seq: 1,
+        at: now,
+        worker: "api",
+        actor: ctx.viewer.subject,
+        status: request.status,
+        step: "RECEIVED",
+        detail: { kind, awaitsApproval },
+      };
+      await manager.insert(PrivacyRequestEventRecord, filed as never);
+    });
+  } catch (error) {
+    // Lost a race with a concurrent call for the same user: the unique open-user index refused the second row.
+    const winner = restricting ? await openRestrictionOf(ctx, userId) : null;
+    if (winner) return winner;
+    throw error;
+  }
+  try {
+    await ctx.audit.record(ctx.token, [
+      { tenantId, action: "PRIVACY_REQUEST_RECEIVED", subjectUserId: null, details: { requestId: request.id, kind, status: request.status, dueAt: request.dueAt.toISOString() } },
+    ]);
+  } catch (error) {
+    // Write, then audit (docs/decisions/0004): an unaudited request must not run.
+    await ctx.db.transaction(async (manager) => {
+      await manager.delete(PrivacyRequestEventRecord, { requestId: request.id });
+      await manager.delete(PrivacyRequestRecord, { id: request.id });
+    });
+    throw new UnavailableError(`the audit trail did not accept the request, so nothing was filed (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (restricting) {
+    // Frozen from acceptance (GDPR Art. 18), approval or not. Best effort here: the worker
+    // freezes again, idempotently, before it exports, so a data subgraph that is down now is
+    // frozen then.
+    const frozenAt = await freezeSubject(ctx, request).then(
+      () => ctx.clock.now().getTime(),
+      (error: unknown) => {
+        console.error(`[governance] privacy request ${request.id}: freezing at filing failed, the worker will retry: ${String(error)}`);
+        return null;
+      },
+    );
+    if (frozenAt !== null) request.checkpoint = { ...request.checkpoint, frozenAt };
+  }
+  await ctx.db.transaction((manager) =>
+    manager
+      .createQueryBuilder()
+      .update(PrivacyRequestRecord)
+      .set({ leaseOwner: null, leaseExpiresAt: null, checkpoint: request.checkpoint })
+      .where("id = :id", { id: request.id })
+      .execute(),
+  );
+  request.leaseOwner = null;
+  request.leaseExpiresAt = null;
+  if (!awaitsApproval) ctx.wakeWorkers();
+  return request;
+}

@@ -1,0 +1,4 @@
+// Scenario: privacy requests as cases (access, approval, denial, cancellation, extensions, history) on the embedded default (SQLite).
+import { describeCasesSuite } from "./cases-suite";
+
+describeCasesSuite("sqlite");
