@@ -1,15 +1,14 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import type { KeyLike } from "jose";
-import { AuditClient, recordQuietly, signInternalToken } from "@dgg/common";
+import { AuditClient, mayCall, recordQuietly, signInternalToken } from "@dgg/common";
 import type { Clock } from "@dgg/common";
-import { mayCall } from "./access-policy";
 import type { GatewayContext } from "./context";
 import { rootFieldsOf } from "./root-fields";
 
 /**
  * Refuses, before any subgraph is called, an operation whose root fields the caller's role
- * may never call (ROOT_FIELD_ROLES), and records the refusal in the access audit with the
+ * may never call (OPERATION_ROLES in @dgg/common), and records the refusal in the access audit with the
  * caller as actor. The subgraphs check again, with the data (defence in depth).
  */
 export function operationPolicy(options: { auditUrl: string; internalPrivateKey: KeyLike; clock: Clock }): ApolloServerPlugin<GatewayContext> {

@@ -4,6 +4,7 @@ export * from "./errors";
 export * from "./validation";
 export * from "./scalars";
 export * from "./enums";
+export * from "./operation-roles";
 export * from "./federation";
 export * from "./clock";
 export * from "./identity";

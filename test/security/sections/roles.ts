@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { getIntrospectionQuery } from "graphql";
 import { viewer } from "@dgg/common/testkit";
-import { ROOT_FIELD_ROLES } from "../../../gateway/src/access-policy";
+import { OPERATION_ROLES } from "@dgg/common";
 import { readmeAccessTable, TABLE_ROLES } from "../support/access-table";
 import type { TableRole } from "../support/access-table";
 import { storeFingerprint } from "../support/store-fingerprint";
@@ -230,8 +230,8 @@ export function rolesSection(world: () => World, tally: Tally): void {
     const types = introspection.body.data!.__schema.types as { name: string; fields: { name: string }[] | null }[];
     const served = types.filter((type) => type.name === "Query" || type.name === "Mutation").flatMap((type) => type.fields!.map((field) => field.name));
     expect(new Set(served)).toEqual(new Set(table.keys()));
-    expect(new Set(Object.keys(ROOT_FIELD_ROLES))).toEqual(new Set(table.keys()));
-    for (const [operation, roles] of table) expect([operation, new Set(ROOT_FIELD_ROLES[operation])]).toEqual([operation, roles]);
+    expect(new Set(Object.keys(OPERATION_ROLES))).toEqual(new Set(table.keys()));
+    for (const [operation, roles] of table) expect([operation, new Set((OPERATION_ROLES as Record<string, readonly string[]>)[operation])]).toEqual([operation, roles]);
     expect(Object.keys(CALLS).sort()).toEqual([...table.keys()].sort());
   });
 

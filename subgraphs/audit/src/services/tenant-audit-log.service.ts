@@ -1,4 +1,4 @@
-import { assertRole, decodeCursor, parseFirst, toConnection } from "@dgg/common";
+import { assertMayCall, decodeCursor, parseFirst, toConnection } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditContext } from "../context";
 import { auditCursorOf } from "../loaders/audit-log-page.loader";
@@ -17,7 +17,7 @@ export async function tenantAuditLog(
   ctx: AuditContext,
   args: { first: number | null; after: string | null; outcome: AuditOutcome | null },
 ): Promise<AuditLogConnection> {
-  assertRole(ctx.viewer, ["tenant-admin", "privacy-officer"], "read the tenant's audit log");
+  assertMayCall(ctx.viewer, "tenantAuditLog", "read the tenant's audit log");
   const tenantId = ctx.viewer.tenantId!;
   const first = parseFirst(args.first);
   const cursor = decodeCursor(args.after, ["number", "string"]);

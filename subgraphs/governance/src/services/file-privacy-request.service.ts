@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { assertRole, BadUserInputError, ConflictError, DAY_MS, NotFoundError, PrivacyRequestKind, PrivacyRequestStatus, quote, UnavailableError } from "@dgg/common";
-import type { Role } from "@dgg/common";
+import { assertMayCall, BadUserInputError, ConflictError, DAY_MS, NotFoundError, PrivacyRequestKind, PrivacyRequestStatus, quote, UnavailableError } from "@dgg/common";
+import type { Operation } from "@dgg/common";
 import { In } from "typeorm";
 import type { GovernanceContext } from "../context";
 import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
@@ -15,12 +15,10 @@ import { resolveSubject } from "./subject-access.service";
 /** The GDPR month: a request must be answered within 30 days of receipt. */
 export const RESPONSE_PERIOD_MS = 30 * DAY_MS;
 
-/** Who may file either kind: the tenant's admins and privacy officers, and the person for themselves. */
-const FILERS: readonly Role[] = ["tenant-admin", "privacy-officer", "data-subject"];
-
-const VERB: Record<PrivacyRequestKind, string> = {
-  [PrivacyRequestKind.ACCESS]: "request a personal data export",
-  [PrivacyRequestKind.RESTRICT_PROCESSING]: "restrict processing",
+/** The operation that files each kind, and what it is called in a refusal. */
+const FILING: Record<PrivacyRequestKind, { operation: Operation; verb: string }> = {
+  [PrivacyRequestKind.ACCESS]: { operation: "requestPersonalDataExport", verb: "request a personal data export" },
+  [PrivacyRequestKind.RESTRICT_PROCESSING]: { operation: "restrictProcessing", verb: "restrict processing" },
 };
 
 /** The user's unfinished restriction, if any (FAILED counts: it is resumed, not replaced). ACCESS requests do not count. */
@@ -41,10 +39,11 @@ export function openRestrictionOf(ctx: GovernanceContext, userId: string): Promi
  */
 export async function filePrivacyRequest(ctx: GovernanceContext, kind: PrivacyRequestKind, rawUserId: string, rawReason: string | null | undefined): Promise<PrivacyRequestRecord> {
   // A data subject may file for itself only; resolveSubject holds it to its own user id.
-  assertRole(ctx.viewer, FILERS, VERB[kind]);
+  const { operation, verb } = FILING[kind];
+  assertMayCall(ctx.viewer, operation, verb);
   const reason = rawReason == null ? null : rawReason.trim();
   if (reason !== null && reason.length > 1000) throw new BadUserInputError(`reason must be at most 1000 characters, got ${reason.length}`, "reason");
-  const { userId, tenantId } = await resolveSubject(ctx, rawUserId, VERB[kind], FILERS);
+  const { userId, tenantId } = await resolveSubject(ctx, rawUserId, operation, verb);
   const restricting = kind === PrivacyRequestKind.RESTRICT_PROCESSING;
   if (restricting) {
     // The open request (possibly ON_HOLD) is the answer; otherwise a legal hold keeps every row

@@ -1,13 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { In, IsNull } from "typeorm";
 import type { DataSource } from "typeorm";
-import { assertId, assertRole, assertText, ConflictError, NotFoundError, outOfBounds, quote, writeThenAudit } from "@dgg/common";
+import { assertId, assertMayCall, assertText, ConflictError, NotFoundError, outOfBounds, quote, writeThenAudit } from "@dgg/common";
 import { LegalHoldRecord } from "../entities/legal-hold.entity";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import type { GovernanceContext } from "../context";
 
-/** Who may place and lift holds: operators (any tenant) and privacy officers (their own tenant). */
-const HOLD_ROLES = ["operator", "privacy-officer"] as const;
 const MAX_REASON = 1000;
 
 /** The active holds of these users, in key order (null when a user has none). */
@@ -48,7 +46,7 @@ async function tenantForHold(ctx: GovernanceContext, userId: string, knownTenant
 
 /** Places a hold on a user whose data is held; one active hold per user. */
 export async function placeLegalHold(ctx: GovernanceContext, rawUser: string, rawReason: string): Promise<LegalHoldRecord> {
-  assertRole(ctx.viewer, HOLD_ROLES, "place a legal hold");
+  assertMayCall(ctx.viewer, "placeLegalHold", "place a legal hold");
   const userId = assertId(rawUser, "user");
   const reason = assertText(rawReason, "reason", MAX_REASON);
   const tenantId = await tenantForHold(ctx, userId, null);
@@ -114,7 +112,7 @@ async function insertHold(ctx: GovernanceContext, hold: LegalHoldRecord): Promis
  * next worker (privacy/queue.ts).
  */
 export async function liftLegalHold(ctx: GovernanceContext, rawUser: string, rawReason: string | null | undefined): Promise<LegalHoldRecord> {
-  assertRole(ctx.viewer, HOLD_ROLES, "lift a legal hold");
+  assertMayCall(ctx.viewer, "liftLegalHold", "lift a legal hold");
   const userId = assertId(rawUser, "user");
   const liftReason = rawReason == null || rawReason.trim() === "" ? null : assertText(rawReason, "reason", MAX_REASON);
   const [hold] = await activeHoldsFor(ctx.db, [userId]);

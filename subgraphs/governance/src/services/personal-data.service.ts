@@ -1,4 +1,4 @@
-import { assertRole, AUDIT_RETENTION_MS, DataCategory, REMOVED_USER_RETENTION_MS, TELEMETRY_RETENTION_MS } from "@dgg/common";
+import { assertMayCall, AUDIT_RETENTION_MS, DataCategory, REMOVED_USER_RETENTION_MS, TELEMETRY_RETENTION_MS } from "@dgg/common";
 import type { GovernanceContext } from "../context";
 import type { PersonalData } from "../types/personal-data.type";
 import type { ProcessingStatement, RetentionStatus } from "../types/retention.type";
@@ -12,7 +12,7 @@ import { resolveSubject } from "./subject-access.service";
  * (before any data leaves), and returns the entity the data subgraphs extend.
  */
 export async function personalData(ctx: GovernanceContext, user: string): Promise<PersonalData> {
-  const { userId, tenantId } = await resolveSubject(ctx, user, "read personal data");
+  const { userId, tenantId } = await resolveSubject(ctx, user, "personalData", "read personal data");
   await ctx.audit.record(ctx.token, [{ tenantId, action: "PERSONAL_DATA_READ", subjectUserId: userId }]);
   return { userId, tenantId };
 }
@@ -48,7 +48,7 @@ export const PROCESSING_STATEMENT: ProcessingStatement = {
  * for tenant-scoped roles, all tenants for operators.
  */
 export async function retentionPolicies(ctx: GovernanceContext): Promise<RetentionStatus[]> {
-  assertRole(ctx.viewer, ["operator", "tenant-admin", "privacy-officer", "data-subject"], "read retention policies");
+  assertMayCall(ctx.viewer, "retentionPolicies", "read retention policies");
   if (ctx.viewer.role === "data-subject") {
     // A data subject sees the dates of its own data, nothing about the rest of the tenant.
     return retentionOf(ctx, { userId: ctx.viewer.userId!, tenantId: ctx.viewer.tenantId! });

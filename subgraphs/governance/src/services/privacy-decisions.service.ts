@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
-  assertRole,
+  assertMayCall,
   assertText,
   BadUserInputError,
   ConflictError,
@@ -10,7 +10,7 @@ import {
   PrivacyRequestStatus,
   UnavailableError,
 } from "@dgg/common";
-import type { Role } from "@dgg/common";
+import type { Operation } from "@dgg/common";
 import type { EntityManager } from "typeorm";
 import type { GovernanceContext } from "../context";
 import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
@@ -19,10 +19,6 @@ import { appendEvent, FINISHED_STATUSES, isFinished } from "../privacy/queue";
 import type { RequestChanges } from "../privacy/queue";
 import { findPrivacyRequest } from "./privacy-requests.service";
 
-/** Who decides on a tenant's requests: its admins and privacy officers. */
-const DECIDERS: readonly Role[] = ["tenant-admin", "privacy-officer"];
-/** Canceling is also open to the person a request is about (findPrivacyRequest holds them to their own requests). */
-const CANCELERS: readonly Role[] = [...DECIDERS, "data-subject"];
 
 const MAX_REASON = 1000;
 /** GDPR Art. 12(3): the month may be extended by two further months. */
@@ -112,8 +108,9 @@ async function decide(ctx: GovernanceContext, request: PrivacyRequestRecord, dec
   return ctx.db.getRepository(PrivacyRequestRecord).findOneByOrFail({ id: request.id });
 }
 
-async function requestToDecide(ctx: GovernanceContext, rawId: string, roles: readonly Role[], action: string): Promise<PrivacyRequestRecord> {
-  assertRole(ctx.viewer, roles, action);
+/** The request, if the viewer's role may call `operation` and may see the request (a data subject: only their own). */
+async function requestToDecide(ctx: GovernanceContext, rawId: string, operation: Operation, action: string): Promise<PrivacyRequestRecord> {
+  assertMayCall(ctx.viewer, operation, action);
   return findPrivacyRequest(ctx, rawId);
 }
 
@@ -128,7 +125,7 @@ function awaitingApproval(request: PrivacyRequestRecord, verb: string): void {
  * tenant who did not file the request (four eyes). The workers pick it up at once.
  */
 export async function approvePrivacyRequest(ctx: GovernanceContext, rawId: string): Promise<PrivacyRequestRecord> {
-  const request = await requestToDecide(ctx, rawId, DECIDERS, "approve privacy requests");
+  const request = await requestToDecide(ctx, rawId, "approvePrivacyRequest", "approve privacy requests");
   if (request.requestedBy === ctx.viewer.subject) {
     throw new ForbiddenError(`you filed privacy request ${request.id}; another privacy officer or tenant admin of the tenant must approve it (four-eyes rule)`, { tenantId: request.tenantId });
   }
@@ -163,7 +160,7 @@ function withdrawal(request: PrivacyRequestRecord, status: PrivacyRequestStatus,
 
 /** AWAITING_APPROVAL → DENIED, with a reason. Every record stays; the freeze is lifted. */
 export async function denyPrivacyRequest(ctx: GovernanceContext, rawId: string, rawReason: string): Promise<PrivacyRequestRecord> {
-  const request = await requestToDecide(ctx, rawId, DECIDERS, "deny privacy requests");
+  const request = await requestToDecide(ctx, rawId, "denyPrivacyRequest", "deny privacy requests");
   const reason = assertText(rawReason, "reason", MAX_REASON);
   awaitingApproval(request, "denied");
   return decide(ctx, request, {
@@ -185,7 +182,7 @@ export async function denyPrivacyRequest(ctx: GovernanceContext, rawId: string, 
  * row, and the cancel's guard requires that erasure has not started.
  */
 export async function cancelPrivacyRequest(ctx: GovernanceContext, rawId: string, rawReason: string): Promise<PrivacyRequestRecord> {
-  const request = await requestToDecide(ctx, rawId, CANCELERS, "cancel privacy requests");
+  const request = await requestToDecide(ctx, rawId, "cancelPrivacyRequest", "cancel privacy requests");
   const reason = assertText(rawReason, "reason", MAX_REASON);
   if (isFinished(request.status)) throw new ConflictError(`privacy request ${request.id} is ${request.status}; a finished request cannot be canceled`);
   if (request.erasureStartedAt) {
@@ -207,7 +204,7 @@ export async function cancelPrivacyRequest(ctx: GovernanceContext, rawId: string
  * 60 days in all. Overdue is then computed against the new date. Work goes on undisturbed.
  */
 export async function extendPrivacyRequestDeadline(ctx: GovernanceContext, rawId: string, days: number, rawReason: string): Promise<PrivacyRequestRecord> {
-  const request = await requestToDecide(ctx, rawId, DECIDERS, "extend privacy request deadlines");
+  const request = await requestToDecide(ctx, rawId, "extendPrivacyRequestDeadline", "extend privacy request deadlines");
   const reason = assertText(rawReason, "reason", MAX_REASON);
   const used = request.deadlineExtensions.reduce((sum, extension) => sum + extension.days, 0);
   if (!Number.isInteger(days) || days < 1) throw new BadUserInputError(`days must be a whole number of at least 1, got ${days}`, "days");

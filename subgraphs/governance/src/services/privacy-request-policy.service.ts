@@ -1,11 +1,8 @@
-import { assertId, assertRole, outOfBounds, PrivacyRequestKind, writeThenAudit } from "@dgg/common";
-import type { Role } from "@dgg/common";
+import { assertId, assertMayCall, outOfBounds, PrivacyRequestKind, writeThenAudit } from "@dgg/common";
+import type { Operation } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import type { GovernanceContext } from "../context";
 import { PrivacyRequestPolicyRecord } from "../entities/privacy-request-policy.entity";
-
-/** Who reads and sets a tenant's policy: its admins and privacy officers. */
-const POLICY_ROLES: readonly Role[] = ["tenant-admin", "privacy-officer"];
 
 export interface PrivacyRequestPolicyValue {
   tenantId: string;
@@ -23,15 +20,15 @@ export function approvalRequired(policy: PrivacyRequestPolicyValue, kind: Privac
   return kind === PrivacyRequestKind.ACCESS ? policy.accessRequiresApproval : policy.erasureRequiresApproval;
 }
 
-function ownTenant(ctx: GovernanceContext, rawTenantId: string, action: string): string {
-  assertRole(ctx.viewer, POLICY_ROLES, action);
+function ownTenant(ctx: GovernanceContext, rawTenantId: string, operation: Operation, action: string): string {
+  assertMayCall(ctx.viewer, operation, action);
   const tenantId = assertId(rawTenantId, "tenantId");
   if (ctx.viewer.tenantId !== tenantId) throw outOfBounds(ctx.viewer, `tenant ${tenantId}`, { tenantId });
   return tenantId;
 }
 
 export function readPrivacyRequestPolicy(ctx: GovernanceContext, rawTenantId: string): Promise<PrivacyRequestPolicyValue> {
-  return policyOf(ctx.db, ownTenant(ctx, rawTenantId, "read the privacy request policy"));
+  return policyOf(ctx.db, ownTenant(ctx, rawTenantId, "privacyRequestPolicy", "read the privacy request policy"));
 }
 
 /** Sets the tenant's policy; audited, and undone if the audit trail cannot take it. Applies to requests filed from now on. */
@@ -40,7 +37,7 @@ export async function setPrivacyRequestPolicy(
   rawTenantId: string,
   input: { erasureRequiresApproval: boolean; accessRequiresApproval: boolean },
 ): Promise<PrivacyRequestPolicyValue> {
-  const tenantId = ownTenant(ctx, rawTenantId, "set the privacy request policy");
+  const tenantId = ownTenant(ctx, rawTenantId, "setPrivacyRequestPolicy", "set the privacy request policy");
   const repo = ctx.db.getRepository(PrivacyRequestPolicyRecord);
   const before = await repo.findOneBy({ tenantId });
   const row: PrivacyRequestPolicyRecord = {

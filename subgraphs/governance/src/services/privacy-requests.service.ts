@@ -1,6 +1,6 @@
 import {
   assertId,
-  assertRole,
+  assertMayCall,
   ConflictError,
   decodeCursor,
   encodeCursor,
@@ -20,12 +20,10 @@ import { appendEvent, FINISHED_STATUSES } from "../privacy/queue";
 import { mayDownload, signDownloadLink } from "../privacy/download-link";
 import { auditToken } from "../privacy/download.routes";
 
-/** Roles that follow a tenant's privacy requests. */
-const FOLLOWERS = ["tenant-admin", "privacy-officer"] as const;
 
 /** One request, for its tenant's admins and privacy officers and for the person it is about; the same FORBIDDEN otherwise. */
 export async function findPrivacyRequest(ctx: GovernanceContext, rawId: string): Promise<PrivacyRequestRecord> {
-  assertRole(ctx.viewer, [...FOLLOWERS, "data-subject"], "read privacy requests");
+  assertMayCall(ctx.viewer, "privacyRequest", "read privacy requests");
   const id = assertId(rawId, "id");
   const record = await ctx.db.getRepository(PrivacyRequestRecord).findOneBy({ id });
   if (!record) throw outOfBounds(ctx.viewer, `privacy request ${id}`);
@@ -48,7 +46,7 @@ export interface PrivacyRequestFilter {
  * lists those not finished whose due date (30 days after receipt, plus extensions) has passed.
  */
 export async function listPrivacyRequests(ctx: GovernanceContext, filter: PrivacyRequestFilter) {
-  assertRole(ctx.viewer, FOLLOWERS, "list privacy requests");
+  assertMayCall(ctx.viewer, "privacyRequests", "list privacy requests");
   const tenantId = assertId(filter.tenantId, "tenantId");
   if (ctx.viewer.tenantId !== tenantId) throw outOfBounds(ctx.viewer, `tenant ${tenantId}`, { tenantId });
   const first = parseFirst(filter.first, 50);
@@ -80,7 +78,7 @@ export async function listPrivacyRequests(ctx: GovernanceContext, filter: Privac
  * but FAILED is refused with CONFLICT.
  */
 export async function retryPrivacyRequest(ctx: GovernanceContext, rawId: string): Promise<PrivacyRequestRecord> {
-  assertRole(ctx.viewer, FOLLOWERS, "retry privacy requests");
+  assertMayCall(ctx.viewer, "retryPrivacyRequest", "retry privacy requests");
   const request = await findPrivacyRequest(ctx, rawId);
   if (request.status !== PrivacyRequestStatus.FAILED) {
     throw new ConflictError(`privacy request ${request.id} is ${request.status}; only a FAILED request can be retried`);

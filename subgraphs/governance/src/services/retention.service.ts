@@ -1,4 +1,4 @@
-import { assertRole, decodeCursor, encodeCursor, parseFirst, toConnection, UnavailableError } from "@dgg/common";
+import { assertMayCall, decodeCursor, encodeCursor, parseFirst, toConnection, UnavailableError } from "@dgg/common";
 import { RetentionRunRecord } from "../entities/retention-run.entity";
 import type { GovernanceContext, GovernanceDeps } from "../context";
 import type { RetentionLease } from "./retention-lease";
@@ -28,7 +28,7 @@ export async function withLease<T>(lease: RetentionLease, slot: number | undefin
 
 /** Runs retention now for an operator. If another replica is running it, waits for that run to end, then runs. */
 export async function runRetention(ctx: GovernanceContext): Promise<RetentionRunRecord> {
-  assertRole(ctx.viewer, ["operator"], "run retention");
+  assertMayCall(ctx.viewer, "runRetention", "run retention");
   const { lease, waitMs } = ctx.retention;
   const deadline = Date.now() + waitMs;
   while (!(await lease.acquire())) {
@@ -58,7 +58,7 @@ export async function runScheduledSlot(deps: GovernanceDeps, intervalMs: number)
 
 /** Past runs, newest first, for operators; keyset on (started_at, id). */
 export async function retentionRuns(ctx: GovernanceContext, rawFirst: number | null | undefined, after: string | null | undefined) {
-  assertRole(ctx.viewer, ["operator"], "read retention runs");
+  assertMayCall(ctx.viewer, "retentionRuns", "read retention runs");
   const first = parseFirst(rawFirst, 20);
   const repo = ctx.db.getRepository(RetentionRunRecord);
   const qb = repo.createQueryBuilder("r").orderBy("r.started_at", "DESC").addOrderBy("r.id", "DESC").take(first + 1);

@@ -1,5 +1,5 @@
-import { assertId, assertRole, NotFoundError, outOfBounds, quote } from "@dgg/common";
-import type { Role } from "@dgg/common";
+import { assertId, assertMayCall, NotFoundError, outOfBounds, quote } from "@dgg/common";
+import type { Operation } from "@dgg/common";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import type { GovernanceContext } from "../context";
 import type { SubjectHoldings } from "./data-subgraphs";
@@ -14,10 +14,10 @@ import type { SubjectHoldings } from "./data-subgraphs";
 export async function resolveSubject(
   ctx: GovernanceContext,
   rawUserId: string,
+  operation: Operation,
   action: string,
-  roles: readonly Role[] = ["tenant-admin", "privacy-officer", "data-subject"],
 ): Promise<{ userId: string; tenantId: string; holdings: SubjectHoldings }> {
-  assertRole(ctx.viewer, roles, action);
+  assertMayCall(ctx.viewer, operation, action);
   const userId = assertId(rawUserId, "user");
   if (ctx.viewer.role === "data-subject" && ctx.viewer.userId !== userId) throw outOfBounds(ctx.viewer, `user ${userId}`);
   const holdings = await ctx.loaders.holdings.load(userId);

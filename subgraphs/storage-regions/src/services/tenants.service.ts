@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { assertId, assertRole, assertText, ConflictError, NotFoundError, outOfBounds, quote, writeThenAudit } from "@dgg/common";
+import { assertId, assertMayCall, assertText, ConflictError, NotFoundError, outOfBounds, quote, writeThenAudit } from "@dgg/common";
 import { TenantMove } from "../entities/tenant-move.entity";
 import type { Region, Viewer } from "@dgg/common";
 import { Tenant } from "../entities/tenant.entity";
@@ -32,7 +32,7 @@ const duplicateName = (name: string) => new ConflictError(`a tenant named ${quot
 
 /** Operators onboard tenants; names are unique across the platform. */
 export async function createTenant(ctx: StorageRegionsContext, input: CreateTenantInput): Promise<Tenant> {
-  assertRole(ctx.viewer, ["operator"], "create tenants");
+  assertMayCall(ctx.viewer, "createTenant", "create tenants");
   const name = assertText(input.name, "input.name", 200);
   const repo = ctx.db.getRepository(Tenant);
   if (await repo.existsBy({ name })) throw duplicateName(name);

@@ -1,7 +1,7 @@
 import { In } from "typeorm";
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from "typeorm";
 import {
-  assertRole,
+  assertMayCall,
   ConflictError,
   ForbiddenError,
   frozenAmong,
@@ -103,7 +103,7 @@ async function deleteRows(db: DataSource, ids: string[]): Promise<void> {
  * records how many events were taken.
  */
 export async function ingestTelemetry(ctx: TelemetryContext, events: TelemetryEventInput[]): Promise<TelemetryIngestResult> {
-  assertRole(ctx.viewer, ["tenant-admin", "ingest"], "ingest telemetry");
+  assertMayCall(ctx.viewer, "ingestTelemetry", "ingest telemetry");
   const tenantId = ctx.viewer.tenantId;
   if (!tenantId) throw new ForbiddenError(`role ${ctx.viewer.role} may ingest telemetry only with a tenant`);
   const rows = validateBatch(events, tenantId, ctx.clock.now());

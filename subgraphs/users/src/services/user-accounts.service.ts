@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   assertId,
-  assertRole,
+  assertMayCall,
   assertText,
   BadUserInputError,
   blindIndex,
@@ -57,7 +57,7 @@ function principalNameIndex(ctx: UsersContext, tenantId: string, name: string): 
 
 /** Searches the caller's tenant only, so a name elsewhere is NOT_FOUND like a name nobody has. */
 export async function userByPrincipalName(ctx: UsersContext, principalName: string): Promise<UserAccount> {
-  assertRole(ctx.viewer, ["tenant-admin", "privacy-officer"], "look users up by principal name");
+  assertMayCall(ctx.viewer, "userByPrincipalName", "look users up by principal name");
   const name = assertText(principalName, "userPrincipalName", 320).toLowerCase();
   const tenantId = ctx.viewer.tenantId!;
   const user = await ctx.db.getRepository(UserAccount).findOneBy({ tenantId, principalNameIndex: principalNameIndex(ctx, tenantId, name) });
@@ -70,7 +70,7 @@ export async function userByPrincipalName(ctx: UsersContext, principalName: stri
 }
 
 export async function createUser(ctx: UsersContext, input: CreateUserInput): Promise<UserAccount> {
-  assertRole(ctx.viewer, ["tenant-admin"], "create users");
+  assertMayCall(ctx.viewer, "createUser", "create users");
   const tenantId = assertId(input.tenantId, "input.tenantId");
   if (!canActInTenant(ctx.viewer, tenantId)) throw outOfBounds(ctx.viewer, `tenant ${tenantId}`, { tenantId });
   const principalName = assertText(input.userPrincipalName, "input.userPrincipalName", 320).toLowerCase();
@@ -121,7 +121,7 @@ export async function createUser(ctx: UsersContext, input: CreateUserInput): Pro
 }
 
 export async function enrollDevice(ctx: UsersContext, input: EnrollDeviceInput): Promise<Device> {
-  assertRole(ctx.viewer, ["tenant-admin"], "enroll devices");
+  assertMayCall(ctx.viewer, "enrollDevice", "enroll devices");
   const user = await findUserForViewer(ctx, input.userId, "input.userId");
   if (user.managementState === ManagementState.REMOVED) {
     throw new ConflictError(`user ${user.id} was removed from management and cannot enroll devices`);
@@ -154,7 +154,7 @@ export async function enrollDevice(ctx: UsersContext, input: EnrollDeviceInput):
 
 /** Starts the 30-day clock. Removing a removed user again is a CONFLICT, not a silent clock reset. */
 export async function removeUserFromManagement(ctx: UsersContext, userId: string): Promise<UserAccount> {
-  assertRole(ctx.viewer, ["tenant-admin"], "remove users from management");
+  assertMayCall(ctx.viewer, "removeUserFromManagement", "remove users from management");
   const user = await findUserForViewer(ctx, userId, "user");
   if (user.managementState === ManagementState.REMOVED) {
     throw new ConflictError(`user ${user.id} was already removed from management at ${user.removedAt?.toISOString()}`);

@@ -1,13 +1,15 @@
-import type { Role } from "@dgg/common";
+import { assertRole } from "./authz";
+import type { Role, Viewer } from "./identity";
 
 /**
- * Which roles may call each public root field: the README's access table, as the gateway
- * applies it before any subgraph is called. Tenant and ownership rules ("own tenant",
- * "self only") need the data and are decided in the subgraphs; this table only refuses
- * roles that may never call a field. A root field missing here is refused for everyone
- * (fail closed), and a test checks the table covers the served schema.
+ * Which roles may call each public operation (root field): the README's access table, in
+ * one place. The gateway refuses a role that may never call a field before any subgraph is
+ * called; each subgraph checks the same table again from the forwarded identity (defence in
+ * depth). Tenant and ownership rules ("own tenant", "self only") need the data and are
+ * decided in the services. A root field missing here is refused for everyone (fail closed),
+ * and the attacker's suite checks that the table, the README and the served schema agree.
  */
-export const ROOT_FIELD_ROLES: Readonly<Record<string, readonly Role[]>> = {
+export const OPERATION_ROLES = {
   // Query
   personalData: ["tenant-admin", "privacy-officer", "data-subject"],
   userByPrincipalName: ["tenant-admin", "privacy-officer"],
@@ -39,10 +41,18 @@ export const ROOT_FIELD_ROLES: Readonly<Record<string, readonly Role[]>> = {
   runRetention: ["operator"],
   placeLegalHold: ["operator", "privacy-officer"],
   liftLegalHold: ["operator", "privacy-officer"],
-};
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Operation = keyof typeof OPERATION_ROLES;
 
 /** True when `role` may call the root field at all (meta fields such as `__typename` are open). */
 export function mayCall(role: Role, field: string): boolean {
   if (field.startsWith("__")) return true;
-  return ROOT_FIELD_ROLES[field]?.includes(role) ?? false;
+  const roles: readonly Role[] | undefined = (OPERATION_ROLES as Record<string, readonly Role[]>)[field];
+  return roles?.includes(role) ?? false;
+}
+
+/** Refuses (FORBIDDEN) a viewer whose role may never call `operation`; `action` names it in the message. */
+export function assertMayCall(viewer: Viewer, operation: Operation, action: string): void {
+  assertRole(viewer, OPERATION_ROLES[operation], action);
 }
