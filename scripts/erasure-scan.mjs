@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 const require = createRequire(import.meta.url);
-const { filesUnder, REGIONS, residencyStoresFromEnv, scanFilesForNeedles, sqliteStoreFiles, storeFiles, subjectKeyFiles } = require("../packages/common/dist/index.js");
+const { DATA_SUBGRAPH_NAMES, filesUnder, REGIONS, residencyStoresFromEnv, scanFilesForNeedles, sqliteStoreFiles, storeFiles, subjectKeyFiles } = require("../packages/common/dist/index.js");
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +30,7 @@ if (needles.length === 0) {
 const stores = residencyStoresFromEnv(process.env);
 const files = [];
 const unreadable = [];
-for (const subgraph of ["users", "telemetry", "audit"]) {
+for (const subgraph of DATA_SUBGRAPH_NAMES) {
   for (const region of REGIONS) {
     const found = await storeFiles(stores[subgraph][region], { wal: !values["no-wal"] });
     files.push(...found.files);

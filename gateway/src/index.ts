@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { clockFromEnv, keyPathsFromEnv, listen, loadPrivateKey, serviceUrlsFromEnv } from "@dgg/common";
+import { clockFromEnv, keyPathsFromEnv, listen, loadPrivateKey, SERVICES, serviceUrlsFromEnv } from "@dgg/common";
 import { tokenVerifierFromEnv } from "./auth/config";
 import { createGateway } from "./server";
 
@@ -14,13 +14,7 @@ async function main(): Promise<void> {
   const supergraphPath = env.SUPERGRAPH_PATH ?? join(__dirname, "..", "..", "schema", "supergraph.graphql");
   const gateway = await createGateway({
     supergraphSdl: readFileSync(supergraphPath, "utf8"),
-    subgraphUrls: {
-      users: `${urls.users}/graphql`,
-      telemetry: `${urls.telemetry}/graphql`,
-      audit: `${urls.audit}/graphql`,
-      "storage-regions": `${urls.storageRegions}/graphql`,
-      governance: `${urls.governance}/graphql`,
-    },
+    subgraphUrls: Object.fromEntries(SERVICES.map((service) => [service.name, `${urls[service.urlKey]}/graphql`])),
     tokenVerifier: await tokenVerifierFromEnv(env, clock),
     internalPrivateKey: await loadPrivateKey(keys.internalPrivate, "internal private key"),
     clock,

@@ -2,18 +2,15 @@
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import registry from "../../packages/common/dist/service-registry.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** name, entry point, port variable and default port of every service; subgraphs first. */
-export const SERVICES = [
-  { name: "users", entry: "subgraphs/users/dist/index.js", portVar: "USERS_PORT", urlVar: "USERS_URL", port: 4001 },
-  { name: "telemetry", entry: "subgraphs/telemetry/dist/index.js", portVar: "TELEMETRY_PORT", urlVar: "TELEMETRY_URL", port: 4002 },
-  { name: "audit", entry: "subgraphs/audit/dist/index.js", portVar: "AUDIT_PORT", urlVar: "AUDIT_URL", port: 4003 },
-  { name: "storage-regions", entry: "subgraphs/storage-regions/dist/index.js", portVar: "STORAGE_REGIONS_PORT", urlVar: "STORAGE_REGIONS_URL", port: 4004 },
-  { name: "governance", entry: "subgraphs/governance/dist/index.js", portVar: "GOVERNANCE_PORT", urlVar: "GOVERNANCE_URL", port: 4005 },
-  { name: "gateway", entry: "gateway/dist/index.js", portVar: "GATEWAY_PORT", urlVar: "GATEWAY_URL", port: 4000 },
-];
+/**
+ * Name, entry point, port variable and default port of every service, subgraphs first: the
+ * service registry of packages/common (built before anything starts), plus the gateway.
+ */
+export const SERVICES = [...registry.SERVICES, registry.GATEWAY_SERVICE];
 
 /** Fills in every port and URL variable not already set, so each service finds the others. */
 export function serviceEnvironment(env) {

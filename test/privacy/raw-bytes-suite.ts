@@ -15,7 +15,7 @@ import { execFile } from "node:child_process";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
-import { DAY_MS, filesUnder, Region, REGIONS, scanFilesForNeedles } from "@dgg/common";
+import { DATA_SUBGRAPH_NAMES, DAY_MS, filesUnder, Region, REGIONS, scanFilesForNeedles } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
 import { waitForRequest } from "../support/privacy";
 import { filesOfStores, keyFilesOf } from "../support/store-files";
@@ -23,7 +23,7 @@ import { startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem } from "../support/system";
 import { seedSubject } from "./harness";
 
-const DATA_SUBGRAPHS = ["users", "telemetry", "audit"] as const;
+const DATA_SUBGRAPHS = DATA_SUBGRAPH_NAMES;
 const ROOT = join(__dirname, "..", "..");
 
 /** `npm run erasure:scan` as an operator runs it, configured for the system's stores; its exit code and output. */

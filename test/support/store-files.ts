@@ -1,4 +1,4 @@
-import { REGIONS, sqliteStoreFiles, storeFiles } from "@dgg/common";
+import { DATA_SUBGRAPH_NAMES, REGIONS, sqliteStoreFiles, storeFiles } from "@dgg/common";
 import type { DatabaseConfig, Region } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import type { TestSystem } from "./system";
@@ -23,5 +23,5 @@ export async function filesOfStores(stores: DataSource[], options: { wal: boolea
 
 /** Every data subgraph's subject-key files (with their logs) in `regions`. */
 export function keyFilesOf(system: TestSystem, regions: readonly Region[] = REGIONS): string[] {
-  return (["users", "telemetry", "audit"] as const).flatMap((name) => regions.flatMap((region) => sqliteStoreFiles(system.keyFiles[name][region])));
+  return DATA_SUBGRAPH_NAMES.flatMap((name) => regions.flatMap((region) => sqliteStoreFiles(system.keyFiles[name][region])));
 }

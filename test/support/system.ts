@@ -10,8 +10,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DataSource } from "typeorm";
-import { listen, ManualClock, Region, REGIONS, StatementCounter, subjectKeyFiles } from "@dgg/common";
-import type { DatabaseConfig, SubjectKeyStore, Viewer } from "@dgg/common";
+import { listen, ManualClock, Region, REGIONS, SERVICES, StatementCounter, subjectKeyFiles } from "@dgg/common";
+import type { DatabaseConfig, ServiceUrls, SubgraphName, SubjectKeyStore, Viewer } from "@dgg/common";
 import { clientToken, generateTestKeyPair } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
 import { createUsersService } from "../../subgraphs/users/src/server";
@@ -28,8 +28,8 @@ import type { FaultInjector } from "../../subgraphs/governance/src/privacy/fault
 import { createGateway } from "../../gateway/src/server";
 import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 
-export const SUBGRAPHS = ["users", "telemetry", "audit", "storage-regions", "governance"] as const;
-export type SubgraphName = (typeof SUBGRAPHS)[number];
+export const SUBGRAPHS = SERVICES.map((service) => service.name);
+export type { SubgraphName };
 export type StoreKind = "sqlite" | "postgres";
 
 export interface GraphQLResponse {
@@ -137,7 +137,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
   const internalKeys = await generateTestKeyPair();
   const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (name) => [name, await freePort()] as const))) as Record<SubgraphName, number>;
   const urls = Object.fromEntries(SUBGRAPHS.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<SubgraphName, string>;
-  const serviceUrls = { users: urls.users, telemetry: urls.telemetry, audit: urls.audit, storageRegions: urls["storage-regions"], governance: urls.governance };
+  const serviceUrls = Object.fromEntries(SERVICES.map((service) => [service.urlKey, urls[service.name]])) as unknown as ServiceUrls;
   const counters = Object.fromEntries(SUBGRAPHS.map((name) => [name, new StatementCounter()])) as Record<SubgraphName, StatementCounter>;
   const common = { internalPublicKey: internalKeys.publicKey, clock, urls: serviceUrls };
   const regional = { ...common, platformRegion: Region.NORTH_AMERICA, regionCacheTtlMs: REGION_CACHE_TTL_MS };

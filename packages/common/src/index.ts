@@ -5,6 +5,7 @@ export * from "./validation";
 export * from "./scalars";
 export * from "./enums";
 export * from "./operation-roles";
+export * from "./service-registry";
 export * from "./federation";
 export * from "./clock";
 export * from "./identity";

@@ -1,25 +1,6 @@
 import { INTERNAL_TOKEN_HEADER } from "./identity";
 import { isErrorCode, ServiceError, UnavailableError } from "./errors";
 
-/** Base URLs of the services (without /graphql), each overridable by environment. */
-export interface ServiceUrls {
-  users: string;
-  telemetry: string;
-  audit: string;
-  storageRegions: string;
-  governance: string;
-}
-
-export function serviceUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceUrls {
-  return {
-    users: env.USERS_URL ?? "http://127.0.0.1:4001",
-    telemetry: env.TELEMETRY_URL ?? "http://127.0.0.1:4002",
-    audit: env.AUDIT_URL ?? "http://127.0.0.1:4003",
-    storageRegions: env.STORAGE_REGIONS_URL ?? "http://127.0.0.1:4004",
-    governance: env.GOVERNANCE_URL ?? "http://127.0.0.1:4005",
-  };
-}
-
 /**
  * Calls another service's internal contract (`/internal/...`) with an internal identity.
  * A remote error comes back as the same ServiceError (code and message); an unreachable

@@ -8,6 +8,7 @@ import type { Region } from "./enums";
 import { dataDir } from "./keys";
 import { regionalDatabaseConfigsFromEnv } from "./regional-stores";
 import { PLATFORM_TENANT_ID } from "./audit-client";
+import { DATA_SUBGRAPH_NAMES } from "./service-registry";
 import { platformRegionFromEnv } from "./tenant-regions";
 
 /** Every store the residency promise covers, as configured. */
@@ -91,7 +92,7 @@ export async function checkResidency(stores: ResidencyStores): Promise<Residency
     else report.misplaced.push(full);
   };
 
-  for (const subgraph of ["users", "telemetry", "audit"] as const) {
+  for (const subgraph of DATA_SUBGRAPH_NAMES) {
     for (const region of REGIONS) {
       for (const table of TABLES[subgraph]) {
         const counts = await query<{ tenant_id: string; n: string | number }>(

@@ -16,7 +16,7 @@ import { copyPostgres, ranges, seedPostgres, seedSqlite } from "./seed.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require(`${ROOT}/packages/common/dist/index.js`);
-const STORES = ["users", "telemetry", "audit", "storage-regions", "governance"];
+const STORES = common.SERVICES.map((service) => service.name);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort() {
@@ -43,7 +43,7 @@ async function freshPostgres(baseUrl, name) {
 }
 
 /** Users, telemetry and audit keep one store per region; the benchmark's tenant lives in EUROPE. */
-const REGIONAL = new Set(["users", "telemetry", "audit"]);
+const REGIONAL = new Set(common.DATA_SUBGRAPH_NAMES);
 const HOME_REGION = "EUROPE";
 const variableOf = (store) => `${store.toUpperCase().replace("-", "_")}_DATABASE_URL`;
 const databaseNameOf = (store, region) => `dgg_bench_${store.replace("-", "_")}${region ? `_${region.toLowerCase()}` : ""}`;

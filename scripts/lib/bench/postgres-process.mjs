@@ -71,7 +71,7 @@ export async function gql(url, token, query, variables = {}) {
 export async function benchEnvironment({ prefix, homeRegion, dataDir, regions, serviceEnvironment, common, extra = {} }) {
   const home = {};
   const regionalUrls = {};
-  for (const store of ["users", "telemetry", "audit"]) {
+  for (const store of common.DATA_SUBGRAPH_NAMES) {
     for (const region of regions) {
       const url = await freshDatabase(`${prefix}_${store}_${region.toLowerCase()}`);
       regionalUrls[`${store.toUpperCase()}_DATABASE_URL_${region}`] = url;

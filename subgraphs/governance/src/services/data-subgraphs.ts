@@ -1,8 +1,9 @@
 import type { KeyLike } from "jose";
-import { callInternal, DataCategory, GOVERNANCE_SERVICE, signInternalToken } from "@dgg/common";
+import { callInternal, DataCategory, dataSubgraphEntries, GOVERNANCE_SERVICE, signInternalToken } from "@dgg/common";
 import type {
   CategoryCount,
   Clock,
+  ServiceUrls,
   ErasureResult,
   ExportPage,
   FreezeResult,
@@ -19,9 +20,6 @@ const PURGE_TIMEOUT_MS = 30 * 60_000;
 /** Erasing a million rows takes a while on a busy store; the default 60 s would report an outage. */
 const ERASE_TIMEOUT_MS = 10 * 60_000;
 
-/** Erasure order by subgraph name (see `inErasureOrder`); unnamed subgraphs go first. */
-const ERASE_ORDER = ["telemetry", "audit", "users"];
-
 /** A data subgraph governance drives through the internal personal-data contract. */
 export interface DataSubgraph {
   name: string;
@@ -29,15 +27,19 @@ export interface DataSubgraph {
   categories: DataCategory[];
   /** Whether the subgraph expires rows by age (POST /internal/retention/purge). */
   purgesByAge: boolean;
+  /** Its place in a user's erasure, lower first (the service registry explains the order). */
+  eraseOrder: number;
 }
 
-/** The data subgraphs of this deployment. Adding one means implementing the contract and listing it here. */
-export function dataSubgraphs(urls: { users: string; telemetry: string; audit: string }): DataSubgraph[] {
-  return [
-    { name: "users", url: urls.users, categories: [DataCategory.ACCOUNT, DataCategory.SERVICE_DATA], purgesByAge: false },
-    { name: "telemetry", url: urls.telemetry, categories: [DataCategory.TELEMETRY], purgesByAge: true },
-    { name: "audit", url: urls.audit, categories: [DataCategory.AUDIT_LOG], purgesByAge: true },
-  ];
+/** The data subgraphs of this deployment, from the service registry (packages/common/src/service-registry.ts). */
+export function dataSubgraphs(urls: Pick<ServiceUrls, "users" | "telemetry" | "audit">): DataSubgraph[] {
+  return dataSubgraphEntries().map((entry) => ({
+    name: entry.name,
+    url: (urls as Record<string, string>)[entry.urlKey]!,
+    categories: [...entry.data.categories],
+    purgesByAge: entry.data.purgesByAge,
+    eraseOrder: entry.data.eraseOrder,
+  }));
 }
 
 /** Everything the data subgraphs hold about one user, merged. */
@@ -116,8 +118,7 @@ export class PersonalDataContractClient {
    * identifiers the audit trail's redaction needs can still be read.
    */
   inErasureOrder(): DataSubgraph[] {
-    const rank = (name: string) => (ERASE_ORDER.includes(name) ? ERASE_ORDER.indexOf(name) : -1);
-    return [...this.subgraphs].sort((a, b) => rank(a.name) - rank(b.name));
+    return [...this.subgraphs].sort((a, b) => a.eraseOrder - b.eraseOrder);
   }
 
   /**

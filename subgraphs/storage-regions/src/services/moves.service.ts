@@ -1,4 +1,4 @@
-import { assertId, ConflictError, NotFoundError, outOfBounds, quote } from "@dgg/common";
+import { assertId, ConflictError, DATA_SUBGRAPH_NAMES, NotFoundError, outOfBounds, quote } from "@dgg/common";
 import type { Viewer } from "@dgg/common";
 import { TenantMove } from "../entities/tenant-move.entity";
 import type { StorageRegionsContext } from "../context";
@@ -6,7 +6,7 @@ import type { ResidencyMovePhase } from "../types/residency-move.type";
 import type { ResidencyMove } from "../types/residency-move.type";
 
 /** The stores a move copies, in order: the progress lists them so even before their copy starts. */
-const STORES = ["users", "telemetry", "audit", "blobs"];
+const STORES = [...DATA_SUBGRAPH_NAMES, "blobs"];
 
 /** Operators see and cancel any tenant's move; a tenant's administrator, its own tenant's. */
 function mayManageMove(viewer: Viewer, tenantId: string): boolean {

@@ -1,0 +1,94 @@
+import { DataCategory } from "./enums";
+
+/** What a data subgraph holds, for governance's personal-data contract. */
+export interface DataSubgraphRole {
+  categories: readonly DataCategory[];
+  /** Whether it expires rows by age (POST /internal/retention/purge). */
+  purgesByAge: boolean;
+  /**
+   * Where it comes in a user's erasure (lower first). Telemetry goes first (the bulk), the
+   * audit trail's pseudonymisation next (it reads the identifiers the users subgraph still
+   * holds), the account last (its row is what makes the user findable until then).
+   */
+  eraseOrder: number;
+}
+
+export interface ServiceEntry {
+  /** The name in the supergraph, logs and the test system. */
+  name: string;
+  /** Its key in `ServiceUrls`. */
+  urlKey: keyof ServiceUrls;
+  /** Environment variables of its port and of its base URL (as the other services find it). */
+  portVar: string;
+  urlVar: string;
+  port: number;
+  /** Its built entry point, relative to the repository root. */
+  entry: string;
+  /** Set for the subgraphs that hold personal data. */
+  data?: DataSubgraphRole;
+}
+
+/** Base URLs of the services (without /graphql), each overridable by environment. */
+export interface ServiceUrls {
+  users: string;
+  telemetry: string;
+  audit: string;
+  storageRegions: string;
+  governance: string;
+}
+
+/**
+ * Every service of the system, once: subgraphs first, the gateway last. The start script,
+ * the gateway's subgraph list, governance's data subgraphs and the tests read it.
+ */
+export const SERVICES = [
+  {
+    name: "users",
+    urlKey: "users",
+    portVar: "USERS_PORT",
+    urlVar: "USERS_URL",
+    port: 4001,
+    entry: "subgraphs/users/dist/index.js",
+    data: { categories: [DataCategory.ACCOUNT, DataCategory.SERVICE_DATA], purgesByAge: false, eraseOrder: 3 },
+  },
+  {
+    name: "telemetry",
+    urlKey: "telemetry",
+    portVar: "TELEMETRY_PORT",
+    urlVar: "TELEMETRY_URL",
+    port: 4002,
+    entry: "subgraphs/telemetry/dist/index.js",
+    data: { categories: [DataCategory.TELEMETRY], purgesByAge: true, eraseOrder: 1 },
+  },
+  {
+    name: "audit",
+    urlKey: "audit",
+    portVar: "AUDIT_PORT",
+    urlVar: "AUDIT_URL",
+    port: 4003,
+    entry: "subgraphs/audit/dist/index.js",
+    data: { categories: [DataCategory.AUDIT_LOG], purgesByAge: true, eraseOrder: 2 },
+  },
+  { name: "storage-regions", urlKey: "storageRegions", portVar: "STORAGE_REGIONS_PORT", urlVar: "STORAGE_REGIONS_URL", port: 4004, entry: "subgraphs/storage-regions/dist/index.js" },
+  { name: "governance", urlKey: "governance", portVar: "GOVERNANCE_PORT", urlVar: "GOVERNANCE_URL", port: 4005, entry: "subgraphs/governance/dist/index.js" },
+] as const satisfies readonly ServiceEntry[];
+
+/** The gateway, which is not a subgraph but starts with them. */
+export const GATEWAY_SERVICE = { name: "gateway", portVar: "GATEWAY_PORT", urlVar: "GATEWAY_URL", port: 4000, entry: "gateway/dist/index.js" } as const;
+
+export type SubgraphName = (typeof SERVICES)[number]["name"];
+
+/** Names of the subgraphs that hold personal data: each keeps one store per region. */
+export const DATA_SUBGRAPH_NAMES = ["users", "telemetry", "audit"] as const satisfies readonly SubgraphName[];
+export type DataSubgraphName = (typeof DATA_SUBGRAPH_NAMES)[number];
+
+/** The subgraphs that hold personal data, in erasure order. */
+export function dataSubgraphEntries(): (ServiceEntry & { data: DataSubgraphRole })[] {
+  return (SERVICES as readonly ServiceEntry[])
+    .filter((service): service is ServiceEntry & { data: DataSubgraphRole } => service.data !== undefined)
+    .sort((a, b) => a.data.eraseOrder - b.data.eraseOrder);
+}
+
+export function serviceUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceUrls {
+  return Object.fromEntries(SERVICES.map((service) => [service.urlKey, env[service.urlVar] ?? `http://127.0.0.1:${service.port}`])) as unknown as ServiceUrls;
+}
