@@ -52,7 +52,22 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** Builds the gateway's HTTP app (without listening): `/graphql` and `/health`. */
+/** Each subgraph whose `/ready` does not answer 200 within two seconds, with why. */
+async function subgraphProblems(subgraphUrls: Record<string, string>): Promise<string[]> {
+  const problems = await Promise.all(
+    Object.entries(subgraphUrls).map(async ([name, url]) => {
+      try {
+        const response = await fetch(url.replace(/\/graphql$/, "/ready"), { signal: AbortSignal.timeout(2_000) });
+        return response.ok ? null : `${name}: answered ${response.status}`;
+      } catch (error) {
+        return `${name}: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }),
+  );
+  return problems.filter((problem): problem is string => problem !== null);
+}
+
+/** Builds the gateway's HTTP app (without listening): `/graphql`, `/health` (liveness) and `/ready`. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -88,6 +103,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.disable("x-powered-by");
   app.get("/health", (_req, res) => {
     res.json({ service: "gateway", status: "ok" });
+  });
+  // Ready when the supergraph is loaded (server.start() resolved above) and every subgraph is ready.
+  app.get("/ready", async (_req, res) => {
+    const problems = await subgraphProblems(options.subgraphUrls);
+    res.status(problems.length === 0 ? 200 : 503).json({ service: "gateway", status: problems.length === 0 ? "ready" : "unavailable", problems });
   });
   const governanceUrl = options.governanceUrl ?? options.subgraphUrls.governance?.replace(/\/graphql$/, "");
   if (governanceUrl) {

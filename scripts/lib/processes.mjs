@@ -23,23 +23,23 @@ export function serviceEnvironment(env) {
   return result;
 }
 
-async function waitForHealth(url, child, name, timeoutMs) {
+async function waitUntilReady(url, child, name, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting`);
     try {
-      const response = await fetch(`${url}/health`);
+      const response = await fetch(`${url}/ready`);
       if (response.ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${name} did not become healthy at ${url} within ${timeoutMs} ms`);
+  throw new Error(`${name} did not become ready at ${url} within ${timeoutMs} ms`);
 }
 
 /**
- * Spawns every service, waits until each answers /health, and returns a stopper.
+ * Spawns every service, waits until each answers /ready (its stores answer and are migrated; the gateway: every subgraph is ready), and returns a stopper.
  * If any service dies, `onExit` is told (npm start then stops the rest).
  */
 export async function startServices(env, { onExit = () => {}, log = (line) => process.stdout.write(line) } = {}) {
@@ -60,9 +60,9 @@ export async function startServices(env, { onExit = () => {}, log = (line) => pr
   };
   try {
     const subgraphs = SERVICES.filter((service) => service.name !== "gateway");
-    await Promise.all(subgraphs.map((service) => waitForHealth(env[service.urlVar], launch(service), service.name, 30_000)));
+    await Promise.all(subgraphs.map((service) => waitUntilReady(env[service.urlVar], launch(service), service.name, 30_000)));
     const gateway = SERVICES.find((service) => service.name === "gateway");
-    await waitForHealth(env[gateway.urlVar], launch(gateway), "gateway", 30_000);
+    await waitUntilReady(env[gateway.urlVar], launch(gateway), "gateway", 30_000);
   } catch (error) {
     await stop();
     throw error;

@@ -6,6 +6,7 @@ export * from "./scalars";
 export * from "./enums";
 export * from "./operation-roles";
 export * from "./service-registry";
+export * from "./readiness";
 export * from "./federation";
 export * from "./clock";
 export * from "./identity";

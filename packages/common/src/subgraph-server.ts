@@ -9,6 +9,7 @@ import type { Request, Response } from "express";
 import { GraphQLError } from "graphql";
 import type { GraphQLSchema } from "graphql";
 import type { KeyLike } from "jose";
+import type { DataSource } from "typeorm";
 import type { Clock } from "./clock";
 import type { DenialRecord } from "./audit-client";
 import { denialAudit, denialOf, recordQuietly } from "./denial-audit";
@@ -17,6 +18,7 @@ import { createErrorFormatter } from "./format-error";
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from "./identity";
 import type { Viewer } from "./identity";
 import { assertServiceIdentity } from "./personal-data-contract";
+import { storeProblems } from "./readiness";
 import { requestErrorHandler } from "./request-errors";
 
 /** What an internal-contract handler receives: the verified caller and the request's parts. */
@@ -55,6 +57,8 @@ export interface SubgraphAppOptions<C extends object> {
   recordDenials: DenialRecorder;
   /** Largest JSON body accepted; telemetry batches of 10,000 events need a few MB. */
   bodyLimit?: string;
+  /** The stores `/ready` probes (each named, e.g. by region). */
+  stores(): { name: string; db: DataSource }[];
 }
 
 export interface SubgraphApp {
@@ -68,7 +72,8 @@ function unauthenticated(message: string): GraphQLError {
 
 /**
  * Builds (but does not listen) a subgraph's HTTP app: `/graphql` for the gateway,
- * `/internal/*` for the personal-data contract, `/health` for probes. Every request to
+ * `/internal/*` for the personal-data contract, `/health` (liveness) and `/ready` (its stores
+ * answer and are migrated) for probes. Every request to
  * `/graphql` or `/internal` must carry an internal identity signed by the gateway or
  * governance: a caller who reaches the port directly gets UNAUTHENTICATED and nothing else.
  */
@@ -102,6 +107,10 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
   app.disable("x-powered-by");
   app.get("/health", (_req, res) => {
     res.json({ service: options.name, status: "ok" });
+  });
+  app.get("/ready", async (_req, res) => {
+    const problems = await storeProblems(options.stores());
+    res.status(problems.length === 0 ? 200 : 503).json({ service: options.name, status: problems.length === 0 ? "ready" : "unavailable", problems });
   });
   const json = express.json({ limit: options.bodyLimit ?? "16mb" });
   app.use(

@@ -51,6 +51,7 @@ export async function createAuditService(options: AuditServiceOptions): Promise<
   const { schema } = await buildAuditSchema();
   const app = await createSubgraphApp({
     name: "audit",
+    stores: () => stores.entries().map(([region, db]) => ({ name: region, db })),
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,

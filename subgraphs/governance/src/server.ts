@@ -176,6 +176,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
   const { schema } = await buildGovernanceSchema();
   const app = await createSubgraphApp({
     name: "governance",
+    stores: () => [{ name: "governance", db }],
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,

@@ -46,6 +46,7 @@ export async function createStorageRegionsService(options: StorageRegionsService
   const { schema } = await buildStorageRegionsSchema();
   const app = await createSubgraphApp({
     name: "storage-regions",
+    stores: () => [{ name: "directory", db }],
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,

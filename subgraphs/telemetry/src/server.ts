@@ -93,6 +93,7 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
   const { schema } = await buildTelemetrySchema();
   const app = await createSubgraphApp({
     name: "telemetry",
+    stores: () => stores.entries().map(([region, db]) => ({ name: region, db })),
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,

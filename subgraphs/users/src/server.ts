@@ -64,6 +64,7 @@ export async function createUsersService(options: UsersServiceOptions): Promise<
   const { schema } = await buildUsersSchema();
   const app = await createSubgraphApp({
     name: "users",
+    stores: () => stores.entries().map(([region, db]) => ({ name: region, db })),
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,

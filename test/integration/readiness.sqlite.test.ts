@@ -1,0 +1,4 @@
+// Scenario: /ready on every service and the gateway, on the embedded default (SQLite).
+import { describeReadinessSuite } from "./readiness-suite";
+
+describeReadinessSuite("sqlite");
