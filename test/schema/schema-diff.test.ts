@@ -34,7 +34,7 @@ async function schemaDiff(base: string, allow?: string): Promise<{ code: number;
 
 /** A base with one more root field than the committed supergraph: the change under test removed it. */
 function baseWithRemovedFieldAndOptionalArgument(): string {
-  const withField = CURRENT.replace(/^type Query\n((?:  @join__type\(graph: \w+\)\n)+)\{\n/m, (match) => `${match}  legacyReport(id: ID!): String @join__field(graph: GOVERNANCE)\n`);
+  const withField = CURRENT.replace(/^type Query\n((?: {2}@join__type\(graph: \w+\)\n)+)\{\n/m, (match) => `${match}  legacyReport(id: ID!): String @join__field(graph: GOVERNANCE)\n`);
   expect(withField).not.toBe(CURRENT);
   return withField;
 }
