@@ -39,7 +39,9 @@ export function mountExportDownloads(app: express.Express, options: { governance
       return;
     }
     res.status(upstream.status);
-    for (const header of ["content-type", "content-disposition"]) {
+    // Set here too: whatever governance answers, nothing served under /exports is sniffed.
+    res.setHeader("x-content-type-options", "nosniff");
+    for (const header of ["content-type", "content-disposition", "content-security-policy", "x-content-type-options", "cache-control"]) {
       const value = upstream.headers.get(header);
       if (value) res.setHeader(header, value);
     }
