@@ -52,7 +52,7 @@ dt { font-weight: 600; }
 dd { margin: 0; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; margin: .5rem 0; }
 th, td { border: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-thead th { background: #f6f8fa; }
+thead th { background: #f6f8fa; overflow-wrap: normal; white-space: nowrap; }
 tbody tr:nth-child(even) { background: #f9fafb; }
 td.number { text-align: right; white-space: nowrap; }
 .scroll { overflow-x: auto; }
