@@ -102,6 +102,13 @@ export function describeCasesSuite(kind: StoreKind): void {
       expect(await manifest.json()).toMatchObject({ requestId: request.id, kind: "ACCESS", userId: subject.userId });
       const telemetry = await fetch(`${url}/telemetry.ndjson`, { headers: { authorization: `Bearer ${self}` } });
       expect((await telemetry.text()).trim().split("\n")).toHaveLength(6);
+      // Each download is in the history, the person named by role only.
+      const downloads = await system.gql(subject.adminToken, `query($id: ID!) { privacyRequest(id: $id) { ${HISTORY} } }`, { id: request.id });
+      const downloaded = downloads.body.data!.privacyRequest.history.edges.filter((edge: { node: { action: string } }) => edge.node.action === "DOWNLOADED");
+      expect(downloaded.map((edge: { node: { actor: string; status: string; details: { file: string } } }) => [edge.node.actor, edge.node.status, edge.node.details.file])).toEqual([
+        ["data-subject", "COMPLETED", "manifest.json"],
+        ["data-subject", "COMPLETED", "telemetry.ndjson"],
+      ]);
       // Another person of the tenant cannot file or read one about them.
       const neighbour = await system.token(viewer("data-subject", { tenantId: subject.tenantId, userId: "5f0c3a9e-4b7d-4c1e-9a2b-3c4d5e6f7a8b" }));
       expect(codeOf(await system.gql(neighbour, `mutation($u: ID!) { requestPersonalDataExport(user: $u) { id } }`, { u: subject.userId }))).toBe("FORBIDDEN");

@@ -44,6 +44,7 @@ const CRASH_CHAIN = [
   "export.checkpointed@2", // middle: telemetry half exported and checkpointed
   "export.file-completed", // middle: telemetry file closed, not yet committed
   "export.file-committed@4", // middle: every file committed, end of export not recorded
+  "export.report-written", // middle: report.html on disk, not recorded; the next attempt renders it again
   "export.manifest-written", // middle: manifest on disk, not verified
   "export.verified", // middle: verified, not recorded
   "export.exported", // boundary: EXPORTED recorded
@@ -111,6 +112,7 @@ export function describeCrashSuite(kind: StoreKind): void {
 
       let requestId: string | null = null;
       let manifestShaBeforeCrashes: string | null = null;
+      let reportShaBeforeCrashes: string | null = null;
       for (const point of CRASH_CHAIN) {
         const replica = await startGovernance(home, { DGG_FAULT_POINT: point, PRIVACY_REPLAY_ON_START: "false" });
         if (!requestId) {
@@ -124,6 +126,10 @@ export function describeCrashSuite(kind: StoreKind): void {
         if (!exit) await replica.stop();
         expect({ point, exit, output: replica.output() }).toMatchObject({ point, exit: { signal: "SIGKILL" } });
         expect(replica.output()).toContain(`fault injected at ${point.split("@")[0]}`);
+        if (point === "export.report-written") {
+          const report = join(home.blobRoot, "EUROPE", subject.tenantId, "privacy-requests", requestId, "report.html");
+          reportShaBeforeCrashes = createHash("sha256").update(readFileSync(report)).digest("hex");
+        }
         if (point === "export.manifest-written") {
           const manifest = join(home.blobRoot, "EUROPE", subject.tenantId, "privacy-requests", requestId, "manifest.json");
           manifestShaBeforeCrashes = createHash("sha256").update(readFileSync(manifest)).digest("hex");
@@ -140,6 +146,9 @@ export function describeCrashSuite(kind: StoreKind): void {
       expect(request.status).toBe("COMPLETED");
       expect(request.export.sha256).toBe(manifestShaBeforeCrashes);
       const manifest = assertArchiveIntact(request.export.location, request.export.sha256, subject);
+      // Rendered again by another process after the kill, from the same stored values: the same bytes.
+      expect(reportShaBeforeCrashes).toMatch(/^[0-9a-f]{64}$/);
+      expect(manifest.report).toMatchObject({ file: "report.html", sha256: reportShaBeforeCrashes });
       expect(fileURLToPath(request.export.location).startsWith(join(home.blobRoot, "EUROPE"))).toBe(true);
 
       // Each record erased exactly once: the counts match the archive, not more, not zero.
@@ -156,6 +165,11 @@ export function describeCrashSuite(kind: StoreKind): void {
         const events = await checkpointLog(governanceStore, requestId!);
         assertVerifiedBeforeErasure(events);
         expect(events.filter((event) => event.step === "CLAIMED").length).toBe(CRASH_CHAIN.length);
+        // The report is recorded once, after the files and before the archive is verified.
+        const steps = events.map((event) => event.step);
+        expect(steps.filter((step) => step === "REPORT_WRITTEN")).toHaveLength(1);
+        expect(steps.indexOf("REPORT_WRITTEN")).toBeGreaterThan(steps.indexOf("FILES_WRITTEN"));
+        expect(steps.indexOf("REPORT_WRITTEN")).toBeLessThan(steps.indexOf("ARCHIVE_VERIFIED"));
         // The kill before telemetry's first checkpoint restarted the file (30, 60); the kill after the
         // second checkpoint resumed from it (90, 120), not from the start.
         const telemetryCheckpoints = events.filter((event) => event.step === "FILE_CHECKPOINT" && event.detail?.category === "TELEMETRY");

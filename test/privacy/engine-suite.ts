@@ -245,7 +245,7 @@ export function describeEngineSuite(kind: StoreKind): void {
       const issued = await link(subject.adminToken);
       expect(issued.body.errors).toBeUndefined();
       const { url, files, expiresAt } = issued.body.data!.createPrivacyExportDownload;
-      expect(files).toEqual(["manifest.json", "account.json", "service-data.json", "telemetry.ndjson", "audit-log.ndjson"]);
+      expect(files).toEqual(["manifest.json", "account.json", "service-data.json", "telemetry.ndjson", "audit-log.ndjson", "report.html"]);
       expect(new Date(expiresAt).getTime() - system.clock.now().getTime()).toBe(5 * 60_000);
       expect(url.startsWith(system.gatewayUrl.replace(/\/graphql$/, "/exports/"))).toBe(true);
       const get = (path: string, token: string | null): Promise<any> => fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });

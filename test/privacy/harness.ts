@@ -110,7 +110,7 @@ export function assertVerifiedBeforeErasure(events: PrivacyRequestEventRecord[])
 
 /**
  * Reads the archive the request points at and checks it end to end: the manifest's hash is
- * the request's checksum, every file matches its SHA-256 and size, telemetry holds every
+ * the request's checksum, every file and the report match their SHA-256 and size, telemetry holds every
  * seeded event exactly once. Returns the manifest.
  */
 export function assertArchiveIntact(location: string, sha256: string, subject: Subject): Record<string, any> {
@@ -118,7 +118,8 @@ export function assertArchiveIntact(location: string, sha256: string, subject: S
   const bytes = readFileSync(manifestPath);
   expect(createHash("sha256").update(bytes).digest("hex")).toBe(sha256);
   const manifest = JSON.parse(bytes.toString("utf8"));
-  for (const file of manifest.files as { file: string; sha256: string; records: number; bytes: number }[]) {
+  // Every category file, and report.html (listed apart: it is not a category).
+  for (const file of [...manifest.files, manifest.report] as { file: string; sha256: string; bytes: number }[]) {
     const content = readFileSync(join(dirname(manifestPath), file.file));
     expect(createHash("sha256").update(content).digest("hex")).toBe(file.sha256);
     expect(content.length).toBe(file.bytes);

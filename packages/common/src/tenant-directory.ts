@@ -1,4 +1,4 @@
-import type { Region } from "./enums";
+import type { DataCategory, Region, StorageKind } from "./enums";
 import { callInternal } from "./internal-http";
 
 /** A tenant as the storage-regions directory knows it: global metadata, no personal data. */
@@ -6,6 +6,12 @@ export interface TenantRecord {
   id: string;
   name: string;
   storageRegion: Region;
+}
+
+/** One data category and the kinds of store it is kept in, as this deployment's STORAGE_LAYOUT says. */
+export interface StorageLayoutEntry {
+  category: DataCategory;
+  kinds: readonly StorageKind[];
 }
 
 /**
@@ -21,5 +27,15 @@ export class TenantDirectoryClient {
       { token },
     );
     return tenant;
+  }
+
+  /**
+   * The deployment's storage layout (`GET /internal/storage-layout`, service identity): which
+   * kinds of store each category lives in, inside a tenant's region. storage-regions owns it
+   * (env STORAGE_LAYOUT) so that everything reporting it says the same.
+   */
+  async storageLayout(token: string): Promise<StorageLayoutEntry[]> {
+    const { entries } = await callInternal<{ entries: StorageLayoutEntry[] }>(`${this.storageRegionsUrl}/internal/storage-layout`, { token });
+    return entries;
   }
 }

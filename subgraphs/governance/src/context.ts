@@ -2,7 +2,7 @@ import DataLoader from "dataloader";
 import type { KeyLike } from "jose";
 import { In } from "typeorm";
 import { ServiceError } from "@dgg/common";
-import type { TenantDirectoryClient, Viewer } from "@dgg/common";
+import type { Viewer } from "@dgg/common";
 import type { LegalHoldRecord } from "./entities/legal-hold.entity";
 import { PrivacyReceiptRecord } from "./entities/privacy-receipt.entity";
 import type { EngineDeps } from "./privacy/engine-deps";
@@ -12,7 +12,6 @@ import type { SubjectHoldings } from "./services/data-subgraphs";
 
 /** What lives for the whole process. */
 export interface GovernanceDeps extends EngineDeps {
-  tenants: TenantDirectoryClient;
   retention: {
     lease: RetentionLease;
     /** How long an on-demand run waits for a run another replica is doing. */

@@ -7,6 +7,7 @@ import { Tenant } from "./entities/tenant.entity";
 import { TenantMove } from "./entities/tenant-move.entity";
 import { tenantRoutes } from "./internal/tenants.routes";
 import { moveRoutes } from "./internal/moves.routes";
+import { storageLayoutRoutes } from "./internal/storage-layout.routes";
 import { CreateTenantTable1732400300000 } from "./migrations/1732400300000-create-tenant-table";
 import { AddTenantMoves1736000000000 } from "./migrations/1736000000000-add-tenant-moves";
 import { AddMoveCancel1737000000000 } from "./migrations/1737000000000-add-move-cancel";
@@ -52,7 +53,7 @@ export async function createStorageRegionsService(options: StorageRegionsService
     clock: options.clock,
     recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createStorageRegionsContext(deps, viewer, token),
-    internalRoutes: [...tenantRoutes(deps), ...moveRoutes(deps)],
+    internalRoutes: [...tenantRoutes(deps), ...moveRoutes(deps), ...storageLayoutRoutes(deps)],
   });
   return {
     ...app,

@@ -1,11 +1,5 @@
 import { DataCategory, StorageKind } from "@dgg/common";
-import type { Region } from "@dgg/common";
-
-/** One data category and the kinds of store it is kept in. */
-export interface StorageLayoutEntry {
-  category: DataCategory;
-  kinds: readonly StorageKind[];
-}
+import type { Region, StorageLayoutEntry } from "@dgg/common";
 
 /**
  * Which kinds of store each data category lives in, inside a tenant's region. It is

@@ -36,6 +36,8 @@ function internalRoutes(w: World): [string, "GET" | "POST", string, unknown][] {
     ["users", "GET", "/internal/retention/removed-users?before=2100-01-01T00:00:00Z", undefined],
     ["telemetry", "POST", "/internal/retention/purge", { asOf: "2100-01-01T00:00:00Z" }],
     ["audit", "POST", "/internal/retention/purge", { asOf: "2100-01-01T00:00:00Z" }],
+    // Governance states the layout in every archive's report; nobody else reads it from here.
+    ["storage-regions", "GET", "/internal/storage-layout", undefined],
   ];
 }
 

@@ -3,9 +3,11 @@ import type { Region } from "@dgg/common";
 import type { FileCheckpoint } from "./checkpoint";
 
 /** Version of the archive layout below; bump when files or manifest change shape. */
-export const ARCHIVE_SCHEMA_VERSION = 2;
-export const ARCHIVE_FORMAT = "application/vnd.dgg.personal-data-export.v2+manifest";
+export const ARCHIVE_SCHEMA_VERSION = 3;
+export const ARCHIVE_FORMAT = "application/vnd.dgg.personal-data-export.v3+manifest";
 export const MANIFEST_FILE = "manifest.json";
+/** The human-readable rendering of the archive (report/), written after the category files and listed in the manifest. */
+export const REPORT_FILE = "report.html";
 
 /**
  * One file per category. Small categories are a JSON array, large ones NDJSON (one record
@@ -32,11 +34,29 @@ export function serialisePage(format: "json" | "ndjson", records: readonly unkno
 export const JSON_OPENING = "[";
 export const JSON_CLOSING = "\n]\n";
 
+/**
+ * The JSON text of the record on one line of a category file, or null for a line of the
+ * JSON array's framing. Files put exactly one record per line (see CATEGORY_FILES).
+ */
+export function recordText(format: "json" | "ndjson", line: string): string | null {
+  if (format === "ndjson") return line;
+  if (line === JSON_OPENING || line === JSON_CLOSING.trim()) return null;
+  return line.endsWith(",") ? line.slice(0, -1) : line;
+}
+
 export interface ManifestFile {
   category: DataCategory;
   file: string;
   format: "json" | "ndjson";
   records: number;
+  bytes: number;
+  sha256: string;
+}
+
+/** `report.html`: not a category, so apart from `files`; checked by size and SHA-256 like them. */
+export interface ManifestReport {
+  file: string;
+  format: "html";
   bytes: number;
   sha256: string;
 }
@@ -55,6 +75,12 @@ export interface Manifest {
   exportFinishedAt: string;
   files: ManifestFile[];
   totalRecords: number;
+  report: ManifestReport;
+}
+
+/** The files a manifest names, itself first: what a download may serve and what the zip holds. */
+export function archiveFiles(manifest: Pick<Manifest, "files"> & { report?: ManifestReport }): string[] {
+  return [MANIFEST_FILE, ...manifest.files.map((entry) => entry.file), ...(manifest.report ? [manifest.report.file] : [])];
 }
 
 /** Built only from stored values, so a manifest rewritten after a crash is byte-for-byte the same. */
@@ -62,6 +88,7 @@ export function buildManifest(
   request: { id: string; kind: string; userId: string; tenantId: string; region: Region; createdAt: Date; exportStartedAt: Date },
   files: readonly FileCheckpoint[],
   exportFinishedAt: number,
+  report: { file: string; bytes: number; sha256: string },
 ): Manifest {
   const entries = files.map(({ category, file, format, records, bytes, sha256 }) => ({ category, file, format, records, bytes, sha256: sha256 ?? "" }));
   return {
@@ -77,6 +104,7 @@ export function buildManifest(
     exportFinishedAt: new Date(exportFinishedAt).toISOString(),
     files: entries,
     totalRecords: entries.reduce((sum, entry) => sum + entry.records, 0),
+    report: { file: report.file, format: "html", bytes: report.bytes, sha256: report.sha256 },
   };
 }
 

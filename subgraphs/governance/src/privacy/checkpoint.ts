@@ -1,4 +1,4 @@
-import type { CategoryCount, DataCategory } from "@dgg/common";
+import type { CategoryCount, DataCategory, StorageLayoutEntry } from "@dgg/common";
 
 /** Where one category's archive file stands. Bytes and records are durable on disk when checkpointed. */
 export interface FileCheckpoint {
@@ -21,6 +21,15 @@ export interface FileCheckpoint {
   sha256: string | null;
 }
 
+/** report.html once written and durable: what the manifest lists, and the storage layout it states. */
+export interface ReportCheckpoint {
+  file: string;
+  bytes: number;
+  sha256: string;
+  /** The layout as storage-regions answered when the report was rendered. */
+  storage: StorageLayoutEntry[];
+}
+
 /** Where erasure in one data subgraph stands. */
 export interface EraseCheckpoint {
   subgraph: string;
@@ -37,6 +46,8 @@ export interface RequestCheckpoint {
   files: FileCheckpoint[];
   /** When the last file was completed: the manifest's export end time (kept so a rewritten manifest is identical). */
   exportFinishedAt?: number | null;
+  /** report.html, once written; absent until then (and in checkpoints written before archives had one). */
+  report?: ReportCheckpoint | null;
   /** When every data subgraph acknowledged the subject's freeze (epoch ms); absent until then. */
   frozenAt?: number | null;
   erasures: EraseCheckpoint[];

@@ -1,4 +1,4 @@
-import type { AuditClient, Clock } from "@dgg/common";
+import type { AuditClient, Clock, TenantDirectoryClient } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import type { BlobStore } from "../blob/blob-store";
 import type { PersonalDataContractClient } from "../services/data-subgraphs";
@@ -11,6 +11,8 @@ export interface EngineDeps {
   clock: Clock;
   contract: PersonalDataContractClient;
   blobs: BlobStore;
+  /** The storage-regions directory: tenants, and the storage layout an archive's report states. */
+  tenants: TenantDirectoryClient;
   audit: AuditClient;
   faults: FaultInjector;
   privacy: PrivacyEngineConfig;

@@ -10,6 +10,7 @@ import type { EngineDeps } from "./engine-deps";
 import { freezeSubject } from "./freeze-step";
 import { stepUnlessHeld } from "./hold-gate";
 import { checkpoint } from "./queue";
+import { writeReport } from "./report/report-step";
 
 async function hashPrefix(deps: EngineDeps, request: PrivacyRequestRecord, key: string, attempt: string, length: number): Promise<Hash> {
   const hash = createHash("sha256");
@@ -124,7 +125,10 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
   deps.faults.hit("export.file-committed");
 }
 
-/** Exports every category not yet complete; returns when every file is complete and committed. */
+/**
+ * Exports every category not yet complete, then renders report.html from the written files;
+ * returns when every file and the report are complete, committed and checkpointed.
+ */
 export async function exportAllCategories(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
   for (const category of CATEGORY_ORDER) await exportCategory(deps, request, worker, category);
   if (!request.checkpoint.exportFinishedAt) {
@@ -132,4 +136,5 @@ export async function exportAllCategories(deps: EngineDeps, request: PrivacyRequ
       checkpoint: { ...request.checkpoint, exportFinishedAt: deps.clock.now().getTime() },
     });
   }
+  await writeReport(deps, request, worker);
 }

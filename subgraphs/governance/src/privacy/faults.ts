@@ -12,6 +12,7 @@ export const FAULT_POINTS = [
   "export.checkpointed",
   "export.file-completed",
   "export.file-committed",
+  "export.report-written",
   "export.manifest-written",
   "export.verified",
   "export.exported",

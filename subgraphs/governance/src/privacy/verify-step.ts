@@ -2,13 +2,19 @@ import { createHash } from "node:crypto";
 import { createInterface } from "node:readline";
 import { PrivacyRequestStatus } from "@dgg/common";
 import type { PrivacyRequestRecord } from "../entities/privacy-request.entity";
-import { archivePrefix, buildManifest, JSON_CLOSING, JSON_OPENING, MANIFEST_FILE, manifestBytes } from "./archive-layout";
-import type { Manifest, ManifestFile } from "./archive-layout";
+import { archivePrefix, buildManifest, MANIFEST_FILE, manifestBytes, recordText } from "./archive-layout";
+import type { Manifest, ManifestFile, ManifestReport } from "./archive-layout";
 import type { EngineDeps } from "./engine-deps";
 import { checkpoint } from "./queue";
 
 /** The archive failed its read-back: the files on disk are not what was written. */
 export class ArchiveVerificationError extends Error {}
+
+function checkDigest(file: string, stored: { sha256: string; bytes: number }, expected: { sha256: string; bytes: number }): void {
+  if (stored.sha256 !== expected.sha256 || stored.bytes !== expected.bytes) {
+    throw new ArchiveVerificationError(`${file}: stored copy has SHA-256 ${stored.sha256} and ${stored.bytes} bytes, expected ${expected.sha256} and ${expected.bytes}`);
+  }
+}
 
 /**
  * Reads one stored file back as a stream: its SHA-256 and size must match the manifest,
@@ -25,11 +31,10 @@ async function verifyFile(deps: EngineDeps, request: PrivacyRequestRecord, entry
   });
   let records = 0;
   let lineNo = 0;
-  const jsonFraming = new Set([JSON_OPENING, JSON_CLOSING.trim()]);
   for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
     lineNo += 1;
-    if (entry.format === "json" && jsonFraming.has(line)) continue;
-    const text = entry.format === "json" && line.endsWith(",") ? line.slice(0, -1) : line;
+    const text = recordText(entry.format, line);
+    if (text === null) continue;
     try {
       JSON.parse(text);
     } catch {
@@ -37,20 +42,28 @@ async function verifyFile(deps: EngineDeps, request: PrivacyRequestRecord, entry
     }
     records += 1;
   }
-  const digest = hash.digest("hex");
-  if (digest !== entry.sha256 || bytes !== entry.bytes) {
-    throw new ArchiveVerificationError(`${entry.file}: stored copy has SHA-256 ${digest} and ${bytes} bytes, expected ${entry.sha256} and ${entry.bytes}`);
-  }
+  checkDigest(entry.file, { sha256: hash.digest("hex"), bytes }, entry);
   if (records !== entry.records) throw new ArchiveVerificationError(`${entry.file}: ${records} records stored, ${entry.records} exported`);
+}
+
+/** Reads report.html back as a stream: its SHA-256 and size must match the manifest. */
+async function verifyReport(deps: EngineDeps, request: PrivacyRequestRecord, report: ManifestReport): Promise<void> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of deps.blobs.read(request.region, `${archivePrefix(request.tenantId, request.id)}/${report.file}`)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  checkDigest(report.file, { sha256: hash.digest("hex"), bytes }, report);
 }
 
 /** Writes manifest.json from the completed checkpoints (deterministically) and returns it with its bytes. */
 export async function writeManifest(deps: EngineDeps, request: PrivacyRequestRecord): Promise<{ manifest: Manifest; bytes: Buffer; location: string }> {
-  const files = request.checkpoint.files;
-  if (files.length === 0 || files.some((file) => !file.complete) || !request.exportStartedAt || !request.checkpoint.exportFinishedAt) {
-    throw new Error(`privacy request ${request.id}: the manifest needs every file complete`);
+  const { files, report } = request.checkpoint;
+  if (files.length === 0 || files.some((file) => !file.complete) || !request.exportStartedAt || !request.checkpoint.exportFinishedAt || !report) {
+    throw new Error(`privacy request ${request.id}: the manifest needs every file and the report complete`);
   }
-  const manifest = buildManifest({ ...request, exportStartedAt: request.exportStartedAt }, files, request.checkpoint.exportFinishedAt);
+  const manifest = buildManifest({ ...request, exportStartedAt: request.exportStartedAt }, files, request.checkpoint.exportFinishedAt, report);
   const bytes = manifestBytes(manifest);
   const location = await deps.blobs.put(request.region, `${archivePrefix(request.tenantId, request.id)}/${MANIFEST_FILE}`, bytes);
   deps.faults.hit("export.manifest-written");
@@ -58,8 +71,8 @@ export async function writeManifest(deps: EngineDeps, request: PrivacyRequestRec
 }
 
 /**
- * EXPORTING → EXPORTED: writes the manifest, reads the manifest and every file back from
- * the store and checks them, and only then records the archive as verified. Erasure
+ * EXPORTING → EXPORTED: writes the manifest, reads the manifest, every file and the report
+ * back from the store and checks them, and only then records the archive as verified. Erasure
  * refuses to start without that record.
  */
 export async function verifyAndSeal(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
@@ -69,6 +82,7 @@ export async function verifyAndSeal(deps: EngineDeps, request: PrivacyRequestRec
   const stored = await deps.blobs.get(request.region, key);
   if (createHash("sha256").update(stored).digest("hex") !== digest) throw new ArchiveVerificationError(`${MANIFEST_FILE}: stored copy differs from what was written`);
   for (const entry of manifest.files) await verifyFile(deps, request, entry);
+  await verifyReport(deps, request, manifest.report);
   deps.faults.hit("export.verified");
   const now = deps.clock.now();
   await checkpoint(
@@ -81,7 +95,7 @@ export async function verifyAndSeal(deps: EngineDeps, request: PrivacyRequestRec
       status: PrivacyRequestStatus.EXPORTED,
       exportLocation: location,
       exportSha256: digest,
-      exportByteSize: bytes.length + manifest.files.reduce((sum, file) => sum + file.bytes, 0),
+      exportByteSize: bytes.length + manifest.files.reduce((sum, file) => sum + file.bytes, 0) + manifest.report.bytes,
       exportCounts: manifest.files.map((file) => ({ category: file.category, count: file.records })),
       exportedAt: new Date(request.checkpoint.exportFinishedAt!),
       verifiedAt: now,

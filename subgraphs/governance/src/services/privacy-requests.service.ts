@@ -138,7 +138,8 @@ export async function createExportDownload(ctx: GovernanceContext, rawId: string
   const base = ctx.privacy.gatewayPublicUrl.replace(/\/+$/, "");
   return {
     url: `${base}/exports/${link}`,
-    files: [MANIFEST_FILE, ...request.exportCounts.map(({ category }) => CATEGORY_FILES[category].file)],
+    // report.html is in every archive written since archives had one (the checkpoint records it).
+    files: [MANIFEST_FILE, ...request.exportCounts.map(({ category }) => CATEGORY_FILES[category].file), ...(request.checkpoint.report ? [request.checkpoint.report.file] : [])],
     expiresAt,
   };
 }

@@ -302,7 +302,9 @@ export class PrivacyRequestConnection {
 
 @ObjectType("PrivacyExportDownload", { description: "A short-lived link to a request's archive, usable only with the token of the identity it was issued to." })
 export class PrivacyExportDownload {
-  @Field(() => String, { description: "GET it (with the same bearer token) for manifest.json; append /<file> for each file the manifest lists." })
+  @Field(() => String, {
+    description: "GET it (with the same bearer token) for manifest.json; append /<file> for each file the manifest lists, or add ?format=zip for the whole archive as one zip.",
+  })
   url!: string;
 
   @Field(() => [String])
