@@ -18,6 +18,7 @@ export const ROOT_FIELD_ROLES: Readonly<Record<string, readonly Role[]>> = {
   tenantAuditLog: ["tenant-admin", "privacy-officer"],
   retentionRuns: ["operator"],
   residencyMove: ["operator", "tenant-admin"],
+  webhooks: ["tenant-admin", "privacy-officer"],
   // Mutation
   createTenant: ["operator"],
   electStorageRegion: ["tenant-admin"],
@@ -32,6 +33,8 @@ export const ROOT_FIELD_ROLES: Readonly<Record<string, readonly Role[]>> = {
   runRetention: ["operator"],
   placeLegalHold: ["operator", "privacy-officer"],
   liftLegalHold: ["operator", "privacy-officer"],
+  createWebhook: ["tenant-admin", "privacy-officer"],
+  deleteWebhook: ["tenant-admin", "privacy-officer"],
 };
 
 /** True when `role` may call the root field at all (meta fields such as `__typename` are open). */

@@ -2,6 +2,7 @@ import { PrivacyRequestStatus } from "@dgg/common";
 import type { DataSource, EntityManager } from "typeorm";
 import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
+import { enqueueWebhookEvent, eventForTransition, requestEventData } from "../webhooks";
 
 /** Statuses a worker can make progress on. FAILED waits for retryPrivacyRequest. */
 export const WORKABLE_STATUSES = [
@@ -80,6 +81,8 @@ export type RequestChanges = Partial<Omit<PrivacyRequestRecord, "id" | "eventSeq
  * Inside a transaction: the request's changes and a numbered event in the checkpoint log,
  * fenced on the lease (a worker that lost the request writes nothing). The UPDATE also
  * takes the request row's lock, which is what serialises a step against placeLegalHold.
+ * A status change that announces itself (webhooks/webhook-event.ts) enqueues its webhook
+ * deliveries in the same transaction.
  */
 export async function writeCheckpoint(
   manager: EntityManager,
@@ -98,6 +101,8 @@ export async function writeCheckpoint(
     .where("id = :id AND lease_owner = :worker", { id: request.id, worker })
     .execute();
   if ((result.affected ?? 0) !== 1) throw new LeaseLostError(request.id, worker);
+  const announced = changes.status === undefined ? null : eventForTransition(request.status, changes.status);
+  if (announced) await enqueueWebhookEvent(manager, { tenantId: request.tenantId, event: announced, requestId: request.id, data: requestEventData({ ...request, ...changes }) }, at);
   const event: PrivacyRequestEventRecord = { requestId: request.id, seq, at, worker, step, detail };
   await manager.getRepository(PrivacyRequestEventRecord).insert(event as never);
 }

@@ -9,6 +9,7 @@ import { freezeSubject } from "../privacy/freeze-step";
 import { OPEN_STATUSES } from "../privacy/queue";
 import { describeHold } from "./legal-hold.service";
 import { resolveSubject } from "./subject-access.service";
+import { discardWebhookEvents, enqueueWebhookEvent, releaseWebhookEvents, requestEventData, WebhookEvent } from "../webhooks";
 
 /** The GDPR month: a request must be answered within 30 days of receipt. */
 export const RESPONSE_PERIOD_MS = 30 * DAY_MS;
@@ -81,6 +82,8 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
     await ctx.db.transaction(async (manager) => {
       await manager.insert(PrivacyRequestRecord, request);
       await manager.insert(PrivacyRequestEventRecord, { requestId: request.id, seq: 1, at: now, worker: "api", step: "RECEIVED", detail: { requestedBy: ctx.viewer.subject } });
+      // Held like the request until the audit trail has it, so nobody hears of a filing that is undone.
+      await enqueueWebhookEvent(manager, { tenantId, event: WebhookEvent.REQUEST_RECEIVED, requestId: request.id, data: requestEventData(request) }, now, { holdUntil: request.leaseExpiresAt });
     });
   } catch (error) {
     // Lost a race with a concurrent call for the same user: the unique open-user index refused the second row.
@@ -95,6 +98,7 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
   } catch (error) {
     // Write, then audit (docs/decisions/0004): an unaudited request must not run.
     await ctx.db.transaction(async (manager) => {
+      await discardWebhookEvents(manager, request.id);
       await manager.delete(PrivacyRequestEventRecord, { requestId: request.id });
       await manager.delete(PrivacyRequestRecord, { id: request.id });
     });
@@ -110,14 +114,15 @@ export async function restrictProcessing(ctx: GovernanceContext, rawUserId: stri
     },
   );
   if (frozenAt !== null) request.checkpoint = { ...request.checkpoint, frozenAt };
-  await ctx.db.transaction((manager) =>
-    manager
+  await ctx.db.transaction(async (manager) => {
+    await manager
       .createQueryBuilder()
       .update(PrivacyRequestRecord)
       .set({ leaseOwner: null, leaseExpiresAt: null, checkpoint: request.checkpoint })
       .where("id = :id", { id: request.id })
-      .execute(),
-  );
+      .execute();
+    await releaseWebhookEvents(manager, request.id, ctx.clock.now());
+  });
   request.leaseOwner = null;
   request.leaseExpiresAt = null;
   ctx.wakeWorkers();
