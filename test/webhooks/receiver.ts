@@ -5,9 +5,11 @@
  * is answered 401; a good one 200, or whatever the test scripted for the next deliveries.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import Stripe from "stripe";
 
 export interface Received {
@@ -40,6 +42,17 @@ export function stripeVerifies(body: string, header: string | undefined, secret:
   } catch {
     return false;
   }
+}
+
+/**
+ * The verification snippet of the README's "Webhooks" section, run as written (it reads the
+ * wall clock, so it suits deliveries signed before the test clock moved).
+ */
+export function readmeVerifier(): (rawBody: string, header: string, secret: string) => boolean {
+  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+  const code = /```js\n((?:(?!```)[\s\S])*function verifyDggSignature[\s\S]*?)\n```/.exec(readme)?.[1];
+  if (!code) throw new Error("README has no verifyDggSignature snippet");
+  return new Function("require", `${code}\nreturn verifyDggSignature;`)(require) as (rawBody: string, header: string, secret: string) => boolean;
 }
 
 export interface Receiver {

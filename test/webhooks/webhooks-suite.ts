@@ -16,7 +16,7 @@ import { countAcross, startTestSystem } from "../support/system";
 import type { GraphQLResponse, StoreKind, TestSystem } from "../support/system";
 import { seedSubject } from "../privacy/harness";
 import type { Subject } from "../privacy/harness";
-import { startReceiver, stripeVerifies, verifySignature } from "./receiver";
+import { readmeVerifier, startReceiver, stripeVerifies, verifySignature } from "./receiver";
 import type { Receiver, Received } from "./receiver";
 
 const RETRY_BASE_MS = 1000;
@@ -117,6 +117,10 @@ export function describeWebhooksSuite(kind: StoreKind): void {
         // Nothing about the person: not their id, name, principal name, devices' serials, nor the reason typed in.
         for (const personal of [subject.userId, "Ada Lovelace", "Lovelace", `ada-${kind}@example.eu`, `SN-ada-${kind}`, "asked by phone"]) expect(post.body).not.toContain(personal);
       }
+      // The README's snippet, as a receiver would paste it, agrees.
+      const readme = readmeVerifier();
+      expect(posts.map((post) => readme(post.body, post.headers["x-dgg-signature"] as string, hook.secret))).toEqual([true, true]);
+      expect(readme(posts[0]!.body.replace("RECEIVED", "COMPLETED"), posts[0]!.headers["x-dgg-signature"] as string, hook.secret)).toBe(false);
       expect(payloadOf(posts[0]!).data.status).toBe("RECEIVED");
       expect(payloadOf(posts[1]!).data.status).toBe("COMPLETED");
       const listed = await waitForDeliveries(subject, hook.id, (deliveries) => deliveries.every((delivery) => delivery.status === "DELIVERED"));
