@@ -132,6 +132,30 @@ export function describeWebhooksSuite(kind: StoreKind): void {
       expect(listed.every((delivery) => typeof delivery.deliveredAt === "string")).toBe(true);
     });
 
+    it("lists every webhook's deliveries in one page query and one count, and pages with a cursor", async () => {
+      const subject = await seedSubject(system, `pages-${kind}`, 0, 0);
+      const hooks = [await register(subject, ["REQUEST_RECEIVED"]), await register(subject, ["REQUEST_RECEIVED"]), await register(subject, ["REQUEST_RECEIVED"])];
+      await restrict(subject);
+      for (const hook of hooks) await receiver.waitFor(hook.path, 1);
+      const counter = system.counters.governance;
+      counter.reset();
+      const response = await system.gql(await admin(subject), `query($t: ID!) { webhooks(tenantId: $t) { id deliveries(first: 1) { totalCount edges { node { id } } } } }`, { t: subject.tenantId });
+      expect(response.body.errors).toBeUndefined();
+      expect((response.body.data!.webhooks as { deliveries: { totalCount: number } }[]).map((hook) => hook.deliveries.totalCount)).toEqual([1, 1, 1]);
+      // The dispatcher polls meanwhile: only the statements about delivery pages are counted.
+      const pageQueries = counter.statements.filter((sql) => sql.includes("ROW_NUMBER()"));
+      const countQueries = counter.statements.filter((sql) => /COUNT\(\*\)/.test(sql) && sql.includes("webhook_delivery") && sql.includes("GROUP BY"));
+      expect([pageQueries.length, countQueries.length]).toEqual([1, 1]);
+      // Newest first, keyset-paged: the cursor of the only delivery leads to an empty page.
+      const first = await system.gql(await admin(subject), `query($t: ID!) { webhooks(tenantId: $t) { deliveries(first: 1) { pageInfo { hasNextPage endCursor } } } }`, { t: subject.tenantId });
+      const { endCursor, hasNextPage } = first.body.data!.webhooks[0].deliveries.pageInfo;
+      expect(hasNextPage).toBe(false);
+      const next = await system.gql(await admin(subject), `query($t: ID!, $a: String) { webhooks(tenantId: $t) { deliveries(first: 5, after: $a) { totalCount edges { node { id } } } } }`, { t: subject.tenantId, a: endCursor });
+      expect(next.body.data!.webhooks[0].deliveries).toEqual({ totalCount: 1, edges: [] });
+      const bad = await system.gql(await admin(subject), `query($t: ID!) { webhooks(tenantId: $t) { deliveries(after: "not-a-cursor") { totalCount } } }`, { t: subject.tenantId });
+      expect([codeOf(bad), argumentOf(bad)]).toEqual(["BAD_USER_INPUT", "after"]);
+    });
+
     it("refuses a tampered body or signature, with our verifier, Stripe's and the receiver's answer", async () => {
       const subject = await seedSubject(system, `tamper-${kind}`, 0, 0);
       const hook = await register(subject, ["REQUEST_RECEIVED"]);
@@ -252,6 +276,25 @@ export function describeWebhooksSuite(kind: StoreKind): void {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       expect(receiver.at(hook.path)).toHaveLength(0);
+    });
+
+    it("audits creation and deletion, and holds a tenant to 20 live webhooks", async () => {
+      const subject = await seedSubject(system, `limit-${kind}`, 0, 0);
+      const audited = (action: string) => countAcross(system, "audit", `SELECT COUNT(*) AS n FROM audit_log_entry WHERE action = '${action}' AND tenant_id = '${subject.tenantId}'`);
+      const hooks = [];
+      for (let i = 0; i < 20; i += 1) hooks.push(await register(subject, ["REQUEST_FAILED"]));
+      expect(await audited("WEBHOOK_CREATED")).toBe(20);
+      const before = await countAcross(system, "governance", `SELECT COUNT(*) AS n FROM webhook`);
+      const refused = await system.gql(await admin(subject), `mutation($t: ID!) { createWebhook(tenantId: $t, input: { url: "${receiver.url("/21")}", events: [REQUEST_FAILED] }) { signingSecret } }`, { t: subject.tenantId });
+      expect(codeOf(refused)).toBe("CONFLICT");
+      expect(refused.body.errors![0]!.message).toMatch(/has 20 webhooks/);
+      expect(await countAcross(system, "governance", `SELECT COUNT(*) AS n FROM webhook`)).toBe(before);
+      const deleted = await system.gql(await admin(subject), `mutation($id: ID!) { deleteWebhook(id: $id) }`, { id: hooks[0]!.id });
+      expect(deleted.body).toEqual({ data: { deleteWebhook: true } });
+      expect(await audited("WEBHOOK_DELETED")).toBe(1);
+      // A deleted one no longer counts.
+      await register(subject, ["REQUEST_FAILED"]);
+      expect(await audited("WEBHOOK_CREATED")).toBe(21);
     });
 
     it("refuses URLs outside the policy with BAD_USER_INPUT naming input.url, and stores nothing", async () => {

@@ -114,14 +114,12 @@ export class WebhookDispatcher {
   /** One POST of one delivery, and its outcome recorded. */
   private async attempt(delivery: ClaimedDelivery, webhook: WebhookRecord | null): Promise<void> {
     const { db, clock, config, owner } = this.deps;
-    let outcome: AttemptOutcome;
     if (!webhook || webhook.deletedAt) {
-      // Nothing goes to an endpoint its tenant removed; the attempt limit makes this final at once.
-      outcome = { delivered: false, status: null, error: "the webhook was deleted" };
-      delivery = { ...delivery, attempts: config.maxAttempts };
-    } else {
-      outcome = await this.send(delivery, webhook);
+      // Nothing goes to an endpoint its tenant removed: final at once, as if its attempts were used up.
+      await recordOutcome(db, { ...delivery, attempts: config.maxAttempts }, owner, clock.now(), { delivered: false, status: null, error: "the webhook was deleted" }, config);
+      return;
     }
+    const outcome: AttemptOutcome = await this.send(delivery, webhook);
     const status = await recordOutcome(db, delivery, owner, clock.now(), outcome, config);
     if (status === WebhookDeliveryStatus.FAILED) {
       console.warn(`[governance] webhook delivery ${delivery.id} (${delivery.event}) to webhook ${delivery.webhookId} FAILED after ${delivery.attempts} attempts: ${outcome.delivered ? "" : outcome.error}`);
