@@ -389,10 +389,13 @@ export function describeWebhooksSuite(kind: StoreKind): void {
       const webhookId = (accepted.body.data as { createWebhook: { webhook: { id: string } } }).createWebhook.webhook.id;
       // The name now points inside the network: the delivery is refused before any connection.
       dns.set("hooks.example.com", [{ address: "10.9.9.9", family: 4 }]);
+      // Only the production replica sends. Nothing else writes meanwhile: on SQLite two
+      // connections in one process must not wait for each other's write lock (see the overdue test).
       await system.governance.webhooks.stop();
+      await system.governance.workers.stop();
+      await restrict(subject);
       replica.service.webhooks.start();
       try {
-        await restrict(subject);
         const [delivery] = await waitForDeliveries(subject, webhookId, ([first]) => (first?.attempts ?? 0) >= 1 && first?.lastError !== null);
         expect(delivery).toMatchObject({ status: "PENDING", lastResponseStatus: null });
         expect(delivery!.lastError).toMatch(/host hooks\.example\.com resolves to 10\.9\.9\.9: 10\.9\.9\.9 is a private \(RFC 1918\) address/);
