@@ -156,6 +156,31 @@ export function describeWebhooksSuite(kind: StoreKind): void {
       expect([codeOf(bad), argumentOf(bad)]).toEqual(["BAD_USER_INPUT", "after"]);
     });
 
+    it("announces a legal hold's stop (ON_HOLD) and the completion after the lift, not the resumption", async () => {
+      const subject = await seedSubject(system, `held-${kind}`, 1, 2);
+      const hook = await register(subject, ["REQUEST_RECEIVED", "REQUEST_ON_HOLD", "REQUEST_COMPLETED"]);
+      const officer = await system.token(viewer("privacy-officer", { tenantId: subject.tenantId, subject: `officer@${subject.name}` }));
+      await system.governance.workers.stop();
+      const requestId = await restrict(subject);
+      const held = await system.gql(officer, `mutation($u: ID!) { placeLegalHold(user: $u, reason: "Lovelace v. Babbage") { id } }`, { u: subject.userId });
+      expect(held.body.errors).toBeUndefined();
+      system.governance.workers.start();
+      await receiver.waitFor(hook.path, 2);
+      await waitForRequest(system, await admin(subject), requestId, "id", (request) => request.status === "ON_HOLD");
+      const lifted = await system.gql(officer, `mutation($u: ID!) { liftLegalHold(user: $u) { id } }`, { u: subject.userId });
+      expect(lifted.body.errors).toBeUndefined();
+      await waitForRequest(system, await admin(subject), requestId, "id");
+      const posts = await receiver.waitFor(hook.path, 3);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(receiver.at(hook.path).map((post) => [payloadOf(post).type, payloadOf(post).data.status, post.valid])).toEqual([
+        ["REQUEST_RECEIVED", "RECEIVED", true],
+        ["REQUEST_ON_HOLD", "ON_HOLD", true],
+        ["REQUEST_COMPLETED", "COMPLETED", true],
+      ]);
+      // The hold's reason names people: it is not in any payload.
+      for (const post of posts) expect(post.body).not.toContain("Lovelace");
+    });
+
     it("refuses a tampered body or signature, with our verifier, Stripe's and the receiver's answer", async () => {
       const subject = await seedSubject(system, `tamper-${kind}`, 0, 0);
       const hook = await register(subject, ["REQUEST_RECEIVED"]);
