@@ -25,6 +25,7 @@ import type { ResidencyMoverOptions } from "../../subgraphs/governance/src/resid
 import type { ResidencyStores } from "@dgg/common";
 import type { PrivacyEngineConfig } from "../../subgraphs/governance/src/privacy/config";
 import type { FaultInjector } from "../../subgraphs/governance/src/privacy/faults";
+import type { WebhookConfig } from "../../subgraphs/governance/src/webhooks/config";
 import { createGateway } from "../../gateway/src/server";
 import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 
@@ -58,8 +59,8 @@ export interface TestSystem {
   governance: GovernanceService;
   /** Stops the governance service and starts a fresh one on the same store and port. */
   restartGovernance(mover?: TestSystemOptions["mover"]): Promise<void>;
-  /** Starts another governance replica on the same store, as a second pod would; stopped with the system. */
-  startGovernanceReplica(): Promise<{ url: string; service: GovernanceService }>;
+  /** Starts another governance replica on the same store, as a second pod would (with other webhook settings if given); stopped with the system. */
+  startGovernanceReplica(webhooks?: Partial<WebhookConfig>): Promise<{ url: string; service: GovernanceService }>;
   /** The erasure ledger's key, as governance was given it. */
   ledgerKey: Buffer;
   token(viewer: Viewer): Promise<string>;
@@ -128,6 +129,8 @@ export interface TestSystemOptions {
   privacy?: Partial<PrivacyEngineConfig>;
   /** Called at each of the privacy engine's named points (tests that act at a precise step). */
   faults?: FaultInjector;
+  /** Overrides for webhook delivery (tests poll fast by default). */
+  webhooks?: Partial<WebhookConfig>;
 }
 
 export async function startTestSystem(kind: StoreKind, options: TestSystemOptions = {}): Promise<TestSystem> {
@@ -184,6 +187,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     retentionIntervalMs: options.retentionIntervalMs ?? null,
     retentionTimer: false,
     faults: options.faults,
+    webhooks: { pollMs: 50, ...options.webhooks },
   };
   const startGovernance = (mover: TestSystemOptions["mover"]) =>
     createGovernanceService({ ...governanceOptions, residencyMover: { intervalMs: 100, ...mover }, logger: counters.governance });
@@ -251,9 +255,9 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       system.governance = services.governance;
       system.stores.governance = [{ region: null, db: services.governance.db }];
     },
-    async startGovernanceReplica() {
+    async startGovernanceReplica(webhooks) {
       // A second pod: its own residency mover stays off so the move tests keep one driver.
-      const service = await createGovernanceService({ ...governanceOptions, residencyMover: false });
+      const service = await createGovernanceService({ ...governanceOptions, webhooks: { ...governanceOptions.webhooks, ...webhooks }, residencyMover: false });
       const listener = await listen(service.app, 0);
       replicas.push({ close: listener.close, service });
       return { url: listener.url, service };

@@ -1,4 +1,5 @@
-import { assertRole } from "./authz";
+import { assertRole, outOfBounds } from "./authz";
+import { assertId } from "./validation";
 import type { Role, Viewer } from "./identity";
 
 /**
@@ -21,6 +22,7 @@ export const OPERATION_ROLES = {
   tenantAuditLog: ["tenant-admin", "privacy-officer"],
   retentionRuns: ["operator"],
   residencyMove: ["operator", "tenant-admin"],
+  webhooks: ["tenant-admin", "privacy-officer"],
   // Mutation
   createTenant: ["operator"],
   electStorageRegion: ["tenant-admin"],
@@ -41,6 +43,8 @@ export const OPERATION_ROLES = {
   runRetention: ["operator"],
   placeLegalHold: ["operator", "privacy-officer"],
   liftLegalHold: ["operator", "privacy-officer"],
+  createWebhook: ["tenant-admin", "privacy-officer"],
+  deleteWebhook: ["tenant-admin", "privacy-officer"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Operation = keyof typeof OPERATION_ROLES;
@@ -55,4 +59,16 @@ export function mayCall(role: Role, field: string): boolean {
 /** Refuses (FORBIDDEN) a viewer whose role may never call `operation`; `action` names it in the message. */
 export function assertMayCall(viewer: Viewer, operation: Operation, action: string): void {
   assertRole(viewer, OPERATION_ROLES[operation], action);
+}
+
+/**
+ * For operations on a whole tenant (its policy, its webhooks, its request list): the tenant
+ * id, if the viewer's role may call `operation` and the viewer belongs to that tenant; the
+ * same FORBIDDEN for any other tenant, whether or not it exists.
+ */
+export function assertOwnTenant(viewer: Viewer, operation: Operation, action: string, rawTenantId: string): string {
+  assertMayCall(viewer, operation, action);
+  const tenantId = assertId(rawTenantId, "tenantId");
+  if (viewer.tenantId !== tenantId) throw outOfBounds(viewer, `tenant ${tenantId}`, { tenantId });
+  return tenantId;
 }

@@ -9,6 +9,9 @@ import type { EngineDeps } from "./privacy/engine-deps";
 import { activeHoldsFor } from "./services/legal-hold.service";
 import type { RetentionLease } from "./services/retention-lease";
 import type { SubjectHoldings } from "./services/data-subgraphs";
+import type { WebhookConfig } from "./webhooks/config";
+import { createWebhookDeliveriesLoader } from "./webhooks/webhook-deliveries.loader";
+import type { DeliveriesPage, DeliveriesPageKey } from "./webhooks/webhook-deliveries.loader";
 
 /** What lives for the whole process. */
 export interface GovernanceDeps extends EngineDeps {
@@ -23,6 +26,8 @@ export interface GovernanceDeps extends EngineDeps {
   linkSigningKey: KeyLike;
   /** Tells this replica's workers that a request was filed. */
   wakeWorkers(): void;
+  /** URL policy and limits of webhooks (webhooks/config.ts). */
+  webhooks: WebhookConfig;
 }
 
 /** Per request: the viewer, its forwarded identity, and loaders. */
@@ -36,6 +41,8 @@ export interface GovernanceContext extends GovernanceDeps {
     holds: DataLoader<string, LegalHoldRecord | null>;
     /** Receipts by request id, one query per batch. */
     receipts: DataLoader<string, PrivacyReceiptRecord | null>;
+    /** Pages of webhooks' deliveries, one windowed query per batch. */
+    webhookDeliveries: DataLoader<DeliveriesPageKey, DeliveriesPage, string>;
   };
 }
 
@@ -69,6 +76,7 @@ export function createGovernanceContext(deps: GovernanceDeps, viewer: Viewer, to
         const byId = new Map(rows.map((row) => [row.requestId, row]));
         return requestIds.map((requestId) => byId.get(requestId) ?? null);
       }),
+      webhookDeliveries: createWebhookDeliveriesLoader(deps.db),
     },
   };
 }

@@ -10,9 +10,10 @@ async function main(): Promise<void> {
   const options = await governanceOptionsFromEnv(process.env);
   const service = await createGovernanceService({
     ...options,
-    // Only the replay runs here: no privacy workers, no residency mover, no retention schedule.
+    // Only the replay runs here: no privacy workers, no residency mover, no retention schedule, no webhook dispatcher.
     privacy: { ...options.privacy, concurrency: 0 },
     residencyMover: false,
+    webhooks: { dispatcher: false },
   });
   try {
     const { scanned, reErased } = await service.replayErasureLedger();

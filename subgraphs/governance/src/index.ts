@@ -4,6 +4,7 @@ import { faultsFromEnv } from "./privacy/faults";
 import { createGovernanceService } from "./server";
 import type { GovernanceService } from "./server";
 import { retentionIntervalFromEnv } from "./services/retention-config";
+import { webhookConfigFromEnv } from "./webhooks/config";
 
 const REPLAY_TRIES = 10;
 
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       faultPoint: env.DGG_FAULT_POINT,
     },
     retentionIntervalMs: retentionIntervalFromEnv(env),
+    webhooks: webhookConfigFromEnv(env),
     faults: faultsFromEnv(env),
   });
   const { url } = await listen(service.app, Number(env.GOVERNANCE_PORT ?? 4005), env.HOST ?? "127.0.0.1");

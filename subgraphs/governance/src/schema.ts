@@ -4,6 +4,7 @@ import { LegalHoldResolver } from "./resolvers/legal-hold.resolver";
 import { PersonalDataResolver } from "./resolvers/personal-data.resolver";
 import { PrivacyRequestResolver } from "./resolvers/privacy-request.resolver";
 import { RetentionResolver } from "./resolvers/retention.resolver";
+import { WebhookResolver } from "./webhooks/webhook.resolver";
 
 /**
  * The gateway only reaches governance's PersonalData through the root field, but the
@@ -15,7 +16,7 @@ const referenceResolvers = {
   },
 } as unknown as ReferenceResolvers;
 
-/** The governance subgraph: personalData's root, retention and legal holds, privacy requests. */
+/** The governance subgraph: personalData's root, retention and legal holds, privacy requests and their webhooks. */
 export function buildGovernanceSchema(): Promise<FederatedSchema> {
-  return buildFederatedSchema({ resolvers: [PersonalDataResolver, PrivacyRequestResolver, RetentionResolver, LegalHoldResolver] }, referenceResolvers);
+  return buildFederatedSchema({ resolvers: [PersonalDataResolver, PrivacyRequestResolver, RetentionResolver, LegalHoldResolver, WebhookResolver] }, referenceResolvers);
 }

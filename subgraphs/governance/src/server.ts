@@ -49,6 +49,13 @@ import type { ReplayResult } from "./privacy/ledger";
 import { PrivacyWorkers } from "./privacy/worker";
 import { buildGovernanceSchema } from "./schema";
 import { dataSubgraphs, PersonalDataContractClient } from "./services/data-subgraphs";
+import { Webhooks1737100000000 } from "./migrations/1737100000000-webhooks";
+import { DEFAULT_WEBHOOK_CONFIG } from "./webhooks/config";
+import type { WebhookConfig } from "./webhooks/config";
+import { WebhookDispatcher } from "./webhooks/dispatcher";
+import { wakeOnCommit } from "./webhooks/wake-on-commit";
+import { WebhookDeliveryRecord } from "./webhooks/webhook-delivery.entity";
+import { WebhookRecord } from "./webhooks/webhook.entity";
 
 export interface GovernanceServiceOptions {
   database: DatabaseConfig;
@@ -72,6 +79,8 @@ export interface GovernanceServiceOptions {
    * RETENTION_INTERVAL (default one hour); tests drive `scheduler.tick()` themselves.
    */
   retentionIntervalMs?: number | null;
+  /** Webhook delivery and URL policy; unset values take DEFAULT_WEBHOOK_CONFIG (development policy, dispatcher started). */
+  webhooks?: Partial<WebhookConfig>;
   /** Whether this instance's timer checks the schedule; off lets tests tick by hand. Default true when an interval is set. */
   retentionTimer?: boolean;
   /** Lifetime of the retention lease; renewed during a run. Default five minutes. */
@@ -88,6 +97,8 @@ export interface GovernanceService extends SubgraphApp {
   scheduler: RetentionScheduler | null;
   /** This replica's privacy-request workers: `start()` (index.ts does), `stop()`. */
   workers: PrivacyWorkers;
+  /** This replica's webhook dispatcher, started with the service unless `webhooks.dispatcher` is false. */
+  webhooks: WebhookDispatcher;
   /** Re-erases anyone in the erasure ledger who is back in a data subgraph (`npm run erasure:replay`). */
   replayErasureLedger(): Promise<ReplayResult>;
   /** Deletes archives and receipts past their keep period (retention calls it). */
@@ -104,6 +115,8 @@ export const governanceEntities = [
   LegalHoldRecord,
   RetentionLeaseRecord,
   PrivacyRequestPolicyRecord,
+  WebhookRecord,
+  WebhookDeliveryRecord,
 ];
 export const governanceMigrations = [
   CreateGovernanceTables1732400000000,
@@ -111,6 +124,7 @@ export const governanceMigrations = [
   DurablePrivacyRequests1735000000000,
   RetentionErasures1736000000000,
   PrivacyRequestCases1737000000000,
+  Webhooks1737100000000,
 ];
 
 /**
@@ -150,6 +164,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     gatewayPublicUrl: "http://127.0.0.1:4000",
     ...options.privacy,
   };
+  const webhooks: WebhookConfig = { ...DEFAULT_WEBHOOK_CONFIG, ...options.webhooks };
   // The workers need the deps and the deps wake the workers: the late-bound holder breaks the cycle.
   const holder: { workers?: PrivacyWorkers } = {};
   const deps: GovernanceDeps = {
@@ -170,6 +185,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     linkSigningKey: options.internalPrivateKey,
     serviceToken: () => signInternalToken(GOVERNANCE_SERVICE, options.internalPrivateKey, "dgg-governance", options.clock.now()),
     wakeWorkers: () => holder.workers?.wake(),
+    webhooks,
   };
   const workers = new PrivacyWorkers(deps);
   holder.workers = workers;
@@ -206,6 +222,10 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
           repoint: (tenantId, from, to) => repointArchives(deps, tenantId, from as Region, to as Region),
         });
   mover?.start();
+  const dispatcher = new WebhookDispatcher({ db, clock: options.clock, config: webhooks, owner: newWorkerId() });
+  // Any transaction that enqueues deliveries wakes the dispatcher when it commits.
+  wakeOnCommit(db.manager, () => dispatcher.wake());
+  if (webhooks.dispatcher) dispatcher.start();
   const scheduler = deps.retention.intervalMs ? new RetentionScheduler(deps, deps.retention.intervalMs) : null;
   if (scheduler && options.retentionTimer !== false) scheduler.start();
   return {
@@ -214,10 +234,12 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     mover,
     scheduler,
     workers,
+    webhooks: dispatcher,
     replayErasureLedger: () => replayErasureLedger(deps),
     purgeExpiredEvidence: (asOf) => purgeExpiredEvidence(deps, asOf),
     stop: async () => {
       await workers.stop();
+      await dispatcher.stop();
       await mover?.stop();
       await scheduler?.stop();
       await app.stop();

@@ -16,6 +16,7 @@ import type { GovernanceDeps } from "../src/context";
 import { FileSystemBlobStore } from "../src/blob/blob-store";
 import { DEFAULT_PRIVACY_CONFIG } from "../src/privacy/config";
 import { noFaults } from "../src/privacy/faults";
+import { DEFAULT_WEBHOOK_CONFIG } from "../src/webhooks/config";
 
 const HOUR = 3_600_000;
 
@@ -62,6 +63,7 @@ describe("a retention run with a subgraph down", () => {
       linkSigningKey: keys.privateKey,
       serviceToken: () => Promise.resolve("unused"),
       wakeWorkers: () => undefined,
+      webhooks: DEFAULT_WEBHOOK_CONFIG,
     };
     const run = await runScheduledSlot(deps, HOUR);
     expect(run).not.toBeNull();

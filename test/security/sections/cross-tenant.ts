@@ -50,11 +50,26 @@ export function crossTenantSection(world: () => World, tally: Tally): void {
       [`query($id: ID!) { tenant(id: $id) { id name } }`, { id: w.a.id }],
       [`mutation($id: ID!) { electStorageRegion(tenantId: $id, region: ASIA_PACIFIC) { id } }`, { id: w.a.id }],
       [`mutation($t: ID!) { createUser(input: { tenantId: $t, userPrincipalName: "plant@evil.example.com", displayName: "x" }) { id } }`, { t: w.a.id }],
+      [`query($t: ID!) { webhooks(tenantId: $t) { id url } }`, { t: w.a.id }],
+      [`mutation($t: ID!) { createWebhook(tenantId: $t, input: { url: "http://127.0.0.1:9/planted", events: [REQUEST_RECEIVED] }) { signingSecret } }`, { t: w.a.id }],
     ] as const) {
       const response = await w.system.gql(w.b.admin, query, variables);
       tally.add("cross-tenant");
       if (codeOf(response) !== "FORBIDDEN" || Object.values(response.body.data ?? {}).some((value) => value !== null)) problems.push(`${query}: ${JSON.stringify(response.body)}`);
     }
+    // A's webhook by id: refused to B exactly as an id nobody has, and left alone.
+    const created = await w.system.gql(w.a.admin, `mutation($t: ID!) { createWebhook(tenantId: $t, input: { url: "http://127.0.0.1:9/cross-tenant", events: [REQUEST_RECEIVED] }) { webhook { id } } }`, { t: w.a.id });
+    const webhookId = created.body.data!.createWebhook.webhook.id as string;
+    for (const [who, token] of attackers) {
+      const real = await w.system.gql(token, `mutation($id: ID!) { deleteWebhook(id: $id) }`, { id: webhookId });
+      const fake = await w.system.gql(token, `mutation($id: ID!) { deleteWebhook(id: $id) }`, { id: unknown });
+      tally.add("cross-tenant", 2);
+      if (codeOf(real) !== "FORBIDDEN" || real.body.data?.deleteWebhook != null) problems.push(`${who} deleteWebhook: ${JSON.stringify(real.body)}`);
+      if (real.body.errors?.[0]?.message.replace(webhookId, "<id>") !== fake.body.errors?.[0]?.message.replace(unknown, "<id>")) problems.push(`${who} deleteWebhook: real and unknown differ`);
+    }
+    const still = await w.system.gql(w.a.admin, `query($t: ID!) { webhooks(tenantId: $t) { id } }`, { t: w.a.id });
+    if (!JSON.stringify(still.body.data?.webhooks).includes(webhookId)) problems.push(`A's webhook is gone: ${JSON.stringify(still.body)}`);
+    await w.system.gql(w.a.admin, `mutation($id: ID!) { deleteWebhook(id: $id) }`, { id: webhookId });
     expect(problems).toEqual([]);
     expect(before?.personalData?.account?.managementState).toBe("MANAGED");
     expect(await view()).toEqual(before);

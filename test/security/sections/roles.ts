@@ -67,6 +67,23 @@ async function pendingMove(w: World): Promise<void> {
   );
 }
 
+/** A webhook of tenant A, registered by its admin, posting to the discard port (nothing listens: deliveries just fail and retry). */
+async function tenantWebhook(w: World): Promise<string> {
+  const created = await w.system.gql(w.a.admin, `mutation($t: ID!, $i: CreateWebhookInput!) { createWebhook(tenantId: $t, input: $i) { webhook { id } } }`, {
+    t: w.a.id,
+    i: { url: "http://127.0.0.1:9/security-suite", events: ["REQUEST_RECEIVED"] },
+  });
+  if (created.body.errors) throw new Error(`createWebhook failed: ${JSON.stringify(created.body.errors)}`);
+  return created.body.data!.createWebhook.webhook.id as string;
+}
+
+/** The one webhook the refused deleteWebhook calls aim at (refused calls change nothing, so it outlives them all). */
+const standingWebhooks = new WeakMap<World, Promise<string>>();
+function standingWebhook(w: World): Promise<string> {
+  if (!standingWebhooks.has(w)) standingWebhooks.set(w, tenantWebhook(w));
+  return standingWebhooks.get(w)!;
+}
+
 /** One call per operation; for the role's own tenant (A) or, for a data subject, about itself. */
 const CALLS: Record<string, Builder> = {
   createTenant: async () => ({ query: `mutation($n: String!) { createTenant(input: { name: $n, storageRegion: ASIA_PACIFIC }) { id } }`, variables: { n: `T-${randomUUID()}` } }),
@@ -154,6 +171,16 @@ const CALLS: Record<string, Builder> = {
     query: `mutation($u: ID!) { placeLegalHold(user: $u, reason: "litigation") { reason } }`,
     variables: { u: role === "operator" || role === "privacy-officer" ? await freshUser(w) : w.a.userId },
   }),
+  webhooks: async (w) => ({ query: `query($t: ID!) { webhooks(tenantId: $t) { id url events deliveries(first: 5) { totalCount } } }`, variables: { t: w.a.id } }),
+  createWebhook: async (w) => ({
+    query: `mutation($t: ID!, $i: CreateWebhookInput!) { createWebhook(tenantId: $t, input: $i) { webhook { id } signingSecret } }`,
+    variables: { t: w.a.id, i: { url: "http://127.0.0.1:9/security-suite", events: ["REQUEST_RECEIVED", "REQUEST_COMPLETED"] } },
+  }),
+  deleteWebhook: async (w, role) => {
+    // The allowed roles delete a webhook of their own; the others go after the standing one.
+    const id = role === "tenant-admin" || role === "privacy-officer" ? await tenantWebhook(w) : await standingWebhook(w);
+    return { query: `mutation($id: ID!) { deleteWebhook(id: $id) }`, variables: { id } };
+  },
   liftLegalHold: async (w, role) => {
     // Lifting needs a hold to lift: the allowed roles get a fresh user with one placed by the operator.
     if (role !== "operator" && role !== "privacy-officer") return { query: `mutation($u: ID!) { liftLegalHold(user: $u) { reason } }`, variables: { u: w.a.userId } };
@@ -194,6 +221,9 @@ const OWNER: Record<string, SubgraphName> = {
   retentionRuns: "governance",
   placeLegalHold: "governance",
   liftLegalHold: "governance",
+  webhooks: "governance",
+  createWebhook: "governance",
+  deleteWebhook: "governance",
 };
 
 /** The call as its own subgraph can answer it: personalData's other shares live elsewhere. */

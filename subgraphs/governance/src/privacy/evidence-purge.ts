@@ -4,7 +4,7 @@ import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.ent
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import { archivePrefix } from "./archive-layout";
 import type { EngineDeps } from "./engine-deps";
-import { WITHDRAWN_STATUSES } from "./queue";
+import { WITHDRAWN_STATUSES } from "./statuses";
 
 export interface EvidencePurgeResult {
   archivesPurged: number;

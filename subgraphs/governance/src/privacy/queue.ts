@@ -1,30 +1,10 @@
 import { PrivacyRequestStatus } from "@dgg/common";
+import { WITHDRAWN_STATUSES, WORKABLE_STATUSES } from "./statuses";
 import type { DataSource, EntityManager } from "typeorm";
 import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
+import { enqueueWebhookEvent, eventForTransition, requestEventData } from "../webhooks";
 
-/** Statuses a worker can make progress on. FAILED waits for retryPrivacyRequest. */
-export const WORKABLE_STATUSES = [
-  PrivacyRequestStatus.RECEIVED,
-  PrivacyRequestStatus.EXPORTING,
-  PrivacyRequestStatus.EXPORTED,
-  PrivacyRequestStatus.ERASING,
-] as const;
-
-/**
- * Statuses of a request that is not finished: a second restrictProcessing returns it, and
- * its subject stays frozen. AWAITING_APPROVAL waits for a second person, ON_HOLD for
- * liftLegalHold, FAILED for retryPrivacyRequest.
- */
-export const OPEN_STATUSES = [...WORKABLE_STATUSES, PrivacyRequestStatus.AWAITING_APPROVAL, PrivacyRequestStatus.ON_HOLD, PrivacyRequestStatus.FAILED] as const;
-
-/** Statuses a request ends in; nothing moves it on from there. */
-export const FINISHED_STATUSES = [PrivacyRequestStatus.COMPLETED, PrivacyRequestStatus.DENIED, PrivacyRequestStatus.CANCELED] as const;
-
-/** Ended before anything was erased: a restriction's freeze must still be lifted (`freeze_released_at`). */
-export const WITHDRAWN_STATUSES = [PrivacyRequestStatus.DENIED, PrivacyRequestStatus.CANCELED] as const;
-
-export const isFinished = (status: PrivacyRequestStatus): boolean => (FINISHED_STATUSES as readonly PrivacyRequestStatus[]).includes(status);
 
 /** Thrown when another worker took the request over (our lease had expired): stop at once, write nothing more. */
 export class LeaseLostError extends Error {
@@ -125,7 +105,8 @@ async function logEvent(manager: EntityManager, requestId: string, event: Reques
  * Inside a transaction: the request's changes and a numbered event in the checkpoint log,
  * fenced on the lease (a worker that lost the request writes nothing). The UPDATE also
  * takes the request row's lock, which is what serialises a step against placeLegalHold.
- * Returns the event's sequence number.
+ * A status change that announces itself (webhooks/webhook-event.ts) enqueues its webhook
+ * deliveries in the same transaction. Returns the event's sequence number.
  */
 export async function writeCheckpoint(
   manager: EntityManager,
@@ -143,6 +124,8 @@ export async function writeCheckpoint(
     .where("id = :id AND lease_owner = :worker", { id: request.id, worker })
     .execute();
   if ((result.affected ?? 0) !== 1) throw new LeaseLostError(request.id, worker);
+  const announced = changes.status === undefined ? null : eventForTransition(request.status, changes.status);
+  if (announced) await enqueueWebhookEvent(manager, { tenantId: request.tenantId, event: announced, requestId: request.id, data: requestEventData({ ...request, ...changes }) }, at);
   return logEvent(manager, request.id, { at, worker, actor: null, step, status: changes.status ?? request.status, detail });
 }
 

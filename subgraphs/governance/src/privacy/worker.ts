@@ -4,7 +4,8 @@ import type { EngineDeps } from "./engine-deps";
 import { eraseSubgraphs, startErasure } from "./erase-step";
 import { exportAllCategories, startExport } from "./export-step";
 import { finishAccess, finishRequest, releaseFreeze } from "./finish-step";
-import { checkpoint, claimNext, LeaseLostError, renewLease, WITHDRAWN_STATUSES, WORKABLE_STATUSES } from "./queue";
+import { checkpoint, claimNext, LeaseLostError, renewLease } from "./queue";
+import { WITHDRAWN_STATUSES, WORKABLE_STATUSES } from "./statuses";
 import { verifyAndSeal } from "./verify-step";
 
 /** Denied or canceled: the only work left is lifting the freeze, retried (capped backoff) until it is done; such a request never becomes FAILED. */

@@ -3,7 +3,7 @@ import type { PrivacyReceiptRecord } from "../entities/privacy-receipt.entity";
 import type { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import { ARCHIVE_FORMAT } from "../privacy/archive-layout";
 import { progressOf } from "../privacy/checkpoint";
-import { isFinished } from "../privacy/queue";
+import { isFinished } from "../privacy/statuses";
 import { CATEGORY_ORDER } from "../services/retention-rules";
 import type { PrivacyReceipt, PrivacyRequest } from "../types/privacy-request.type";
 

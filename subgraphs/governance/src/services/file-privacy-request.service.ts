@@ -7,10 +7,11 @@ import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.ent
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import { emptyCheckpoint } from "../privacy/checkpoint";
 import { freezeSubject } from "../privacy/freeze-step";
-import { OPEN_STATUSES } from "../privacy/queue";
+import { OPEN_STATUSES } from "../privacy/statuses";
 import { describeHold } from "./legal-hold.service";
 import { approvalRequired, policyOf } from "./privacy-request-policy.service";
 import { resolveSubject } from "./subject-access.service";
+import { discardWebhookEvents, enqueueWebhookEvent, eventForTransition, releaseWebhookEvents, requestEventData } from "../webhooks";
 
 /** The GDPR month: a request must be answered within 30 days of receipt. */
 export const RESPONSE_PERIOD_MS = 30 * DAY_MS;
@@ -113,6 +114,9 @@ export async function filePrivacyRequest(ctx: GovernanceContext, kind: PrivacyRe
         detail: { kind, awaitsApproval },
       };
       await manager.insert(PrivacyRequestEventRecord, filed as never);
+      // Held like the request until the audit trail has it, so nobody hears of a filing that is undone.
+      const announced = eventForTransition(null, request.status);
+      if (announced) await enqueueWebhookEvent(manager, { tenantId, event: announced, requestId: request.id, data: requestEventData(request) }, now, { holdUntil: request.leaseExpiresAt });
     });
   } catch (error) {
     // Lost a race with a concurrent call for the same user: the unique open-user index refused the second row.
@@ -127,6 +131,7 @@ export async function filePrivacyRequest(ctx: GovernanceContext, kind: PrivacyRe
   } catch (error) {
     // Write, then audit (docs/decisions/0004): an unaudited request must not run.
     await ctx.db.transaction(async (manager) => {
+      await discardWebhookEvents(manager, request.id);
       await manager.delete(PrivacyRequestEventRecord, { requestId: request.id });
       await manager.delete(PrivacyRequestRecord, { id: request.id });
     });
@@ -145,14 +150,15 @@ export async function filePrivacyRequest(ctx: GovernanceContext, kind: PrivacyRe
     );
     if (frozenAt !== null) request.checkpoint = { ...request.checkpoint, frozenAt };
   }
-  await ctx.db.transaction((manager) =>
-    manager
+  await ctx.db.transaction(async (manager) => {
+    await manager
       .createQueryBuilder()
       .update(PrivacyRequestRecord)
       .set({ leaseOwner: null, leaseExpiresAt: null, checkpoint: request.checkpoint })
       .where("id = :id", { id: request.id })
-      .execute(),
-  );
+      .execute();
+    await releaseWebhookEvents(manager, request.id, ctx.clock.now());
+  });
   request.leaseOwner = null;
   request.leaseExpiresAt = null;
   if (!awaitsApproval) ctx.wakeWorkers();

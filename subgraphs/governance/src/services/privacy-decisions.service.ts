@@ -15,8 +15,10 @@ import type { EntityManager } from "typeorm";
 import type { GovernanceContext } from "../context";
 import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.entity";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
-import { appendEvent, FINISHED_STATUSES, isFinished } from "../privacy/queue";
+import { appendEvent } from "../privacy/queue";
+import { FINISHED_STATUSES, isFinished } from "../privacy/statuses";
 import type { RequestChanges } from "../privacy/queue";
+import { discardWebhookEvents, enqueueWebhookEvent, releaseWebhookEvents, requestEventData, WebhookEvent } from "../webhooks";
 import { findPrivacyRequest } from "./privacy-requests.service";
 
 
@@ -37,6 +39,8 @@ const CANCELABLE = [
 interface Decision {
   /** The step logged in the request's history. */
   step: string;
+  /** What webhooks hear of it. */
+  webhook: WebhookEvent;
   audit: string;
   changes: RequestChanges;
   /** SQL that must still hold when the change is written (the status it is taken from). */
@@ -60,7 +64,8 @@ interface Decision {
 async function decide(ctx: GovernanceContext, request: PrivacyRequestRecord, decision: Decision): Promise<PrivacyRequestRecord> {
   const now = ctx.clock.now();
   const apiLease = `api:${randomUUID()}`;
-  const changes: RequestChanges = decision.holdsLease ? { ...decision.changes, leaseOwner: apiLease, leaseExpiresAt: new Date(now.getTime() + 60_000) } : decision.changes;
+  const held = new Date(now.getTime() + 60_000);
+  const changes: RequestChanges = decision.holdsLease ? { ...decision.changes, leaseOwner: apiLease, leaseExpiresAt: held } : decision.changes;
   const seq = await ctx.db.transaction(async (manager: EntityManager) => {
     const result = await manager
       .createQueryBuilder()
@@ -69,6 +74,8 @@ async function decide(ctx: GovernanceContext, request: PrivacyRequestRecord, dec
       .where(`id = :id AND ${decision.guard}`, { ...decision.params, id: request.id })
       .execute();
     if ((result.affected ?? 0) !== 1) return null;
+    // Held until the audit trail has the decision: an undone decision is never announced.
+    await enqueueWebhookEvent(manager, { tenantId: request.tenantId, event: decision.webhook, requestId: request.id, data: requestEventData({ ...request, ...decision.changes }) }, now, { holdUntil: held });
     return appendEvent(manager, request.id, {
       at: now,
       worker: "api",
@@ -91,19 +98,21 @@ async function decide(ctx: GovernanceContext, request: PrivacyRequestRecord, dec
     await ctx.db.transaction(async (manager) => {
       await manager.createQueryBuilder().update(PrivacyRequestRecord).set(restore).where("id = :id", { id: request.id }).execute();
       await manager.delete(PrivacyRequestEventRecord, { requestId: request.id, seq });
+      await discardWebhookEvents(manager, request.id, decision.webhook);
     });
     throw new UnavailableError(`the audit trail did not accept the decision, so nothing was changed (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (decision.holdsLease) {
-    await ctx.db.transaction((manager) =>
-      manager
+  await ctx.db.transaction(async (manager) => {
+    if (decision.holdsLease) {
+      await manager
         .createQueryBuilder()
         .update(PrivacyRequestRecord)
         .set({ leaseOwner: null, leaseExpiresAt: null })
         .where("id = :id AND lease_owner = :apiLease", { id: request.id, apiLease })
-        .execute(),
-    );
-  }
+        .execute();
+    }
+    await releaseWebhookEvents(manager, request.id, ctx.clock.now());
+  });
   ctx.wakeWorkers();
   return ctx.db.getRepository(PrivacyRequestRecord).findOneByOrFail({ id: request.id });
 }
@@ -133,6 +142,7 @@ export async function approvePrivacyRequest(ctx: GovernanceContext, rawId: strin
   const now = ctx.clock.now();
   return decide(ctx, request, {
     step: "APPROVED",
+    webhook: WebhookEvent.REQUEST_APPROVED,
     audit: "PRIVACY_REQUEST_APPROVED",
     changes: { status: PrivacyRequestStatus.RECEIVED, approvedBy: ctx.viewer.subject, approvedAt: now },
     guard: "status = :from",
@@ -165,6 +175,7 @@ export async function denyPrivacyRequest(ctx: GovernanceContext, rawId: string, 
   awaitingApproval(request, "denied");
   return decide(ctx, request, {
     step: "DENIED",
+    webhook: WebhookEvent.REQUEST_DENIED,
     audit: "PRIVACY_REQUEST_DENIED",
     changes: withdrawal(request, PrivacyRequestStatus.DENIED, reason, ctx.clock.now()),
     guard: "status = :from",
@@ -190,6 +201,7 @@ export async function cancelPrivacyRequest(ctx: GovernanceContext, rawId: string
   }
   return decide(ctx, request, {
     step: "CANCELED",
+    webhook: WebhookEvent.REQUEST_CANCELED,
     audit: "PRIVACY_REQUEST_CANCELED",
     changes: withdrawal(request, PrivacyRequestStatus.CANCELED, reason, ctx.clock.now()),
     guard: `status IN (${CANCELABLE.map((_status, index) => `:s${index}`).join(", ")}) AND erasure_started_at IS NULL`,
@@ -217,6 +229,7 @@ export async function extendPrivacyRequestDeadline(ctx: GovernanceContext, rawId
   const extension = { days, reason, extendedBy: ctx.viewer.subject, extendedAt: now.getTime() };
   return decide(ctx, request, {
     step: "DEADLINE_EXTENDED",
+    webhook: WebhookEvent.REQUEST_DEADLINE_EXTENDED,
     audit: "PRIVACY_REQUEST_DEADLINE_EXTENDED",
     changes: { dueAt, deadlineExtensions: [...request.deadlineExtensions, extension] },
     // Two extensions at once: the second finds the date moved and is refused, so none is lost.

@@ -1,5 +1,4 @@
-import { assertId, assertMayCall, outOfBounds, PrivacyRequestKind, writeThenAudit } from "@dgg/common";
-import type { Operation } from "@dgg/common";
+import { assertOwnTenant, PrivacyRequestKind, writeThenAudit } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import type { GovernanceContext } from "../context";
 import { PrivacyRequestPolicyRecord } from "../entities/privacy-request-policy.entity";
@@ -20,15 +19,8 @@ export function approvalRequired(policy: PrivacyRequestPolicyValue, kind: Privac
   return kind === PrivacyRequestKind.ACCESS ? policy.accessRequiresApproval : policy.erasureRequiresApproval;
 }
 
-function ownTenant(ctx: GovernanceContext, rawTenantId: string, operation: Operation, action: string): string {
-  assertMayCall(ctx.viewer, operation, action);
-  const tenantId = assertId(rawTenantId, "tenantId");
-  if (ctx.viewer.tenantId !== tenantId) throw outOfBounds(ctx.viewer, `tenant ${tenantId}`, { tenantId });
-  return tenantId;
-}
-
 export function readPrivacyRequestPolicy(ctx: GovernanceContext, rawTenantId: string): Promise<PrivacyRequestPolicyValue> {
-  return policyOf(ctx.db, ownTenant(ctx, rawTenantId, "privacyRequestPolicy", "read the privacy request policy"));
+  return policyOf(ctx.db, assertOwnTenant(ctx.viewer, "privacyRequestPolicy", "read the privacy request policy", rawTenantId));
 }
 
 /** Sets the tenant's policy; audited, and undone if the audit trail cannot take it. Applies to requests filed from now on. */
@@ -37,7 +29,7 @@ export async function setPrivacyRequestPolicy(
   rawTenantId: string,
   input: { erasureRequiresApproval: boolean; accessRequiresApproval: boolean },
 ): Promise<PrivacyRequestPolicyValue> {
-  const tenantId = ownTenant(ctx, rawTenantId, "setPrivacyRequestPolicy", "set the privacy request policy");
+  const tenantId = assertOwnTenant(ctx.viewer, "setPrivacyRequestPolicy", "set the privacy request policy", rawTenantId);
   const repo = ctx.db.getRepository(PrivacyRequestPolicyRecord);
   const before = await repo.findOneBy({ tenantId });
   const row: PrivacyRequestPolicyRecord = {

@@ -1,6 +1,7 @@
 import {
   assertId,
   assertMayCall,
+  assertOwnTenant,
   ConflictError,
   decodeCursor,
   encodeCursor,
@@ -16,7 +17,8 @@ import { PrivacyRequestEventRecord } from "../entities/privacy-request-event.ent
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import { CATEGORY_FILES, MANIFEST_FILE } from "../privacy/archive-layout";
 import { emptyCheckpoint } from "../privacy/checkpoint";
-import { appendEvent, FINISHED_STATUSES } from "../privacy/queue";
+import { appendEvent } from "../privacy/queue";
+import { FINISHED_STATUSES } from "../privacy/statuses";
 import { mayDownload, signDownloadLink } from "../privacy/download-link";
 import { auditToken } from "../privacy/download.routes";
 
@@ -46,9 +48,7 @@ export interface PrivacyRequestFilter {
  * lists those not finished whose due date (30 days after receipt, plus extensions) has passed.
  */
 export async function listPrivacyRequests(ctx: GovernanceContext, filter: PrivacyRequestFilter) {
-  assertMayCall(ctx.viewer, "privacyRequests", "list privacy requests");
-  const tenantId = assertId(filter.tenantId, "tenantId");
-  if (ctx.viewer.tenantId !== tenantId) throw outOfBounds(ctx.viewer, `tenant ${tenantId}`, { tenantId });
+  const tenantId = assertOwnTenant(ctx.viewer, "privacyRequests", "list privacy requests", filter.tenantId);
   const first = parseFirst(filter.first, 50);
   const now = ctx.clock.now().getTime();
   const base = () => {

@@ -1,0 +1,53 @@
+import { registerEnumType } from "type-graphql";
+import { PrivacyRequestStatus } from "@dgg/common";
+
+/** What a webhook can subscribe to: the transitions of a tenant's privacy requests. */
+export enum WebhookEvent {
+  REQUEST_RECEIVED = "REQUEST_RECEIVED",
+  REQUEST_AWAITING_APPROVAL = "REQUEST_AWAITING_APPROVAL",
+  REQUEST_APPROVED = "REQUEST_APPROVED",
+  REQUEST_DENIED = "REQUEST_DENIED",
+  REQUEST_CANCELED = "REQUEST_CANCELED",
+  REQUEST_ON_HOLD = "REQUEST_ON_HOLD",
+  REQUEST_COMPLETED = "REQUEST_COMPLETED",
+  REQUEST_FAILED = "REQUEST_FAILED",
+  /** Past its due date and not finished; sent once per request. */
+  REQUEST_OVERDUE = "REQUEST_OVERDUE",
+  REQUEST_DEADLINE_EXTENDED = "REQUEST_DEADLINE_EXTENDED",
+}
+
+export enum WebhookDeliveryStatus {
+  PENDING = "PENDING",
+  DELIVERED = "DELIVERED",
+  FAILED = "FAILED",
+}
+
+registerEnumType(WebhookEvent, { name: "WebhookEvent", description: "A transition of a privacy request that a webhook can subscribe to." });
+registerEnumType(WebhookDeliveryStatus, { name: "WebhookDeliveryStatus" });
+
+export const WEBHOOK_EVENTS: readonly WebhookEvent[] = Object.values(WebhookEvent);
+
+/**
+ * The one place that says which request status announces itself with which event. The
+ * working statuses (EXPORTING, EXPORTED, ERASING) are progress, not news, and send nothing.
+ */
+export const EVENT_FOR_STATUS: Readonly<Partial<Record<PrivacyRequestStatus, WebhookEvent>>> = {
+  [PrivacyRequestStatus.RECEIVED]: WebhookEvent.REQUEST_RECEIVED,
+  [PrivacyRequestStatus.AWAITING_APPROVAL]: WebhookEvent.REQUEST_AWAITING_APPROVAL,
+  [PrivacyRequestStatus.DENIED]: WebhookEvent.REQUEST_DENIED,
+  [PrivacyRequestStatus.CANCELED]: WebhookEvent.REQUEST_CANCELED,
+  [PrivacyRequestStatus.ON_HOLD]: WebhookEvent.REQUEST_ON_HOLD,
+  [PrivacyRequestStatus.COMPLETED]: WebhookEvent.REQUEST_COMPLETED,
+  [PrivacyRequestStatus.FAILED]: WebhookEvent.REQUEST_FAILED,
+};
+
+/**
+ * The event a status change announces, or null. Re-entering RECEIVED (a request resumed
+ * after a legal hold, or retried from the start) is not a new request, so only filing
+ * sends REQUEST_RECEIVED; filing calls this with `from` null.
+ */
+export function eventForTransition(from: PrivacyRequestStatus | null, to: PrivacyRequestStatus): WebhookEvent | null {
+  if (from === to) return null;
+  if (from !== null && to === PrivacyRequestStatus.RECEIVED) return null;
+  return EVENT_FOR_STATUS[to] ?? null;
+}

@@ -1,0 +1,100 @@
+import { ArgsType, Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { PageInfo } from "@dgg/common";
+import { WebhookDeliveryStatus, WebhookEvent } from "./webhook-event";
+
+@ObjectType("Webhook", { description: "An endpoint of a tenant that receives signed privacy-request events (README: Webhooks)." })
+export class Webhook {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  tenantId!: string;
+
+  @Field(() => String)
+  url!: string;
+
+  @Field(() => [WebhookEvent])
+  events!: WebhookEvent[];
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
+
+@ObjectType("WebhookDelivery", { description: "One event sent (or being sent) to one webhook, with its attempts." })
+export class WebhookDelivery {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => WebhookEvent)
+  event!: WebhookEvent;
+
+  @Field(() => ID, { nullable: true })
+  requestId!: string | null;
+
+  @Field(() => WebhookDeliveryStatus)
+  status!: WebhookDeliveryStatus;
+
+  @Field(() => Int)
+  attempts!: number;
+
+  @Field(() => Int, { nullable: true, description: "HTTP status of the last attempt's answer; null when it got none (refused, unreachable, timed out)." })
+  lastResponseStatus!: number | null;
+
+  @Field(() => String, { nullable: true })
+  lastError!: string | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  deliveredAt!: Date | null;
+}
+
+@ObjectType("WebhookDeliveryEdge")
+export class WebhookDeliveryEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => WebhookDelivery)
+  node!: WebhookDelivery;
+}
+
+@ObjectType("WebhookDeliveryConnection")
+export class WebhookDeliveryConnection {
+  @Field(() => [WebhookDeliveryEdge])
+  edges!: WebhookDeliveryEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType("WebhookRegistration", { description: "signingSecret is shown once." })
+export class WebhookRegistration {
+  @Field(() => Webhook)
+  webhook!: Webhook;
+
+  @Field(() => String)
+  signingSecret!: string;
+}
+
+@InputType("CreateWebhookInput")
+export class CreateWebhookInput {
+  @Field(() => String, { description: "https (plain http to loopback outside production); in production a public address only." })
+  url!: string;
+
+  @Field(() => [WebhookEvent])
+  events!: WebhookEvent[];
+}
+
+/** Arguments of `Webhook.deliveries`, in the contract's order and with its default (`first: Int = 50`). */
+@ArgsType()
+export class WebhookDeliveriesArgs {
+  @Field(() => Int, { nullable: true, defaultValue: 50 })
+  first!: number | null;
+
+  @Field(() => String, { nullable: true })
+  after!: string | null;
+}
