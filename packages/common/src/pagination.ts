@@ -1,4 +1,5 @@
-import { Field, ObjectType, Directive } from "type-graphql";
+import { Directive, Field, Int, ObjectType } from "type-graphql";
+import type { ClassType } from "type-graphql";
 import { BadUserInputError, quote } from "./errors";
 
 export const MAX_PAGE_SIZE = 1000;
@@ -12,6 +13,46 @@ export class PageInfo {
 
   @Field(() => String, { nullable: true })
   endCursor!: string | null;
+}
+
+/**
+ * The Relay-style pair of types for paging `node`: `<name>Edge { cursor node }` and
+ * `<name>Connection { edges pageInfo totalCount }`, written once for every connection of
+ * every subgraph. Use the classes as values (type-graphql) and `Connection<T>` as the type.
+ *
+ * @example
+ * export const { Edge: DeviceEdge, Connection: DeviceConnection } = connectionTypes("Device", Device);
+ */
+export function connectionTypes<T extends object>(name: string, node: ClassType<T>) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field(() => String)
+    cursor!: string;
+
+    @Field(() => node)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionType {
+    @Field(() => [EdgeType])
+    edges!: EdgeType[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int)
+    totalCount!: number;
+  }
+
+  return { Edge: EdgeType, Connection: ConnectionType };
+}
+
+/** What a connection resolver returns for nodes of type T. */
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  totalCount: number;
 }
 
 /** `first` must be 1..1000; the message names the value received. */

@@ -1,24 +1,6 @@
-import { Field, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "@dgg/common";
+import { connectionTypes } from "@dgg/common";
+import type { Connection } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 
-@ObjectType("AuditLogEdge")
-export class AuditLogEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => AuditLogEntry)
-  node!: AuditLogEntry;
-}
-
-@ObjectType("AuditLogConnection")
-export class AuditLogConnection {
-  @Field(() => [AuditLogEdge])
-  edges!: AuditLogEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const { Edge: AuditLogEdge, Connection: AuditLogConnection } = connectionTypes("AuditLog", AuditLogEntry);
+export type AuditLogConnection = Connection<AuditLogEntry>;

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
-import { DataCategory, JSONObject, PageInfo, PrivacyRequestKind, PrivacyRequestStatus, Region } from "@dgg/common";
+import { connectionTypes, DataCategory, JSONObject, PrivacyRequestKind, PrivacyRequestStatus, Region } from "@dgg/common";
+import type { Connection } from "@dgg/common";
 
 @ObjectType("ExportCategoryCount")
 export class ExportCategoryCount {
@@ -237,26 +238,8 @@ export class PrivacyRequestEvent {
   details!: Record<string, unknown> | null;
 }
 
-@ObjectType("PrivacyRequestEventEdge")
-export class PrivacyRequestEventEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => PrivacyRequestEvent)
-  node!: PrivacyRequestEvent;
-}
-
-@ObjectType("PrivacyRequestEventConnection")
-export class PrivacyRequestEventConnection {
-  @Field(() => [PrivacyRequestEventEdge])
-  edges!: PrivacyRequestEventEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const { Edge: PrivacyRequestEventEdge, Connection: PrivacyRequestEventConnection } = connectionTypes("PrivacyRequestEvent", PrivacyRequestEvent);
+export type PrivacyRequestEventConnection = Connection<PrivacyRequestEvent>;
 
 @ObjectType("PrivacyRequestPolicy", { description: "A tenant's rules for its privacy requests. Both flags are false until set." })
 export class PrivacyRequestPolicy {
@@ -279,26 +262,8 @@ export class PrivacyRequestPolicyInput {
   accessRequiresApproval!: boolean;
 }
 
-@ObjectType("PrivacyRequestEdge")
-export class PrivacyRequestEdge {
-  @Field(() => PrivacyRequest)
-  node!: PrivacyRequest;
-
-  @Field(() => String)
-  cursor!: string;
-}
-
-@ObjectType("PrivacyRequestConnection")
-export class PrivacyRequestConnection {
-  @Field(() => [PrivacyRequestEdge])
-  edges!: PrivacyRequestEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const { Edge: PrivacyRequestEdge, Connection: PrivacyRequestConnection } = connectionTypes("PrivacyRequest", PrivacyRequest);
+export type PrivacyRequestConnection = Connection<PrivacyRequest>;
 
 @ObjectType("PrivacyExportDownload", { description: "A short-lived link to a request's archive, usable only with the token of the identity it was issued to." })
 export class PrivacyExportDownload {

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import { DataCategory, PageInfo } from "@dgg/common";
+import { connectionTypes, DataCategory } from "@dgg/common";
+import type { Connection } from "@dgg/common";
 import { LegalHold } from "./legal-hold.type";
 
 export enum RetentionTrigger {
@@ -114,23 +115,5 @@ export class RetentionRun {
   errors!: RetentionRunError[];
 }
 
-@ObjectType("RetentionRunEdge")
-export class RetentionRunEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => RetentionRun)
-  node!: RetentionRun;
-}
-
-@ObjectType("RetentionRunConnection")
-export class RetentionRunConnection {
-  @Field(() => [RetentionRunEdge])
-  edges!: RetentionRunEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const { Edge: RetentionRunEdge, Connection: RetentionRunConnection } = connectionTypes("RetentionRun", RetentionRun);
+export type RetentionRunConnection = Connection<RetentionRun>;

@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "@dgg/common";
+import { connectionTypes } from "@dgg/common";
+import type { Connection } from "@dgg/common";
 import { WebhookDeliveryStatus, WebhookEvent } from "./webhook-event";
 
 @ObjectType("Webhook", { description: "An endpoint of a tenant that receives signed privacy-request events (README: Webhooks)." })
@@ -50,26 +51,8 @@ export class WebhookDelivery {
   deliveredAt!: Date | null;
 }
 
-@ObjectType("WebhookDeliveryEdge")
-export class WebhookDeliveryEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => WebhookDelivery)
-  node!: WebhookDelivery;
-}
-
-@ObjectType("WebhookDeliveryConnection")
-export class WebhookDeliveryConnection {
-  @Field(() => [WebhookDeliveryEdge])
-  edges!: WebhookDeliveryEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const { Edge: WebhookDeliveryEdge, Connection: WebhookDeliveryConnection } = connectionTypes("WebhookDelivery", WebhookDelivery);
+export type WebhookDeliveryConnection = Connection<WebhookDelivery>;
 
 @ObjectType("WebhookRegistration", { description: "signingSecret is shown once." })
 export class WebhookRegistration {

@@ -1,24 +1,6 @@
-import { Field, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "@dgg/common";
+import { connectionTypes } from "@dgg/common";
+import type { Connection } from "@dgg/common";
 import { Device } from "../entities/device.entity";
 
-@ObjectType("DeviceEdge")
-export class DeviceEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => Device)
-  node!: Device;
-}
-
-@ObjectType("DeviceConnection")
-export class DeviceConnection {
-  @Field(() => [DeviceEdge])
-  edges!: DeviceEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const { Edge: DeviceEdge, Connection: DeviceConnection } = connectionTypes("Device", Device);
+export type DeviceConnection = Connection<Device>;
