@@ -16,7 +16,7 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { freePort, gql, memoryOf } from "./lib/bench/postgres-process.mjs";
+import { benchTokens, freePortEnvironment, gql, memoryOf } from "./lib/bench/postgres-process.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
@@ -28,19 +28,13 @@ const DEVICES = Number(process.env.DGG_BENCH_DEVICES ?? 20);
 const BATCH = 5000;
 
 const dataDir = mkdtempSync(join(tmpdir(), "dgg-bench-archive-"));
-const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
 const env = serviceEnvironment({
   ...process.env,
   DGG_DATA_DIR: dataDir,
   DGG_SEED_DEMO: "false",
   PRIVACY_WORKERS: "1",
   PRIVACY_POLL_MS: "200",
-  GATEWAY_PORT: String(ports[0]),
-  USERS_PORT: String(ports[1]),
-  TELEMETRY_PORT: String(ports[2]),
-  AUDIT_PORT: String(ports[3]),
-  STORAGE_REGIONS_PORT: String(ports[4]),
-  GOVERNANCE_PORT: String(ports[5]),
+  ...(await freePortEnvironment([...common.SERVICES, common.GATEWAY_SERVICE])),
 });
 const keys = common.keyPathsFromEnv(env);
 common.ensureDevKeys(keys);
@@ -78,8 +72,7 @@ function zipEntries(path) {
 const services = await startServices(env, { log: () => {} });
 try {
   const gateway = `${env.GATEWAY_URL}/graphql`;
-  const issuer = await common.loadPrivateKey(keys.issuerPrivate, "issuer key");
-  const token = (viewer) => common.signClientToken(viewer, issuer, new Date());
+  const token = await benchTokens(common, keys);
   const operator = await token({ role: "operator", subject: "bench@ops", tenantId: null, userId: null });
   const tenantId = (await gql(gateway, operator, `mutation { createTenant(input: { name: "Bench", storageRegion: EUROPE }) { id } }`)).createTenant.id;
   const admin = () => token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });

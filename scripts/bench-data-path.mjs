@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchTokens, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
@@ -57,8 +57,7 @@ const { env, keys } = await benchEnvironment({ prefix: "dgg_bdp", homeRegion: "E
 const services = await startServices(env, { log: () => {} });
 try {
   const gateway = `${env.GATEWAY_URL}/graphql`;
-  const issuer = await common.loadPrivateKey(keys.issuerPrivate, "issuer key");
-  const token = (viewer) => common.signClientToken(viewer, issuer, new Date());
+  const token = await benchTokens(common, keys);
   const operator = await token({ role: "operator", subject: "bench@ops", tenantId: null, userId: null });
   const tenantId = (await gql(gateway, operator, `mutation { createTenant(input: { name: "Bench", storageRegion: EUROPE }) { id } }`)).createTenant.id;
   const admin = await token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });

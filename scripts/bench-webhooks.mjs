@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, gql } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchTokens, gql } from "./lib/bench/postgres-process.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
@@ -76,8 +76,7 @@ const receiver = await startReceiver(() => secret);
 const services = await startServices(env, { log: () => {} });
 try {
   const gateway = `${env.GATEWAY_URL}/graphql`;
-  const issuer = await common.loadPrivateKey(keys.issuerPrivate, "issuer key");
-  const token = (viewer) => common.signClientToken(viewer, issuer, new Date());
+  const token = await benchTokens(common, keys);
   const operator = await token({ role: "operator", subject: "bench@ops", tenantId: null, userId: null });
   const tenantId = (await gql(gateway, operator, `mutation { createTenant(input: { name: "Hooks bench", storageRegion: ${HOME_REGION} }) { id } }`)).createTenant.id;
   const admin = await token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });

@@ -23,6 +23,17 @@ export const freePort = () =>
   });
 
 /** Runs one statement on its own connection. */
+/** A free port for every service (the registry's subgraphs and the gateway), as their port variables. */
+export async function freePortEnvironment(services) {
+  return Object.fromEntries(await Promise.all(services.map(async (service) => [service.portVar, String(await freePort())])));
+}
+
+/** The benchmark's client tokens, signed with the development issuer key. */
+export async function benchTokens(common, keys) {
+  const issuer = await common.loadPrivateKey(keys.issuerPrivate, "issuer key");
+  return (viewer) => common.signClientToken(viewer, issuer, new Date());
+}
+
 export async function sql(url, text, params = []) {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -80,17 +91,11 @@ export async function benchEnvironment({ prefix, homeRegion, dataDir, regions, s
   }
   home.storage_regions = await freshDatabase(`${prefix}_storage_regions`);
   home.governance = await freshDatabase(`${prefix}_governance`);
-  const ports = await Promise.all(Array.from({ length: 6 }, () => freePort()));
   const env = serviceEnvironment({
     ...process.env,
     DGG_DATA_DIR: dataDir,
     DGG_SEED_DEMO: "false",
-    GATEWAY_PORT: String(ports[0]),
-    USERS_PORT: String(ports[1]),
-    TELEMETRY_PORT: String(ports[2]),
-    AUDIT_PORT: String(ports[3]),
-    STORAGE_REGIONS_PORT: String(ports[4]),
-    GOVERNANCE_PORT: String(ports[5]),
+    ...(await freePortEnvironment([...common.SERVICES, common.GATEWAY_SERVICE])),
     ...regionalUrls,
     STORAGE_REGIONS_DATABASE_URL: home.storage_regions,
     GOVERNANCE_DATABASE_URL: home.governance,
