@@ -210,11 +210,13 @@ export function describeGraph(kind: StoreKind): void {
           Object.entries(system.counters).map(([name, counter]) => [name, name === "storage-regions" ? counter.count - lookups.length : counter.count]),
         );
       };
-      // The privacy workers poll the queue in the background; their statements are not the request's.
+      // The privacy workers and the webhook dispatcher poll in the background; their statements are not the request's.
       await system.governance.workers.stop();
+      await system.governance.webhooks.stop();
       const smallCounts = await measure(small);
       const largeCounts = await measure(large);
       system.governance.workers.start();
+      system.governance.webhooks.start();
       expect(largeCounts).toEqual(smallCounts);
       // At most one lookup per data subgraph and governance, whatever the volume.
       expect(Math.max(...directoryLookups)).toBeLessThanOrEqual(5);
