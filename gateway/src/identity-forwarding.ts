@@ -1,12 +1,14 @@
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import type { Histogram } from "prom-client";
 import { GraphQLError } from "graphql";
 import type { KeyLike } from "jose";
-import { INTERNAL_TOKEN_HEADER, signInternalToken, UnauthenticatedError } from "@dgg/common";
+import { INTERNAL_TOKEN_HEADER, outcomeOf, signInternalToken, UnauthenticatedError } from "@dgg/common";
 import type { Clock } from "@dgg/common";
 import type { GatewayContext } from "./context";
 
 type SubgraphResponse = Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0];
+type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
 
 /** What a subgraph may blame on the client; the rest is the system's fault and is masked. */
 const CLIENT_FAULT_CODES = new Set(["BAD_USER_INPUT", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "UNAVAILABLE", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST"]);
@@ -20,8 +22,24 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     options: { url: string },
     private readonly signingKey: KeyLike,
     private readonly clock: Clock,
+    private readonly timing?: { subgraph: string; histogram: Histogram<"subgraph" | "outcome"> },
   ) {
     super(options);
+  }
+
+  /** Each subgraph fetch, as the gateway sees it, into `dgg_subgraph_fetch_duration_seconds`. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    if (!this.timing) return super.process(options);
+    const { subgraph, histogram } = this.timing;
+    const stop = histogram.startTimer({ subgraph });
+    try {
+      const response = await super.process(options);
+      stop({ outcome: outcomeOf(response.errors) });
+      return response;
+    } catch (error) {
+      stop({ outcome: error instanceof GraphQLError && typeof error.extensions.code === "string" ? error.extensions.code : "UNAVAILABLE" });
+      throw error;
+    }
   }
 
   /**

@@ -5,8 +5,9 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { KeyLike } from "jose";
-import { createErrorFormatter, requestErrorHandler } from "@dgg/common";
+import { createErrorFormatter, metricsHandler, metricsPlugin, requestErrorHandler, ServiceMetrics } from "@dgg/common";
 import type { Clock } from "@dgg/common";
+import { Histogram } from "prom-client";
 import { localKeyVerifier } from "./auth/token-verifier";
 import type { ClientTokenVerifier } from "./auth/token-verifier";
 import { createGatewayContext } from "./context";
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   auditUrl?: string;
   /** Governance's base URL, for the archive download links it issues (`/exports/...`). */
   governanceUrl?: string;
+  /** Bearer token `/metrics` requires; defaults to METRICS_TOKEN (unset: open, for a private network). */
+  metricsToken?: string;
 }
 
 function verifierOf(options: GatewayOptions): ClientTokenVerifier {
@@ -69,12 +72,20 @@ async function subgraphProblems(subgraphUrls: Record<string, string>): Promise<s
 
 /** Builds the gateway's HTTP app (without listening): `/graphql`, `/health` (liveness) and `/ready`. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const metrics = new ServiceMetrics("gateway");
+  const fetchDuration = new Histogram({
+    name: "dgg_subgraph_fetch_duration_seconds",
+    help: "Subgraph fetches of the gateway's query plans, by subgraph and outcome (ok, or the first error's code).",
+    labelNames: ["subgraph", "outcome"],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [metrics.registry],
+  });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => {
       const target = options.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
-      return new IdentityForwardingDataSource({ url: target }, options.internalPrivateKey, options.clock);
+      return new IdentityForwardingDataSource({ url: target }, options.internalPrivateKey, options.clock, { subgraph: name, histogram: fetchDuration });
     },
   });
   const verifier = verifierOf(options);
@@ -90,6 +101,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     validationRules: armor.validationRules,
     formatError: createErrorFormatter("gateway"),
     plugins: [
+      metricsPlugin<GatewayContext>(metrics),
       ...armor.plugins,
       requireAuthentication,
       operationPolicy({ auditUrl, internalPrivateKey: options.internalPrivateKey, clock: options.clock }),
@@ -104,6 +116,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.get("/health", (_req, res) => {
     res.json({ service: "gateway", status: "ok" });
   });
+  app.get("/metrics", metricsHandler(metrics, options.metricsToken ?? process.env.METRICS_TOKEN));
   // Ready when the supergraph is loaded (server.start() resolved above) and every subgraph is ready.
   app.get("/ready", async (_req, res) => {
     const problems = await subgraphProblems(options.subgraphUrls);

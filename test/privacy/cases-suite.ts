@@ -240,6 +240,38 @@ export function describeCasesSuite(kind: StoreKind): void {
       expect(codeOf(tooLate)).toBe("CONFLICT");
     });
 
+    it("changes nothing when the audit trail cannot record a decision: the request, its history and its freeze stay as they were", async () => {
+      const subject = await seedSubject(system, `hal-unaudited-${kind}`, 0, 2);
+      await setPolicy(subject, true, true);
+      const filed = await system.gql(subject.adminToken, `mutation($u: ID!) { restrictProcessing(user: $u) { id } }`, { u: subject.userId });
+      const id = filed.body.data!.restrictProcessing.id as string;
+      const officer = await officerOf(subject, "dpo");
+      const state = async () =>
+        (await system.gql(subject.adminToken, `query($id: ID!) { privacyRequest(id: $id) { status approvedBy decisionReason dueAt deadlineExtensions { days } ${HISTORY} } }`, { id })).body.data!
+          .privacyRequest;
+      const before = await state();
+      await system.pause("audit");
+      try {
+        for (const mutation of [
+          `mutation($id: ID!) { approvePrivacyRequest(id: $id) { id } }`,
+          `mutation($id: ID!) { denyPrivacyRequest(id: $id, reason: "no") { id } }`,
+          `mutation($id: ID!) { cancelPrivacyRequest(id: $id, reason: "no") { id } }`,
+          `mutation($id: ID!) { extendPrivacyRequestDeadline(id: $id, days: 5, reason: "no") { id } }`,
+        ]) {
+          const refused = await system.gql(officer, mutation, { id });
+          expect([mutation, codeOf(refused)]).toEqual([mutation, "UNAVAILABLE"]);
+        }
+      } finally {
+        await system.resume("audit");
+      }
+      expect(await state()).toEqual(before);
+      expect(await acceptsTelemetry(subject)).toBe(false);
+      // And once the trail is back, the same decision goes through.
+      const approved = await system.gql(officer, `mutation($id: ID!) { approvePrivacyRequest(id: $id) { status } }`, { id });
+      expect(approved.body.data!.approvePrivacyRequest.status).toBe("RECEIVED");
+      expect((await waitForRequest(system, subject.adminToken, id, "id")).status).toBe("COMPLETED");
+    });
+
     it("extends a deadline up to 60 days in all, each with a reason, and computes overdue against the new date", async () => {
       const subject = await seedSubject(system, `fay-extend-${kind}`, 0, 2);
       await setPolicy(subject, true, true);

@@ -7,6 +7,7 @@ export * from "./enums";
 export * from "./operation-roles";
 export * from "./service-registry";
 export * from "./readiness";
+export * from "./metrics";
 export * from "./federation";
 export * from "./clock";
 export * from "./identity";

@@ -18,6 +18,7 @@ import { createErrorFormatter } from "./format-error";
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from "./identity";
 import type { Viewer } from "./identity";
 import { assertServiceIdentity } from "./personal-data-contract";
+import { metricsHandler, metricsPlugin, ServiceMetrics } from "./metrics";
 import { storeProblems } from "./readiness";
 import { requestErrorHandler } from "./request-errors";
 
@@ -59,10 +60,15 @@ export interface SubgraphAppOptions<C extends object> {
   bodyLimit?: string;
   /** The stores `/ready` probes (each named, e.g. by region). */
   stores(): { name: string; db: DataSource }[];
+  /** The service's metrics, when it adds its own series to them; created otherwise. */
+  metrics?: ServiceMetrics;
+  /** Bearer token `/metrics` requires; defaults to METRICS_TOKEN (unset: open, for a private network). */
+  metricsToken?: string;
 }
 
 export interface SubgraphApp {
   app: express.Express;
+  metrics: ServiceMetrics;
   stop(): Promise<void>;
 }
 
@@ -81,6 +87,7 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
   // Under a symbol on the context itself: Apollo hands plugins a copy of the context object.
   const CALLER = Symbol("caller");
   type WithCaller = Record<symbol, { viewer: Viewer; token: string } | undefined>;
+  const metrics = options.metrics ?? new ServiceMetrics(options.name);
   const server = new ApolloServer<C>({
     schema: options.schema,
     formatError: createErrorFormatter(options.name),
@@ -88,6 +95,7 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      metricsPlugin<C>(metrics),
       denialAudit<C>(options.name, (context) => (context as WithCaller)[CALLER], options.recordDenials),
     ],
   });
@@ -108,6 +116,7 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
   app.get("/health", (_req, res) => {
     res.json({ service: options.name, status: "ok" });
   });
+  app.get("/metrics", metricsHandler(metrics, options.metricsToken ?? process.env.METRICS_TOKEN));
   app.get("/ready", async (_req, res) => {
     const problems = await storeProblems(options.stores());
     res.status(problems.length === 0 ? 200 : 503).json({ service: options.name, status: problems.length === 0 ? "ready" : "unavailable", problems });
@@ -163,7 +172,7 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
   app.use("/graphql", requestErrorHandler("graphql", options.name));
   app.use("/internal", requestErrorHandler("internal", options.name));
 
-  return { app, stop: () => server.stop() };
+  return { app, metrics, stop: () => server.stop() };
 }
 
 function sendInternalError(service: string, res: Response, error: unknown): void {

@@ -9,6 +9,7 @@ import type { EngineDeps } from "./privacy/engine-deps";
 import { activeHoldsFor } from "./services/legal-hold.service";
 import type { RetentionLease } from "./services/retention-lease";
 import type { SubjectHoldings } from "./services/data-subgraphs";
+import type { GovernanceMetrics } from "./metrics/governance-metrics";
 import type { WebhookConfig } from "./webhooks/config";
 import { createWebhookDeliveriesLoader } from "./webhooks/webhook-deliveries.loader";
 import type { DeliveriesPage, DeliveriesPageKey } from "./webhooks/webhook-deliveries.loader";
@@ -28,6 +29,8 @@ export interface GovernanceDeps extends EngineDeps {
   wakeWorkers(): void;
   /** URL policy and limits of webhooks (webhooks/config.ts). */
   webhooks: WebhookConfig;
+  /** Governance's own Prometheus series (retention runs). */
+  metrics: GovernanceMetrics;
 }
 
 /** Per request: the viewer, its forwarded identity, and loaders. */

@@ -1,14 +1,15 @@
 import type { KeyLike } from "jose";
 import type { DataSource, Logger } from "typeorm";
 import {
-  AuditClient,
   assertServiceIdentity,
+  AuditClient,
   BadUserInputError,
   createDataSource,
   createSubgraphApp,
   GOVERNANCE_SERVICE,
   openDataSource,
   quote,
+  ServiceMetrics,
   signInternalToken,
   TenantDirectoryClient,
 } from "@dgg/common";
@@ -53,6 +54,7 @@ import { Webhooks1737100000000 } from "./migrations/1737100000000-webhooks";
 import { DEFAULT_WEBHOOK_CONFIG } from "./webhooks/config";
 import type { WebhookConfig } from "./webhooks/config";
 import { WebhookDispatcher } from "./webhooks/dispatcher";
+import { GovernanceMetrics } from "./metrics/governance-metrics";
 import { wakeOnCommit } from "./webhooks/wake-on-commit";
 import { WebhookDeliveryRecord } from "./webhooks/webhook-delivery.entity";
 import { WebhookRecord } from "./webhooks/webhook.entity";
@@ -167,6 +169,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
   const webhooks: WebhookConfig = { ...DEFAULT_WEBHOOK_CONFIG, ...options.webhooks };
   // The workers need the deps and the deps wake the workers: the late-bound holder breaks the cycle.
   const holder: { workers?: PrivacyWorkers } = {};
+  const metrics = new ServiceMetrics("governance");
   const deps: GovernanceDeps = {
     db,
     clock: options.clock,
@@ -186,6 +189,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     serviceToken: () => signInternalToken(GOVERNANCE_SERVICE, options.internalPrivateKey, "dgg-governance", options.clock.now()),
     wakeWorkers: () => holder.workers?.wake(),
     webhooks,
+    metrics: new GovernanceMetrics(metrics, db, options.clock),
   };
   const workers = new PrivacyWorkers(deps);
   holder.workers = workers;
@@ -193,6 +197,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
   const app = await createSubgraphApp({
     name: "governance",
     stores: () => [{ name: "governance", db }],
+    metrics,
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,

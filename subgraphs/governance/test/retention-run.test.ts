@@ -1,10 +1,11 @@
 // Scenario: a scheduled run while one data subgraph is down: the failure is recorded on the
 // run (step, subgraph, message), the other subgraph still purges, and the run is audited.
+import { GovernanceMetrics } from "../src/metrics/governance-metrics";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDataSource, ManualClock, openDataSource, AuditClient, TenantDirectoryClient } from "@dgg/common";
+import { AuditClient, createDataSource, ManualClock, openDataSource, ServiceMetrics, TenantDirectoryClient } from "@dgg/common";
 import { generateTestKeyPair, startFakeService, tempSqlite } from "@dgg/common/testkit";
 import type { DataSource } from "typeorm";
 import { governanceEntities, governanceMigrations } from "../src/server";
@@ -64,6 +65,7 @@ describe("a retention run with a subgraph down", () => {
       serviceToken: () => Promise.resolve("unused"),
       wakeWorkers: () => undefined,
       webhooks: DEFAULT_WEBHOOK_CONFIG,
+      metrics: new GovernanceMetrics(new ServiceMetrics("governance"), db, clock),
     };
     const run = await runScheduledSlot(deps, HOUR);
     expect(run).not.toBeNull();

@@ -1,5 +1,5 @@
 import type { KeyLike } from "jose";
-import { AuditClient, createDataSource, createSubgraphApp, openDataSource } from "@dgg/common";
+import { AuditClient, createDataSource, createSubgraphApp, openDataSource, ServiceMetrics } from "@dgg/common";
 import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp } from "@dgg/common";
 import type { DataSource, Logger } from "typeorm";
 import { createStorageRegionsContext } from "./context";
@@ -11,6 +11,7 @@ import { storageLayoutRoutes } from "./internal/storage-layout.routes";
 import { CreateTenantTable1732400300000 } from "./migrations/1732400300000-create-tenant-table";
 import { AddTenantMoves1736000000000 } from "./migrations/1736000000000-add-tenant-moves";
 import { AddMoveCancel1737000000000 } from "./migrations/1737000000000-add-move-cancel";
+import { registerMoveMetrics } from "./metrics/move-metrics";
 import { buildStorageRegionsSchema } from "./schema";
 import type { StorageLayout } from "./storage-layout";
 
@@ -45,9 +46,12 @@ export async function createStorageRegionsService(options: StorageRegionsService
   );
   const deps = { db, clock: options.clock, audit: new AuditClient(options.urls.audit), layout: options.layout, moveFreezeMs: options.moveFreezeMs ?? 5000 };
   const { schema } = await buildStorageRegionsSchema();
+  const metrics = new ServiceMetrics("storage-regions");
+  registerMoveMetrics(metrics, db);
   const app = await createSubgraphApp({
     name: "storage-regions",
     stores: () => [{ name: "directory", db }],
+    metrics,
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,

@@ -21,7 +21,6 @@ import type { RequestChanges } from "../privacy/queue";
 import { discardWebhookEvents, enqueueWebhookEvent, releaseWebhookEvents, requestEventData, WebhookEvent } from "../webhooks";
 import { findPrivacyRequest } from "./privacy-requests.service";
 
-
 const MAX_REASON = 1000;
 /** GDPR Art. 12(3): the month may be extended by two further months. */
 export const MAX_EXTENSION_DAYS = 60;
@@ -54,10 +53,11 @@ interface Decision {
 /**
  * Writes a decision on a request, then audits it (docs/decisions/0004):
  * 1. one transaction: the change, guarded by the status it is taken from, and its history
- *    event. A decision that stops work (cancel) or starts it (approve) also takes the
- *    request's lease under an API owner, so no worker acts on an unaudited decision;
+ *    event and its webhook deliveries (held). A decision that starts work (approve) or ends
+ *    it (deny, cancel) also takes the request's lease under an API owner, so no worker acts
+ *    on an unaudited decision;
  * 2. the audit entry; if the trail refuses it, the change and its event are undone;
- * 3. the API's lease is released and the workers woken.
+ * 3. the API's lease and the deliveries are released, and the workers woken.
  * A guard that no longer holds (someone decided first, erasure began) is a CONFLICT that
  * names the request's status now.
  */

@@ -147,6 +147,8 @@ export async function executeRetentionRun(deps: GovernanceDeps, request: RunRequ
     heldUsers: held.length,
   });
   await repo.save(run);
+  deps.metrics.retentionRunDuration.observe((run.finishedAt.getTime() - startedAt.getTime()) / 1000);
+  for (const { category, count } of run.purges) if (count > 0) deps.metrics.retentionPurgedRows.inc({ category }, count);
   ledger.audit.push({
     tenantId: PLATFORM_TENANT_ID,
     action: "RETENTION_RUN",
