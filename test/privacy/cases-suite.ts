@@ -15,6 +15,8 @@ import { startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem } from "../support/system";
 import { heldRecords, seedSubject } from "./harness";
 import type { Subject } from "./harness";
+import { FAULT_POINTS } from "../../subgraphs/governance/src/privacy/faults";
+import type { FaultPoint } from "../../subgraphs/governance/src/privacy/faults";
 
 const REQUEST_FIELDS = "id kind status approvedBy approvedAt decisionReason dueAt overdue requestedBy deadlineExtensions { days reason extendedBy } erasures { category erased }";
 const HISTORY = `history(first: 100) { totalCount edges { node { action actor status details } } }`;
@@ -25,9 +27,20 @@ const codeOf = (response: Gql): string | undefined => response.body.errors?.[0]?
 export function describeCasesSuite(kind: StoreKind): void {
   describe(`privacy requests as cases (${kind})`, () => {
     let system: TestSystem;
+    /** One-shot actions at named engine points (the in-process workers call `hit`). */
+    const onPoint = new Map<FaultPoint, () => void>();
 
     beforeAll(async () => {
-      system = await startTestSystem(kind);
+      system = await startTestSystem(kind, {
+        faults: {
+          hit(point) {
+            const action = onPoint.get(point);
+            if (!action) return;
+            onPoint.delete(point);
+            action();
+          },
+        },
+      });
     });
 
     afterAll(async () => {
@@ -326,6 +339,46 @@ export function describeCasesSuite(kind: StoreKind): void {
       system.clock.advance(366 * DAY_MS);
       expect((await system.gql(await operator(), `mutation { runRetention { startedAt } }`)).body.errors).toBeUndefined();
       expect(await stored()).toEqual([0, 0]);
+    });
+
+    it("never lets a cancellation and an erasure both happen: a cancel fired at every step of the engine in turn", async () => {
+      const tenant = await seedSubject(system, `ivy-steps-${kind}`, 0, 0);
+      const outcomes: string[] = [];
+      for (const point of FAULT_POINTS) {
+        const subject = await seedSubject(system, `step-${point}-${kind}`, 1, 6, tenant.tenantId);
+        let cancel: Promise<Awaited<ReturnType<TestSystem["gql"]>>> | null = null;
+        // The worker reaches the point and goes on; the cancel starts right there, racing its next
+        // steps (the request's id is read from the store: the filing may not have answered yet).
+        const p = kind === "postgres" ? "$1" : "?";
+        onPoint.set(point, () => {
+          cancel = (system.stores.governance[0]!.db.query(`SELECT id FROM privacy_request WHERE user_id = ${p}`, [subject.userId]) as Promise<{ id: string }[]>).then((rows) =>
+            system.gql(subject.adminToken, `mutation($id: ID!) { cancelPrivacyRequest(id: $id, reason: "at ${point}") { status } }`, { id: rows[0]!.id }),
+          );
+        });
+        const filed = await system.gql(subject.adminToken, `mutation($u: ID!) { restrictProcessing(user: $u) { id } }`, { u: subject.userId });
+        const requestId = filed.body.data!.restrictProcessing.id as string;
+        const final = await waitForRequest(system, subject.adminToken, requestId, "id", (request) => ["COMPLETED", "FAILED", "CANCELED"].includes(request.status as string));
+        onPoint.delete(point);
+        if (cancel === null) {
+          // A point this path does not pass (report.html has its own, for example): nothing was fired.
+          expect([point, final.status]).toEqual([point, "COMPLETED"]);
+          outcomes.push(`${point}: not reached`);
+          continue;
+        }
+        const answer = await (cancel as Promise<Awaited<ReturnType<TestSystem["gql"]>>>);
+        if (answer.body.errors) {
+          expect([point, codeOf(answer), final.status, await heldRecords(system, subject.userId)]).toEqual([point, "CONFLICT", "COMPLETED", 0]);
+          outcomes.push(`${point}: erasure won`);
+        } else {
+          expect([point, final.status, await heldRecords(system, subject.userId)]).toEqual([point, "CANCELED", 1 + 1 + 6]);
+          await waitUntilAccepting(subject);
+          outcomes.push(`${point}: cancel won`);
+        }
+      }
+      console.log(`[${kind}] a cancel at each engine step: ${outcomes.join("; ")}`);
+      // Both outcomes happen: before erasure starts the cancel wins, after it the erasure does.
+      expect(outcomes).toContain("claim.after: cancel won");
+      expect(outcomes).toContain("finish.completed: erasure won");
     });
 
     it("never lets a cancellation and an erasure both happen: cancels fired at random moments against running workers", async () => {
