@@ -16,7 +16,7 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchTokens, freePortEnvironment, gql, memoryOf } from "./lib/bench/postgres-process.mjs";
+import { benchTenant, benchTokens, freePortEnvironment, gql, memoryOf } from "./lib/bench/postgres-process.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
@@ -73,9 +73,7 @@ const services = await startServices(env, { log: () => {} });
 try {
   const gateway = `${env.GATEWAY_URL}/graphql`;
   const token = await benchTokens(common, keys);
-  const operator = await token({ role: "operator", subject: "bench@ops", tenantId: null, userId: null });
-  const tenantId = (await gql(gateway, operator, `mutation { createTenant(input: { name: "Bench", storageRegion: EUROPE }) { id } }`)).createTenant.id;
-  const admin = () => token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });
+  const { tenantId, admin } = await benchTenant(gateway, token, { name: "Bench", region: "EUROPE" });
   const userId = (await gql(gateway, await admin(), `mutation($t: ID!) { createUser(input: { tenantId: $t, userPrincipalName: "big@bench.eu", displayName: "Big Bench", email: "big@bench.eu" }) { id } }`, { t: tenantId })).createUser.id;
 
   const seedStarted = Date.now();

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, benchTokens, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
@@ -58,9 +58,9 @@ const services = await startServices(env, { log: () => {} });
 try {
   const gateway = `${env.GATEWAY_URL}/graphql`;
   const token = await benchTokens(common, keys);
-  const operator = await token({ role: "operator", subject: "bench@ops", tenantId: null, userId: null });
-  const tenantId = (await gql(gateway, operator, `mutation { createTenant(input: { name: "Bench", storageRegion: EUROPE }) { id } }`)).createTenant.id;
-  const admin = await token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });
+  const tenant = await benchTenant(gateway, token, { name: "Bench", region: "EUROPE" });
+  const { tenantId } = tenant;
+  const admin = await tenant.admin();
   const userIds = [];
   for (let i = 0; i < USERS; i += 1) {
     const { createUser } = await gql(gateway, admin, `mutation($t: ID!, $n: String!, $d: String!, $m: EmailAddress) { createUser(input: { tenantId: $t, userPrincipalName: $n, displayName: $d, email: $m }) { id } }`, {

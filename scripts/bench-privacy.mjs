@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, cpuMsOf, gql, memoryOf, seedBigUser } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, gql, memoryOf, seedBigUser } from "./lib/bench/postgres-process.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
@@ -49,11 +49,10 @@ const services = await startServices(env, { log: () => {} });
 const stop = () => services.stop();
 try {
   const gateway = `${env.GATEWAY_URL}/graphql`;
-  const issuer = await common.loadPrivateKey(keys.issuerPrivate, "issuer key");
-  const token = (viewer) => common.signClientToken(viewer, issuer, new Date());
-  const operator = await token({ role: "operator", subject: "bench@ops", tenantId: null, userId: null });
-  const tenantId = (await gql(gateway, operator, `mutation { createTenant(input: { name: "Bench", storageRegion: ${HOME_REGION} }) { id } }`)).createTenant.id;
-  const admin = await token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });
+  const token = await benchTokens(common, keys);
+  const tenant = await benchTenant(gateway, token, { name: "Bench", region: HOME_REGION });
+  const { tenantId } = tenant;
+  const admin = await tenant.admin();
   const userId = (await gql(gateway, admin, `mutation($t: ID!) { createUser(input: { tenantId: $t, userPrincipalName: "big@bench.eu", displayName: "Big" }) { id } }`, { t: tenantId })).createUser.id;
 
   const seconds = await seedBigUser(urls, { userId, tenantId, devices: DEVICES, telemetry: TELEMETRY, audit: AUDIT });

@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, benchTokens, gql } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchTenant, benchTokens, gql } from "./lib/bench/postgres-process.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
@@ -77,9 +77,9 @@ const services = await startServices(env, { log: () => {} });
 try {
   const gateway = `${env.GATEWAY_URL}/graphql`;
   const token = await benchTokens(common, keys);
-  const operator = await token({ role: "operator", subject: "bench@ops", tenantId: null, userId: null });
-  const tenantId = (await gql(gateway, operator, `mutation { createTenant(input: { name: "Hooks bench", storageRegion: ${HOME_REGION} }) { id } }`)).createTenant.id;
-  const admin = await token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null });
+  const tenant = await benchTenant(gateway, token, { name: "Hooks bench", region: HOME_REGION });
+  const { tenantId } = tenant;
+  const admin = await tenant.admin();
   const registered = await gql(gateway, admin, `mutation($t: ID!, $i: CreateWebhookInput!) { createWebhook(tenantId: $t, input: $i) { signingSecret } }`, {
     t: tenantId,
     i: { url: receiver.url, events: ["REQUEST_RECEIVED", "REQUEST_COMPLETED"] },

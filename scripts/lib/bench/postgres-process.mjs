@@ -34,6 +34,16 @@ export async function benchTokens(common, keys) {
   return (viewer) => common.signClientToken(viewer, issuer, new Date());
 }
 
+/**
+ * The benchmark's tenant, created through the gateway by an operator: its id, the operator's
+ * token, and a minter of its admin's tokens (a long benchmark mints fresh ones).
+ */
+export async function benchTenant(gateway, token, { name, region }) {
+  const operator = await token({ role: "operator", subject: "bench@ops", tenantId: null, userId: null });
+  const tenantId = (await gql(gateway, operator, `mutation($n: String!) { createTenant(input: { name: $n, storageRegion: ${region} }) { id } }`, { n: name })).createTenant.id;
+  return { tenantId, operator, admin: () => token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null }) };
+}
+
 export async function sql(url, text, params = []) {
   const client = new Client({ connectionString: url });
   await client.connect();
