@@ -12,6 +12,9 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
  */
 export const SERVICES = [...registry.SERVICES, registry.GATEWAY_SERVICE];
 
+/** Preloaded into every service: OpenTelemetry's instrumentations must be in place before http and pg load. */
+export const TRACING_PRELOAD = join(ROOT, "packages", "common", "dist", "tracing", "register.js");
+
 /** Fills in every port and URL variable not already set, so each service finds the others. */
 export function serviceEnvironment(env) {
   const host = env.HOST ?? "127.0.0.1";
@@ -51,7 +54,12 @@ export async function startServices(env, { onExit = () => {}, log = (line) => pr
     await Promise.all(children.map(({ child }) => (running(child) ? new Promise((resolve) => child.once("exit", resolve)) : null)));
   };
   const launch = (service) => {
-    const child = spawn(process.execPath, [join(ROOT, service.entry)], { env, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    // The tracing preload does nothing unless an OTLP endpoint is set (README: Operating it).
+    const child = spawn(process.execPath, ["--require", TRACING_PRELOAD, join(ROOT, service.entry)], {
+      env: { ...env, DGG_SERVICE_NAME: service.name },
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout.on("data", (chunk) => log(`[${service.name}] ${chunk}`));
     child.stderr.on("data", (chunk) => log(`[${service.name}] ${chunk}`));
     child.once("exit", (code, signal) => onExit(service.name, code, signal));

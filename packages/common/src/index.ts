@@ -8,6 +8,7 @@ export * from "./operation-roles";
 export * from "./service-registry";
 export * from "./readiness";
 export * from "./metrics";
+export { contextOfTraceparent, currentTraceparent, withSpan } from "./tracing/spans";
 export * from "./federation";
 export * from "./clock";
 export * from "./identity";

@@ -3,6 +3,8 @@ import type { DataSource, EntityManager, QueryRunner } from "typeorm";
 import type { IsolationLevel } from "typeorm/driver/types/IsolationLevel";
 import type { BetterSqlite3Driver } from "typeorm/driver/better-sqlite3/BetterSqlite3Driver";
 import { BetterSqlite3QueryRunner } from "typeorm/driver/better-sqlite3/BetterSqlite3QueryRunner";
+import { SpanKind } from "@opentelemetry/api";
+import { insideRecordedSpan, withSpan } from "./tracing/spans";
 
 /** The async context of one top-level `transaction()` call: which runner its transaction runs on. */
 interface TransactionScope {
@@ -100,7 +102,15 @@ class GatedQueryRunner extends BetterSqlite3QueryRunner {
     (this as unknown as { stmtCache: Map<string, unknown> }).stmtCache = statementCache;
   }
 
-  override async query(...[query, parameters, useStructuredResult]: Parameters<BetterSqlite3QueryRunner["query"]>): ReturnType<BetterSqlite3QueryRunner["query"]> {
+  override async query(...args: Parameters<BetterSqlite3QueryRunner["query"]>): ReturnType<BetterSqlite3QueryRunner["query"]> {
+    if (!insideRecordedSpan()) return this.admitted(...args);
+    // A span per statement inside a traced request or job (pg's instrumentation does the same
+    // for PostgreSQL). The statement's text only: its parameters may be personal data.
+    const [query] = args;
+    return withSpan(`sqlite ${query.trimStart().split(/\s/, 1)[0]!.toUpperCase()}`, { kind: SpanKind.CLIENT, attributes: { "db.system.name": "sqlite", "db.query.text": query.slice(0, 2000) } }, () => this.admitted(...args));
+  }
+
+  private async admitted(...[query, parameters, useStructuredResult]: Parameters<BetterSqlite3QueryRunner["query"]>): ReturnType<BetterSqlite3QueryRunner["query"]> {
     if (this.gate.owner === this) {
       // TypeORM begins DEFERRED: a transaction that reads and then writes would fail with
       // SQLITE_BUSY (without waiting) if another process wrote to the file in between.

@@ -20,6 +20,7 @@ import type { Viewer } from "./identity";
 import { assertServiceIdentity } from "./personal-data-contract";
 import { metricsHandler, metricsPlugin, ServiceMetrics } from "./metrics";
 import { storeProblems } from "./readiness";
+import { tracingPlugin } from "./tracing/graphql-plugin";
 import { requestErrorHandler } from "./request-errors";
 
 /** What an internal-contract handler receives: the verified caller and the request's parts. */
@@ -96,6 +97,7 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       metricsPlugin<C>(metrics),
+      tracingPlugin<C>(options.name),
       denialAudit<C>(options.name, (context) => (context as WithCaller)[CALLER], options.recordDenials),
     ],
   });

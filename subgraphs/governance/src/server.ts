@@ -32,6 +32,7 @@ import { CreateGovernanceTables1732400000000 } from "./migrations/1732400000000-
 import { RetentionScheduleAndHolds1734000000000 } from "./migrations/1734000000000-retention-schedule-and-holds";
 import { RetentionLease } from "./services/retention-lease";
 import { RetentionScheduler } from "./services/retention-scheduler";
+import { RequestTraceParent1738100000000 } from "./migrations/1738100000000-request-trace-parent";
 import { DurablePrivacyRequests1735000000000 } from "./migrations/1735000000000-durable-privacy-requests";
 import { RetentionErasures1736000000000 } from "./migrations/1736000000000-retention-erasures";
 import { PrivacyRequestCases1737000000000 } from "./migrations/1737000000000-privacy-request-cases";
@@ -127,6 +128,7 @@ export const governanceMigrations = [
   RetentionErasures1736000000000,
   PrivacyRequestCases1737000000000,
   Webhooks1737100000000,
+  RequestTraceParent1738100000000,
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { MoveTraceParent1738100000000 } from "./migrations/1738100000000-move-trace-parent";
 import type { KeyLike } from "jose";
 import { AuditClient, createDataSource, createSubgraphApp, openDataSource, ServiceMetrics } from "@dgg/common";
 import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp } from "@dgg/common";
@@ -33,7 +34,7 @@ export interface StorageRegionsService extends SubgraphApp {
 }
 
 export const storageRegionsEntities = [Tenant, TenantMove];
-export const storageRegionsMigrations = [CreateTenantTable1732400300000, AddTenantMoves1736000000000, AddMoveCancel1737000000000];
+export const storageRegionsMigrations = [CreateTenantTable1732400300000, AddTenantMoves1736000000000, AddMoveCancel1737000000000, MoveTraceParent1738100000000];
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export async function createStorageRegionsService(options: StorageRegionsServiceOptions): Promise<StorageRegionsService> {

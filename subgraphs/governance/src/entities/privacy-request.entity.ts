@@ -150,4 +150,8 @@ export class PrivacyRequestRecord {
    */
   @TimeColumn({ name: "freeze_released_at", nullable: true })
   freezeReleasedAt!: Date | null;
+
+  /** W3C traceparent of the filing request; the workers' steps continue its trace. */
+  @Column({ name: "trace_parent", type: "varchar", length: 64, nullable: true })
+  traceParent!: string | null;
 }

@@ -1,4 +1,4 @@
-import { isTenantMovingError, PrivacyRequestKind, PrivacyRequestStatus } from "@dgg/common";
+import { contextOfTraceparent, isTenantMovingError, PrivacyRequestKind, PrivacyRequestStatus, withSpan } from "@dgg/common";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import type { EngineDeps } from "./engine-deps";
 import { eraseSubgraphs, startErasure } from "./erase-step";
@@ -93,13 +93,17 @@ export class PrivacyWorkers {
       );
     }, Math.max(50, Math.floor(deps.privacy.leaseMs / 3)));
     try {
-      await checkpoint(deps.db, request, worker, deps.clock.now(), "CLAIMED", {}, { attempt: request.attempts, status: request.status });
-      deps.faults.hit("claim.after");
-      if (request.attempts > deps.privacy.maxAttempts && !isWithdrawn(request)) {
-        // Only a worker that died mid-way gets here: its claims counted, its failures were never recorded.
-        throw new Error(`gave up after ${request.attempts - 1} attempts that ended without a recorded outcome (worker crashes)`);
-      }
-      await this.advance(request, worker, () => lost);
+      // The work continues the trace of the request that filed it (docs/decisions/0048).
+      const attributes = { "dgg.privacy_request.id": request.id, "dgg.privacy_request.kind": request.kind, "dgg.privacy_request.status": request.status };
+      await withSpan("privacy request", { parent: contextOfTraceparent(request.traceParent), attributes }, async () => {
+        await checkpoint(deps.db, request, worker, deps.clock.now(), "CLAIMED", {}, { attempt: request.attempts, status: request.status });
+        deps.faults.hit("claim.after");
+        if (request.attempts > deps.privacy.maxAttempts && !isWithdrawn(request)) {
+          // Only a worker that died mid-way gets here: its claims counted, its failures were never recorded.
+          throw new Error(`gave up after ${request.attempts - 1} attempts that ended without a recorded outcome (worker crashes)`);
+        }
+        await this.advance(request, worker, () => lost);
+      });
     } catch (error) {
       if (error instanceof LeaseLostError) {
         console.error(`[governance] ${error.message}; leaving it to its new owner`);
@@ -117,7 +121,7 @@ export class PrivacyWorkers {
     const { deps } = this;
     if (isWithdrawn(request)) {
       // Denied or canceled (claimed because its freeze is still in place): lift it, nothing else.
-      await releaseFreeze(deps, request, worker);
+      await step("privacy release freeze", () => releaseFreeze(deps, request, worker));
       return;
     }
     if (request.status === PrivacyRequestStatus.ON_HOLD) {
@@ -130,19 +134,19 @@ export class PrivacyWorkers {
       if (leaseLost()) throw new LeaseLostError(request.id, worker);
       switch (request.status) {
         case PrivacyRequestStatus.RECEIVED:
-          await startExport(deps, request, worker);
+          await step("privacy start export", () => startExport(deps, request, worker));
           break;
         case PrivacyRequestStatus.EXPORTING:
-          await exportAllCategories(deps, request, worker);
-          await verifyAndSeal(deps, request, worker);
+          await step("privacy export", () => exportAllCategories(deps, request, worker));
+          await step("privacy verify", () => verifyAndSeal(deps, request, worker));
           break;
         case PrivacyRequestStatus.EXPORTED:
-          if (request.kind === PrivacyRequestKind.ACCESS) await finishAccess(deps, request, worker);
-          else await startErasure(deps, request, worker);
+          if (request.kind === PrivacyRequestKind.ACCESS) await step("privacy finish access", () => finishAccess(deps, request, worker));
+          else await step("privacy start erasure", () => startErasure(deps, request, worker));
           break;
         case PrivacyRequestStatus.ERASING:
-          await eraseSubgraphs(deps, request, worker);
-          await finishRequest(deps, request, worker);
+          await step("privacy erase", () => eraseSubgraphs(deps, request, worker));
+          await step("privacy finish", () => finishRequest(deps, request, worker));
           break;
       }
     }
@@ -193,4 +197,9 @@ export class PrivacyWorkers {
       nextAttemptAt: next.toISOString(),
     });
   }
+}
+
+/** One step of a request's work as a span of its trace. */
+function step(name: string, work: () => Promise<unknown>): Promise<unknown> {
+  return withSpan(name, {}, work);
 }

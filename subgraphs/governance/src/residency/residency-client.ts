@@ -32,6 +32,8 @@ export interface TenantMoveRecord {
   progress: Record<string, StoreProgress> | null;
   requestedAt: string;
   cancelledBy: string | null;
+  /** W3C traceparent of the request that asked for the move. */
+  traceParent: string | null;
 }
 
 /** What a copy or digest chunk covered, and where the next one starts (null: the table is done). */

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { AuditClient, Region } from "@dgg/common";
-import { isErrorCode, MAX_CHUNK_ROWS, ServiceError } from "@dgg/common";
+import { contextOfTraceparent, isErrorCode, MAX_CHUNK_ROWS, ServiceError, withSpan } from "@dgg/common";
 import type { MovableBlobStore } from "../blob/blob-store";
 import type { DataSubgraph } from "../services/data-subgraphs";
 import type { Chunk, ResidencyClient, StoreProgress, TenantMoveRecord } from "./residency-client";
@@ -125,7 +125,9 @@ export class ResidencyMover {
       if (!move) continue;
       const lease = this.heartbeat(move.id);
       try {
-        await this.drive(move, lease);
+        // The move continues the trace of the request that asked for it (docs/decisions/0048).
+        const attributes = { "dgg.move.id": move.id, "dgg.move.phase": move.phase, "dgg.move.from": move.fromRegion, "dgg.move.to": move.toRegion };
+        await withSpan("residency move", { parent: contextOfTraceparent(move.traceParent), attributes }, () => this.drive(move, lease));
       } catch (error) {
         if (this.crashed) return;
         // A cancelled move or a lost claim is not an error of the move: its new state is picked up next tick.

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { assertMayCall, BadUserInputError, ConflictError, DAY_MS, NotFoundError, PrivacyRequestKind, PrivacyRequestStatus, quote, UnavailableError } from "@dgg/common";
+import { assertMayCall, BadUserInputError, ConflictError, currentTraceparent, DAY_MS, NotFoundError, PrivacyRequestKind, PrivacyRequestStatus, quote, UnavailableError } from "@dgg/common";
 import type { Operation } from "@dgg/common";
 import { In } from "typeorm";
 import type { GovernanceContext } from "../context";
@@ -77,6 +77,7 @@ export async function filePrivacyRequest(ctx: GovernanceContext, kind: PrivacyRe
     erasures: null,
     error: null,
     createdAt: now,
+    traceParent: currentTraceparent(),
     completedAt: null,
     dueAt: new Date(now.getTime() + RESPONSE_PERIOD_MS),
     attempts: 0,

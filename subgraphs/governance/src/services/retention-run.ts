@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DataCategory, PLATFORM_TENANT_ID } from "@dgg/common";
+import { DataCategory, PLATFORM_TENANT_ID, withSpan } from "@dgg/common";
 import type { AuditRecordInput } from "@dgg/common";
 import { RetentionErasureRecord } from "../entities/retention-erasure.entity";
 import { RetentionRunRecord } from "../entities/retention-run.entity";
@@ -98,7 +98,12 @@ async function eraseRemovedUser(deps: GovernanceDeps, userId: string, tenantId: 
  * than 365 days. Users under legal hold are skipped by every step. The caller holds the
  * retention lease, so no other replica runs at the same time.
  */
-export async function executeRetentionRun(deps: GovernanceDeps, request: RunRequest): Promise<RetentionRunRecord> {
+export function executeRetentionRun(deps: GovernanceDeps, request: RunRequest): Promise<RetentionRunRecord> {
+  // On demand: a child of the runRetention request's span; scheduled: a trace of its own.
+  return withSpan("retention run", { attributes: { "dgg.retention.trigger": request.trigger } }, () => runAndRecord(deps, request));
+}
+
+async function runAndRecord(deps: GovernanceDeps, request: RunRequest): Promise<RetentionRunRecord> {
   const startedAt = deps.clock.now();
   const cut = cutoffs(startedAt);
   const ledger = new RunLedger();

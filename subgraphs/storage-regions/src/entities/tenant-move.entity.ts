@@ -92,4 +92,8 @@ export class TenantMove {
 
   @TimeColumn({ name: "completed_at", nullable: true })
   completedAt!: Date | null;
+
+  /** W3C traceparent of the request that asked for the move; the mover's work continues its trace. */
+  @Column({ name: "trace_parent", type: "varchar", length: 64, nullable: true })
+  traceParent!: string | null;
 }

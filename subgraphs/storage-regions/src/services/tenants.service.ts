@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { assertId, assertMayCall, assertText, ConflictError, NotFoundError, outOfBounds, quote, writeThenAudit } from "@dgg/common";
+import { assertId, assertMayCall, assertText, ConflictError, currentTraceparent, NotFoundError, outOfBounds, quote, writeThenAudit } from "@dgg/common";
 import { TenantMove } from "../entities/tenant-move.entity";
 import type { Region, Viewer } from "@dgg/common";
 import { Tenant } from "../entities/tenant.entity";
@@ -99,6 +99,7 @@ export async function electStorageRegion(ctx: StorageRegionsContext, rawTenantId
       error: null,
       requestedBy: ctx.viewer.subject,
       cancelledBy: null,
+      traceParent: currentTraceparent(),
       requestedAt: now,
       updatedAt: now,
       completedAt: null,
