@@ -38,6 +38,14 @@ export default tseslint.config(
     },
   },
   {
+    // A migration is frozen once it has run anywhere: it may not import the service's live
+    // code, whose changes would silently change what an old migration does.
+    files: ["**/src/migrations/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["../*", "./*", "@dgg/*"], message: "a migration is frozen: copy what it needs into it instead of importing live code" }] }],
+    },
+  },
+  {
     files: ["**/test/**/*.ts", "**/*.test.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-non-null-assertion": "off" },
   },

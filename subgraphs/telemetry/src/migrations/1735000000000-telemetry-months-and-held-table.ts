@@ -1,7 +1,23 @@
 import { Table } from "typeorm";
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { boundOf, monthOf, monthPartitionName, PARENT_TABLE } from "../services/partitions";
-import { HELD_TABLE } from "../services/held-events";
+
+// Frozen: what this migration needs, as it was when it ran (see the previous migration).
+const PARENT_TABLE = "telemetry_event";
+const HELD_TABLE = "telemetry_event_held";
+const BOUND = /FROM \('?(-?\d+)'?\) TO \('?(-?\d+)'?\)/;
+
+function boundOf(name: string, bound: string): { from: number; to: number } {
+  const match = BOUND.exec(bound);
+  if (!match) throw new Error(`telemetry partition ${name} has an unexpected bound ${bound}`);
+  return { from: Number(match[1]), to: Number(match[2]) };
+}
+
+function monthOf(ms: number): { from: number; to: number } {
+  const date = new Date(ms);
+  return { from: Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1), to: Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) };
+}
+
+const monthPartitionName = (from: number): string => `${PARENT_TABLE}_m${new Date(from).toISOString().slice(0, 7).replace(/-/g, "")}`;
 
 /**
  * Two changes that go together (docs/decisions/0020, 0023):
