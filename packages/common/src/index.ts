@@ -15,6 +15,7 @@ export * from "./identity";
 export * from "./keys";
 export * from "./authz";
 export * from "./pagination";
+export * from "./keyset-page-loader";
 export * from "./retention-periods";
 export * from "./db";
 export * from "./internal-http";
