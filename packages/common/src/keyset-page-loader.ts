@@ -16,7 +16,7 @@ export interface UserPageKey {
 /** What a subgraph says about its table; the loader does the rest. */
 export interface KeysetPageSource<K extends UserPageKey, R> {
   /** The table, or a parenthesised subquery; asked once per batch, so the count and the pages read the same rows. */
-  from(): string;
+  from: () => string;
   userColumn: string;
   /** The ordering column (epoch ms); ties are broken by `id`, in the same direction. */
   timeColumn: string;
@@ -25,13 +25,13 @@ export interface KeysetPageSource<K extends UserPageKey, R> {
   /** Extra columns the batch's COUNT groups by, for `counts` to choose among (e.g. `kind`). */
   countColumns?: string[];
   /** Whether a grouped count row (user and tenant already matched) counts for this key. */
-  counts?(row: Record<string, unknown>, key: K): boolean;
+  counts?: (row: Record<string, unknown>, key: K) => boolean;
   /** Extra conditions on the page query, from the key's own arguments (e.g. kinds). */
-  narrow?(query: SelectQueryBuilder<ObjectLiteral>, alias: string, key: K): void;
+  narrow?: (query: SelectQueryBuilder<ObjectLiteral>, alias: string, key: K) => void;
   /** A raw row as the node the connection returns (hydrated, opened when sealed). */
-  node(raw: Record<string, unknown>): R;
-  userOf(node: R): string;
-  cursorOf(node: R): string;
+  node: (raw: Record<string, unknown>) => R;
+  userOf: (node: R) => string;
+  cursorOf: (node: R) => string;
 }
 
 /** The same key, however its object was built: fields in a fixed order. */
