@@ -8,6 +8,7 @@ export * from "./operation-roles";
 export * from "./service-registry";
 export * from "./readiness";
 export * from "./metrics";
+export * from "./logging";
 export * from "./federation";
 export * from "./clock";
 export * from "./identity";
