@@ -7,7 +7,8 @@
 import { context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import type { Context, ContextManager } from "@opentelemetry/api";
 import express from "express";
-import { createLogger, listen, logFormatOf, logLevelOf, REQUEST_ID_HEADER, requestIdFrom, requestIdMiddleware, runWithRequestId, safeError } from "../src";
+import { GraphQLError } from "graphql";
+import { createErrorFormatter, createLogger, listen, logFormatOf, logLevelOf, REQUEST_ID_HEADER, requestIdFrom, requestIdMiddleware, runWithRequestId, safeError } from "../src";
 import type { LogEnv } from "../src";
 
 /** A logger writing into an array of lines. */
@@ -82,6 +83,17 @@ describe("createLogger", () => {
     expect((named!.err as { frames: string[] }).frames[0]).toMatch(/^at .*logging\.test\.ts/);
     // The control: the same scan finds a value that is in the line.
     expect(lines[2]).toContain("ref-1");
+  });
+
+  it("logs an internal error under the reference its client gets, without the error's message", () => {
+    const { log, lines, json } = captured("users", { LOG_FORMAT: "json" });
+    const driverError = Object.assign(new Error('insert into user_account failed: value "grace@example.eu" too long'), { code: "22001" });
+    const answer = createErrorFormatter(log)({ message: driverError.message, path: ["createUser"] }, new GraphQLError(driverError.message, { originalError: driverError, path: ["createUser"] }));
+    const reference = answer.extensions?.reference as string;
+    expect(answer.message).toBe(`Internal server error (reference ${reference})`);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain("grace@example.eu");
+    expect(json()[0]).toMatchObject({ level: "error", msg: "internal error", reference, path: ["createUser"], err: { type: "Error", code: "22001" } });
   });
 
   it("keeps only codes that look like codes", () => {
