@@ -158,7 +158,7 @@ export function describeLogsSuite(kind: StoreKind): void {
       // The scan: no line holds any personal value. The control shows it finds what is there.
       expect(linesContaining(raw, requestId).length).toBeGreaterThan(0);
       const personal = [seeded.principalName, seeded.displayName, seeded.email, ...seeded.serials, seeded.payloadMarker, seeded.adminSubject, seeded.operatorSubject];
-      const hits = Object.fromEntries(personal.map((value) => [value, linesContaining(raw, value)]).filter(([, found]) => found.length > 0));
+      const hits = Object.fromEntries(personal.map((value) => [value, linesContaining(raw, value)] as const).filter(([, found]) => found.length > 0));
       expect(hits).toEqual({});
     });
   });
