@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import { GraphQLError } from "graphql";
-import type { Viewer } from "@dgg/common";
+import type { ServiceLogger, Viewer } from "@dgg/common";
 import type { ClientTokenVerifier } from "./auth/token-verifier";
 
 /** Per client request: who is calling, and the internal identity minted for it (once). */
@@ -20,9 +20,10 @@ function unauthenticated(message: string): GraphQLError {
  * Verifies `Authorization: Bearer <jwt>`. No header gives an anonymous context (only
  * schema introspection is then allowed, see requireAuthentication); a header that does
  * not verify is refused at once. Unverified requests are not audited (there is no actor
- * to record); they leave one line in the gateway's log.
+ * to record); they leave one line in the gateway's log, with the error's class and code
+ * (never the token, its claims or the caller's address).
  */
-export async function createGatewayContext(req: Request, verifier: ClientTokenVerifier): Promise<GatewayContext> {
+export async function createGatewayContext(req: Request, verifier: ClientTokenVerifier, log: ServiceLogger): Promise<GatewayContext> {
   const header = req.header("authorization");
   if (!header) return { viewer: null };
   const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header);
@@ -33,7 +34,7 @@ export async function createGatewayContext(req: Request, verifier: ClientTokenVe
     const code = error instanceof GraphQLError ? error.extensions.code : undefined;
     if (code === "UNAVAILABLE") throw error;
     const message = error instanceof Error ? error.message : "bearer token rejected";
-    console.warn(`[gateway] refused a bearer token from ${req.ip ?? "?"}: ${message}`);
+    log.warn({ err: error }, "refused a bearer token");
     throw unauthenticated(message);
   }
 }

@@ -2,8 +2,8 @@ import { pipeline, Readable } from "node:stream";
 import type express from "express";
 import type { Request, Response } from "express";
 import type { KeyLike } from "jose";
-import { INTERNAL_TOKEN_HEADER, signInternalToken } from "@dgg/common";
-import type { Clock } from "@dgg/common";
+import { INTERNAL_TOKEN_HEADER, requestIdHeaders, signInternalToken } from "@dgg/common";
+import type { Clock, ServiceLogger } from "@dgg/common";
 import type { ClientTokenVerifier } from "./auth/token-verifier";
 import { createGatewayContext } from "./context";
 
@@ -33,11 +33,14 @@ function upstreamPath(req: Request): string | { invalid: string } {
  * link was issued to that identity, records the download and streams the file
  * (manifest.json when no file is named) or the whole archive as one zip.
  */
-export function mountExportDownloads(app: express.Express, options: { governanceUrl: string; verifier: ClientTokenVerifier; internalPrivateKey: KeyLike; clock: Clock }): void {
+export function mountExportDownloads(
+  app: express.Express,
+  options: { governanceUrl: string; verifier: ClientTokenVerifier; internalPrivateKey: KeyLike; clock: Clock; log: ServiceLogger },
+): void {
   const handler = async (req: Request, res: Response) => {
     let viewer;
     try {
-      viewer = (await createGatewayContext(req, options.verifier)).viewer;
+      viewer = (await createGatewayContext(req, options.verifier, options.log)).viewer;
     } catch (error) {
       send(res, 401, "UNAUTHENTICATED", error instanceof Error ? error.message : "bearer token rejected");
       return;
@@ -54,7 +57,7 @@ export function mountExportDownloads(app: express.Express, options: { governance
     const token = await signInternalToken(viewer, options.internalPrivateKey, "dgg-gateway", options.clock.now());
     let upstream: globalThis.Response;
     try {
-      upstream = await fetch(`${options.governanceUrl}${path}`, { headers: { [INTERNAL_TOKEN_HEADER]: token } });
+      upstream = await fetch(`${options.governanceUrl}${path}`, { headers: { [INTERNAL_TOKEN_HEADER]: token, ...requestIdHeaders() } });
     } catch (error) {
       send(res, 503, "UNAVAILABLE", `governance is unreachable (${error instanceof Error ? error.message : String(error)})`);
       return;
@@ -74,7 +77,7 @@ export function mountExportDownloads(app: express.Express, options: { governance
     // If governance stops half-way the client's connection is cut too, so a truncated body is
     // never taken for a whole one; if the client goes away, the upstream request is dropped.
     pipeline(Readable.fromWeb(upstream.body), res, (error) => {
-      if (error && !res.writableFinished) console.error(`[gateway] export download stopped: ${error.message}`);
+      if (error && !res.writableFinished) options.log.warn({ err: error }, "export download stopped");
     });
   };
   app.get("/exports/:link", handler);

@@ -3,7 +3,7 @@ import type { GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { Histogram } from "prom-client";
 import { GraphQLError } from "graphql";
 import type { KeyLike } from "jose";
-import { INTERNAL_TOKEN_HEADER, outcomeOf, signInternalToken, UnauthenticatedError } from "@dgg/common";
+import { currentRequestId, INTERNAL_TOKEN_HEADER, outcomeOf, REQUEST_ID_HEADER, signInternalToken, UnauthenticatedError } from "@dgg/common";
 import type { Clock } from "@dgg/common";
 import type { GatewayContext } from "./context";
 
@@ -61,7 +61,10 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     return new GraphQLError(`subgraph at ${response.url} answered ${response.status} ${response.statusText}: ${JSON.stringify(body).slice(0, 500)}`);
   }
 
+  /** Each subgraph call carries the client request's identity and its `x-request-id` (one id in every service's log lines). */
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const requestId = currentRequestId();
+    if (requestId) options.request.http?.headers.set(REQUEST_ID_HEADER, requestId);
     if (!("context" in options) || !options.context || !("viewer" in options.context)) return;
     const context = options.context as GatewayContext;
     if (!context.viewer) throw new UnauthenticatedError();

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { clockFromEnv, keyPathsFromEnv, listen, loadPrivateKey, SERVICES, serviceUrlsFromEnv } from "@dgg/common";
+import { clockFromEnv, createLogger, keyPathsFromEnv, listen, loadPrivateKey, SERVICES, serviceUrlsFromEnv, startOrExit } from "@dgg/common";
 import { tokenVerifierFromEnv } from "./auth/config";
 import { createGateway } from "./server";
+
+const log = createLogger("gateway", process.env);
 
 /** Starts the gateway from environment variables (see README: Configuration). */
 async function main(): Promise<void> {
@@ -15,18 +17,16 @@ async function main(): Promise<void> {
   const gateway = await createGateway({
     supergraphSdl: readFileSync(supergraphPath, "utf8"),
     subgraphUrls: Object.fromEntries(SERVICES.map((service) => [service.name, `${urls[service.urlKey]}/graphql`])),
-    tokenVerifier: await tokenVerifierFromEnv(env, clock),
+    tokenVerifier: await tokenVerifierFromEnv(env, clock, log),
     internalPrivateKey: await loadPrivateKey(keys.internalPrivate, "internal private key"),
     clock,
     production: env.NODE_ENV === "production",
     bodyLimit: env.GATEWAY_BODY_LIMIT || undefined,
     auditUrl: urls.audit,
+    log,
   });
   const { url } = await listen(gateway.app, Number(env.GATEWAY_PORT ?? 4000), env.HOST ?? "127.0.0.1");
-  console.log(`gateway ready at ${url}/graphql`);
+  log.info({ url: `${url}/graphql` }, "gateway ready");
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+startOrExit(log, main);

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import type { KeyLike } from "jose";
 import { AuditClient, mayCall, recordQuietly, signInternalToken } from "@dgg/common";
-import type { Clock } from "@dgg/common";
+import type { Clock, ServiceLogger } from "@dgg/common";
 import type { GatewayContext } from "./context";
 import { rootFieldsOf } from "./root-fields";
 
@@ -11,7 +11,7 @@ import { rootFieldsOf } from "./root-fields";
  * may never call (OPERATION_ROLES in @dgg/common), and records the refusal in the access audit with the
  * caller as actor. The subgraphs check again, with the data (defence in depth).
  */
-export function operationPolicy(options: { auditUrl: string; internalPrivateKey: KeyLike; clock: Clock }): ApolloServerPlugin<GatewayContext> {
+export function operationPolicy(options: { auditUrl: string; internalPrivateKey: KeyLike; clock: Clock; log: ServiceLogger }): ApolloServerPlugin<GatewayContext> {
   const audit = new AuditClient(options.auditUrl);
   return {
     async requestDidStart() {
@@ -24,7 +24,7 @@ export function operationPolicy(options: { auditUrl: string; internalPrivateKey:
           const message = `role ${viewer.role} may not call ${refused.join(", ")}`;
           contextValue.internalToken ??= signInternalToken(viewer, options.internalPrivateKey, "dgg-gateway", options.clock.now());
           await recordQuietly(
-            "gateway",
+            options.log,
             (_viewer, token, denials) => audit.recordDenials(token, denials),
             { viewer, token: await contextValue.internalToken },
             refused.map((field) => ({ operation: `${operation.operation}.${field}`, reason: message, targetTenantId: null, targetUserId: null })),

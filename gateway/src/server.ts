@@ -5,8 +5,18 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { KeyLike } from "jose";
-import { createErrorFormatter, metricsHandler, metricsPlugin, requestErrorHandler, ServiceMetrics } from "@dgg/common";
-import type { Clock } from "@dgg/common";
+import {
+  apolloLogger,
+  createErrorFormatter,
+  createLogger,
+  metricsHandler,
+  metricsPlugin,
+  operationLogPlugin,
+  requestErrorHandler,
+  requestIdMiddleware,
+  ServiceMetrics,
+} from "@dgg/common";
+import type { Clock, ServiceLogger } from "@dgg/common";
 import { Histogram } from "prom-client";
 import { localKeyVerifier } from "./auth/token-verifier";
 import type { ClientTokenVerifier } from "./auth/token-verifier";
@@ -42,6 +52,8 @@ export interface GatewayOptions {
   governanceUrl?: string;
   /** Bearer token `/metrics` requires; defaults to METRICS_TOKEN (unset: open, for a private network). */
   metricsToken?: string;
+  /** Where the gateway logs; created from LOG_FORMAT / LOG_LEVEL when not given. */
+  log?: ServiceLogger;
 }
 
 function verifierOf(options: GatewayOptions): ClientTokenVerifier {
@@ -73,6 +85,7 @@ async function subgraphProblems(subgraphUrls: Record<string, string>): Promise<s
 /** Builds the gateway's HTTP app (without listening): `/graphql`, `/health` (liveness) and `/ready`. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = new ServiceMetrics("gateway");
+  const log = options.log ?? createLogger("gateway");
   const fetchDuration = new Histogram({
     name: "dgg_subgraph_fetch_duration_seconds",
     help: "Subgraph fetches of the gateway's query plans, by subgraph and outcome (ok, or the first error's code).",
@@ -82,6 +95,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
+    logger: apolloLogger(log),
     buildService: ({ name, url }) => {
       const target = options.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
@@ -99,12 +113,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     validationRules: armor.validationRules,
-    formatError: createErrorFormatter("gateway"),
+    formatError: createErrorFormatter(log),
+    logger: apolloLogger(log),
     plugins: [
       metricsPlugin<GatewayContext>(metrics),
+      operationLogPlugin<GatewayContext>(log),
       ...armor.plugins,
       requireAuthentication,
-      operationPolicy({ auditUrl, internalPrivateKey: options.internalPrivateKey, clock: options.clock }),
+      operationPolicy({ auditUrl, internalPrivateKey: options.internalPrivateKey, clock: options.clock, log }),
       pageBudget(limits.maxPageRows),
       ApolloServerPluginUsageReportingDisabled(),
       options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -113,6 +129,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await server.start();
   const app = express();
   app.disable("x-powered-by");
+  app.use(requestIdMiddleware());
   app.get("/health", (_req, res) => {
     res.json({ service: "gateway", status: "ok" });
   });
@@ -124,14 +141,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const governanceUrl = options.governanceUrl ?? options.subgraphUrls.governance?.replace(/\/graphql$/, "");
   if (governanceUrl) {
-    mountExportDownloads(app, { governanceUrl, verifier, internalPrivateKey: options.internalPrivateKey, clock: options.clock });
+    mountExportDownloads(app, { governanceUrl, verifier, internalPrivateKey: options.internalPrivateKey, clock: options.clock, log });
   }
   app.use(
     "/graphql",
     express.json({ limit: options.bodyLimit ?? "16mb" }),
     requestShape(limits),
-    expressMiddleware(server, { context: ({ req }) => createGatewayContext(req, verifier) }),
+    expressMiddleware(server, { context: ({ req }) => createGatewayContext(req, verifier, log) }),
   );
-  app.use("/graphql", requestErrorHandler("graphql", "gateway"));
+  app.use("/graphql", requestErrorHandler("graphql", log));
   return { app, stop: () => server.stop() };
 }

@@ -1,7 +1,9 @@
 // Starting the services as separate processes, the way production runs them.
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import logging from "../../packages/common/dist/logging/index.js";
 import registry from "../../packages/common/dist/service-registry.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -41,6 +43,30 @@ async function waitUntilReady(url, child, name, timeoutMs) {
   throw new Error(`${name} did not become ready at ${url} within ${timeoutMs} ms`);
 }
 
+function isJsonObject(line) {
+  if (!line.startsWith("{")) return false;
+  try {
+    return typeof JSON.parse(line) === "object";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where a child's output lines go (`log` gets each with its newline). With LOG_FORMAT=json
+ * a JSON line passes unchanged and anything else (Node's report of a crash) becomes a JSON
+ * line of that service, so the whole output stays JSON lines; pretty output is prefixed
+ * with the service's name.
+ */
+function childLines(service, env, log) {
+  if (logging.logFormatOf(env) !== "json") return (line) => log(`[${service.name}] ${line}\n`);
+  const fallback = logging.createLogger(service.name, env, { write: log });
+  return (line, stream) => {
+    if (isJsonObject(line)) log(`${line}\n`);
+    else if (line.trim() !== "") fallback.warn({ stream, line }, "unstructured output");
+  };
+}
+
 /**
  * Spawns every service, waits until each answers /ready (its stores answer and are migrated; the gateway: every subgraph is ready), and returns a stopper.
  * If any service dies, `onExit` is told (npm start then stops the rest).
@@ -60,8 +86,10 @@ export async function startServices(env, { onExit = () => {}, log = (line) => pr
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    child.stdout.on("data", (chunk) => log(`[${service.name}] ${chunk}`));
-    child.stderr.on("data", (chunk) => log(`[${service.name}] ${chunk}`));
+    // Line by line: a chunk may end mid-line, and a line is never split or prefixed in the middle.
+    const output = childLines(service, env, log);
+    createInterface({ input: child.stdout, crlfDelay: Infinity }).on("line", (line) => output(line, "stdout"));
+    createInterface({ input: child.stderr, crlfDelay: Infinity }).on("line", (line) => output(line, "stderr"));
     child.once("exit", (code, signal) => onExit(service.name, code, signal));
     children.push({ service, child });
     return child;

@@ -55,6 +55,8 @@ export function describeTracingSuite(kind: StoreKind, protocol: "http/json" | "h
         OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
         OTEL_BSP_SCHEDULE_DELAY: "100",
         RESIDENCY_MOVE_FREEZE_MS: "200",
+        LOG_FORMAT: "json",
+        LOG_LEVEL: "info",
       });
       operator = system.token("--role", "operator");
       const tenant = await system.gql(operator, `mutation { createTenant(input: { name: "Traced ${kind}", storageRegion: EUROPE }) { id } }`);
@@ -106,6 +108,15 @@ export function describeTracingSuite(kind: StoreKind, protocol: "http/json" | "h
         expect(spans.some((span) => span.service === name && governanceIds.has(span.parentSpanId))).toBe(true);
       }
       expect(receiver.contentTypes).toEqual(new Set([protocol === "http/json" ? "application/json" : "application/x-protobuf"]));
+
+      // The log lines of the request carry the trace's id, so a line leads to its trace.
+      const lines = system
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as { service?: string; traceId?: string; msg?: string });
+      const traced = lines.filter((line) => line.traceId === client.traceId && line.msg === "graphql operation");
+      expect(new Set(traced.map((line) => line.service))).toEqual(new Set(EVERY_SERVICE));
     });
 
     it("continues the filing request's trace through the privacy workers' steps and their calls to every data subgraph", async () => {

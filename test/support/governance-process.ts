@@ -90,6 +90,8 @@ export async function startGovernance(home: GovernanceHome, extraEnv: Record<str
     PRIVACY_EXPORT_PAGE_SIZE: "10",
     PRIVACY_CHECKPOINT_PAGES: "3",
     PRIVACY_MAX_ATTEMPTS: "50",
+    // The tests read its lines ("governance subgraph ready", "fault injected at ...").
+    LOG_LEVEL: "info",
     ...extraEnv,
   };
   const child = spawn(process.execPath, [ENTRY], { env, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });

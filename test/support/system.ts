@@ -10,8 +10,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DataSource } from "typeorm";
-import { listen, ManualClock, Region, REGIONS, SERVICES, StatementCounter, subjectKeyFiles } from "@dgg/common";
-import type { DatabaseConfig, ServiceUrls, SubgraphName, SubjectKeyStore, Viewer } from "@dgg/common";
+import { createLogger, listen, ManualClock, Region, REGIONS, SERVICES, StatementCounter, subjectKeyFiles } from "@dgg/common";
+import type { DatabaseConfig, ServiceLogger, ServiceUrls, SubgraphName, SubjectKeyStore, Viewer } from "@dgg/common";
 import { clientToken, generateTestKeyPair } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
 import { createUsersService } from "../../subgraphs/users/src/server";
@@ -131,6 +131,16 @@ export interface TestSystemOptions {
   faults?: FaultInjector;
   /** Overrides for webhook delivery (tests poll fast by default). */
   webhooks?: Partial<WebhookConfig>;
+  /**
+   * Where every service (the gateway, each subgraph, governance replicas) writes its log
+   * lines, as JSON at every level. Without it each logs as LOG_LEVEL says (silent in tests).
+   */
+  logs?: { write(line: string): void };
+}
+
+/** A service's logger in the test system: JSON into `logs` when a test captures them. */
+function testLogger(service: string, logs: TestSystemOptions["logs"]): ServiceLogger {
+  return logs ? createLogger(service, { LOG_FORMAT: "json", LOG_LEVEL: "trace" }, logs) : createLogger(service);
 }
 
 export async function startTestSystem(kind: StoreKind, options: TestSystemOptions = {}): Promise<TestSystem> {
@@ -164,15 +174,22 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
   const ledgerKey = randomBytes(32);
 
   const services = {
-    users: await createUsersService({ ...regional, databases: databases.users, subjectKeys: keyFiles.users, logger: counters.users }),
-    telemetry: await createTelemetryService({ ...regional, databases: databases.telemetry, subjectKeys: keyFiles.telemetry, logger: counters.telemetry }),
-    audit: await createAuditService({ ...regional, databases: databases.audit, subjectKeys: keyFiles.audit, logger: counters.audit }),
+    users: await createUsersService({ ...regional, databases: databases.users, subjectKeys: keyFiles.users, logger: counters.users, log: testLogger("users", options.logs) }),
+    telemetry: await createTelemetryService({
+      ...regional,
+      databases: databases.telemetry,
+      subjectKeys: keyFiles.telemetry,
+      logger: counters.telemetry,
+      log: testLogger("telemetry", options.logs),
+    }),
+    audit: await createAuditService({ ...regional, databases: databases.audit, subjectKeys: keyFiles.audit, logger: counters.audit, log: testLogger("audit", options.logs) }),
     "storage-regions": await createStorageRegionsService({
       ...common,
       layout: parseStorageLayout(DEFAULT_STORAGE_LAYOUT),
       database: databases.directory,
       moveFreezeMs: MOVE_FREEZE_MS,
       logger: counters["storage-regions"],
+      log: testLogger("storage-regions", options.logs),
     }),
     governance: null as unknown as GovernanceService,
   };
@@ -188,6 +205,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     retentionTimer: false,
     faults: options.faults,
     webhooks: { pollMs: 50, ...options.webhooks },
+    log: testLogger("governance", options.logs),
   };
   const startGovernance = (mover: TestSystemOptions["mover"]) =>
     createGovernanceService({ ...governanceOptions, residencyMover: { intervalMs: 100, ...mover }, logger: counters.governance });
@@ -203,6 +221,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     internalPrivateKey: internalKeys.privateKey,
     clock,
     production: false,
+    log: testLogger("gateway", options.logs),
   });
   const gatewayListener = await listenOn(gateway.app, gatewayPort);
   services.governance.workers.start();

@@ -1,5 +1,5 @@
 import { CLOCK_SKEW_SECONDS, keyPathsFromEnv, loadPublicKey } from "@dgg/common";
-import type { Clock } from "@dgg/common";
+import type { Clock, ServiceLogger } from "@dgg/common";
 import { OidcVerifier } from "./oidc-verifier";
 import type { OidcConfig } from "./oidc-verifier";
 import { localKeyVerifier } from "./token-verifier";
@@ -36,8 +36,8 @@ export function oidcConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OidcCon
 }
 
 /** OIDC when `AUTH_OIDC_ISSUER` is set; otherwise the embedded default's local issuer key. */
-export async function tokenVerifierFromEnv(env: NodeJS.ProcessEnv, clock: Clock): Promise<ClientTokenVerifier> {
+export async function tokenVerifierFromEnv(env: NodeJS.ProcessEnv, clock: Clock, log: ServiceLogger): Promise<ClientTokenVerifier> {
   const oidc = oidcConfigFromEnv(env);
-  if (oidc) return new OidcVerifier(oidc, clock);
+  if (oidc) return new OidcVerifier(oidc, clock, log);
   return localKeyVerifier(await loadPublicKey(keyPathsFromEnv(env).issuerPublic, "token issuer public key"), clock);
 }

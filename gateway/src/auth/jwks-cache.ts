@@ -1,7 +1,7 @@
 import { importJWK } from "jose";
 import type { JWK, JWTHeaderParameters, KeyLike } from "jose";
 import { UnauthenticatedError, UnavailableError } from "@dgg/common";
-import type { Clock } from "@dgg/common";
+import type { Clock, ServiceLogger } from "@dgg/common";
 
 /** The only signature algorithms accepted from an identity provider. */
 export const OIDC_ALGORITHMS = ["RS256", "ES256"] as const;
@@ -15,7 +15,7 @@ export interface JwksCacheOptions {
   maxAgeMs: number;
   /** At most one refresh per this interval, so tokens with made-up key ids cannot hammer the IdP. */
   cooldownMs: number;
-  log?: (line: string) => void;
+  log: ServiceLogger;
 }
 
 interface CachedKey {
@@ -92,7 +92,7 @@ export class JwksCache {
       this.fetchedAt = this.attemptedAt;
     } catch (error) {
       // Keep the keys we had (an IdP outage must not log everyone out); the cooldown spaces the retries.
-      (this.options.log ?? console.error)(`[gateway] could not refresh the issuer's signing keys: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log.error({ err: error }, "could not refresh the issuer's signing keys");
       if (this.keys.length === 0) throw new UnavailableError("bearer tokens cannot be verified now: the issuer's signing keys are unavailable");
     }
   }

@@ -1,6 +1,6 @@
 import { jwtVerify } from "jose";
-import { assertClientViewer, CLIENT_ROLES, tokenRejected, UnauthenticatedError, viewerFromClaims } from "@dgg/common";
-import type { Clock, Viewer } from "@dgg/common";
+import { assertClientViewer, CLIENT_ROLES, createLogger, tokenRejected, UnauthenticatedError, viewerFromClaims } from "@dgg/common";
+import type { Clock, ServiceLogger, Viewer } from "@dgg/common";
 import { fetchJson, assertSafeUrl } from "./fetch-json";
 import { JwksCache, OIDC_ALGORITHMS } from "./jwks-cache";
 import type { ClientTokenVerifier } from "./token-verifier";
@@ -63,6 +63,7 @@ export class OidcVerifier implements ClientTokenVerifier {
   constructor(
     private readonly config: OidcConfig,
     private readonly clock: Clock,
+    log: ServiceLogger = createLogger("gateway"),
   ) {
     assertSafeUrl(config.issuer, "AUTH_OIDC_ISSUER");
     if (config.jwksUri) assertSafeUrl(config.jwksUri, "AUTH_OIDC_JWKS_URI");
@@ -71,6 +72,7 @@ export class OidcVerifier implements ClientTokenVerifier {
       clock,
       maxAgeMs: config.jwksMaxAgeMs,
       cooldownMs: config.jwksCooldownMs,
+      log,
     });
   }
 

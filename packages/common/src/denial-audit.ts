@@ -3,6 +3,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { DenialRecord } from "./audit-client";
 import { ForbiddenError } from "./errors";
 import type { Viewer } from "./identity";
+import type { ServiceLogger } from "./logging/logger";
 
 type Recorder = (viewer: Viewer, token: string, denials: DenialRecord[]) => Promise<void>;
 
@@ -22,7 +23,7 @@ export function denialOf(error: ForbiddenError, operation: string): DenialRecord
  * and a recording failure is logged for the operators.
  */
 export async function recordQuietly(
-  service: string,
+  log: ServiceLogger,
   recorder: Recorder,
   caller: { viewer: Viewer; token: string },
   denials: DenialRecord[],
@@ -31,8 +32,8 @@ export async function recordQuietly(
   try {
     await recorder(caller.viewer, caller.token, denials);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    console.error(`[${service}] could not record ${denials.length} refused attempt(s) of ${caller.viewer.subject}: ${reason}`);
+    // The caller by role and tenant: its subject may be an email at a real IdP.
+    log.error({ err: error, refusals: denials.length, role: caller.viewer.role, tenantId: caller.viewer.tenantId }, "could not record refused attempts in the access audit");
   }
 }
 
@@ -47,7 +48,7 @@ function operationOf(path: readonly (string | number)[] | undefined, fallback: s
  * the verified caller as actor, before the answer leaves (see docs/decisions/0011).
  */
 export function denialAudit<C extends object>(
-  service: string,
+  log: ServiceLogger,
   callerOf: (context: C) => { viewer: Viewer; token: string } | undefined,
   recorder: Recorder,
 ): ApolloServerPlugin<C> {
@@ -68,7 +69,7 @@ export function denialAudit<C extends object>(
             seen.add(key);
             denials.push(denial);
           }
-          await recordQuietly(service, recorder, caller, denials);
+          await recordQuietly(log, recorder, caller, denials);
         },
       };
     },

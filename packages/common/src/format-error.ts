@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { ServiceError } from "./errors";
+import type { ServiceLogger } from "./logging/logger";
 
 /** Apollo's request-level codes, mapped onto the contract's: each is the client's fault. */
 const CLIENT_FAULT_CODES = new Set([
@@ -20,8 +21,9 @@ const CONTRACT_CODES = new Set(["UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT"
  * Apollo `formatError`: contract errors pass through; request errors become BAD_USER_INPUT
  * (the original code kept as `reason`); anything unexpected (a driver error, a bug) is
  * logged with a reference and masked, so no SQL or stack trace ever reaches a client.
+ * The log line holds the error's class, code and stack frames, not its message (safeError).
  */
-export function createErrorFormatter(service: string, log: (line: string) => void = (line) => console.error(line)) {
+export function createErrorFormatter(log: ServiceLogger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const { stacktrace: _dropped, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
@@ -40,8 +42,7 @@ export function createErrorFormatter(service: string, log: (line: string) => voi
       return { message: "A service behind the gateway is unavailable; retry shortly", path: formatted.path, extensions: { code: "UNAVAILABLE", retryAfterSeconds: 2 } };
     }
     const reference = randomUUID();
-    const detail = original instanceof Error ? (original.stack ?? original.message) : JSON.stringify(formatted);
-    log(`[${service}] internal error ${reference}: ${detail}`);
+    log.error({ err: original, reference, path: formatted.path }, "internal error");
     return {
       message: `Internal server error (reference ${reference})`,
       path: formatted.path,

@@ -9,6 +9,7 @@ export * from "./service-registry";
 export * from "./readiness";
 export * from "./metrics";
 export { contextOfTraceparent, currentTraceparent, withSpan } from "./tracing/spans";
+export * from "./logging";
 export * from "./federation";
 export * from "./clock";
 export * from "./identity";

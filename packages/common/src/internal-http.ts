@@ -1,10 +1,13 @@
 import { INTERNAL_TOKEN_HEADER } from "./identity";
 import { isErrorCode, ServiceError, UnavailableError } from "./errors";
+import { requestIdHeaders } from "./logging/context";
 
 /**
  * Calls another service's internal contract (`/internal/...`) with an internal identity.
  * A remote error comes back as the same ServiceError (code and message); an unreachable
  * service is UNAVAILABLE, so callers can retry rather than mistake an outage for "nothing held".
+ * Made while a request is served, the call carries its `x-request-id`, so the callee's log
+ * lines carry the same id.
  *
  * @example
  * const holdings = await callInternal<Holdings>(`${urls.users}/internal/personal-data/${id}`, { token });
@@ -17,7 +20,7 @@ export async function callInternal<T>(
   try {
     response = await fetch(url, {
       method: options.method ?? (options.body === undefined ? "GET" : "POST"),
-      headers: { [INTERNAL_TOKEN_HEADER]: options.token, "content-type": "application/json" },
+      headers: { [INTERNAL_TOKEN_HEADER]: options.token, "content-type": "application/json", ...requestIdHeaders() },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
     });

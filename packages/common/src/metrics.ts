@@ -33,8 +33,15 @@ export function outcomeOf(errors: readonly { extensions?: Record<string, unknown
   return typeof code === "string" ? code : "INTERNAL_SERVER_ERROR";
 }
 
-/** Times every GraphQL operation into `dgg_graphql_request_duration_seconds`. */
-export function metricsPlugin<C extends object>(metrics: ServiceMetrics): ApolloServerPlugin<C> {
+/** One GraphQL operation as served: its name (or anonymous), outcome (see outcomeOf) and duration. */
+export interface ServedOperation {
+  operation: string;
+  outcome: string;
+  seconds: number;
+}
+
+/** Apollo plugin: tells `served` about every GraphQL operation when its response leaves (metrics and the request log). */
+export function observeOperations<C extends object>(served: (operation: ServedOperation) => void): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
@@ -45,12 +52,16 @@ export function metricsPlugin<C extends object>(metrics: ServiceMetrics): Apollo
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === "single" ? response.body.singleResult.errors : undefined;
-          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          metrics.requestDuration.observe({ service: metrics.service, operation, outcome: outcomeOf(errors) }, seconds);
+          served({ operation, outcome: outcomeOf(errors), seconds: Number(process.hrtime.bigint() - started) / 1e9 });
         },
       };
     },
   };
+}
+
+/** Times every GraphQL operation into `dgg_graphql_request_duration_seconds`. */
+export function metricsPlugin<C extends object>(metrics: ServiceMetrics): ApolloServerPlugin<C> {
+  return observeOperations<C>(({ operation, outcome, seconds }) => metrics.requestDuration.observe({ service: metrics.service, operation, outcome }, seconds));
 }
 
 function sameToken(given: string, expected: string): boolean {

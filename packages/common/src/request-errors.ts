@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ErrorRequestHandler } from "express";
+import type { ServiceLogger } from "./logging/logger";
 
 /** body-parser's error types, in words that echo nothing of the body. */
 const MESSAGES: Record<string, string> = {
@@ -17,7 +18,7 @@ const MESSAGES: Record<string, string> = {
  * as every other answer instead: a GraphQL error with a contract code for `/graphql`,
  * `{error: {code, message}}` for the internal contract.
  */
-export function requestErrorHandler(kind: "graphql" | "internal", service: string = kind): ErrorRequestHandler {
+export function requestErrorHandler(kind: "graphql" | "internal", log: ServiceLogger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) {
       next(error);
@@ -30,7 +31,7 @@ export function requestErrorHandler(kind: "graphql" | "internal", service: strin
     let extra: Record<string, unknown> = {};
     if (!clientFault) {
       const reference = randomUUID();
-      console.error(`[${service}] request failed ${reference}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log.error({ err: error, reference }, "request failed");
       code = "INTERNAL_SERVER_ERROR";
       message = `Internal server error (reference ${reference})`;
       extra = { reference };

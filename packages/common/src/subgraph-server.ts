@@ -17,6 +17,10 @@ import { ForbiddenError, ServiceError } from "./errors";
 import { createErrorFormatter } from "./format-error";
 import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from "./identity";
 import type { Viewer } from "./identity";
+import { apolloLogger, durationMs, operationLogPlugin } from "./logging/graphql";
+import { requestIdMiddleware } from "./logging/context";
+import { createLogger } from "./logging/logger";
+import type { ServiceLogger } from "./logging/logger";
 import { assertServiceIdentity } from "./personal-data-contract";
 import { metricsHandler, metricsPlugin, ServiceMetrics } from "./metrics";
 import { storeProblems } from "./readiness";
@@ -65,11 +69,14 @@ export interface SubgraphAppOptions<C extends object> {
   metrics?: ServiceMetrics;
   /** Bearer token `/metrics` requires; defaults to METRICS_TOKEN (unset: open, for a private network). */
   metricsToken?: string;
+  /** The service's logger; created from the environment (LOG_FORMAT, LOG_LEVEL) when not given. */
+  log?: ServiceLogger;
 }
 
 export interface SubgraphApp {
   app: express.Express;
   metrics: ServiceMetrics;
+  log: ServiceLogger;
   stop(): Promise<void>;
 }
 
@@ -89,16 +96,19 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
   const CALLER = Symbol("caller");
   type WithCaller = Record<symbol, { viewer: Viewer; token: string } | undefined>;
   const metrics = options.metrics ?? new ServiceMetrics(options.name);
+  const log = options.log ?? createLogger(options.name);
   const server = new ApolloServer<C>({
     schema: options.schema,
-    formatError: createErrorFormatter(options.name),
+    formatError: createErrorFormatter(log),
+    logger: apolloLogger(log),
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       metricsPlugin<C>(metrics),
       tracingPlugin<C>(options.name),
-      denialAudit<C>(options.name, (context) => (context as WithCaller)[CALLER], options.recordDenials),
+      operationLogPlugin<C>(log),
+      denialAudit<C>(log, (context) => (context as WithCaller)[CALLER], options.recordDenials),
     ],
   });
   await server.start();
@@ -115,6 +125,7 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
 
   const app = express();
   app.disable("x-powered-by");
+  app.use(requestIdMiddleware());
   app.get("/health", (_req, res) => {
     res.json({ service: options.name, status: "ok" });
   });
@@ -150,6 +161,7 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
   for (const route of options.internalRoutes ?? []) {
     router[route.method](route.path, json, async (req: Request, res: Response) => {
       let caller: { viewer: Viewer; token: string } | null = null;
+      const started = performance.now();
       try {
         caller = await authenticate(req);
         const { viewer, token } = caller;
@@ -164,20 +176,23 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
         res.json(result);
       } catch (error) {
         if (caller && error instanceof ForbiddenError) {
-          await recordQuietly(options.name, options.recordDenials, caller, [denialOf(error, `internal ${route.method.toUpperCase()} ${route.path}`)]);
+          await recordQuietly(log, options.recordDenials, caller, [denialOf(error, `internal ${route.method.toUpperCase()} ${route.path}`)]);
         }
-        sendInternalError(options.name, res, error);
+        sendInternalError(log, res, error);
+      } finally {
+        // The route's pattern, not its path: paths carry user ids. At debug: the mover and workers poll some routes every second.
+        log.debug({ route: `${route.method.toUpperCase()} ${route.path}`, status: res.statusCode, durationMs: durationMs((performance.now() - started) / 1000) }, "internal request");
       }
     });
   }
   app.use("/internal", router);
-  app.use("/graphql", requestErrorHandler("graphql", options.name));
-  app.use("/internal", requestErrorHandler("internal", options.name));
+  app.use("/graphql", requestErrorHandler("graphql", log));
+  app.use("/internal", requestErrorHandler("internal", log));
 
-  return { app, metrics, stop: () => server.stop() };
+  return { app, metrics, log, stop: () => server.stop() };
 }
 
-function sendInternalError(service: string, res: Response, error: unknown): void {
+function sendInternalError(log: ServiceLogger, res: Response, error: unknown): void {
   if (error instanceof ServiceError) {
     const retryAfterSeconds = error.extensions.retryAfterSeconds;
     res.status(error.httpStatus).json({ error: { code: error.code, message: error.message, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) } });
@@ -189,8 +204,7 @@ function sendInternalError(service: string, res: Response, error: unknown): void
   }
   // Logged under a reference the caller passes on, so the client's reference finds this line.
   const reference = randomUUID();
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  console.error(`[${service}] internal error ${reference}: ${detail}`);
+  log.error({ err: error, reference }, "internal error");
   res.status(500).json({ error: { code: "INTERNAL_SERVER_ERROR", message: `Internal server error (reference ${reference})`, reference } });
 }
 

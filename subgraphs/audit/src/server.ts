@@ -1,6 +1,6 @@
 import type { KeyLike } from "jose";
 import { createSubgraphApp, residencyRoutes, RegionalStores, subjectKeyFiles, TenantRegionDirectory } from "@dgg/common";
-import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp, ServiceLogger } from "@dgg/common";
 import type { Logger } from "typeorm";
 import { createAuditContext } from "./context";
 import { AuditErasedSubject } from "./entities/audit-erased-subject.entity";
@@ -29,6 +29,8 @@ export interface AuditServiceOptions {
   urls: Pick<ServiceUrls, "storageRegions">;
   /** Tests pass a StatementCounter here. */
   logger?: Logger;
+  /** Where the service logs; created from LOG_FORMAT / LOG_LEVEL when not given. */
+  log?: ServiceLogger;
 }
 
 export interface AuditService extends SubgraphApp {
@@ -51,6 +53,7 @@ export async function createAuditService(options: AuditServiceOptions): Promise<
   const { schema } = await buildAuditSchema();
   const app = await createSubgraphApp({
     name: "audit",
+    log: options.log,
     stores: () => stores.entries().map(([region, db]) => ({ name: region, db })),
     schema,
     internalPublicKey: options.internalPublicKey,

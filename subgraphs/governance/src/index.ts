@@ -1,4 +1,5 @@
-import { listen } from "@dgg/common";
+import { createLogger, listen, startOrExit } from "@dgg/common";
+import type { ServiceLogger } from "@dgg/common";
 import { governanceOptionsFromEnv } from "./options-from-env";
 import { faultsFromEnv } from "./privacy/faults";
 import { createGovernanceService } from "./server";
@@ -7,20 +8,21 @@ import { retentionIntervalFromEnv } from "./services/retention-config";
 import { webhookConfigFromEnv } from "./webhooks/config";
 
 const REPLAY_TRIES = 10;
+const log = createLogger("governance", process.env);
 
 /**
  * Start-up replay of the erasure ledger: the data subgraphs may still be starting (or a
  * restore may have just finished), so an outage is retried a few times before giving up
  * until `npm run erasure:replay` or the next start.
  */
-async function replayAtStartup(service: GovernanceService): Promise<void> {
+async function replayAtStartup(service: GovernanceService, log: ServiceLogger): Promise<void> {
   for (let attempt = 1; attempt <= REPLAY_TRIES; attempt += 1) {
     try {
       const { scanned, reErased } = await service.replayErasureLedger();
-      console.log(`governance: erasure ledger replayed (${scanned} ids scanned, ${reErased} re-erased)`);
+      log.info({ scanned, reErased }, `erasure ledger replayed (${scanned} ids scanned, ${reErased} re-erased)`);
       return;
     } catch (error) {
-      if (attempt === REPLAY_TRIES) console.error(`governance: erasure ledger replay failed: ${String(error)}`);
+      if (attempt === REPLAY_TRIES) log.error({ err: error, attempts: attempt }, "erasure ledger replay failed");
       else await new Promise((resolve) => setTimeout(resolve, 2000 * attempt));
     }
   }
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
   const privacy = options.privacy;
   const service = await createGovernanceService({
     ...options,
+    log,
     residencyMover: {
       intervalMs: Number(env.RESIDENCY_MOVER_INTERVAL_MS ?? 1000),
       leaseMs: Number(env.RESIDENCY_MOVE_LEASE_MS ?? 60_000),
@@ -43,12 +46,12 @@ async function main(): Promise<void> {
     },
     retentionIntervalMs: retentionIntervalFromEnv(env),
     webhooks: webhookConfigFromEnv(env),
-    faults: faultsFromEnv(env),
+    faults: faultsFromEnv(env, log),
   });
   const { url } = await listen(service.app, Number(env.GOVERNANCE_PORT ?? 4005), env.HOST ?? "127.0.0.1");
   service.workers.start();
-  console.log(`governance subgraph ready at ${url}/graphql (privacy workers: ${privacy.concurrency}, id ${privacy.workerId})`);
-  if (privacy.replayOnStart) void replayAtStartup(service);
+  log.info({ url: `${url}/graphql`, privacyWorkers: privacy.concurrency, workerId: privacy.workerId }, "governance subgraph ready");
+  if (privacy.replayOnStart) void replayAtStartup(service, log);
   const shutdown = () => {
     service.stop().then(
       () => process.exit(0),
@@ -59,7 +62,4 @@ async function main(): Promise<void> {
   process.on("SIGINT", shutdown);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+startOrExit(log, main);

@@ -5,6 +5,7 @@ import {
   AuditClient,
   BadUserInputError,
   createDataSource,
+  createLogger,
   createSubgraphApp,
   GOVERNANCE_SERVICE,
   openDataSource,
@@ -13,7 +14,7 @@ import {
   signInternalToken,
   TenantDirectoryClient,
 } from "@dgg/common";
-import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { Clock, DatabaseConfig, Region, ServiceLogger, ServiceUrls, SubgraphApp } from "@dgg/common";
 import { FileSystemBlobStore } from "./blob/blob-store";
 import type { MovableBlobStore } from "./blob/blob-store";
 import { ResidencyClient } from "./residency/residency-client";
@@ -76,7 +77,10 @@ export interface GovernanceServiceOptions {
   /** The privacy-request engine; unset values take DEFAULT_PRIVACY_CONFIG. */
   privacy?: Partial<PrivacyEngineConfig>;
   faults?: FaultInjector;
+  /** Tests pass a StatementCounter here. */
   logger?: Logger;
+  /** Where the service logs; created from LOG_FORMAT / LOG_LEVEL when not given. */
+  log?: ServiceLogger;
   /**
    * How often retention runs by itself (ms), or null for on demand only. `index.ts` reads
    * RETENTION_INTERVAL (default one hour); tests drive `scheduler.tick()` themselves.
@@ -172,6 +176,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
   // The workers need the deps and the deps wake the workers: the late-bound holder breaks the cycle.
   const holder: { workers?: PrivacyWorkers } = {};
   const metrics = new ServiceMetrics("governance");
+  const log = options.log ?? createLogger("governance");
   const deps: GovernanceDeps = {
     db,
     clock: options.clock,
@@ -192,12 +197,14 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     wakeWorkers: () => holder.workers?.wake(),
     webhooks,
     metrics: new GovernanceMetrics(metrics, db, options.clock),
+    log,
   };
   const workers = new PrivacyWorkers(deps);
   holder.workers = workers;
   const { schema } = await buildGovernanceSchema();
   const app = await createSubgraphApp({
     name: "governance",
+    log,
     stores: () => [{ name: "governance", db }],
     metrics,
     schema,
@@ -226,10 +233,11 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
           client: new ResidencyClient(options.urls.storageRegions, subgraphs, options.internalPrivateKey, options.clock, options.residencyMover?.callTimeoutMs),
           blobs,
           audit: deps.audit,
+          log,
           repoint: (tenantId, from, to) => repointArchives(deps, tenantId, from as Region, to as Region),
         });
   mover?.start();
-  const dispatcher = new WebhookDispatcher({ db, clock: options.clock, config: webhooks, owner: newWorkerId() });
+  const dispatcher = new WebhookDispatcher({ db, clock: options.clock, config: webhooks, owner: newWorkerId(), log });
   // Any transaction that enqueues deliveries wakes the dispatcher when it commits.
   wakeOnCommit(db.manager, () => dispatcher.wake());
   if (webhooks.dispatcher) dispatcher.start();

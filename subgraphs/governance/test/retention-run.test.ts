@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AuditClient, createDataSource, ManualClock, openDataSource, ServiceMetrics, TenantDirectoryClient } from "@dgg/common";
+import { AuditClient, createDataSource, createLogger, ManualClock, openDataSource, ServiceMetrics, TenantDirectoryClient } from "@dgg/common";
 import { generateTestKeyPair, startFakeService, tempSqlite } from "@dgg/common/testkit";
 import type { DataSource } from "typeorm";
 import { governanceEntities, governanceMigrations } from "../src/server";
@@ -66,6 +66,7 @@ describe("a retention run with a subgraph down", () => {
       wakeWorkers: () => undefined,
       webhooks: DEFAULT_WEBHOOK_CONFIG,
       metrics: new GovernanceMetrics(new ServiceMetrics("governance"), db, clock),
+      log: createLogger("governance"),
     };
     const run = await runScheduledSlot(deps, HOUR);
     expect(run).not.toBeNull();

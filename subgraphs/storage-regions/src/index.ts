@@ -1,11 +1,14 @@
-import { clockFromEnv, databaseConfigFromEnv, keyPathsFromEnv, listen, loadPublicKey, serviceUrlsFromEnv } from "@dgg/common";
+import { clockFromEnv, createLogger, databaseConfigFromEnv, keyPathsFromEnv, listen, loadPublicKey, serviceUrlsFromEnv, startOrExit } from "@dgg/common";
 import { createStorageRegionsService } from "./server";
 import { storageLayoutFromEnv } from "./storage-layout";
+
+const log = createLogger("storage-regions", process.env);
 
 /** Starts the storage-regions subgraph from environment variables (see README: Configuration). */
 async function main(): Promise<void> {
   const env = process.env;
   const service = await createStorageRegionsService({
+    log,
     database: databaseConfigFromEnv("STORAGE_REGIONS", "storage-regions", env),
     internalPublicKey: await loadPublicKey(keyPathsFromEnv(env).internalPublic, "internal public key"),
     clock: clockFromEnv(env),
@@ -15,10 +18,7 @@ async function main(): Promise<void> {
     urls: serviceUrlsFromEnv(env),
   });
   const { url } = await listen(service.app, Number(env.STORAGE_REGIONS_PORT ?? 4004), env.HOST ?? "127.0.0.1");
-  console.log(`storage-regions subgraph ready at ${url}/graphql`);
+  log.info({ url: `${url}/graphql` }, "storage-regions subgraph ready");
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+startOrExit(log, main);

@@ -1,7 +1,7 @@
 import { MoveTraceParent1738100000000 } from "./migrations/1738100000000-move-trace-parent";
 import type { KeyLike } from "jose";
 import { AuditClient, createDataSource, createSubgraphApp, openDataSource, ServiceMetrics } from "@dgg/common";
-import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp, ServiceLogger } from "@dgg/common";
 import type { DataSource, Logger } from "typeorm";
 import { createStorageRegionsContext } from "./context";
 import { Tenant } from "./entities/tenant.entity";
@@ -27,6 +27,8 @@ export interface StorageRegionsServiceOptions {
   urls: Pick<ServiceUrls, "audit">;
   /** Tests pass a StatementCounter here. */
   logger?: Logger;
+  /** Where the service logs; created from LOG_FORMAT / LOG_LEVEL when not given. */
+  log?: ServiceLogger;
 }
 
 export interface StorageRegionsService extends SubgraphApp {
@@ -51,6 +53,7 @@ export async function createStorageRegionsService(options: StorageRegionsService
   registerMoveMetrics(metrics, db);
   const app = await createSubgraphApp({
     name: "storage-regions",
+    log: options.log,
     stores: () => [{ name: "directory", db }],
     metrics,
     schema,

@@ -1,7 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import { storeForViewer } from "@dgg/common";
-import type { AuditClient, Clock, RegionalStores, TenantRegionDirectory, Viewer } from "@dgg/common";
+import type { AuditClient, Clock, RegionalStores, ServiceLogger, TenantRegionDirectory, Viewer } from "@dgg/common";
 import { createTelemetryPageLoader } from "./loaders/telemetry-page.loader";
 import type { TelemetryPageKey } from "./loaders/telemetry-page.loader";
 import type { BackgroundWork } from "./services/background-work";
@@ -21,8 +21,8 @@ export interface TelemetryDeps {
   partitionsFor(db: DataSource): PartitionCatalog | null;
   /** Clean-up that purges start and do not wait for. */
   background: BackgroundWork;
-  /** Operational log lines (retention purges). */
-  log(line: string): void;
+  /** The service's logger (retention purges, failed background work). */
+  log: ServiceLogger;
 }
 
 /** Built per request: the verified viewer, its token (forwarded to audit and users) and fresh loaders. */

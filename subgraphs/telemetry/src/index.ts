@@ -1,5 +1,7 @@
-import { clockFromEnv, platformRegionFromEnv, regionalDatabaseConfigsFromEnv, keyPathsFromEnv, listen, loadPublicKey, serviceUrlsFromEnv } from "@dgg/common";
+import { clockFromEnv, createLogger, keyPathsFromEnv, listen, loadPublicKey, platformRegionFromEnv, regionalDatabaseConfigsFromEnv, serviceUrlsFromEnv, startOrExit } from "@dgg/common";
 import { createTelemetryService } from "./server";
+
+const log = createLogger("telemetry", process.env);
 
 /** Starts the telemetry subgraph from environment variables (see README: Configuration). */
 async function main(): Promise<void> {
@@ -10,13 +12,10 @@ async function main(): Promise<void> {
     internalPublicKey: await loadPublicKey(keyPathsFromEnv(env).internalPublic, "internal public key"),
     clock: clockFromEnv(env),
     urls: serviceUrlsFromEnv(env),
-    log: (line) => console.log(`[telemetry] ${line}`),
+    log,
   });
   const { url } = await listen(service.app, Number(env.TELEMETRY_PORT ?? 4002), env.HOST ?? "127.0.0.1");
-  console.log(`telemetry subgraph ready at ${url}/graphql`);
+  log.info({ url: `${url}/graphql` }, "telemetry subgraph ready");
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+startOrExit(log, main);

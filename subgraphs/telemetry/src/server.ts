@@ -1,6 +1,7 @@
 import type { KeyLike } from "jose";
 import {
   AuditClient,
+  createLogger,
   createSubgraphApp,
   CreatePersonalDataFreeze1737000000000,
   PersonalDataFreeze,
@@ -9,7 +10,7 @@ import {
   subjectKeyFiles,
   TenantRegionDirectory,
 } from "@dgg/common";
-import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { Clock, DatabaseConfig, Region, ServiceLogger, ServiceUrls, SubgraphApp } from "@dgg/common";
 import type { DataSource, Logger } from "typeorm";
 import { createTelemetryContext } from "./context";
 import { TelemetryEvent } from "./entities/telemetry-event.entity";
@@ -39,8 +40,8 @@ export interface TelemetryServiceOptions {
   urls: Pick<ServiceUrls, "audit" | "users" | "storageRegions">;
   /** Tests pass a StatementCounter here. */
   logger?: Logger;
-  /** Where operational lines go (one per store and retention purge); default nowhere, `index.ts` passes the console. */
-  log?: (line: string) => void;
+  /** Where the service logs (requests, one line per store and retention purge); created from LOG_FORMAT / LOG_LEVEL when not given. */
+  log?: ServiceLogger;
   /** How often the service creates day partitions ahead (PostgreSQL); 0 turns the timer off. Default one hour. */
   partitionMaintenanceMs?: number;
 }
@@ -66,6 +67,7 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     options.subjectKeys ?? subjectKeyFiles("telemetry", options.databases),
   );
   const regions = new TenantRegionDirectory(options.urls.storageRegions, options.platformRegion, options.regionCacheTtlMs);
+  const log = options.log ?? createLogger("telemetry");
   // PostgreSQL regions keep telemetry in month and day partitions, one catalog per regional store.
   const catalogs = new Map(stores.entries().filter(([, db]) => db.options.type === "postgres").map(([, db]) => [db, new PartitionCatalog(db)] as const));
   const deps = {
@@ -75,8 +77,8 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
     audit: new AuditClient(options.urls.audit),
     users: new UserLookupClient(options.urls.users),
     partitionsFor: (db: DataSource) => catalogs.get(db) ?? null,
-    background: new BackgroundWork(),
-    log: options.log ?? (() => undefined),
+    background: new BackgroundWork(log),
+    log,
   };
   // The service keeps its own partitions ready: today and the days ahead exist before any event needs them.
   const ensureAhead = () => Promise.all([...catalogs.values()].map((catalog) => catalog.ensureAhead(options.clock.now())));
@@ -85,14 +87,13 @@ export async function createTelemetryService(options: TelemetryServiceOptions): 
   const maintenance =
     catalogs.size > 0 && maintenanceMs > 0
       ? setInterval(() => {
-          ensureAhead().catch((error: unknown) => {
-            console.error(`[telemetry] could not create partitions ahead: ${String(error)}`);
-          });
+          ensureAhead().catch((error: unknown) => log.error({ err: error }, "could not create partitions ahead"));
         }, maintenanceMs).unref()
       : null;
   const { schema } = await buildTelemetrySchema();
   const app = await createSubgraphApp({
     name: "telemetry",
+    log,
     stores: () => stores.entries().map(([region, db]) => ({ name: region, db })),
     schema,
     internalPublicKey: options.internalPublicKey,

@@ -10,7 +10,7 @@ import {
   TenantDirectoryClient,
   TenantRegionDirectory,
 } from "@dgg/common";
-import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { Clock, DatabaseConfig, Region, ServiceUrls, SubgraphApp, ServiceLogger } from "@dgg/common";
 import type { Logger } from "typeorm";
 import { createUsersContext } from "./context";
 import { Device } from "./entities/device.entity";
@@ -35,6 +35,8 @@ export interface UsersServiceOptions {
   regionCacheTtlMs?: number;
   /** Tests pass a StatementCounter here. */
   logger?: Logger;
+  /** Where the service logs; created from LOG_FORMAT / LOG_LEVEL when not given. */
+  log?: ServiceLogger;
 }
 
 export interface UsersService extends SubgraphApp {
@@ -64,6 +66,7 @@ export async function createUsersService(options: UsersServiceOptions): Promise<
   const { schema } = await buildUsersSchema();
   const app = await createSubgraphApp({
     name: "users",
+    log: options.log,
     stores: () => stores.entries().map(([region, db]) => ({ name: region, db })),
     schema,
     internalPublicKey: options.internalPublicKey,

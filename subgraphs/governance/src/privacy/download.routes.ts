@@ -90,9 +90,9 @@ async function recordDownload(deps: EngineDeps, { viewer, forwarded, request }: 
   );
 }
 
-function answerError(res: Response, error: unknown): void {
+function answerError(deps: EngineDeps, res: Response, error: unknown): void {
   const known = error instanceof ServiceError ? error : null;
-  if (!known) console.error(`[governance] download failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  if (!known) deps.log.error({ err: error }, "download failed");
   const argument = known?.extensions.argument;
   res.status(known?.httpStatus ?? 500).json({
     error: { code: known?.code ?? "INTERNAL_SERVER_ERROR", message: known?.message ?? "internal error", ...(typeof argument === "string" ? { argument } : {}) },
@@ -100,9 +100,9 @@ function answerError(res: Response, error: unknown): void {
 }
 
 /** Streams to the client; a failure half-way cuts the connection, so a partial body is never taken for a whole one. */
-function send(res: Response, body: NodeJS.ReadableStream, what: string): void {
+function send(deps: EngineDeps, res: Response, body: NodeJS.ReadableStream, download: { privacyRequestId: string; file: string }): void {
   pipeline(body, res, (error) => {
-    if (error && !res.writableFinished) console.error(`[governance] download of ${what} stopped: ${error.message}`);
+    if (error && !res.writableFinished) deps.log.warn({ err: error, ...download }, "download stopped");
   });
 }
 
@@ -128,9 +128,9 @@ export function mountDownloadRoutes(app: express.Express, deps: EngineDeps, inte
       if (!(await deps.blobs.exists(request.region, key))) throw new NotFoundError(`the archive of privacy request ${request.id} has no ${file}`);
       await recordDownload(deps, download, { file });
       res.set({ ...DOWNLOAD_HEADERS, "content-type": contentTypeOf(file), "content-disposition": `attachment; filename="${request.id}-${file}"` });
-      send(res, deps.blobs.read(request.region, key), `${request.id}/${file}`);
+      send(deps, res, deps.blobs.read(request.region, key), { privacyRequestId: request.id, file });
     } catch (error) {
-      answerError(res, error);
+      answerError(deps, res, error);
     }
   });
 
@@ -152,9 +152,9 @@ export function mountDownloadRoutes(app: express.Express, deps: EngineDeps, inte
       const file = `archive.${format!}`;
       await recordDownload(deps, download, { file, format: format! });
       res.set({ ...DOWNLOAD_HEADERS, "content-type": "application/zip", "content-disposition": `attachment; filename="${request.id}-${file}"` });
-      send(res, zipArchive(deps.blobs, request.region, prefix, manifestBytes, manifest), `${request.id}/${file}`);
+      send(deps, res, zipArchive(deps.blobs, request.region, prefix, manifestBytes, manifest), { privacyRequestId: request.id, file });
     } catch (error) {
-      answerError(res, error);
+      answerError(deps, res, error);
     }
   });
 }

@@ -1,4 +1,4 @@
-import type { AuditClient, Clock, TenantDirectoryClient } from "@dgg/common";
+import type { AuditClient, Clock, ServiceLogger, TenantDirectoryClient } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import type { BlobStore } from "../blob/blob-store";
 import type { PersonalDataContractClient } from "../services/data-subgraphs";
@@ -20,4 +20,6 @@ export interface EngineDeps {
   ledgerKey: Buffer;
   /** Governance's own internal identity, for audit entries the workers write. */
   serviceToken(): Promise<string>;
+  /** The service's logger. */
+  log: ServiceLogger;
 }

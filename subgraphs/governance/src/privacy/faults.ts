@@ -1,3 +1,5 @@
+import type { ServiceLogger } from "@dgg/common";
+
 /**
  * Fault injection for the crash suite: `DGG_FAULT_POINT=<point>[@<n>]` makes the process
  * die (SIGKILL, no clean-up, like a power cut) the n-th time (default 1st) it reaches the
@@ -32,7 +34,7 @@ export interface FaultInjector {
 
 export const noFaults: FaultInjector = { hit() {} };
 
-export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): FaultInjector {
+export function faultsFromEnv(env: NodeJS.ProcessEnv, log: ServiceLogger): FaultInjector {
   const spec = env.DGG_FAULT_POINT;
   if (!spec) return noFaults;
   if (env.NODE_ENV === "production") throw new Error("DGG_FAULT_POINT is refused when NODE_ENV=production");
@@ -50,8 +52,8 @@ export function faultsFromEnv(env: NodeJS.ProcessEnv = process.env): FaultInject
       if (reached !== point) return;
       seen += 1;
       if (seen < target) return;
-      // Written synchronously so the test can tell an injected death from a real crash.
-      process.stderr.write(`[governance] fault injected at ${point}@${seen}: killing the process\n`);
+      // Logged synchronously (the logger writes so) so the test can tell an injected death from a real crash.
+      log.warn({ point, seen }, `fault injected at ${point}@${seen}: killing the process`);
       process.kill(process.pid, "SIGKILL");
     },
   };

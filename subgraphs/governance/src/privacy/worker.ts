@@ -72,7 +72,7 @@ export class PrivacyWorkers {
         claimed = await claimNext(this.deps.db, worker, this.deps.clock.now(), this.deps.privacy.leaseMs);
         if (claimed) await this.work(claimed, worker);
       } catch (error) {
-        console.error(`[governance] privacy worker ${worker}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        this.deps.log.error({ err: error, worker }, "privacy worker failed");
         await sleep(this.deps.privacy.pollMs);
       }
       if (!claimed && this.running) await this.idle(this.deps.privacy.pollMs);
@@ -106,11 +106,11 @@ export class PrivacyWorkers {
       });
     } catch (error) {
       if (error instanceof LeaseLostError) {
-        console.error(`[governance] ${error.message}; leaving it to its new owner`);
+        deps.log.warn({ privacyRequestId: requestId, worker }, "lost the lease of a privacy request; leaving it to its new owner");
         return;
       }
       await this.recordFailure(request, worker, error).catch((failure: unknown) => {
-        console.error(`[governance] could not record the failure of privacy request ${requestId}: ${String(failure)}`);
+        deps.log.error({ err: failure, privacyRequestId: requestId, worker }, "could not record the failure of a privacy request");
       });
     } finally {
       clearInterval(heartbeat);
@@ -160,6 +160,8 @@ export class PrivacyWorkers {
     const { deps } = this;
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
     const now = deps.clock.now();
+    // The reason goes to the request's history (its readers may see it); the log keeps the error's class and code.
+    deps.log.warn({ err: error, privacyRequestId: request.id, attempts: request.attempts, worker }, "privacy request attempt failed");
     if (isTenantMovingError(error)) {
       // The tenant's data is moving to another region (docs/decisions/0043): its stores answer
       // UNAVAILABLE until the move switches, however long it takes. Waiting for it is not a
@@ -187,7 +189,7 @@ export class PrivacyWorkers {
         .record(await deps.serviceToken(), [
           { tenantId: request.tenantId, action: "PRIVACY_REQUEST_FAILED", subjectUserId: null, details: { requestId: request.id, reason } },
         ])
-        .catch((failure: unknown) => console.error(`[governance] could not audit the failure of ${request.id}: ${String(failure)}`));
+        .catch((failure: unknown) => deps.log.error({ err: failure, privacyRequestId: request.id }, "could not audit the failure of a privacy request"));
       return;
     }
     const next = new Date(now.getTime() + backoffMs(request.attempts, deps.privacy.retryBaseMs, deps.privacy.retryMaxMs));

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { AuditClient, Region } from "@dgg/common";
+import type { AuditClient, Region, ServiceLogger } from "@dgg/common";
 import { contextOfTraceparent, isErrorCode, MAX_CHUNK_ROWS, ServiceError, withSpan } from "@dgg/common";
 import type { MovableBlobStore } from "../blob/blob-store";
 import type { DataSubgraph } from "../services/data-subgraphs";
@@ -12,6 +12,7 @@ export interface ResidencyMoverOptions {
   client: ResidencyClient;
   blobs: MovableBlobStore;
   audit: AuditClient;
+  log: ServiceLogger;
   /** This replica's name; a move is driven by one claimant at a time. */
   owner?: string;
   intervalMs?: number;
@@ -100,7 +101,7 @@ export class ResidencyMover {
   start(): void {
     this.timer ??= setInterval(() => {
       this.running ??= this.tick()
-        .catch((error: unknown) => console.error(`[governance] residency mover: ${String(error)}`))
+        .catch((error: unknown) => this.options.log.error({ err: error }, "residency mover failed"))
         .finally(() => {
           this.running = null;
         });
@@ -132,7 +133,7 @@ export class ResidencyMover {
         if (this.crashed) return;
         // A cancelled move or a lost claim is not an error of the move: its new state is picked up next tick.
         if (error instanceof MoveLostError || (error instanceof ServiceError && isErrorCode(error.code) && error.code === "CONFLICT")) {
-          console.error(`[governance] residency mover stopped driving move ${move.id}: ${error.message}`);
+          this.options.log.warn({ err: error, moveId: move.id }, "residency mover stopped driving a move (lost or cancelled)");
           continue;
         }
         await this.options.client.recordError(move.id, this.owner, error instanceof Error ? error.message : String(error)).catch(() => undefined);

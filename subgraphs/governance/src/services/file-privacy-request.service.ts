@@ -145,7 +145,7 @@ export async function filePrivacyRequest(ctx: GovernanceContext, kind: PrivacyRe
     const frozenAt = await freezeSubject(ctx, request).then(
       () => ctx.clock.now().getTime(),
       (error: unknown) => {
-        console.error(`[governance] privacy request ${request.id}: freezing at filing failed, the worker will retry: ${String(error)}`);
+        ctx.log.warn({ err: error, privacyRequestId: request.id }, "freezing at filing failed; the worker will retry");
         return null;
       },
     );

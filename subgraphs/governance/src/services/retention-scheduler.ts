@@ -22,7 +22,7 @@ export class RetentionScheduler {
 
   start(): void {
     const check = () => {
-      this.tick().catch((error: unknown) => console.error(`[governance] scheduled retention failed: ${String(error)}`));
+      this.tick().catch((error: unknown) => this.deps.log.error({ err: error }, "scheduled retention failed"));
     };
     this.timer = setInterval(check, Math.min(CHECK_EVERY_MS, this.intervalMs)).unref();
     check();

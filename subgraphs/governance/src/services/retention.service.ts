@@ -1,4 +1,5 @@
 import { assertMayCall, decodeCursor, encodeCursor, parseFirst, toConnection, UnavailableError } from "@dgg/common";
+import type { ServiceLogger } from "@dgg/common";
 import { RetentionRunRecord } from "../entities/retention-run.entity";
 import type { GovernanceContext, GovernanceDeps } from "../context";
 import type { RetentionLease } from "./retention-lease";
@@ -13,9 +14,9 @@ const POLL_MS = 200;
  * Runs `work` while holding the lease, renewing it every third of its lifetime so a long
  * run keeps it and a dead holder loses it. Releases it (recording `slot`) when done.
  */
-export async function withLease<T>(lease: RetentionLease, slot: number | undefined, work: () => Promise<T>): Promise<T> {
+export async function withLease<T>(lease: RetentionLease, slot: number | undefined, log: ServiceLogger, work: () => Promise<T>): Promise<T> {
   const heartbeat = setInterval(() => {
-    lease.renew().catch((error: unknown) => console.error(`[governance] could not renew the retention lease: ${String(error)}`));
+    lease.renew().catch((error: unknown) => log.error({ err: error }, "could not renew the retention lease"));
   }, Math.max(1000, Math.floor(lease.ttlMs / 3)));
   heartbeat.unref();
   try {
@@ -40,7 +41,7 @@ export async function runRetention(ctx: GovernanceContext): Promise<RetentionRun
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   const request: RunRequest = { trigger: "ON_DEMAND", triggeredBy: ctx.viewer.subject, token: ctx.token };
-  return withLease(lease, undefined, () => executeRetentionRun(ctx, request));
+  return withLease(lease, undefined, ctx.log, () => executeRetentionRun(ctx, request));
 }
 
 /**
@@ -53,7 +54,7 @@ export async function runScheduledSlot(deps: GovernanceDeps, intervalMs: number)
   const { lease } = deps.retention;
   if (!(await lease.acquire(slot))) return null;
   const request: RunRequest = { trigger: "SCHEDULE", triggeredBy: "service:governance", token: await deps.contract.serviceToken() };
-  return withLease(lease, slot, () => executeRetentionRun(deps, request));
+  return withLease(lease, slot, deps.log, () => executeRetentionRun(deps, request));
 }
 
 /** Past runs, newest first, for operators; keyset on (started_at, id). */

@@ -1,6 +1,6 @@
 import { In } from "typeorm";
 import type { DataSource } from "typeorm";
-import type { Clock } from "@dgg/common";
+import type { Clock, ServiceLogger } from "@dgg/common";
 import type { WebhookConfig } from "./config";
 import { claimDue, recordOutcome } from "./delivery-queue";
 import type { AttemptOutcome, ClaimedDelivery } from "./delivery-queue";
@@ -17,6 +17,7 @@ export interface DispatcherDeps {
   config: WebhookConfig;
   /** This replica's name on its claims. */
   owner: string;
+  log: ServiceLogger;
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -74,7 +75,7 @@ export class WebhookDispatcher {
         }
         await this.claimAndSend();
       } catch (error) {
-        console.error(`[governance] webhook dispatcher ${this.deps.owner}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        this.deps.log.error({ err: error, owner: this.deps.owner }, "webhook dispatcher failed");
       }
       if (this.running && !this.woken) await this.idle(this.deps.config.pollMs);
     }
@@ -102,7 +103,7 @@ export class WebhookDispatcher {
     const byId = new Map(webhooks.map((webhook) => [webhook.id, webhook]));
     for (const delivery of claimed) {
       const attempt: Promise<void> = this.attempt(delivery, byId.get(delivery.webhookId) ?? null)
-        .catch((error: unknown) => console.error(`[governance] webhook delivery ${delivery.id}: could not record the attempt: ${errorText(error)}`))
+        .catch((error: unknown) => this.deps.log.error({ err: error, deliveryId: delivery.id }, "could not record a webhook delivery attempt"))
         .finally(() => {
           this.inFlight.delete(attempt);
           this.wake();
@@ -122,7 +123,8 @@ export class WebhookDispatcher {
     const outcome: AttemptOutcome = await this.send(delivery, webhook);
     const status = await recordOutcome(db, delivery, owner, clock.now(), outcome, config);
     if (status === WebhookDeliveryStatus.FAILED) {
-      console.warn(`[governance] webhook delivery ${delivery.id} (${delivery.event}) to webhook ${delivery.webhookId} FAILED after ${delivery.attempts} attempts: ${outcome.delivered ? "" : outcome.error}`);
+      // The endpoint's answer stays in the delivery's record (its tenant reads it there), not in the log.
+      this.deps.log.warn({ deliveryId: delivery.id, event: delivery.event, webhookId: delivery.webhookId, attempts: delivery.attempts, status: outcome.status }, "webhook delivery failed for good");
     }
   }
 

@@ -90,7 +90,7 @@ export function telemetryPersonalData(deps: TelemetryDeps): PersonalDataAdapter 
           // rows (WAL, dead tuples) can no longer be opened. Held users' days stay readable.
           const keys = deps.stores.keys(region).destroyEpochsBefore(epochOfTime(cutoffMs), heldUserIds);
           // One line per store and run (hourly): what an operator needs to see a slow purge's cause.
-          deps.log(`retention purge ${region}: ${count} rows, ${keys} day keys in ${Math.round(performance.now() - started)} ms ${JSON.stringify(timings)}`);
+          deps.log.info({ region, rows: count, dayKeys: keys, durationMs: Math.round(performance.now() - started), timings }, "retention purge");
           const partitions = deps.partitionsFor(db);
           if (partitions) {
             // The expired months and days are already out of the table; their files go after the answer.
