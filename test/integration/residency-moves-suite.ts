@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { checkResidency, Region, scanFilesForNeedles } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
 import type { DataSource, ObjectLiteral } from "typeorm";
-import type { FaultPoint } from "../../subgraphs/governance/src/privacy/faults";
+import type { FaultPoint } from "../../subgraphs/governance/src/privacy/engine/faults";
 import type { StoreProgress } from "../../subgraphs/governance/src/residency/residency-client";
 import { filesOfStores, keyFilesOf } from "../support/store-files";
 import { startTestSystem } from "../support/system";

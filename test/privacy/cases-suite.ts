@@ -15,8 +15,8 @@ import { startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem } from "../support/system";
 import { heldRecords, seedSubject } from "./harness";
 import type { Subject } from "./harness";
-import { FAULT_POINTS } from "../../subgraphs/governance/src/privacy/faults";
-import type { FaultPoint } from "../../subgraphs/governance/src/privacy/faults";
+import { FAULT_POINTS } from "../../subgraphs/governance/src/privacy/engine/faults";
+import type { FaultPoint } from "../../subgraphs/governance/src/privacy/engine/faults";
 
 const REQUEST_FIELDS = "id kind status approvedBy approvedAt decisionReason dueAt overdue requestedBy deadlineExtensions { days reason extendedBy } erasures { category erased }";
 const HISTORY = `history(first: 100) { totalCount edges { node { action actor status details } } }`;

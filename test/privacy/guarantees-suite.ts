@@ -15,7 +15,7 @@ import { internalToken, viewer } from "@dgg/common/testkit";
 import { LegalHoldRecord } from "../../subgraphs/governance/src/entities/legal-hold.entity";
 import { PrivacyRequestRecord } from "../../subgraphs/governance/src/entities/privacy-request.entity";
 import { RetentionErasureRecord } from "../../subgraphs/governance/src/entities/retention-erasure.entity";
-import type { FaultPoint } from "../../subgraphs/governance/src/privacy/faults";
+import type { FaultPoint } from "../../subgraphs/governance/src/privacy/engine/faults";
 import { waitForRequest } from "../support/privacy";
 import { startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem } from "../support/system";

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { viewer } from "@dgg/common/testkit";
 import { FileSystemBlobStore } from "../../subgraphs/governance/src/blob/blob-store";
 import { PrivacyRequestRecord } from "../../subgraphs/governance/src/entities/privacy-request.entity";
-import { signDownloadLink } from "../../subgraphs/governance/src/privacy/download-link";
+import { signDownloadLink } from "../../subgraphs/governance/src/privacy/archive/download-link";
 import { escapeHtml } from "../../subgraphs/governance/src/privacy/report/html";
 import { renderArchiveReport } from "../../subgraphs/governance/src/privacy/report/report-step";
 import { launchChromium, openPage } from "../support/chromium";

@@ -1,18 +1,18 @@
-import DataLoader from "dataloader";
+import type DataLoader from "dataloader";
 import type { KeyLike } from "jose";
-import { In } from "typeorm";
-import { ServiceError } from "@dgg/common";
 import type { Viewer } from "@dgg/common";
 import type { LegalHoldRecord } from "./entities/legal-hold.entity";
-import { PrivacyReceiptRecord } from "./entities/privacy-receipt.entity";
-import type { EngineDeps } from "./privacy/engine-deps";
-import { activeHoldsFor } from "./services/legal-hold.service";
-import type { RetentionLease } from "./services/retention-lease";
-import type { SubjectHoldings } from "./services/data-subgraphs";
+import type { PrivacyReceiptRecord } from "./entities/privacy-receipt.entity";
+import type { EngineDeps } from "./privacy/engine/engine-deps";
+import type { RetentionLease } from "./retention/retention-lease";
+import type { SubjectHoldings } from "./contract/personal-data-contract-client";
 import type { GovernanceMetrics } from "./metrics/governance-metrics";
 import type { WebhookConfig } from "./webhooks/config";
-import { createWebhookDeliveriesLoader } from "./webhooks/webhook-deliveries.loader";
-import type { DeliveriesPage, DeliveriesPageKey } from "./webhooks/webhook-deliveries.loader";
+import { createHoldingsLoader } from "./loaders/holdings.loader";
+import { createHoldsLoader } from "./loaders/holds.loader";
+import { createReceiptsLoader } from "./loaders/receipts.loader";
+import { createWebhookDeliveriesLoader } from "./loaders/webhook-deliveries.loader";
+import type { DeliveriesPage, DeliveriesPageKey } from "./loaders/webhook-deliveries.loader";
 
 /** What lives for the whole process. */
 export interface GovernanceDeps extends EngineDeps {
@@ -55,30 +55,9 @@ export function createGovernanceContext(deps: GovernanceDeps, viewer: Viewer, to
     viewer,
     token,
     loaders: {
-      // The contract is per user, so the batch fans out one holdings call per key, in parallel.
-      // Tenant-scoped viewers can only ever see their own tenant's users, so that tenant's
-      // region is the one asked; a viewer without a tenant holds no subjects.
-      holdings: new DataLoader((userIds) =>
-        Promise.all(
-          userIds.map(async (userId) => {
-            const nothing: SubjectHoldings = { userId, tenantId: null, removedAt: null, categories: new Map(), totalRecords: 0 };
-            if (!viewer.tenantId) return nothing;
-            try {
-              return await deps.contract.holdings(userId, viewer.tenantId);
-            } catch (error) {
-              // A token naming a tenant the directory does not know holds no subjects.
-              if (error instanceof ServiceError && error.code === "NOT_FOUND") return nothing;
-              throw error;
-            }
-          }),
-        ),
-      ),
-      holds: new DataLoader((userIds) => activeHoldsFor(deps.db, userIds)),
-      receipts: new DataLoader(async (requestIds) => {
-        const rows = await deps.db.getRepository(PrivacyReceiptRecord).findBy({ requestId: In([...requestIds]) });
-        const byId = new Map(rows.map((row) => [row.requestId, row]));
-        return requestIds.map((requestId) => byId.get(requestId) ?? null);
-      }),
+      holdings: createHoldingsLoader(deps.contract, viewer),
+      holds: createHoldsLoader(deps.db),
+      receipts: createReceiptsLoader(deps.db),
       webhookDeliveries: createWebhookDeliveriesLoader(deps.db),
     },
   };

@@ -1,10 +1,10 @@
 import { createLogger, listen, startOrExit } from "@dgg/common";
 import type { ServiceLogger } from "@dgg/common";
 import { governanceOptionsFromEnv } from "./options-from-env";
-import { faultsFromEnv } from "./privacy/faults";
+import { faultsFromEnv } from "./privacy/engine/faults";
 import { createGovernanceService } from "./server";
 import type { GovernanceService } from "./server";
-import { retentionIntervalFromEnv } from "./services/retention-config";
+import { retentionIntervalFromEnv } from "./retention/retention-config";
 import { webhookConfigFromEnv } from "./webhooks/config";
 
 const REPLAY_TRIES = 10;

@@ -1,7 +1,7 @@
 import { clockFromEnv, databaseConfigFromEnv, dataDir, keyPathsFromEnv, loadPrivateKey, loadPublicKey, serviceUrlsFromEnv } from "@dgg/common";
 import { blobRootFromEnv } from "./blob/blob-store";
-import { ledgerKeyPathFromEnv, privacyConfigFromEnv } from "./privacy/config";
-import { loadLedgerKey } from "./privacy/ledger";
+import { ledgerKeyPathFromEnv, privacyConfigFromEnv } from "./privacy/engine/config";
+import { loadLedgerKey } from "./privacy/engine/ledger";
 import type { GovernanceServiceOptions } from "./server";
 
 /**

@@ -4,7 +4,7 @@ import { LegalHoldResolver } from "./resolvers/legal-hold.resolver";
 import { PersonalDataResolver } from "./resolvers/personal-data.resolver";
 import { PrivacyRequestResolver } from "./resolvers/privacy-request.resolver";
 import { RetentionResolver } from "./resolvers/retention.resolver";
-import { WebhookResolver } from "./webhooks/webhook.resolver";
+import { WebhookResolver } from "./resolvers/webhook.resolver";
 
 /**
  * The gateway only reaches governance's PersonalData through the root field, but the

@@ -1,15 +1,12 @@
 import type { KeyLike } from "jose";
 import type { DataSource, Logger } from "typeorm";
 import {
-  assertServiceIdentity,
   AuditClient,
-  BadUserInputError,
   createDataSource,
   createLogger,
   createSubgraphApp,
   GOVERNANCE_SERVICE,
   openDataSource,
-  quote,
   ServiceMetrics,
   signInternalToken,
   TenantDirectoryClient,
@@ -31,27 +28,29 @@ import { RetentionLeaseRecord } from "./entities/retention-lease.entity";
 import { RetentionRunRecord } from "./entities/retention-run.entity";
 import { CreateGovernanceTables1732400000000 } from "./migrations/1732400000000-create-governance-tables";
 import { RetentionScheduleAndHolds1734000000000 } from "./migrations/1734000000000-retention-schedule-and-holds";
-import { RetentionLease } from "./services/retention-lease";
-import { RetentionScheduler } from "./services/retention-scheduler";
+import { RetentionLease } from "./retention/retention-lease";
+import { RetentionScheduler } from "./retention/retention-scheduler";
 import { RequestTraceParent1738100000000 } from "./migrations/1738100000000-request-trace-parent";
 import { DurablePrivacyRequests1735000000000 } from "./migrations/1735000000000-durable-privacy-requests";
 import { RetentionErasures1736000000000 } from "./migrations/1736000000000-retention-erasures";
 import { PrivacyRequestCases1737000000000 } from "./migrations/1737000000000-privacy-request-cases";
 import { PrivacyRequestPolicyRecord } from "./entities/privacy-request-policy.entity";
 import { RetentionErasureRecord } from "./entities/retention-erasure.entity";
-import { DEFAULT_PRIVACY_CONFIG, newWorkerId } from "./privacy/config";
-import type { PrivacyEngineConfig } from "./privacy/config";
-import { archivePrefix, MANIFEST_FILE } from "./privacy/archive-layout";
-import { mountDownloadRoutes } from "./privacy/download.routes";
-import { purgeExpiredEvidence } from "./privacy/evidence-purge";
-import type { EvidencePurgeResult } from "./privacy/evidence-purge";
-import { noFaults } from "./privacy/faults";
-import type { FaultInjector } from "./privacy/faults";
-import { replayErasureLedger } from "./privacy/ledger";
-import type { ReplayResult } from "./privacy/ledger";
-import { PrivacyWorkers } from "./privacy/worker";
+import { DEFAULT_PRIVACY_CONFIG, newWorkerId } from "./privacy/engine/config";
+import type { PrivacyEngineConfig } from "./privacy/engine/config";
+import { archivePrefix, MANIFEST_FILE } from "./privacy/archive/archive-layout";
+import { mountDownloadRoutes } from "./internal/download.routes";
+import { evidenceRoutes } from "./internal/evidence.routes";
+import { purgeExpiredEvidence } from "./privacy/engine/evidence-purge";
+import type { EvidencePurgeResult } from "./privacy/engine/evidence-purge";
+import { noFaults } from "./privacy/engine/faults";
+import type { FaultInjector } from "./privacy/engine/faults";
+import { replayErasureLedger } from "./privacy/engine/ledger";
+import type { ReplayResult } from "./privacy/engine/ledger";
+import { PrivacyWorkers } from "./privacy/engine/worker";
 import { buildGovernanceSchema } from "./schema";
-import { dataSubgraphs, PersonalDataContractClient } from "./services/data-subgraphs";
+import { dataSubgraphs } from "./contract/data-subgraphs";
+import { PersonalDataContractClient } from "./contract/personal-data-contract-client";
 import { Webhooks1737100000000 } from "./migrations/1737100000000-webhooks";
 import { DEFAULT_WEBHOOK_CONFIG } from "./webhooks/config";
 import type { WebhookConfig } from "./webhooks/config";
@@ -153,13 +152,6 @@ async function repointArchives(deps: GovernanceDeps, tenantId: string, from: Reg
   }
 }
 
-function parseAsOf(body: unknown): Date {
-  const raw = (body as { asOf?: unknown } | null)?.asOf;
-  const asOf = typeof raw === "string" ? new Date(raw) : new Date(Number.NaN);
-  if (Number.isNaN(asOf.getTime())) throw new BadUserInputError(`asOf must be an ISO time, got ${quote(raw)}`, "asOf");
-  return asOf;
-}
-
 export async function createGovernanceService(options: GovernanceServiceOptions): Promise<GovernanceService> {
   const db = await openDataSource(
     createDataSource(options.database, { entities: governanceEntities, migrations: governanceMigrations, logger: options.logger }),
@@ -212,17 +204,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     clock: options.clock,
     recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
     context: (viewer, token) => createGovernanceContext(deps, viewer, token),
-    internalRoutes: [
-      {
-        // For retention (in this or another process): archives and receipts past their keep period.
-        method: "post",
-        path: "/privacy/purge-expired",
-        async handler({ viewer, body }): Promise<EvidencePurgeResult> {
-          assertServiceIdentity(viewer);
-          return purgeExpiredEvidence(deps, parseAsOf(body));
-        },
-      },
-    ],
+    internalRoutes: evidenceRoutes(deps),
   });
   mountDownloadRoutes(app.app, deps, options.internalPublicKey);
   const mover =

@@ -7,9 +7,9 @@ import type { DatabaseConfig } from "@dgg/common";
 import { tempSqlite } from "@dgg/common/testkit";
 import { freshPostgresDatabase, postgresDisabled, testDatabaseName } from "../../../test/support/postgres";
 import { governanceEntities, governanceMigrations } from "../src/server";
-import { RetentionLease } from "../src/services/retention-lease";
-import { retentionIntervalFromEnv } from "../src/services/retention-config";
-import { scheduledPurgeAt } from "../src/services/retention-rules";
+import { RetentionLease } from "../src/retention/retention-lease";
+import { retentionIntervalFromEnv } from "../src/retention/retention-config";
+import { scheduledPurgeAt } from "../src/retention/retention-rules";
 
 const TTL = 60_000;
 const HOUR = 3_600_000;

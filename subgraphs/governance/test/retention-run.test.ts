@@ -9,14 +9,15 @@ import { AuditClient, createDataSource, createLogger, ManualClock, openDataSourc
 import { generateTestKeyPair, startFakeService, tempSqlite } from "@dgg/common/testkit";
 import type { DataSource } from "typeorm";
 import { governanceEntities, governanceMigrations } from "../src/server";
-import { dataSubgraphs, PersonalDataContractClient } from "../src/services/data-subgraphs";
-import { RetentionLease } from "../src/services/retention-lease";
-import { runScheduledSlot } from "../src/services/retention.service";
+import { dataSubgraphs } from "../src/contract/data-subgraphs";
+import { PersonalDataContractClient } from "../src/contract/personal-data-contract-client";
+import { RetentionLease } from "../src/retention/retention-lease";
+import { runScheduledSlot } from "../src/retention/retention.service";
 import { RetentionRunRecord } from "../src/entities/retention-run.entity";
 import type { GovernanceDeps } from "../src/context";
 import { FileSystemBlobStore } from "../src/blob/blob-store";
-import { DEFAULT_PRIVACY_CONFIG } from "../src/privacy/config";
-import { noFaults } from "../src/privacy/faults";
+import { DEFAULT_PRIVACY_CONFIG } from "../src/privacy/engine/config";
+import { noFaults } from "../src/privacy/engine/faults";
 import { DEFAULT_WEBHOOK_CONFIG } from "../src/webhooks/config";
 
 const HOUR = 3_600_000;

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { TimeColumn } from "@dgg/common";
 import type { CategoryCount, PrivacyRequestKind, PrivacyRequestStatus, Region } from "@dgg/common";
-import type { RequestCheckpoint } from "../privacy/checkpoint";
+import type { RequestCheckpoint } from "../privacy/engine/checkpoint";
 
 /** One extension of a request's deadline (GDPR Art. 12(3): up to two more months, with reasons). */
 export interface DeadlineExtensionRecord {

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram } from "prom-client";
 import type { Clock, ServiceMetrics } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
-import { FINISHED_STATUSES } from "../privacy/statuses";
+import { FINISHED_STATUSES } from "../privacy/engine/statuses";
 
 /**
  * Governance's own series, beside the GraphQL histogram every service has. The request

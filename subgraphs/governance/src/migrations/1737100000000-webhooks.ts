@@ -65,7 +65,7 @@ export class Webhooks1737100000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "privacy_request" ADD COLUMN "overdue_notified_at" bigint`);
     // The overdue sweep runs every poll: only requests that may still become overdue are in
     // this index, so finished ones (most of the table, over time) cost it nothing. The list
-    // is privacy/statuses.ts FINISHED_STATUSES.
+    // is privacy/engine/statuses.ts FINISHED_STATUSES.
     await queryRunner.query(
       `CREATE INDEX "ix_privacy_request_overdue_sweep" ON "privacy_request" ("due_at") WHERE overdue_notified_at IS NULL AND status NOT IN ('COMPLETED', 'DENIED', 'CANCELED')`,
     );

@@ -1,7 +1,7 @@
 import type { KeyLike } from "jose";
 import { callInternal, GOVERNANCE_SERVICE, signInternalToken } from "@dgg/common";
 import type { Clock, Region } from "@dgg/common";
-import type { DataSubgraph } from "../services/data-subgraphs";
+import type { DataSubgraph } from "../contract/data-subgraphs";
 
 /** One store's checkpointed copy, as storage-regions records it (subgraphs/storage-regions/src/entities/tenant-move.entity.ts). */
 export interface StoreProgress {

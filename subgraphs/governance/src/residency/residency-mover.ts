@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { AuditClient, Region, ServiceLogger } from "@dgg/common";
 import { contextOfTraceparent, isErrorCode, MAX_CHUNK_ROWS, ServiceError, withSpan } from "@dgg/common";
 import type { MovableBlobStore } from "../blob/blob-store";
-import type { DataSubgraph } from "../services/data-subgraphs";
+import type { DataSubgraph } from "../contract/data-subgraphs";
 import type { Chunk, ResidencyClient, StoreProgress, TenantMoveRecord } from "./residency-client";
 
 /** Named points where tests make the process die, to prove a move resumes (DGG_FAULT_POINT). */

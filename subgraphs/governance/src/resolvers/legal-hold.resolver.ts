@@ -1,8 +1,8 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import type { GovernanceContext } from "../context";
-import { liftLegalHold, placeLegalHold } from "../services/legal-hold.service";
-import { LegalHold } from "../types/legal-hold.type";
-import { toLegalHold } from "./retention.mapper";
+import { liftLegalHold, placeLegalHold } from "../holds/legal-hold.service";
+import { LegalHold } from "../holds/legal-hold.type";
+import { toLegalHold } from "../holds/legal-hold.mapper";
 
 @Resolver(() => LegalHold)
 export class LegalHoldResolver {

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
 import type { GovernanceContext } from "../context";
-import * as service from "../services/personal-data.service";
-import { PersonalData } from "../types/personal-data.type";
-import { ProcessingStatement, RetentionStatus } from "../types/retention.type";
+import * as service from "../personal-data/personal-data.service";
+import { PersonalData } from "../personal-data/personal-data.type";
+import { ProcessingStatement, RetentionStatus } from "../retention/retention.type";
 
 @Resolver(() => PersonalData)
 export class PersonalDataResolver {

@@ -1,11 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { PrivacyRequestKind, PrivacyRequestStatus, toConnection } from "@dgg/common";
 import type { GovernanceContext } from "../context";
-import { filePrivacyRequest } from "../services/file-privacy-request.service";
-import { approvePrivacyRequest, cancelPrivacyRequest, denyPrivacyRequest, extendPrivacyRequestDeadline } from "../services/privacy-decisions.service";
-import { historyPage } from "../services/privacy-request-history.service";
-import { readPrivacyRequestPolicy, setPrivacyRequestPolicy } from "../services/privacy-request-policy.service";
-import { createExportDownload, findPrivacyRequest, listPrivacyRequests, retryPrivacyRequest } from "../services/privacy-requests.service";
+import { filePrivacyRequest } from "../privacy/requests/file-privacy-request.service";
+import { approvePrivacyRequest, cancelPrivacyRequest, denyPrivacyRequest, extendPrivacyRequestDeadline } from "../privacy/requests/privacy-decisions.service";
+import { historyPage } from "../privacy/requests/privacy-request-history.service";
+import { readPrivacyRequestPolicy, setPrivacyRequestPolicy } from "../privacy/requests/privacy-request-policy.service";
+import { createExportDownload, findPrivacyRequest, listPrivacyRequests, retryPrivacyRequest } from "../privacy/requests/privacy-requests.service";
 import {
   PrivacyExportDownload,
   PrivacyReceipt,
@@ -14,8 +14,8 @@ import {
   PrivacyRequestEventConnection,
   PrivacyRequestPolicy,
   PrivacyRequestPolicyInput,
-} from "../types/privacy-request.type";
-import { toPrivacyReceipt, toPrivacyRequest } from "./privacy-request.mapper";
+} from "../privacy/requests/privacy-request.type";
+import { toPrivacyReceipt, toPrivacyRequest } from "../privacy/requests/privacy-request.mapper";
 
 @Resolver(() => PrivacyRequest)
 export class PrivacyRequestResolver {

@@ -1,8 +1,8 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from "type-graphql";
 import type { GovernanceContext } from "../context";
-import { retentionRuns, runRetention } from "../services/retention.service";
-import { RetentionRun, RetentionRunConnection } from "../types/retention.type";
-import { toRetentionRun } from "./retention.mapper";
+import { retentionRuns, runRetention } from "../retention/retention.service";
+import { RetentionRun, RetentionRunConnection } from "../retention/retention.type";
+import { toRetentionRun } from "../retention/retention.mapper";
 
 @Resolver(() => RetentionRun)
 export class RetentionResolver {

@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import { backoffMs } from "../privacy/worker";
+import { backoffMs } from "../privacy/engine/worker";
 import type { WebhookConfig } from "./config";
 import { queryRows, skipLocked } from "./sql";
 import { WebhookDeliveryStatus } from "./webhook-event";

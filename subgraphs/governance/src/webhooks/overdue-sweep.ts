@@ -2,7 +2,7 @@ import type { DataSource } from "typeorm";
 import { enqueueWebhookEvent } from "./enqueue";
 import { requestEventData } from "./payload";
 import { queryRows, skipLocked } from "./sql";
-import { FINISHED_STATUSES } from "../privacy/statuses";
+import { FINISHED_STATUSES } from "../privacy/engine/statuses";
 import { WebhookEvent } from "./webhook-event";
 
 /** Requests marked per transaction; the next sweep takes the rest. */

@@ -1,5 +1,5 @@
 import { DataCategory, Region, StorageKind } from "@dgg/common";
-import type { ProcessingStatement } from "../../types/retention.type";
+import type { ProcessingStatement } from "../../retention/retention.type";
 
 /**
  * Words for the codes the report shows. Typed as complete records, so a new category,

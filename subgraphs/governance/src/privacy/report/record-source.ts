@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { recordText } from "../archive-layout";
+import { recordText } from "../archive/archive-layout";
 
 /**
  * The first `limit` records of a category file, parsed one line at a time from its stream:

@@ -1,5 +1,5 @@
 import type { DataCategory, Region, StorageKind } from "@dgg/common";
-import type { ProcessingStatement } from "../../types/retention.type";
+import type { ProcessingStatement } from "../../retention/retention.type";
 import { countOf, escapeHtml, formatCount, formatInstant } from "./html";
 import { CATEGORY_LABELS, PROCESSING_LABELS, REGION_LABELS, requestKindLabel, STORAGE_KIND_LABELS } from "./labels";
 
@@ -14,7 +14,7 @@ export interface ReportCategory {
   format: "json" | "ndjson";
   records: number;
   kinds: readonly StorageKind[];
-  /** The retention rule in words (services/retention-rules.ts). */
+  /** The retention rule in words (retention/retention-rules.ts). */
   retention: string;
 }
 

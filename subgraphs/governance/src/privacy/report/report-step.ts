@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { StorageLayoutEntry } from "@dgg/common";
 import type { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
-import { PROCESSING_STATEMENT } from "../../services/personal-data.service";
-import { POLICIES } from "../../services/retention-rules";
+import { PROCESSING_STATEMENT } from "../../personal-data/personal-data.service";
+import { POLICIES } from "../../retention/retention-rules";
 import type { BlobStore } from "../../blob/blob-store";
-import { archivePrefix, REPORT_FILE } from "../archive-layout";
-import type { EngineDeps } from "../engine-deps";
-import { checkpoint } from "../queue";
+import { archivePrefix, REPORT_FILE } from "../archive/archive-layout";
+import type { EngineDeps } from "../engine/engine-deps";
+import { checkpoint } from "../engine/queue";
 import { readRecords } from "./record-source";
 import { renderReport, REPORT_ROW_CAP } from "./report-renderer";
 import type { ReportInput } from "./report-renderer";

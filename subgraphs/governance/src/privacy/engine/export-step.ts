@@ -1,0 +1,140 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { Hash } from "node:crypto";
+import { PrivacyRequestKind, PrivacyRequestStatus } from "@dgg/common";
+import type { ExportPage } from "@dgg/common";
+import type { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
+import { CATEGORY_ORDER } from "../../retention/retention-rules";
+import { archivePrefix, CATEGORY_FILES, JSON_CLOSING, JSON_OPENING, serialisePage } from "../archive/archive-layout";
+import type { FileCheckpoint } from "./checkpoint";
+import type { EngineDeps } from "./engine-deps";
+import { freezeSubject } from "./freeze-step";
+import { stepUnlessHeld } from "./hold-gate";
+import { checkpoint } from "./queue";
+import { writeReport } from "../report/report-step";
+
+async function hashPrefix(deps: EngineDeps, request: PrivacyRequestRecord, key: string, attempt: string, length: number): Promise<Hash> {
+  const hash = createHash("sha256");
+  if (length === 0) return hash;
+  for await (const chunk of deps.blobs.readPartial(request.region, key, attempt, length)) hash.update(chunk as Buffer);
+  return hash;
+}
+
+function initialFile(category: (typeof CATEGORY_ORDER)[number]): FileCheckpoint {
+  const { file, format } = CATEGORY_FILES[category];
+  return { category, file, format, records: 0, bytes: 0, cursor: null, exhausted: false, complete: false, sha256: null };
+}
+
+/**
+ * RECEIVED → EXPORTING: records when the export started (the manifest's start time) and
+ * creates an empty checkpoint per category.
+ * - A restriction first freezes the subject everywhere (unless filing already did), and goes
+ *   ON_HOLD instead when a legal hold is in place: nothing is exported for a held user until
+ *   the hold is lifted, since erasure would follow.
+ * - An ACCESS request freezes nothing and is not stopped by a hold: a copy destroys nothing.
+ */
+export async function startExport(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  const changes = (frozenAt: number | null) => ({
+    status: PrivacyRequestStatus.EXPORTING,
+    exportStartedAt: request.exportStartedAt ?? deps.clock.now(),
+    checkpoint: { ...request.checkpoint, frozenAt, files: CATEGORY_ORDER.map(initialFile), exportFinishedAt: null },
+  });
+  if (request.kind === PrivacyRequestKind.ACCESS) {
+    await checkpoint(deps.db, request, worker, deps.clock.now(), "EXPORT_STARTED", changes(null));
+    deps.faults.hit("export.started");
+    return;
+  }
+  let frozenAt = request.checkpoint.frozenAt ?? null;
+  if (frozenAt === null) {
+    await freezeSubject(deps, request);
+    frozenAt = deps.clock.now().getTime();
+  }
+  deps.faults.hit("export.frozen");
+  const hold = await stepUnlessHeld(deps, request, worker, "EXPORT_STARTED", changes(frozenAt));
+  if (!hold) deps.faults.hit("export.started");
+}
+
+/**
+ * Streams one category into its file, page by page, from where the last checkpoint left
+ * it: the unfinished file is cut back to the checkpointed length (bytes written after it
+ * are unaccounted for), its hash is rebuilt from those bytes, and paging resumes at the
+ * checkpointed cursor. Memory holds one page at a time, whatever the category's size.
+ */
+async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, worker: string, category: FileCheckpoint["category"]): Promise<void> {
+  const files = () => request.checkpoint.files;
+  let state = files().find((file) => file.category === category)!;
+  const key = `${archivePrefix(request.tenantId, request.id)}/${state.file}`;
+  if (!state.complete) {
+    // The first page is asked for before any file is touched: an attempt that cannot reach the
+    // data subgraph (down, or the tenant is moving region) leaves the archive folder as it was.
+    let first: ExportPage | null = state.exhausted ? null : await deps.contract.exportPage(category, request.userId, request.tenantId, state.cursor, deps.privacy.exportPageSize);
+    // This attempt writes its own copy, starting from the checkpointed bytes of the last one: a
+    // worker that lost its lease (stalled, then woke) and writes on spoils only its own copy,
+    // never the one this attempt checkpoints, commits and verifies.
+    const attempt = randomUUID();
+    let checkpointed = false;
+    await deps.blobs.copyPartial(request.region, key, state.attempt ?? null, attempt, state.bytes);
+    state = { ...state, attempt };
+    const hash = await hashPrefix(deps, request, key, attempt, state.bytes);
+    const writer = await deps.blobs.openPartial(request.region, key, attempt, state.bytes);
+    try {
+      const save = async (step: string, next: FileCheckpoint, extra: Record<string, unknown> = {}) => {
+        await checkpoint(deps.db, request, worker, deps.clock.now(), step, {
+          checkpoint: { ...request.checkpoint, files: files().map((file) => (file.category === category ? next : file)) },
+        }, { category, records: next.records, bytes: next.bytes, ...extra });
+        state = next;
+        checkpointed = true;
+      };
+      let { records, bytes, cursor, exhausted } = state;
+      const append = async (text: string) => {
+        const chunk = Buffer.from(text, "utf8");
+        await writer.write(chunk);
+        hash.update(chunk);
+        bytes += chunk.length;
+      };
+      if (bytes === 0 && state.format === "json") await append(JSON_OPENING);
+      let pagesSinceCheckpoint = 0;
+      while (!exhausted) {
+        const page = first ?? (await deps.contract.exportPage(category, request.userId, request.tenantId, cursor, deps.privacy.exportPageSize));
+        first = null;
+        await append(serialisePage(state.format, page.records, records));
+        records += page.records.length;
+        cursor = page.nextCursor;
+        exhausted = cursor === null;
+        pagesSinceCheckpoint += 1;
+        deps.faults.hit("export.page-written");
+        if (pagesSinceCheckpoint >= deps.privacy.checkpointPages || exhausted) {
+          // The bytes must be on disk before the checkpoint that counts them.
+          await writer.sync();
+          await save("FILE_CHECKPOINT", { ...state, records, bytes, cursor, exhausted });
+          pagesSinceCheckpoint = 0;
+          deps.faults.hit("export.checkpointed");
+        }
+      }
+      if (state.format === "json") await append(JSON_CLOSING);
+      await writer.sync();
+      const sha256 = hash.digest("hex");
+      await save("FILE_COMPLETED", { ...state, records, bytes, cursor: null, exhausted: true, complete: true, sha256 }, { sha256 });
+      deps.faults.hit("export.file-completed");
+    } finally {
+      await writer.close();
+      // A copy no checkpoint counts is nobody's: it goes at once (the last checkpointed one stays).
+      if (!checkpointed) await deps.blobs.discardPartial(request.region, key, attempt);
+    }
+  }
+  await deps.blobs.commitPartial(request.region, key, state.attempt ?? null);
+  deps.faults.hit("export.file-committed");
+}
+
+/**
+ * Exports every category not yet complete, then renders report.html from the written files;
+ * returns when every file and the report are complete, committed and checkpointed.
+ */
+export async function exportAllCategories(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  for (const category of CATEGORY_ORDER) await exportCategory(deps, request, worker, category);
+  if (!request.checkpoint.exportFinishedAt) {
+    await checkpoint(deps.db, request, worker, deps.clock.now(), "FILES_WRITTEN", {
+      checkpoint: { ...request.checkpoint, exportFinishedAt: deps.clock.now().getTime() },
+    });
+  }
+  await writeReport(deps, request, worker);
+}

@@ -1,0 +1,106 @@
+import { createHash } from "node:crypto";
+import { createInterface } from "node:readline";
+import { PrivacyRequestStatus } from "@dgg/common";
+import type { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
+import { archivePrefix, buildManifest, MANIFEST_FILE, manifestBytes, recordText } from "../archive/archive-layout";
+import type { Manifest, ManifestFile, ManifestReport } from "../archive/archive-layout";
+import type { EngineDeps } from "./engine-deps";
+import { checkpoint } from "./queue";
+
+/** The archive failed its read-back: the files on disk are not what was written. */
+export class ArchiveVerificationError extends Error {}
+
+function checkDigest(file: string, stored: { sha256: string; bytes: number }, expected: { sha256: string; bytes: number }): void {
+  if (stored.sha256 !== expected.sha256 || stored.bytes !== expected.bytes) {
+    throw new ArchiveVerificationError(`${file}: stored copy has SHA-256 ${stored.sha256} and ${stored.bytes} bytes, expected ${expected.sha256} and ${expected.bytes}`);
+  }
+}
+
+/**
+ * Reads one stored file back as a stream: its SHA-256 and size must match the manifest,
+ * every record line must parse as JSON, and the number of records must match.
+ */
+async function verifyFile(deps: EngineDeps, request: PrivacyRequestRecord, entry: ManifestFile): Promise<void> {
+  const key = `${archivePrefix(request.tenantId, request.id)}/${entry.file}`;
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const stream = deps.blobs.read(request.region, key);
+  stream.on("data", (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  let records = 0;
+  let lineNo = 0;
+  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+    lineNo += 1;
+    const text = recordText(entry.format, line);
+    if (text === null) continue;
+    try {
+      JSON.parse(text);
+    } catch {
+      throw new ArchiveVerificationError(`${entry.file} line ${lineNo} is not a JSON record`);
+    }
+    records += 1;
+  }
+  checkDigest(entry.file, { sha256: hash.digest("hex"), bytes }, entry);
+  if (records !== entry.records) throw new ArchiveVerificationError(`${entry.file}: ${records} records stored, ${entry.records} exported`);
+}
+
+/** Reads report.html back as a stream: its SHA-256 and size must match the manifest. */
+async function verifyReport(deps: EngineDeps, request: PrivacyRequestRecord, report: ManifestReport): Promise<void> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of deps.blobs.read(request.region, `${archivePrefix(request.tenantId, request.id)}/${report.file}`)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  checkDigest(report.file, { sha256: hash.digest("hex"), bytes }, report);
+}
+
+/** Writes manifest.json from the completed checkpoints (deterministically) and returns it with its bytes. */
+export async function writeManifest(deps: EngineDeps, request: PrivacyRequestRecord): Promise<{ manifest: Manifest; bytes: Buffer; location: string }> {
+  const { files, report } = request.checkpoint;
+  if (files.length === 0 || files.some((file) => !file.complete) || !request.exportStartedAt || !request.checkpoint.exportFinishedAt || !report) {
+    throw new Error(`privacy request ${request.id}: the manifest needs every file and the report complete`);
+  }
+  const manifest = buildManifest({ ...request, exportStartedAt: request.exportStartedAt }, files, request.checkpoint.exportFinishedAt, report);
+  const bytes = manifestBytes(manifest);
+  const location = await deps.blobs.put(request.region, `${archivePrefix(request.tenantId, request.id)}/${MANIFEST_FILE}`, bytes);
+  deps.faults.hit("export.manifest-written");
+  return { manifest, bytes, location };
+}
+
+/**
+ * EXPORTING → EXPORTED: writes the manifest, reads the manifest, every file and the report
+ * back from the store and checks them, and only then records the archive as verified. Erasure
+ * refuses to start without that record.
+ */
+export async function verifyAndSeal(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  const { manifest, bytes, location } = await writeManifest(deps, request);
+  const digest = createHash("sha256").update(bytes).digest("hex");
+  const key = `${archivePrefix(request.tenantId, request.id)}/${MANIFEST_FILE}`;
+  const stored = await deps.blobs.get(request.region, key);
+  if (createHash("sha256").update(stored).digest("hex") !== digest) throw new ArchiveVerificationError(`${MANIFEST_FILE}: stored copy differs from what was written`);
+  for (const entry of manifest.files) await verifyFile(deps, request, entry);
+  await verifyReport(deps, request, manifest.report);
+  deps.faults.hit("export.verified");
+  const now = deps.clock.now();
+  await checkpoint(
+    deps.db,
+    request,
+    worker,
+    now,
+    "ARCHIVE_VERIFIED",
+    {
+      status: PrivacyRequestStatus.EXPORTED,
+      exportLocation: location,
+      exportSha256: digest,
+      exportByteSize: bytes.length + manifest.files.reduce((sum, file) => sum + file.bytes, 0) + manifest.report.bytes,
+      exportCounts: manifest.files.map((file) => ({ category: file.category, count: file.records })),
+      exportedAt: new Date(request.checkpoint.exportFinishedAt!),
+      verifiedAt: now,
+    },
+    { manifestSha256: digest, files: manifest.files.length, records: manifest.totalRecords },
+  );
+  deps.faults.hit("export.exported");
+}
