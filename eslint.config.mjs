@@ -54,7 +54,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    files: ["**/*.mjs", "**/*.js"],
+    files: ["**/*.mjs", "**/*.js", "**/*.cjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly", fetch: "readonly", Buffer: "readonly", __dirname: "readonly", require: "readonly", module: "writable", setTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly" } },
   },
 );
