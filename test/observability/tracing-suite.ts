@@ -87,7 +87,18 @@ export function describeTracingSuite(kind: StoreKind, protocol: "http/json" | "h
       expect(read.body.errors).toBeUndefined();
       expect(read.body.data?.personalData.account.displayName).toBe(personal.displayName);
 
-      await eventually("spans from every service", () => EVERY_SERVICE.every((name) => servicesOf(client.traceId).has(name)));
+      // Spans arrive in batches from six processes, the gateway's root last (it ends after the
+      // response): wait until the tree is whole (its root, no span whose parent is missing).
+      const whole = () => {
+        const spans = spansOf(client.traceId);
+        const ids = new Set(spans.map((span) => span.spanId));
+        return (
+          EVERY_SERVICE.every((name) => servicesOf(client.traceId).has(name)) &&
+          spans.some((span) => span.parentSpanId === client.spanId) &&
+          spans.every((span) => span.parentSpanId === client.spanId || ids.has(span.parentSpanId))
+        );
+      };
+      await eventually("the whole trace, from every service", whole);
       const spans = spansOf(client.traceId);
       // One tree: the gateway's first span hangs from the client's, every other from a span of the trace.
       const ids = new Set(spans.map((span) => span.spanId));

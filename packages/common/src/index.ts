@@ -23,6 +23,7 @@ export * from "./internal-http";
 export * from "./audit-client";
 export * from "./format-error";
 export * from "./subgraph-server";
+export * from "./run-service";
 export * from "./personal-data-contract";
 export * from "./tenant-directory";
 export * from "./write-then-audit";

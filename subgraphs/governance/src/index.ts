@@ -1,4 +1,4 @@
-import { createLogger, listen, startOrExit } from "@dgg/common";
+import { runService } from "@dgg/common";
 import type { ServiceLogger } from "@dgg/common";
 import { governanceOptionsFromEnv } from "./options-from-env";
 import { faultsFromEnv } from "./privacy/engine/faults";
@@ -8,7 +8,6 @@ import { retentionIntervalFromEnv } from "./retention/retention-config";
 import { webhookConfigFromEnv } from "./webhooks/config";
 
 const REPLAY_TRIES = 10;
-const log = createLogger("governance", process.env);
 
 /**
  * Start-up replay of the erasure ledger: the data subgraphs may still be starting (or a
@@ -29,8 +28,7 @@ async function replayAtStartup(service: GovernanceService, log: ServiceLogger): 
 }
 
 /** Starts the governance subgraph and its privacy workers from environment variables (see README: Configuration). */
-async function main(): Promise<void> {
-  const env = process.env;
+runService("governance", async (env, log) => {
   if (env.DGG_FAULT_POINT && env.NODE_ENV === "production") throw new Error("DGG_FAULT_POINT (crash injection for tests) is refused when NODE_ENV=production");
   const options = await governanceOptionsFromEnv(env);
   const privacy = options.privacy;
@@ -48,18 +46,14 @@ async function main(): Promise<void> {
     webhooks: webhookConfigFromEnv(env),
     faults: faultsFromEnv(env, log),
   });
-  const { url } = await listen(service.app, Number(env.GOVERNANCE_PORT ?? 4005), env.HOST ?? "127.0.0.1");
-  service.workers.start();
-  log.info({ url: `${url}/graphql`, privacyWorkers: privacy.concurrency, workerId: privacy.workerId }, "governance subgraph ready");
-  if (privacy.replayOnStart) void replayAtStartup(service, log);
-  const shutdown = () => {
-    service.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+  return {
+    app: service.app,
+    started: () => {
+      service.workers.start();
+      log.info({ privacyWorkers: privacy.concurrency, workerId: privacy.workerId }, "privacy workers started");
+      if (privacy.replayOnStart) void replayAtStartup(service, log);
+    },
+    // Drains the workers: the next replica resumes their requests from their checkpoints.
+    stop: () => service.stop(),
   };
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
-}
-
-startOrExit(log, main);
+});

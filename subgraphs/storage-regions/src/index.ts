@@ -1,13 +1,10 @@
-import { clockFromEnv, createLogger, databaseConfigFromEnv, keyPathsFromEnv, listen, loadPublicKey, serviceUrlsFromEnv, startOrExit } from "@dgg/common";
+import { clockFromEnv, databaseConfigFromEnv, keyPathsFromEnv, loadPublicKey, runService, serviceUrlsFromEnv } from "@dgg/common";
 import { createStorageRegionsService } from "./server";
 import { storageLayoutFromEnv } from "./storage-layout";
 
-const log = createLogger("storage-regions", process.env);
-
 /** Starts the storage-regions subgraph from environment variables (see README: Configuration). */
-async function main(): Promise<void> {
-  const env = process.env;
-  const service = await createStorageRegionsService({
+runService("storage-regions", async (env, log) =>
+  createStorageRegionsService({
     log,
     database: databaseConfigFromEnv("STORAGE_REGIONS", "storage-regions", env),
     internalPublicKey: await loadPublicKey(keyPathsFromEnv(env).internalPublic, "internal public key"),
@@ -16,9 +13,5 @@ async function main(): Promise<void> {
     layout: storageLayoutFromEnv(env),
     moveFreezeMs: env.RESIDENCY_MOVE_FREEZE_MS ? Number(env.RESIDENCY_MOVE_FREEZE_MS) : undefined,
     urls: serviceUrlsFromEnv(env),
-  });
-  const { url } = await listen(service.app, Number(env.STORAGE_REGIONS_PORT ?? 4004), env.HOST ?? "127.0.0.1");
-  log.info({ url: `${url}/graphql` }, "storage-regions subgraph ready");
-}
-
-startOrExit(log, main);
+  }),
+);
