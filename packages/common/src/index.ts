@@ -24,6 +24,7 @@ export * from "./audit-client";
 export * from "./format-error";
 export * from "./subgraph-server";
 export * from "./run-service";
+export * from "./data-subgraph-service";
 export * from "./personal-data-contract";
 export * from "./tenant-directory";
 export * from "./write-then-audit";

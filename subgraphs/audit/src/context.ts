@@ -1,18 +1,14 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import { storeForViewer } from "@dgg/common";
-import type { Clock, RegionalStores, TenantRegionDirectory, Viewer } from "@dgg/common";
+import type { DataSubgraphBase, Viewer } from "@dgg/common";
 import { createAuditLogPageLoader } from "./loaders/audit-log-page.loader";
 import type { AuditLogPageKey } from "./loaders/audit-log-page.loader";
 import type { AuditLogConnection } from "./types/audit-log-connection.type";
 
 /** What lives for the whole process: the store and the clock. Audit calls no other service. */
-export interface AuditDeps {
-  /** One store per region; a request uses only its tenant's (docs/decisions/0040). */
-  stores: RegionalStores;
-  regions: TenantRegionDirectory;
-  clock: Clock;
-}
+/** One store per region; a request uses only its tenant's (docs/decisions/0040). */
+export type AuditDeps = DataSubgraphBase;
 
 /** Built per request: the verified viewer, its token and fresh loaders. */
 export interface AuditContext extends AuditDeps {

@@ -251,7 +251,7 @@ function describeRace(kind: "sqlite" | "postgres", databases: () => Promise<Reco
     });
 
     it("leaves no row naming the user, however appends about and by them interleave with the erasure", async () => {
-      const deps = { stores: h.service.stores, regions: h.service.regions, clock: h.clock };
+      const deps = h.service.deps;
       await fc.assert(
         fc.asyncProperty(fc.scheduler(), fc.array(fc.constantFrom("about", "by", "mentions"), { minLength: 1, maxLength: 6 }), async (s, kinds) => {
           const tenantId = randomUUID();

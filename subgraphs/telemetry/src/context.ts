@@ -1,7 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import { storeForViewer } from "@dgg/common";
-import type { AuditClient, Clock, RegionalStores, ServiceLogger, TenantRegionDirectory, Viewer } from "@dgg/common";
+import type { AuditClient, DataSubgraphBase, Viewer } from "@dgg/common";
 import { createTelemetryPageLoader } from "./loaders/telemetry-page.loader";
 import type { TelemetryPageKey } from "./loaders/telemetry-page.loader";
 import type { BackgroundWork } from "./services/background-work";
@@ -10,19 +10,15 @@ import type { UserLookupClient } from "./services/user-lookup.client";
 import type { TelemetryConnection } from "./types/telemetry-connection.type";
 
 /** What lives for the whole process: the store and the clients of other services. */
-export interface TelemetryDeps {
-  /** One store per region; a request uses only its tenant's (docs/decisions/0040). */
-  stores: RegionalStores;
-  regions: TenantRegionDirectory;
-  clock: Clock;
+export interface TelemetryDeps extends DataSubgraphBase {
   audit: AuditClient;
   users: UserLookupClient;
   /** PostgreSQL only: a regional store's day partitions, created ahead and on demand. Null on SQLite. */
-  partitionsFor(db: DataSource): PartitionCatalog | null;
+  partitionsFor: (db: DataSource) => PartitionCatalog | null;
   /** Clean-up that purges start and do not wait for. */
   background: BackgroundWork;
-  /** The service's logger (retention purges, failed background work). */
-  log: ServiceLogger;
+  /** Creates day partitions ahead on a timer (PostgreSQL); null when there is none. */
+  maintenance: NodeJS.Timeout | null;
 }
 
 /** Built per request: the verified viewer, its token (forwarded to audit and users) and fresh loaders. */

@@ -1,7 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
 import { storeForViewer } from "@dgg/common";
-import type { AuditClient, Clock, RegionalStores, TenantDirectoryClient, TenantRegionDirectory, Viewer } from "@dgg/common";
+import type { AuditClient, DataSubgraphBase, TenantDirectoryClient, Viewer } from "@dgg/common";
 import type { UserAccount } from "./entities/user-account.entity";
 import { createUserLoader } from "./loaders/user.loader";
 import { createDevicesPageLoader } from "./loaders/devices-page.loader";
@@ -9,10 +9,7 @@ import type { DevicesPageKey } from "./loaders/devices-page.loader";
 import type { DeviceConnection } from "./types/device-connection.type";
 
 /** What lives for the whole process: the regional stores and the clients of other services. */
-export interface UsersDeps {
-  stores: RegionalStores;
-  regions: TenantRegionDirectory;
-  clock: Clock;
+export interface UsersDeps extends DataSubgraphBase {
   audit: AuditClient;
   tenants: TenantDirectoryClient;
 }

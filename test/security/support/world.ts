@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { listen } from "@dgg/common";
+import { createLogger, listen } from "@dgg/common";
 import type { Viewer } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
 import { OidcVerifier } from "../../../gateway/src/auth/oidc-verifier";
@@ -40,6 +40,8 @@ export interface World {
   issuer: TestIssuer;
   oidcGatewayUrl: string;
   extraGateway(overrides: Partial<GatewayOptions>): Promise<{ url: string; close(): Promise<void> }>;
+  /** Every log line of every service so far (JSON). */
+  logs: string[];
   send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<RawResponse>;
   stop(): Promise<void>;
 }
@@ -50,7 +52,10 @@ const ok = (response: GraphQLResponse, what: string) => {
 };
 
 export async function buildWorld(kind: StoreKind): Promise<World> {
-  const system = await startTestSystem(kind);
+  // Every service's log lines, as JSON: the production section reads what an operator would.
+  const logs: string[] = [];
+  const capture = { write: (line: string) => void logs.push(line) };
+  const system = await startTestSystem(kind, { logs: capture });
   const closers: (() => Promise<void>)[] = [];
   const token = (who: Viewer) => system.token(who);
   const operator = await token(viewer("operator", { subject: "ops@platform" }));
@@ -111,6 +116,7 @@ export async function buildWorld(kind: StoreKind): Promise<World> {
       internalPrivateKey: system.internalKeys.privateKey,
       clock: system.clock,
       production: false,
+      log: createLogger("gateway", { LOG_FORMAT: "json", LOG_LEVEL: "trace" }, capture),
       ...overrides,
     });
     const listener = await listen(gateway.app, 0);
@@ -147,6 +153,7 @@ export async function buildWorld(kind: StoreKind): Promise<World> {
     issuer,
     oidcGatewayUrl: oidc.url,
     extraGateway,
+    logs,
     async send(url, init) {
       const response = await fetch(url, { method: init.method ?? "POST", headers: init.headers, body: init.body });
       return { status: response.status, contentType: response.headers.get("content-type") ?? "", text: await response.text() };
