@@ -6,6 +6,9 @@ export interface TenantRecord {
   id: string;
   name: string;
   storageRegion: Region;
+  /** MOVING while its data is being copied to `movingTo`. */
+  state: "ACTIVE" | "MOVING";
+  movingTo: Region | null;
 }
 
 /** One data category and the kinds of store it is kept in, as this deployment's STORAGE_LAYOUT says. */

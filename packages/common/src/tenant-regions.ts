@@ -15,6 +15,11 @@ export function isTenantMovingError(error: unknown): boolean {
   return error instanceof UnavailableError && MOVING_MESSAGE.test(error.message);
 }
 
+/** The UNAVAILABLE of a tenant whose data is moving: every waiter recognises it (isTenantMovingError). */
+export function tenantMovingError(tenantId: string, from: Region, to: Region | null, retryAfterSeconds = 1): UnavailableError {
+  return new UnavailableError(`tenant ${tenantId} ${MOVING} ${from} to ${to ?? "another region"}; retry shortly`, retryAfterSeconds);
+}
+
 /** A tenant's entry in the storage-regions directory, as the data subgraphs need it. */
 export interface TenantPlacement {
   id: string;
@@ -56,7 +61,7 @@ export class TenantRegionDirectory {
     if (tenantId === PLATFORM_TENANT_ID) return this.platformRegion;
     const placement = await this.placement(tenantId, token);
     if (placement.state === "MOVING") {
-      throw new UnavailableError(`tenant ${tenantId} ${MOVING} ${placement.storageRegion} to ${placement.movingTo}; retry shortly`, Math.max(1, Math.ceil(this.ttlMs / 1000)));
+      throw tenantMovingError(tenantId, placement.storageRegion, placement.movingTo, Math.max(1, Math.ceil(this.ttlMs / 1000)));
     }
     return placement.storageRegion;
   }

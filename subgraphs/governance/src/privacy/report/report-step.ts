@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { tenantMovingError } from "@dgg/common";
 import type { StorageLayoutEntry } from "@dgg/common";
 import type { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
 import { PROCESSING_STATEMENT } from "../../personal-data/personal-data.service";
@@ -55,7 +56,7 @@ export function renderArchiveReport(blobs: Pick<BlobStore, "read">, request: Pri
  * commits it once it is whole and on disk: a crash leaves either the previous blob or the
  * new one, never half of one.
  */
-async function writeStreamed(blobs: BlobStore, request: PrivacyRequestRecord, key: string, chunks: AsyncIterable<string>): Promise<{ bytes: number; sha256: string }> {
+async function writeStreamed(blobs: BlobStore, request: PrivacyRequestRecord, key: string, chunks: AsyncIterable<string>, beforeCommit: () => Promise<void>): Promise<{ bytes: number; sha256: string }> {
   const attempt = randomUUID();
   const writer = await blobs.openPartial(request.region, key, attempt, 0);
   const hash = createHash("sha256");
@@ -78,6 +79,7 @@ async function writeStreamed(blobs: BlobStore, request: PrivacyRequestRecord, ke
     }
     await flush();
     await writer.sync();
+    await beforeCommit();
   } catch (error) {
     await writer.close();
     await blobs.discardPartial(request.region, key, attempt);
@@ -98,7 +100,7 @@ export async function writeReport(deps: EngineDeps, request: PrivacyRequestRecor
   if (request.checkpoint.report) return;
   const storage = await deps.tenants.storageLayout(await deps.serviceToken());
   const key = `${archivePrefix(request.tenantId, request.id)}/${REPORT_FILE}`;
-  const written = await writeStreamed(deps.blobs, request, key, renderArchiveReport(deps.blobs, request, storage));
+  const written = await writeStreamed(deps.blobs, request, key, renderArchiveReport(deps.blobs, request, storage), () => assertTenantSettled(deps, request));
   deps.faults.hit("export.report-written");
   await checkpoint(
     deps.db,
@@ -109,4 +111,17 @@ export async function writeReport(deps: EngineDeps, request: PrivacyRequestRecor
     { checkpoint: { ...request.checkpoint, report: { file: REPORT_FILE, ...written, storage } } },
     { file: REPORT_FILE, ...written },
   );
+}
+
+/**
+ * The report reads only the archive, so no data subgraph tells it that the tenant's data is
+ * moving (docs/decisions/0043). Asked of the directory just before the report is committed:
+ * a report committed in the old region after the mover copied it would be purged with the
+ * old region. The move's freeze covers the moment between this answer and the commit.
+ */
+async function assertTenantSettled(deps: EngineDeps, request: PrivacyRequestRecord): Promise<void> {
+  const tenant = await deps.tenants.find(await deps.serviceToken(), request.tenantId);
+  if (tenant && (tenant.state === "MOVING" || tenant.storageRegion !== request.region)) {
+    throw tenantMovingError(request.tenantId, request.region, tenant.movingTo ?? tenant.storageRegion);
+  }
 }
