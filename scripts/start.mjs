@@ -45,6 +45,7 @@ if (env.DGG_SEED_DEMO !== "false") {
 
 console.log(`
 Data-governance gateway ready at ${gatewayUrl} (started in ${Date.now() - started} ms)
+  Console:        ${env.GATEWAY_URL}/console/ (development sign-in: pick a role, tenant and user)
   Apollo Sandbox: open ${gatewayUrl} in a browser
   A token:        npm run token -- --role tenant-admin --tenant <tenant id>
   Demo tenants:   see ${common.dataDir(env)}/demo-seed.json

@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { clockFromEnv, keyPathsFromEnv, listen, loadPrivateKey, SERVICES, serviceUrlsFromEnv } from "@dgg/common";
-import { tokenVerifierFromEnv } from "./auth/config";
+import { clockFromEnv, dataDir, keyPathsFromEnv, listen, loadPrivateKey, SERVICES, serviceUrlsFromEnv } from "@dgg/common";
+import { oidcConfigFromEnv, tokenVerifierFromEnv } from "./auth/config";
+import type { ConsoleOptions, DevDirectoryTenant } from "./console";
 import { createGateway } from "./server";
 
 /** Starts the gateway from environment variables (see README: Configuration). */
@@ -12,6 +13,20 @@ async function main(): Promise<void> {
   const clock = clockFromEnv(env);
   const urls = serviceUrlsFromEnv(env);
   const supergraphPath = env.SUPERGRAPH_PATH ?? join(__dirname, "..", "..", "schema", "supergraph.graphql");
+  const oidc = oidcConfigFromEnv(env);
+  const consoleOptions: ConsoleOptions = { dir: env.CONSOLE_DIR ?? join(__dirname, "..", "..", "console", "dist") };
+  if (oidc) {
+    const clientId = env.CONSOLE_OIDC_CLIENT_ID;
+    if (clientId) consoleOptions.oidc = { issuer: oidc.issuer, clientId, scope: env.CONSOLE_OIDC_SCOPE || undefined };
+  } else if (existsSync(keys.issuerPrivate)) {
+    // The embedded default: the development sign-in mints tokens with the local issuer key
+    // (refused in production) and offers the demo data's tenants and users.
+    const seedPath = join(dataDir(env), "demo-seed.json");
+    consoleOptions.devSignIn = {
+      issuerPrivateKey: await loadPrivateKey(keys.issuerPrivate, "token issuer private key"),
+      directory: async () => (existsSync(seedPath) ? ((JSON.parse(readFileSync(seedPath, "utf8")) as { tenants: DevDirectoryTenant[] }).tenants ?? []) : []),
+    };
+  }
   const gateway = await createGateway({
     supergraphSdl: readFileSync(supergraphPath, "utf8"),
     subgraphUrls: Object.fromEntries(SERVICES.map((service) => [service.name, `${urls[service.urlKey]}/graphql`])),
@@ -21,9 +36,10 @@ async function main(): Promise<void> {
     production: env.NODE_ENV === "production",
     bodyLimit: env.GATEWAY_BODY_LIMIT || undefined,
     auditUrl: urls.audit,
+    console: consoleOptions,
   });
   const { url } = await listen(gateway.app, Number(env.GATEWAY_PORT ?? 4000), env.HOST ?? "127.0.0.1");
-  console.log(`gateway ready at ${url}/graphql`);
+  console.log(`gateway ready at ${url}/graphql (console at ${url}/console/)`);
 }
 
 main().catch((error: unknown) => {

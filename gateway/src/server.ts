@@ -10,6 +10,8 @@ import type { Clock } from "@dgg/common";
 import { Histogram } from "prom-client";
 import { localKeyVerifier } from "./auth/token-verifier";
 import type { ClientTokenVerifier } from "./auth/token-verifier";
+import { mountConsole } from "./console";
+import type { ConsoleOptions } from "./console";
 import { createGatewayContext } from "./context";
 import type { GatewayContext } from "./context";
 import { mountExportDownloads } from "./export-downloads";
@@ -42,6 +44,8 @@ export interface GatewayOptions {
   governanceUrl?: string;
   /** Bearer token `/metrics` requires; defaults to METRICS_TOKEN (unset: open, for a private network). */
   metricsToken?: string;
+  /** The privacy console at `/console` (docs/decisions/0050). */
+  console?: ConsoleOptions;
 }
 
 function verifierOf(options: GatewayOptions): ClientTokenVerifier {
@@ -125,6 +129,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const governanceUrl = options.governanceUrl ?? options.subgraphUrls.governance?.replace(/\/graphql$/, "");
   if (governanceUrl) {
     mountExportDownloads(app, { governanceUrl, verifier, internalPrivateKey: options.internalPrivateKey, clock: options.clock });
+  }
+  if (options.console) {
+    mountConsole(app, { ...options.console, verifier, clock: options.clock, production: options.production });
   }
   app.use(
     "/graphql",

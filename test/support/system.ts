@@ -27,6 +27,7 @@ import type { PrivacyEngineConfig } from "../../subgraphs/governance/src/privacy
 import type { FaultInjector } from "../../subgraphs/governance/src/privacy/faults";
 import type { WebhookConfig } from "../../subgraphs/governance/src/webhooks/config";
 import { createGateway } from "../../gateway/src/server";
+import type { DevDirectoryTenant } from "../../gateway/src/console";
 import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 
 export const SUBGRAPHS = SERVICES.map((service) => service.name);
@@ -131,6 +132,8 @@ export interface TestSystemOptions {
   faults?: FaultInjector;
   /** Overrides for webhook delivery (tests poll fast by default). */
   webhooks?: Partial<WebhookConfig>;
+  /** The tenants and users the console's development sign-in offers (none by default). */
+  devDirectory?: () => Promise<DevDirectoryTenant[]>;
 }
 
 export async function startTestSystem(kind: StoreKind, options: TestSystemOptions = {}): Promise<TestSystem> {
@@ -203,6 +206,11 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     internalPrivateKey: internalKeys.privateKey,
     clock,
     production: false,
+    // The console as `npm start` serves it: the built files, and the development sign-in with the test issuer key.
+    console: {
+      dir: join(__dirname, "..", "..", "console", "dist"),
+      devSignIn: { issuerPrivateKey: issuerKeys.privateKey, directory: options.devDirectory ?? (async () => []) },
+    },
   });
   const gatewayListener = await listenOn(gateway.app, gatewayPort);
   services.governance.workers.start();

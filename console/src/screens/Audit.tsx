@@ -1,0 +1,61 @@
+import { useState } from "react";
+import { useQuery } from "urql";
+import type { AuditOutcome } from "../gql/graphql";
+import { TenantAuditLog } from "../operations";
+import { ErrorBox, Time } from "../ui";
+
+export function AuditScreen() {
+  const [outcome, setOutcome] = useState<AuditOutcome | "">("");
+  const [{ data, fetching, error }] = useQuery({ query: TenantAuditLog, variables: { outcome: outcome || null } });
+  const rows = data?.tenantAuditLog.edges ?? [];
+  return (
+    <>
+      <h1 tabIndex={-1}>Audit trail</h1>
+      <form className="filters" aria-label="Filter the audit trail" onSubmit={(event) => event.preventDefault()}>
+        <div>
+          <label htmlFor="filter-outcome">Outcome</label>
+          <select id="filter-outcome" value={outcome} onChange={(event) => setOutcome(event.target.value as AuditOutcome | "")}>
+            <option value="">Any</option>
+            <option value="SUCCEEDED">Succeeded</option>
+            <option value="FAILED">Failed</option>
+            <option value="DENIED">Refused (denied)</option>
+          </select>
+        </div>
+      </form>
+      <ErrorBox error={error} />
+      <p aria-live="polite" className="muted">
+        {fetching ? "Loading…" : `${data?.tenantAuditLog.totalCount ?? 0} entries, newest first; refused attempts are highlighted`}
+      </p>
+      <div className="table-wrap">
+        <table>
+          <caption className="sr-only">The tenant&apos;s audit trail</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Action</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Actor</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ node }) => (
+              <tr key={node.id} className={node.outcome === "DENIED" ? "refused" : undefined}>
+                <td>
+                  <Time value={node.occurredAt} />
+                </td>
+                <td>
+                  {node.action}
+                  {node.subjectUserId && <div className="muted small mono">about {node.subjectUserId.slice(0, 8)}</div>}
+                </td>
+                <td>{node.outcome === "DENIED" ? <span className="badge refused-badge">Refused</span> : node.outcome.toLowerCase()}</td>
+                <td>
+                  {node.actor} <span className="muted small">({node.actorRole})</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
