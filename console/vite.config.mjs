@@ -3,15 +3,17 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   base: "/console/",
+  // React's production build whatever NODE_ENV the caller has (jest runs with NODE_ENV=test).
+  define: command === "build" ? { "process.env.NODE_ENV": JSON.stringify("production") } : {},
   resolve: {
     alias: {
       // OPERATION_ROLES itself (data only), so the console shows each role what the gateway allows it.
       "@dgg/operation-roles": fileURLToPath(new URL("../packages/common/src/operation-roles-table.ts", import.meta.url)),
     },
   },
-  esbuild: { jsx: "automatic" },
+  esbuild: { jsx: "automatic", jsxDev: command !== "build" },
   build: {
     outDir: "dist",
     emptyOutDir: true,
@@ -27,4 +29,4 @@ export default defineConfig({
       },
     },
   },
-});
+}));

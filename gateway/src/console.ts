@@ -140,7 +140,14 @@ export function mountConsole(app: express.Express, options: ConsoleOptions & { v
   }
 
   const index = join(options.dir, "index.html");
-  app.get("/console", (_req, res) => res.redirect(301, "/console/"));
+  app.get("/console", (req, res, next) => {
+    // Only the bare path (routing is not strict, so "/console/" lands here too).
+    if (req.path !== "/console") {
+      next();
+      return;
+    }
+    res.redirect(301, "/console/");
+  });
   app.use("/console", express.static(options.dir, { index: "index.html", fallthrough: true, maxAge: 0 }));
   app.use("/console", (_req, res) => {
     if (!existsSync(index)) {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import type { ReactNode } from "react";
 import { useMutation, useQuery } from "urql";
 import { ApproveRequest, CancelRequest, CreateDownload, DenyRequest, ExtendRequest, PrivacyRequestDetail, RetryRequest } from "../operations";
 import { href } from "../router";
@@ -55,20 +56,20 @@ export function RequestDetailScreen({ session, id }: { session: Session; id: str
   const [downloaded, setDownloaded] = useState("");
   const [busy, setBusy] = useState(false);
 
-  if (fetching && !data) return <p aria-live="polite">Loading…</p>;
-  if (error && !request) {
-    return (
-      <>
-        <h1 tabIndex={-1}>Request</h1>
-        <ErrorBox error={error} />
-      </>
-    );
-  }
+  // The back link and the heading stay the same elements while loading, so the focus put on the heading stays there.
+  const top = (title: ReactNode) => (
+    <>
+      <p>
+        <a href={href("requests")}>← All requests</a>
+      </p>
+      <h1 tabIndex={-1}>{title}</h1>
+    </>
+  );
   if (!request) {
     return (
       <>
-        <h1 tabIndex={-1}>Request</h1>
-        <p>No such request.</p>
+        {top("Request")}
+        {fetching ? <p aria-live="polite">Loading…</p> : error ? <ErrorBox error={error} /> : <p>No such request.</p>}
       </>
     );
   }
@@ -91,12 +92,11 @@ export function RequestDetailScreen({ session, id }: { session: Session; id: str
     });
   return (
     <>
-      <p>
-        <a href={href("requests")}>← All requests</a>
-      </p>
-      <h1 tabIndex={-1}>
-        {request.kind === "ACCESS" ? "Access request" : "Restriction"} <span className="mono small">{request.id}</span>
-      </h1>
+      {top(
+        <>
+          {request.kind === "ACCESS" ? "Access request" : "Restriction"} <span className="mono small">{request.id}</span>
+        </>,
+      )}
       <dl className="facts">
         <dt>Status</dt>
         <dd>
