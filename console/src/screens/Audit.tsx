@@ -27,7 +27,7 @@ export function AuditScreen() {
         {fetching ? "Loading…" : `${data?.tenantAuditLog.totalCount ?? 0} entries, newest first; refused attempts are highlighted`}
       </p>
       <div className="table-wrap">
-        <table>
+        <table className="cards">
           <caption className="sr-only">The tenant&apos;s audit trail</caption>
           <thead>
             <tr>
@@ -40,15 +40,15 @@ export function AuditScreen() {
           <tbody>
             {rows.map(({ node }) => (
               <tr key={node.id} className={node.outcome === "DENIED" ? "refused" : undefined}>
-                <td>
+                <td data-label="When">
                   <Time value={node.occurredAt} />
                 </td>
-                <td>
+                <td data-label="Action">
                   {node.action}
                   {node.subjectUserId && <div className="muted small mono">about {node.subjectUserId.slice(0, 8)}</div>}
                 </td>
-                <td>{node.outcome === "DENIED" ? <span className="badge refused-badge">Refused</span> : node.outcome.toLowerCase()}</td>
-                <td>
+                <td data-label="Outcome">{node.outcome === "DENIED" ? <span className="badge refused-badge">Refused</span> : node.outcome.toLowerCase()}</td>
+                <td data-label="Actor">
                   {node.actor} <span className="muted small">({node.actorRole})</span>
                 </td>
               </tr>

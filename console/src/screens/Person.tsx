@@ -163,7 +163,7 @@ function PersonData({ session, userId }: { session: Session; userId: string }) {
       )}
       <h3>Data by category</h3>
       <div className="table-wrap">
-        <table>
+        <table className="cards">
           <caption className="sr-only">What is held about this person, by category</caption>
           <thead>
             <tr>
@@ -182,8 +182,10 @@ function PersonData({ session, userId }: { session: Session; userId: string }) {
               return (
                 <tr key={category}>
                   <th scope="row">{CATEGORY_LABELS[category]}</th>
-                  <td className="num">{items.count}</td>
-                  <td>
+                  <td className="num" data-label="Records">
+                    {items.count}
+                  </td>
+                  <td data-label="Recent">
                     {items.recent.length === 0 ? (
                       <span className="muted">none</span>
                     ) : (
@@ -194,14 +196,14 @@ function PersonData({ session, userId }: { session: Session; userId: string }) {
                       </ul>
                     )}
                   </td>
-                  <td>
+                  <td data-label="Where">
                     {locations.map((l) => (
                       <div key={`${l.kind}-${l.region}`}>
                         {l.region} · {l.kind.replace(/_/g, " ").toLowerCase()}
                       </div>
                     ))}
                   </td>
-                  <td>
+                  <td data-label="Retention">
                     {retention ? (
                       <>
                         <div>{retention.policy}</div>

@@ -52,7 +52,7 @@ export function RequestsScreen({ session }: { session: Session }) {
         {fetching ? "Loading…" : `${data?.privacyRequests.totalCount ?? 0} request(s)`}
       </p>
       <div className="table-wrap">
-        <table>
+        <table className="cards">
           <caption className="sr-only">Privacy requests of the tenant, newest first</caption>
           <thead>
             <tr>
@@ -66,20 +66,20 @@ export function RequestsScreen({ session }: { session: Session }) {
           <tbody>
             {rows.map(({ node }) => (
               <tr key={node.id} className={node.overdue ? "overdue-row" : undefined}>
-                <td>
+                <td data-label="Request">
                   <a href={href("requests", node.id)} className="mono">
                     {node.id.slice(0, 8)}
                   </a>
                   <div className="muted small">user {node.userId.slice(0, 8)} · by {node.requestedBy}</div>
                 </td>
-                <td>{node.kind === "ACCESS" ? "Access" : "Restriction"}</td>
-                <td>
+                <td data-label="Kind">{node.kind === "ACCESS" ? "Access" : "Restriction"}</td>
+                <td data-label="Status">
                   <StatusBadge status={node.status} />
                 </td>
-                <td>
+                <td data-label="Filed">
                   <Time value={node.createdAt} />
                 </td>
-                <td>
+                <td data-label="Due">
                   <Countdown due={node.dueAt} done={FINAL.includes(node.status)} />
                 </td>
               </tr>
