@@ -93,51 +93,58 @@ export function mountConsole(app: express.Express, options: ConsoleOptions & { v
     }
   });
 
-  if (options.devSignIn) {
-    const devSignIn = options.devSignIn;
-    const refuseInProduction = (res: Response): boolean => {
-      if (!options.production) return false;
+  // Refused with a reason where it does not apply: in production (403), and where tokens come
+  // from an OIDC issuer (404: there is no local key to sign with).
+  const devSignIn = options.production ? null : (options.devSignIn ?? null);
+  const refused = (res: Response): boolean => {
+    if (options.production) {
       send(res, 403, "FORBIDDEN", "Development sign-in is disabled when NODE_ENV=production: sign in with your identity provider (AUTH_OIDC_ISSUER, CONSOLE_OIDC_CLIENT_ID)");
       return true;
-    };
-    app.get("/console/dev-sign-in/directory", async (_req, res) => {
-      if (refuseInProduction(res)) return;
+    }
+    if (!devSignIn) {
+      send(res, 404, "NOT_FOUND", "Development sign-in exists only on the embedded default (the local issuer key); this gateway verifies tokens from its OIDC issuer");
+      return true;
+    }
+    return false;
+  };
+  app.get("/console/dev-sign-in/directory", async (_req, res) => {
+    if (refused(res) || !devSignIn) return;
+    res.setHeader("cache-control", "no-store");
+    try {
+      res.json({ roles: CLIENT_ROLES, tenants: await devSignIn.directory() });
+    } catch (error) {
+      send(res, 503, "UNAVAILABLE", `the demo directory could not be read (${error instanceof Error ? error.message : String(error)})`);
+    }
+  });
+  app.post("/console/dev-sign-in", express.json({ limit: "4kb" }), async (req: Request, res: Response) => {
+    if (refused(res) || !devSignIn) return;
+    const body = (req.body ?? {}) as { role?: unknown; tenantId?: unknown; userId?: unknown };
+    const role = body.role;
+    if (typeof role !== "string" || !CLIENT_ROLES.includes(role as Role)) {
+      send(res, 400, "BAD_USER_INPUT", `role must be one of ${CLIENT_ROLES.join(", ")}`);
+      return;
+    }
+    const tenantId = typeof body.tenantId === "string" && body.tenantId !== "" ? body.tenantId : null;
+    const userId = typeof body.userId === "string" && body.userId !== "" ? body.userId : null;
+    if (role !== "operator" && !tenantId) {
+      send(res, 400, "BAD_USER_INPUT", `the ${role} role needs a tenant`);
+      return;
+    }
+    if (role === "data-subject" && !userId) {
+      send(res, 400, "BAD_USER_INPUT", "the data-subject role needs a user");
+      return;
+    }
+    const subject = role === "data-subject" ? userId! : `${role}@${tenantId ?? "platform"}`;
+    const viewer = { role: role as Role, subject, tenantId: role === "operator" ? null : tenantId, userId: role === "data-subject" ? userId : null };
+    try {
+      const token = await signClientToken(viewer, devSignIn.issuerPrivateKey, options.clock.now(), 8 * 3600);
       res.setHeader("cache-control", "no-store");
-      try {
-        res.json({ roles: CLIENT_ROLES, tenants: await devSignIn.directory() });
-      } catch (error) {
-        send(res, 503, "UNAVAILABLE", `the demo directory could not be read (${error instanceof Error ? error.message : String(error)})`);
-      }
-    });
-    app.post("/console/dev-sign-in", express.json({ limit: "4kb" }), async (req: Request, res: Response) => {
-      if (refuseInProduction(res)) return;
-      const body = (req.body ?? {}) as { role?: unknown; tenantId?: unknown; userId?: unknown };
-      const role = body.role;
-      if (typeof role !== "string" || !CLIENT_ROLES.includes(role as Role)) {
-        send(res, 400, "BAD_USER_INPUT", `role must be one of ${CLIENT_ROLES.join(", ")}`);
-        return;
-      }
-      const tenantId = typeof body.tenantId === "string" && body.tenantId !== "" ? body.tenantId : null;
-      const userId = typeof body.userId === "string" && body.userId !== "" ? body.userId : null;
-      if (role !== "operator" && !tenantId) {
-        send(res, 400, "BAD_USER_INPUT", `the ${role} role needs a tenant`);
-        return;
-      }
-      if (role === "data-subject" && !userId) {
-        send(res, 400, "BAD_USER_INPUT", "the data-subject role needs a user");
-        return;
-      }
-      const subject = role === "data-subject" ? userId! : `${role}@${tenantId ?? "platform"}`;
-      const viewer = { role: role as Role, subject, tenantId: role === "operator" ? null : tenantId, userId: role === "data-subject" ? userId : null };
-      try {
-        const token = await signClientToken(viewer, devSignIn.issuerPrivateKey, options.clock.now(), 8 * 3600);
-        res.setHeader("cache-control", "no-store");
-        res.json({ token });
-      } catch (error) {
-        send(res, 400, "BAD_USER_INPUT", error instanceof Error ? error.message : String(error));
-      }
-    });
-  }
+      res.json({ token });
+    } catch (error) {
+      send(res, 400, "BAD_USER_INPUT", error instanceof Error ? error.message : String(error));
+    }
+  });
+
 
   const index = join(options.dir, "index.html");
   app.get("/console", (req, res, next) => {
@@ -155,5 +162,11 @@ export function mountConsole(app: express.Express, options: ConsoleOptions & { v
       return;
     }
     send(res, 404, "NOT_FOUND", "No such file in the console");
+  });
+  // A body that is not JSON (or too large) answers like every other refusal here.
+  app.use("/console", (error: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
+    const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : 500;
+    if (status >= 500) console.error("[gateway] console:", error);
+    send(res, status, status < 500 ? "BAD_USER_INPUT" : "INTERNAL_SERVER_ERROR", status < 500 && error instanceof Error ? error.message : "the request failed; see the gateway's log");
   });
 }

@@ -18,9 +18,9 @@ async function main(): Promise<void> {
   if (oidc) {
     const clientId = env.CONSOLE_OIDC_CLIENT_ID;
     if (clientId) consoleOptions.oidc = { issuer: oidc.issuer, clientId, scope: env.CONSOLE_OIDC_SCOPE || undefined };
-  } else if (existsSync(keys.issuerPrivate)) {
+  } else if (env.NODE_ENV !== "production" && existsSync(keys.issuerPrivate)) {
     // The embedded default: the development sign-in mints tokens with the local issuer key
-    // (refused in production) and offers the demo data's tenants and users.
+    // (never in production: the key is not even read) and offers the demo data's tenants and users.
     const seedPath = join(dataDir(env), "demo-seed.json");
     consoleOptions.devSignIn = {
       issuerPrivateKey: await loadPrivateKey(keys.issuerPrivate, "token issuer private key"),

@@ -99,6 +99,10 @@ describe("the console's development sign-in", () => {
       });
       const response = await fetch(`${server.url}/console/dev-sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       expect(response.status).toBe(404);
+      expect(((await response.json()) as { error: { code: string; message: string } }).error).toEqual({
+        code: "NOT_FOUND",
+        message: expect.stringMatching(/only on the embedded default/),
+      });
       const csp = response.headers.get("content-security-policy") ?? "";
       expect(csp).toContain("connect-src 'self' https://login.example.com");
       expect(csp).toContain("frame-ancestors 'none'");
