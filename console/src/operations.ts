@@ -302,6 +302,7 @@ export const TenantAuditLog = graphql(`
           action
           outcome
           subjectUserId
+          details
         }
       }
     }

@@ -1,6 +1,6 @@
 // Who is signed in: the bearer token and what the gateway reads from it. Kept in memory only
 // (no localStorage, sessionStorage or cookies): a reload signs out (docs/decisions/0050).
-import { InMemoryWebStorage, UserManager, WebStorageStateStore } from "oidc-client-ts";
+import type { UserManager } from "oidc-client-ts";
 import type { Role } from "./roles";
 
 export type ConsoleConfig =
@@ -62,8 +62,12 @@ export async function devSignIn(input: { role: Role; tenantId: string; userId: s
   return sessionFor(token, async () => undefined);
 }
 
-/** OIDC authorization code with PKCE, in a popup so the verifier and state never leave this page's memory. */
-export function oidcManager(config: { issuer: string; clientId: string; scope: string }): UserManager {
+/**
+ * OIDC authorization code with PKCE, in a popup so the verifier and state never leave this
+ * page's memory. oidc-client-ts is loaded only where OIDC is configured.
+ */
+export async function oidcManager(config: { issuer: string; clientId: string; scope: string }): Promise<UserManager> {
+  const { InMemoryWebStorage, UserManager, WebStorageStateStore } = await import("oidc-client-ts");
   const store = new WebStorageStateStore({ store: new InMemoryWebStorage() });
   return new UserManager({
     authority: config.issuer,

@@ -4,6 +4,15 @@ import type { AuditOutcome } from "../gql/graphql";
 import { TenantAuditLog } from "../operations";
 import { ErrorBox, Time } from "../ui";
 
+/** The few details worth a glance (what was refused, and why; which request or file), as text. */
+function summary(details: Record<string, unknown> | null | undefined): string {
+  if (!details) return "";
+  return ["operation", "reason", "requestId", "file", "format"]
+    .filter((key) => typeof details[key] === "string" || typeof details[key] === "number")
+    .map((key) => `${key}: ${String(details[key] as string | number)}`)
+    .join(" · ");
+}
+
 export function AuditScreen() {
   const [outcome, setOutcome] = useState<AuditOutcome | "">("");
   const [{ data, fetching, error }] = useQuery({ query: TenantAuditLog, variables: { outcome: outcome || null } });
@@ -45,6 +54,7 @@ export function AuditScreen() {
                 </td>
                 <td data-label="Action">
                   {node.action}
+                  {summary(node.details) && <div className="small">{summary(node.details)}</div>}
                   {node.subjectUserId && <div className="muted small mono">about {node.subjectUserId.slice(0, 8)}</div>}
                 </td>
                 <td data-label="Outcome">{node.outcome === "DENIED" ? <span className="badge refused-badge">Refused</span> : node.outcome.toLowerCase()}</td>

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { ROLE_LABELS } from "../roles";
 import type { Role } from "../roles";
 import { devSignIn, loadDevDirectory, oidcManager, oidcSignIn } from "../session";
@@ -21,7 +21,6 @@ export function SignInScreen({ config, onSignedIn }: { config: ConsoleConfig; on
 }
 
 function OidcSignIn({ config, onSignedIn }: { config: { issuer: string; clientId: string; scope: string }; onSignedIn: (session: Session) => void }) {
-  const manager = useMemo(() => oidcManager(config), [config]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   return (
@@ -38,7 +37,8 @@ function OidcSignIn({ config, onSignedIn }: { config: { issuer: string; clientId
         onClick={() => {
           setBusy(true);
           setError(null);
-          oidcSignIn(manager)
+          oidcManager(config)
+            .then(oidcSignIn)
             .then(onSignedIn, setError)
             .finally(() => setBusy(false));
         }}
