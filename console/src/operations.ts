@@ -128,8 +128,8 @@ export const LiftHold = graphql(`
 `);
 
 export const PrivacyRequests = graphql(`
-  query PrivacyRequests($tenantId: ID!, $status: PrivacyRequestStatus, $kind: PrivacyRequestKind, $overdue: Boolean, $after: String) {
-    privacyRequests(tenantId: $tenantId, status: $status, kind: $kind, overdue: $overdue, first: 50, after: $after) {
+  query PrivacyRequests($tenantId: ID!, $status: PrivacyRequestStatus, $kind: PrivacyRequestKind, $overdue: Boolean, $first: Int!) {
+    privacyRequests(tenantId: $tenantId, status: $status, kind: $kind, overdue: $overdue, first: $first) {
       totalCount
       pageInfo {
         hasNextPage
@@ -286,8 +286,8 @@ export const CreateDownload = graphql(`
 `);
 
 export const TenantAuditLog = graphql(`
-  query TenantAuditLog($outcome: AuditOutcome, $after: String) {
-    tenantAuditLog(first: 50, after: $after, outcome: $outcome) {
+  query TenantAuditLog($outcome: AuditOutcome, $first: Int!) {
+    tenantAuditLog(first: $first, outcome: $outcome) {
       totalCount
       pageInfo {
         hasNextPage

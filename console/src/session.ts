@@ -55,7 +55,7 @@ export async function loadDevDirectory(): Promise<DevDirectory> {
   return readJson<DevDirectory>(await fetch("/console/dev-sign-in/directory", { cache: "no-store" }));
 }
 
-export async function devSignIn(input: { role: Role; tenantId: string; userId: string }): Promise<Session> {
+export async function devSignIn(input: { role: Role; tenantId: string; userId: string; name: string }): Promise<Session> {
   const { token } = await readJson<{ token: string }>(
     await fetch("/console/dev-sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) }),
   );

@@ -118,7 +118,7 @@ export function mountConsole(app: express.Express, options: ConsoleOptions & { v
   });
   app.post("/console/dev-sign-in", express.json({ limit: "4kb" }), async (req: Request, res: Response) => {
     if (refused(res) || !devSignIn) return;
-    const body = (req.body ?? {}) as { role?: unknown; tenantId?: unknown; userId?: unknown };
+    const body = (req.body ?? {}) as { role?: unknown; tenantId?: unknown; userId?: unknown; name?: unknown };
     const role = body.role;
     if (typeof role !== "string" || !CLIENT_ROLES.includes(role as Role)) {
       send(res, 400, "BAD_USER_INPUT", `role must be one of ${CLIENT_ROLES.join(", ")}`);
@@ -134,7 +134,13 @@ export function mountConsole(app: express.Express, options: ConsoleOptions & { v
       send(res, 400, "BAD_USER_INPUT", "the data-subject role needs a user");
       return;
     }
-    const subject = role === "data-subject" ? userId! : `${role}@${tenantId ?? "platform"}`;
+    // A name tells two people of one role apart (four eyes needs two subjects); by default the role and tenant.
+    const name = typeof body.name === "string" ? body.name.trim() : "";
+    if (name !== "" && !/^[\w.@+-]{1,100}$/.test(name)) {
+      send(res, 400, "BAD_USER_INPUT", "name must be 1 to 100 letters, digits or . _ @ + -");
+      return;
+    }
+    const subject = role === "data-subject" ? userId! : name || `${role}@${tenantId ?? "platform"}`;
     const viewer = { role: role as Role, subject, tenantId: role === "operator" ? null : tenantId, userId: role === "data-subject" ? userId : null };
     try {
       const token = await signClientToken(viewer, devSignIn.issuerPrivateKey, options.clock.now(), 8 * 3600);

@@ -12,13 +12,13 @@
  *
  * DGG_UPDATE_SCREENSHOTS=1 writes the screenshots under docs/console/ (SQLite run only).
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Browser, ElementHandle, Page } from "puppeteer-core";
 import { launchChromium } from "../support/chromium";
+import { ensureConsoleBuilt } from "../support/console-build";
 import { waitForRequest } from "../support/privacy";
 import { startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem } from "../support/system";
@@ -75,7 +75,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
 
     beforeAll(async () => {
       // The console as `npm run build` builds it: never a stale bundle.
-      execFileSync("npm", ["run", "-s", "build", "-w", "console"], { cwd: root, stdio: "pipe" });
+      await ensureConsoleBuilt();
       const directory: { id: string; name: string; storageRegion: string; users: { id: string; userPrincipalName: string }[] }[] = [];
       system = await startTestSystem(kind, { devDirectory: async () => directory });
       origin = new URL(system.gatewayUrl).origin;

@@ -53,8 +53,14 @@ describe("the console's development sign-in", () => {
       const { token } = (await minted.json()) as { token: string };
       const session = await fetch(`${server.url}/console/session`, { headers: { authorization: `Bearer ${token}` } });
       expect(await session.json()).toEqual({ role: "data-subject", tenantId, userId, subject: userId });
-      // The service role is never minted, and tenant roles need a tenant.
-      for (const body of [{ role: "service" }, { role: "tenant-admin" }, { role: "data-subject", tenantId }]) {
+      // A name tells two officers apart.
+      const named = (await (
+        await fetch(`${server.url}/console/dev-sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ role: "privacy-officer", tenantId, name: "grace.officer" }) })
+      ).json()) as { token: string };
+      const namedSession = await fetch(`${server.url}/console/session`, { headers: { authorization: `Bearer ${named.token}` } });
+      expect(await namedSession.json()).toEqual({ role: "privacy-officer", tenantId, userId: null, subject: "grace.officer" });
+      // The service role is never minted, tenant roles need a tenant, names are plain.
+      for (const body of [{ role: "service" }, { role: "tenant-admin" }, { role: "data-subject", tenantId }, { role: "privacy-officer", tenantId, name: "<b>x</b>" }]) {
         const refused = await fetch(`${server.url}/console/dev-sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
         expect(refused.status).toBe(400);
         expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("BAD_USER_INPUT");

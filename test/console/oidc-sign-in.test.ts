@@ -8,7 +8,6 @@
  * only, the development sign-in does not exist, and the CSP lets the page reach only the
  * gateway and the issuer. Engine-independent: SQLite only.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
@@ -17,6 +16,7 @@ import { OidcVerifier } from "../../gateway/src/auth/oidc-verifier";
 import { createGateway } from "../../gateway/src/server";
 import type { Gateway } from "../../gateway/src/server";
 import { launchChromium } from "../support/chromium";
+import { ensureConsoleBuilt } from "../support/console-build";
 import { SUBGRAPHS, startTestSystem } from "../support/system";
 import type { TestSystem } from "../support/system";
 import { startTestProvider } from "./oidc-provider";
@@ -38,7 +38,7 @@ describe("the console's OIDC sign-in (authorization code with PKCE)", () => {
   let userId: string;
 
   beforeAll(async () => {
-    execFileSync("npm", ["run", "-s", "build", "-w", "console"], { cwd: root, stdio: "pipe" });
+    await ensureConsoleBuilt();
     system = await startTestSystem("sqlite");
     provider = await startTestProvider({ clientId: "dgg-console", audience: "dgg-api" });
     const operator = await system.token({ role: "operator", subject: "oidc-operator", tenantId: null, userId: null });

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureConsoleBuilt } from "../support/console-build";
 import { waitForRequest } from "../support/privacy";
 
 const root = join(__dirname, "..", "..");
@@ -48,8 +49,10 @@ describe("npm start, end to end over HTTP", () => {
   let startupMs = 0;
 
   beforeAll(async () => {
-    // As `npm start` builds: tsc (incremental, quick when current) and the console's bundle.
-    execFileSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "inherit" });
+    // As `npm start` builds: tsc (incremental, quick when current) and the console's bundle
+    // (when stale; shared with the console suites that may run at the same time).
+    execFileSync("npx", ["tsc", "-b", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+    await ensureConsoleBuilt();
     const started = Date.now();
     system = spawn(process.execPath, [join(root, "scripts", "start.mjs")], { env, cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { useQuery } from "urql";
 import type { AuditOutcome } from "../gql/graphql";
 import { TenantAuditLog } from "../operations";
 import { ErrorBox, Time } from "../ui";
+import { PAGE } from "./Requests";
 
 /** The few details worth a glance (what was refused, and why; which request or file), as text. */
 function summary(details: Record<string, unknown> | null | undefined): string {
@@ -15,7 +16,8 @@ function summary(details: Record<string, unknown> | null | undefined): string {
 
 export function AuditScreen() {
   const [outcome, setOutcome] = useState<AuditOutcome | "">("");
-  const [{ data, fetching, error }] = useQuery({ query: TenantAuditLog, variables: { outcome: outcome || null } });
+  const [first, setFirst] = useState(PAGE);
+  const [{ data, fetching, error }] = useQuery({ query: TenantAuditLog, variables: { outcome: outcome || null, first } });
   const rows = data?.tenantAuditLog.edges ?? [];
   return (
     <>
@@ -66,6 +68,11 @@ export function AuditScreen() {
           </tbody>
         </table>
       </div>
+      {data?.tenantAuditLog.pageInfo.hasNextPage && first < 1000 && (
+        <button type="button" onClick={() => setFirst(first + PAGE)} disabled={fetching}>
+          Show more
+        </button>
+      )}
     </>
   );
 }

@@ -8,14 +8,17 @@ import { Countdown, ErrorBox, StatusBadge, Time } from "../ui";
 
 const STATUSES: PrivacyRequestStatus[] = ["AWAITING_APPROVAL", "RECEIVED", "EXPORTING", "EXPORTED", "ON_HOLD", "ERASING", "COMPLETED", "FAILED", "DENIED", "CANCELED"];
 export const FINAL: string[] = ["COMPLETED", "DENIED", "CANCELED"];
+/** Rows per step of "Show more" (the API allows 1,000 at once). */
+export const PAGE = 50;
 
 export function RequestsScreen({ session }: { session: Session }) {
   const [status, setStatus] = useState<PrivacyRequestStatus | "">("");
   const [kind, setKind] = useState<PrivacyRequestKind | "">("");
   const [overdue, setOverdue] = useState(false);
+  const [first, setFirst] = useState(PAGE);
   const [{ data, fetching, error }] = useQuery({
     query: PrivacyRequests,
-    variables: { tenantId: session.tenantId ?? "", status: status || null, kind: kind || null, overdue: overdue ? true : null },
+    variables: { tenantId: session.tenantId ?? "", status: status || null, kind: kind || null, overdue: overdue ? true : null, first },
     pause: !session.tenantId,
   });
   const rows = data?.privacyRequests.edges ?? [];
@@ -87,6 +90,11 @@ export function RequestsScreen({ session }: { session: Session }) {
           </tbody>
         </table>
       </div>
+      {data?.privacyRequests.pageInfo.hasNextPage && first < 1000 && (
+        <button type="button" onClick={() => setFirst(first + PAGE)} disabled={fetching}>
+          Show more
+        </button>
+      )}
     </>
   );
 }

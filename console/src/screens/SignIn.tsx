@@ -58,6 +58,7 @@ function DevSignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [role, setRole] = useState<Role>("tenant-admin");
   const [tenantId, setTenantId] = useState("");
   const [userId, setUserId] = useState("");
+  const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     loadDevDirectory().then((loaded) => {
@@ -75,70 +76,83 @@ function DevSignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
         The embedded default: a token signed with the local issuer key, as <code>npm run token</code> makes it. Not available in production, where you sign in
         with your identity provider.
       </p>
-      <form
-        className="stack"
-        onSubmit={(event) => {
-          event.preventDefault();
-          setBusy(true);
-          setError(null);
-          devSignIn({ role, tenantId: needsTenant ? tenantId : "", userId: needsUser ? userId : "" })
-            .then(onSignedIn, setError)
-            .finally(() => setBusy(false));
-        }}
-      >
-        <label htmlFor="role">Role</label>
-        <select id="role" value={role} onChange={(event) => setRole(event.target.value as Role)}>
-          {(directory?.roles ?? ["tenant-admin"]).map((r) => (
-            <option key={r} value={r}>
-              {ROLE_LABELS[r] ?? r}
-            </option>
-          ))}
-        </select>
-        {needsTenant && (
-          <>
-            <label htmlFor="tenant">Tenant</label>
-            {directory && directory.tenants.length > 0 ? (
-              <select
-                id="tenant"
-                value={tenantId}
-                onChange={(event) => {
-                  setTenantId(event.target.value);
-                  setUserId("");
-                }}
-              >
-                {directory.tenants.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name}
-                    {t.storageRegion ? ` (${t.storageRegion})` : ""}
-                  </option>
-                ))}
-              </select>
-            ) : (
-              <input id="tenant" value={tenantId} onChange={(event) => setTenantId(event.target.value)} placeholder="tenant id" required />
-            )}
-          </>
-        )}
-        {needsUser && (
-          <>
-            <label htmlFor="user">User</label>
-            {tenant && tenant.users.length > 0 ? (
-              <select id="user" value={userId} onChange={(event) => setUserId(event.target.value)} required>
-                <option value="">Choose a user</option>
-                {tenant.users.map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {u.userPrincipalName}
-                  </option>
-                ))}
-              </select>
-            ) : (
-              <input id="user" value={userId} onChange={(event) => setUserId(event.target.value)} placeholder="user id" required />
-            )}
-          </>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          Sign in
-        </button>
-      </form>
+      {!directory && !error && <p aria-live="polite">Loading the demo tenants…</p>}
+      {directory && (
+        <form
+          className="stack"
+          onSubmit={(event) => {
+            event.preventDefault();
+            setBusy(true);
+            setError(null);
+            devSignIn({ role, tenantId: needsTenant ? tenantId : "", userId: needsUser ? userId : "", name: needsUser ? "" : name })
+              .then(onSignedIn, setError)
+              .finally(() => setBusy(false));
+          }}
+        >
+          <label htmlFor="role">Role</label>
+          <select id="role" value={role} onChange={(event) => setRole(event.target.value as Role)}>
+            {directory.roles.map((r) => (
+              <option key={r} value={r}>
+                {ROLE_LABELS[r] ?? r}
+              </option>
+            ))}
+          </select>
+          {needsTenant && (
+            <>
+              <label htmlFor="tenant">Tenant</label>
+              {directory.tenants.length > 0 ? (
+                <select
+                  id="tenant"
+                  value={tenantId}
+                  onChange={(event) => {
+                    setTenantId(event.target.value);
+                    setUserId("");
+                  }}
+                >
+                  {directory.tenants.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.name}
+                      {t.storageRegion ? ` (${t.storageRegion})` : ""}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input id="tenant" value={tenantId} onChange={(event) => setTenantId(event.target.value)} placeholder="tenant id" required />
+              )}
+            </>
+          )}
+          {needsUser && (
+            <>
+              <label htmlFor="user">User</label>
+              {tenant && tenant.users.length > 0 ? (
+                <select id="user" value={userId} onChange={(event) => setUserId(event.target.value)} required>
+                  <option value="">Choose a user</option>
+                  {tenant.users.map((u) => (
+                    <option key={u.id} value={u.id}>
+                      {u.userPrincipalName}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input id="user" value={userId} onChange={(event) => setUserId(event.target.value)} placeholder="user id" required />
+              )}
+            </>
+          )}
+          {!needsUser && (
+            <>
+              <label htmlFor="name">Name (optional)</label>
+              <input id="name" value={name} onChange={(event) => setName(event.target.value)} aria-describedby="name-help" autoComplete="off" maxLength={100} />
+              <p id="name-help" className="small muted">
+                Who you are in the audit trail; by default the role and tenant. Two people of the same role need different names to approve each other&apos;s
+                requests.
+              </p>
+            </>
+          )}
+          <button type="submit" className="primary" disabled={busy}>
+            Sign in
+          </button>
+        </form>
+      )}
       <ErrorBox error={error} />
     </section>
   );
