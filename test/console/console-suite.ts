@@ -5,7 +5,9 @@
  * person and files a restriction; the tenant's policy makes it wait for approval, which the
  * admin cannot give (button disabled with the reason; the server refuses too). A privacy
  * officer approves it, watches it reach COMPLETED and downloads the report. A hold placed
- * from a second person's page stops that person's restriction (ON_HOLD). The main flow is
+ * from a second person's page stops that person's restriction (ON_HOLD). The officer
+ * filters requests, extends one's deadline and denies it; the audit trail highlights refused
+ * attempts; an operator and a data subject see only what their roles allow. The main flow is
  * walked again with the keyboard alone. Every screen passes axe-core without serious or
  * critical violations, the main screens fit 390 px without horizontal scrolling, the CSP
  * header is set and no request leaves the gateway's origin. Shared by SQLite and PostgreSQL.
@@ -480,6 +482,69 @@ export function describeConsoleSuite(kind: StoreKind): void {
       expect(opened.offOrigin).toEqual([]);
       await page.close();
     }, 90_000);
+
+    test("an officer finds the access request by kind, extends its deadline and denies it", async () => {
+      const opened = await open();
+      const { page } = opened;
+      await signIn(opened, "privacy-officer");
+      await click(page, 'nav[aria-label="Main"] a', "Requests");
+      await page.waitForSelector("#filter-kind");
+      await page.select("#filter-kind", "ACCESS");
+      await waitForText(page, "p.muted", "1 request(s)");
+      await page.click("#filter-overdue");
+      await waitForText(page, "p.muted", "0 request(s)");
+      await page.click("#filter-overdue");
+      await waitForText(page, "p.muted", "1 request(s)");
+      await page.click("table tbody tr a");
+      await waitForText(page, "[data-testid=request-status]", "AWAITING APPROVAL");
+      await click(page, "button", "Extend deadline");
+      await page.type('form[aria-label="Extend deadline"] input[name="reason"]', "Complex request (Art. 12(3))");
+      await click(page, "button", "Extend");
+      await waitForText(page, "h2", "Deadline extensions");
+      expect(await page.$eval("dl.facts", (facts: any) => facts.textContent)).toMatch(/due in (59|60) d/);
+      await click(page, "button", "Deny");
+      await page.type('form[aria-label="Deny"] input[name="reason"]', "Identity not confirmed");
+      await click(page, "button", "Deny request");
+      await waitForText(page, "[data-testid=request-status]", "DENIED");
+      expect(await page.$eval("dl.facts", (facts: any) => facts.textContent)).toContain("Identity not confirmed");
+      await axe(page, "request (denied)");
+      expect(opened.offOrigin).toEqual([]);
+      await page.close();
+    });
+
+    test("a data subject sees only their own data and what they may do", async () => {
+      const opened = await open();
+      const { page } = opened;
+      await page.goto(`${origin}/console/`, { waitUntil: "load" });
+      await page.waitForSelector("#role");
+      await page.select("#role", "data-subject");
+      await page.select("#tenant", tenantId);
+      await page.waitForSelector("#user");
+      await page.select("#user", users.ada!.id);
+      await click(page, "button", "Sign in");
+      await page.waitForSelector('nav[aria-label="Main"]');
+      expect(await page.$$eval('nav[aria-label="Main"] a', (links) => links.map((link) => link.textContent))).toEqual(["Find a person"]);
+      // Ada's restriction completed: nothing is held about her any more, and the page says so with the API's code.
+      const error = await waitForText(page, "[role=alert]", ":");
+      expect(error).toMatch(/^NOT_FOUND: /);
+      expect(await page.$("#person-search")).toBeNull();
+      await page.close();
+
+      const grace = await open();
+      await grace.page.goto(`${origin}/console/`, { waitUntil: "load" });
+      await grace.page.waitForSelector("#role");
+      await grace.page.select("#role", "data-subject");
+      await grace.page.select("#tenant", tenantId);
+      await grace.page.waitForSelector("#user");
+      await grace.page.select("#user", users.grace!.id);
+      await click(grace.page, "button", "Sign in");
+      await waitForText(grace.page, "#person-title", users.grace!.userPrincipalName);
+      const buttons = await grace.page.$$eval("button", (all) => all.map((button) => button.textContent));
+      expect(buttons).toEqual(expect.arrayContaining(["File an access request", "File a restriction"]));
+      expect(buttons).not.toContain("Lift the legal hold");
+      await axe(grace.page, "person (data subject)");
+      await grace.page.close();
+    });
 
     test("the main screens fit 390 px without horizontal scrolling", async () => {
       const opened = await open(390);
