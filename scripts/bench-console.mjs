@@ -27,8 +27,13 @@ const size = { js: 0, css: 0, jsRaw: 0, cssRaw: 0 };
 for (const name of readdirSync(assets)) {
   const bytes = readFileSync(join(assets, name));
   const gz = gzipSync(bytes, { level: 9 }).length;
-  if (name.endsWith(".js")) (size.js += gz), (size.jsRaw += bytes.length);
-  if (name.endsWith(".css")) (size.css += gz), (size.cssRaw += bytes.length);
+  if (name.endsWith(".js")) {
+    size.js += gz;
+    size.jsRaw += bytes.length;
+  } else if (name.endsWith(".css")) {
+    size.css += gz;
+    size.cssRaw += bytes.length;
+  }
 }
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 // What the console page itself loads (index.html's script, preloads and stylesheet); the rest
@@ -76,8 +81,12 @@ try {
     await page.type("#person-search", user.userPrincipalName);
     const started = Date.now();
     await page.keyboard.press("Enter");
+    // Runs in the page (hence globalThis.document).
     await page.waitForFunction(
-      (name) => document.querySelector("#person-title")?.textContent?.includes(name) && document.querySelectorAll("section.person tbody tr").length === 4,
+      (name) => {
+        const doc = globalThis.document;
+        return doc.querySelector("#person-title")?.textContent?.includes(name) && doc.querySelectorAll("section.person tbody tr").length === 4;
+      },
       { timeout: 30_000 },
       user.userPrincipalName,
     );
