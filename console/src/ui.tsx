@@ -74,12 +74,17 @@ export function ReasonAction(props: {
   const [error, setError] = useState<unknown>(null);
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
   useEffect(() => {
+    // Into the form when it opens; back to its button when it closes (if the button is still there).
     if (open) input.current?.focus();
+    else if (wasOpen.current) toggle.current?.focus();
+    wasOpen.current = open;
   }, [open]);
   if (!open) {
     return (
-      <button type="button" className={props.danger ? "danger" : undefined} disabled={props.disabled} onClick={() => setOpen(true)}>
+      <button type="button" ref={toggle} className={props.danger ? "danger" : undefined} disabled={props.disabled} onClick={() => setOpen(true)}>
         {props.label}
       </button>
     );

@@ -573,6 +573,27 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await page.close();
     });
 
+    test("lifting the hold from the person's page lets the held restriction finish", async () => {
+      const opened = await open();
+      const { page } = opened;
+      await signIn(opened, "privacy-officer");
+      await findPerson(page, users.grace!.userPrincipalName);
+      await click(page, "button", "Lift the legal hold");
+      await page.type('form[aria-label="Lift the legal hold"] input[name="reason"]', "Litigation settled");
+      await click(page, "button", "Lift hold");
+      await byText(page, "button", "Place a legal hold");
+      const done = await waitForRequest(system, adminToken, heldRequestId, "id", undefined, 60_000);
+      expect(done.status).toBe("COMPLETED");
+      await page.evaluate((id: string) => {
+        location.hash = `#/requests/${id}`;
+      }, heldRequestId);
+      await waitForText(page, "[data-testid=request-status]", "COMPLETED");
+      const history = await page.$eval("ol.timeline", (list: any) => list.textContent ?? "");
+      expect(history).toContain("HELD");
+      expect(history).toContain("RESUMED");
+      await page.close();
+    }, 90_000);
+
     test("no request of any page left the gateway's origin, and no page logged an error", () => {
       expect(pages.length).toBeGreaterThan(5);
       expect(pages.flatMap((opened) => opened.offOrigin)).toEqual([]);
