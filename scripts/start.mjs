@@ -50,6 +50,7 @@ if (env.DGG_SEED_DEMO !== "false") {
 
 const ready = {
   url: gatewayUrl,
+  console: `${env.GATEWAY_URL}/console/`,
   startupMs: Date.now() - started,
   token: "npm run token -- --role tenant-admin --tenant <tenant id>",
   demoTenants: `${common.dataDir(env)}/demo-seed.json`,
@@ -59,6 +60,7 @@ if (common.logFormatOf(env) === "json") {
 } else {
   process.stdout.write(`
 Data-governance gateway ready at ${gatewayUrl} (started in ${ready.startupMs} ms)
+  Console:        ${ready.console} (development sign-in: pick a role, tenant and user)
   Apollo Sandbox: open ${gatewayUrl} in a browser
   A token:        ${ready.token}
   Demo tenants:   see ${ready.demoTenants}

@@ -20,6 +20,8 @@ import type { Clock, ServiceLogger } from "@dgg/common";
 import { Histogram } from "prom-client";
 import { localKeyVerifier } from "./auth/token-verifier";
 import type { ClientTokenVerifier } from "./auth/token-verifier";
+import { mountConsole } from "./console";
+import type { ConsoleOptions } from "./console";
 import { createGatewayContext } from "./context";
 import type { GatewayContext } from "./context";
 import { mountExportDownloads } from "./export-downloads";
@@ -54,6 +56,8 @@ export interface GatewayOptions {
   metricsToken?: string;
   /** Where the gateway logs; created from LOG_FORMAT / LOG_LEVEL when not given. */
   log?: ServiceLogger;
+  /** The privacy console at `/console` (docs/decisions/0050). */
+  console?: ConsoleOptions;
 }
 
 function verifierOf(options: GatewayOptions): ClientTokenVerifier {
@@ -142,6 +146,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const governanceUrl = options.governanceUrl ?? options.subgraphUrls.governance?.replace(/\/graphql$/, "");
   if (governanceUrl) {
     mountExportDownloads(app, { governanceUrl, verifier, internalPrivateKey: options.internalPrivateKey, clock: options.clock, log });
+  }
+  if (options.console) {
+    mountConsole(app, { ...options.console, verifier, clock: options.clock, production: options.production, log });
   }
   app.use(
     "/graphql",

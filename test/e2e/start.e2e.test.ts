@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureConsoleBuilt } from "../support/console-build";
 import { waitForRequest } from "../support/privacy";
 
 const root = join(__dirname, "..", "..");
@@ -84,8 +85,10 @@ describe("npm start, end to end over HTTP", () => {
   const personal: string[] = Object.values(SEEDED).flat();
 
   beforeAll(async () => {
-    // Incremental: quick when the build is current, and never runs stale code when it is not.
+    // As `npm start` builds: tsc (incremental, quick when current) and the console's bundle
+    // (when stale; shared with the console suites that may run at the same time).
     execFileSync("npx", ["tsc", "-b", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+    await ensureConsoleBuilt();
     const started = Date.now();
     system = spawn(process.execPath, [join(root, "scripts", "start.mjs")], { env, cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     await new Promise<void>((resolve, reject) => {
@@ -173,6 +176,29 @@ describe("npm start, end to end over HTTP", () => {
   it("leaves every row and archive in its tenant's elected region (npm run residency:check)", () => {
     const output = execFileSync(process.execPath, [join(root, "scripts", "residency-check.mjs")], { env, encoding: "utf8" });
     expect(output).toMatch(/residency: [1-9]\d* rows and [1-9]\d* archive files checked, 0 misplaced, 0 in transit/);
+  });
+
+  it("serves the console, whose development sign-in offers the demo tenants and mints working tokens", async () => {
+    const origin = new URL(gatewayUrl).origin;
+    expect(output).toContain(`${origin}/console/`);
+    const page = await fetch(`${origin}/console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(await page.text()).toContain('<div id="root">');
+    expect(await (await fetch(`${origin}/console/config.json`)).json()).toEqual({ signIn: "development" });
+    const marker = JSON.parse(readFileSync(join(dataDir, "demo-seed.json"), "utf8"));
+    const directory = (await (await fetch(`${origin}/console/dev-sign-in/directory`)).json()) as { tenants: { id: string; users: { id: string }[] }[] };
+    expect(directory.tenants.map((tenant) => tenant.id)).toEqual(marker.tenants.map((tenant: { id: string }) => tenant.id));
+    const tenant = directory.tenants[0]!;
+    const signedIn = await fetch(`${origin}/console/dev-sign-in`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ role: "privacy-officer", tenantId: tenant.id }),
+    });
+    const { token: officer } = (await signedIn.json()) as { token: string };
+    const read = await gql(officer, `query($u: ID!) { personalData(user: $u) { userId } }`, { u: tenant.users[0]!.id });
+    expect(read.errors).toBeUndefined();
+    expect(read.data!.personalData.userId).toBe(tenant.users[0]!.id);
   });
 
   it("serves Apollo Sandbox's landing page in development", async () => {

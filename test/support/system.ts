@@ -27,6 +27,7 @@ import type { PrivacyEngineConfig } from "../../subgraphs/governance/src/privacy
 import type { FaultInjector } from "../../subgraphs/governance/src/privacy/engine/faults";
 import type { WebhookConfig } from "../../subgraphs/governance/src/webhooks/config";
 import { createGateway } from "../../gateway/src/server";
+import type { DevDirectoryTenant } from "../../gateway/src/console";
 import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 
 export const SUBGRAPHS = SERVICES.map((service) => service.name);
@@ -136,6 +137,8 @@ export interface TestSystemOptions {
    * lines, as JSON at every level. Without it each logs as LOG_LEVEL says (silent in tests).
    */
   logs?: { write(line: string): void };
+  /** The tenants and users the console's development sign-in offers (none by default). */
+  devDirectory?: () => Promise<DevDirectoryTenant[]>;
 }
 
 /** A service's logger in the test system: JSON into `logs` when a test captures them. */
@@ -222,6 +225,11 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     clock,
     production: false,
     log: testLogger("gateway", options.logs),
+    // The console as `npm start` serves it: the built files, and the development sign-in with the test issuer key.
+    console: {
+      dir: join(__dirname, "..", "..", "console", "dist"),
+      devSignIn: { issuerPrivateKey: issuerKeys.privateKey, directory: options.devDirectory ?? (async () => []) },
+    },
   });
   const gatewayListener = await listenOn(gateway.app, gatewayPort);
   services.governance.workers.start();
