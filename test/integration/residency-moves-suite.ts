@@ -283,6 +283,23 @@ export function describeResidencyMoves(kind: StoreKind): void {
         "the move",
       );
       system.clock.advance(1000);
+      // A worker that claimed the request before its archive was pointed at the new region waits
+      // once more (WAITING_FOR_MOVE): the test clock jumps to each retry the request waits for,
+      // never while a worker holds it (its lease would run out).
+      await until(
+        async () => {
+          const [row] = (await system.stores.governance[0]!.db.query(`SELECT status, next_attempt_at, lease_expires_at FROM privacy_request WHERE id = ${param(1)}`, [
+            filed.restrictProcessing.id,
+          ])) as { status: string; next_attempt_at: string | number | null; lease_expires_at: string | number | null }[];
+          if (row!.status === "COMPLETED" || row!.status === "FAILED") return true;
+          const next = row!.next_attempt_at === null ? null : Number(row!.next_attempt_at);
+          const now = system.clock.now().getTime();
+          if (row!.lease_expires_at === null && next !== null && next > now) system.clock.advance(next - now);
+          return false;
+        },
+        30_000,
+        "the request to finish after the move",
+      );
       const admin = await system.token(viewer("tenant-admin", { tenantId: tenant.tenantId, subject: "admin@northwind" }));
       const request = await waitForRequest(system, admin, filed.restrictProcessing.id, "export { location } error", undefined, 30_000);
       const waits = await system.stores.governance[0]!.db.query(`SELECT COUNT(*) AS n FROM privacy_request_event WHERE request_id = ${param(1)} AND step = 'WAITING_FOR_MOVE'`, [
