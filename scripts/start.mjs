@@ -16,9 +16,12 @@ const log = common.createLogger("start", env);
 common.ensureDevKeys(common.keyPathsFromEnv(env));
 
 let stopping = false;
-const services = await startServices(env, {
+// Null while the services start: a service that dies then fails startServices, which stops
+// the others itself (shutting down from here would find nothing to stop and orphan them).
+let services = null;
+services = await startServices(env, {
   onExit: (name, code, signal) => {
-    if (stopping) return;
+    if (stopping || services === null) return;
     log.error({ process: name, code, signal }, `${name} stopped unexpectedly; stopping everything`);
     shutdown(1);
   },
