@@ -167,7 +167,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await element.click();
     }
 
-    async function waitForText(page: Page, selector: string, text: string, timeout = 15_000): Promise<string> {
+    async function waitForText(page: Page, selector: string, text: string, timeout = 30_000): Promise<string> {
       const handle = await page.waitForFunction(
         (sel: string, wanted: string) => {
           const found = [...document.querySelectorAll(sel)].find((element: any) => element.textContent?.includes(wanted));
