@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { seedDemo } from "./seed-demo.mjs";
 import { ROOT, serviceEnvironment, startServices } from "./lib/processes.mjs";
+import { freePortEnvironment } from "./lib/bench/postgres-process.mjs";
 
 const require = createRequire(import.meta.url);
 const common = require("../packages/common/dist/index.js");
@@ -45,16 +46,11 @@ const initial = [...html.matchAll(/(?:src|href)="\/console\/(assets\/[^"]+\.(?:j
 );
 console.log(`bundle: JS ${kib(size.js)} gzip (${kib(size.jsRaw)} raw), CSS ${kib(size.css)} gzip (${kib(size.cssRaw)} raw), total ${kib(size.js + size.css)} gzip; the page's initial load ${kib(initial)} gzip`);
 
-const basePort = 21000 + Math.floor(Math.random() * 10000);
 const env = serviceEnvironment({
   ...process.env,
   DGG_DATA_DIR: mkdtempSync(join(tmpdir(), "dgg-bench-console-")),
-  GATEWAY_PORT: String(basePort),
-  USERS_PORT: String(basePort + 1),
-  TELEMETRY_PORT: String(basePort + 2),
-  AUDIT_PORT: String(basePort + 3),
-  STORAGE_REGIONS_PORT: String(basePort + 4),
-  GOVERNANCE_PORT: String(basePort + 5),
+  // A free port for every service of the registry, as the other benchmarks do.
+  ...(await freePortEnvironment([...common.SERVICES, common.GATEWAY_SERVICE])),
 });
 common.ensureDevKeys(common.keyPathsFromEnv(env));
 const services = await startServices(env, { log: () => {} });
