@@ -37,6 +37,7 @@ export async function seedSubject(system: TestSystem, name: string, devices: num
     const created = await system.gql(operator, `mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }`, {
       i: { name: `T ${name}`, storageRegion: "EUROPE" },
     });
+    if (created.body.errors) throw new Error(JSON.stringify(created.body.errors));
     tenant = created.body.data!.createTenant.id as string;
   }
   const adminToken = await system.token(viewer("tenant-admin", { tenantId: tenant, subject: `admin@${name}` }));

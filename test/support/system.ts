@@ -137,6 +137,12 @@ export interface TestSystemOptions {
    * lines, as JSON at every level. Without it each logs as LOG_LEVEL says (silent in tests).
    */
   logs?: { write(line: string): void };
+  /**
+   * How long the data subgraphs reuse a tenant's region (100 ms by default, so tests of moves
+   * see a switch quickly). Tests that count a request's statements set it longer than any
+   * request takes, so a slow machine does not add lookups.
+   */
+  regionCacheTtlMs?: number;
   /** The tenants and users the console's development sign-in offers (none by default). */
   devDirectory?: () => Promise<DevDirectoryTenant[]>;
 }
@@ -156,7 +162,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
   const serviceUrls = Object.fromEntries(SERVICES.map((service) => [service.urlKey, urls[service.name]])) as unknown as ServiceUrls;
   const counters = Object.fromEntries(SUBGRAPHS.map((name) => [name, new StatementCounter()])) as Record<SubgraphName, StatementCounter>;
   const common = { internalPublicKey: internalKeys.publicKey, clock, urls: serviceUrls };
-  const regional = { ...common, platformRegion: Region.NORTH_AMERICA, regionCacheTtlMs: REGION_CACHE_TTL_MS };
+  const regional = { ...common, platformRegion: Region.NORTH_AMERICA, regionCacheTtlMs: options.regionCacheTtlMs ?? REGION_CACHE_TTL_MS };
   const blobRoot = join(dir, "blobs");
   const databases: ResidencyStores = {
     users: await regionalDatabasesFor(kind, "users", dir),

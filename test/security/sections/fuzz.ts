@@ -50,6 +50,7 @@ export function fuzzSection(world: () => World, tally: Tally): void {
     const health = await fetch(w.system.gatewayUrl.replace(/\/graphql$/, "/health"));
     expect(health.status).toBe(200);
     const still = await w.system.gql(w.a.admin, `query($u: ID!) { personalData(user: $u) { userId } }`, { u: w.a.userId });
+    expect(still.body.errors).toBeUndefined();
     expect(still.body.data!.personalData.userId).toBe(w.a.userId);
   });
 }
