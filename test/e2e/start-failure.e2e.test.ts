@@ -9,7 +9,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GATEWAY_SERVICE, SERVICES } from "@dgg/common";
-import { freePort } from "../support/governance-process";
+import { freePort } from "../support/ports";
 
 const root = join(__dirname, "..", "..");
 

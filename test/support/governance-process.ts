@@ -4,10 +4,10 @@
  * Used by the crash suite: a fault point kills the process with SIGKILL, the next one
  * started on the same database and blob store must resume.
  */
+import { freePort } from "./ports";
 import { execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestSystem } from "./system";
@@ -20,17 +20,6 @@ export function ensureGovernanceBuilt(): void {
   if (!existsSync(ENTRY)) execFileSync("npx", ["tsc", "-b", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /** Files every replica of one test shares: keys, ledger key, blob root, database. */
 export interface GovernanceHome {

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DATA_SUBGRAPH_NAMES, GATEWAY_SERVICE, REGIONS, SERVICES } from "@dgg/common";
-import { freePort } from "./governance-process";
+import { freePort } from "./ports";
 import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 import type { StoreKind } from "./system";
 

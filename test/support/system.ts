@@ -4,9 +4,9 @@
  * sharing a test clock and test keys. Statement counters per subgraph let tests assert
  * batching. Nothing is mocked: services talk HTTP as in production.
  */
+import { freePort } from "./ports";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DataSource } from "typeorm";
@@ -88,17 +88,6 @@ async function listenOn(app: Parameters<typeof listen>[0], port: number): Return
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 async function databaseFor(kind: StoreKind, name: string, dir: string): Promise<DatabaseConfig> {
   if (kind === "sqlite") return { type: "sqlite", file: join(dir, `${name}.sqlite`) };
