@@ -12,9 +12,9 @@ module.exports = {
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/.scratch/"],
   modulePathIgnorePatterns: ["/dist/"],
   testTimeout: 60000,
-  // Every test file loads the whole server stack again in a fresh module registry, and what
-  // holds on to a registry (globals of OpenTelemetry, prom-client, undici) keeps it alive: in
-  // one long-lived process the heap grew past 3 GB over the run and every later suite ran
+  // Every test file loads the whole server stack again in a fresh module registry, and
+  // something process-wide keeps old registries alive (which, is not known yet): in one
+  // long-lived process the heap grew past 3 GB over the run and every later suite ran
   // slower. A limit makes jest run files in a worker (even one) and replace it when it grows.
   workerIdleMemoryLimit: "1GB",
   setupFiles: ["<rootDir>/test/setup-env.js"],

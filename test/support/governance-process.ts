@@ -20,7 +20,6 @@ export function ensureGovernanceBuilt(): void {
   if (!existsSync(ENTRY)) execFileSync("npx", ["tsc", "-b", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
 }
 
-
 /** Files every replica of one test shares: keys, ledger key, blob root, database. */
 export interface GovernanceHome {
   dataDir: string;
