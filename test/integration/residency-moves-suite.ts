@@ -206,7 +206,9 @@ export function describeResidencyMoves(kind: StoreKind): void {
 
       // Read as raw bytes, the old region's store files and key files hold nothing of the tenant
       // that can be read: its keys went with it and were destroyed here (the content was only
-      // ever stored sealed); on SQLite not even its ids are left (PostgreSQL: docs/decisions/0044).
+      // ever stored sealed), and so did the links of its user's alias (docs/decisions/0051), so
+      // the user's id is nowhere, PostgreSQL's whole WAL included. On SQLite not even the
+      // tenant's id is left (PostgreSQL's WAL is shared with the stores that name the tenant by design).
       const movedKeys = (["users", "telemetry"] as const).flatMap((name) => system.subjectKeys(name, Region.EUROPE).keysOfSubject(tenant.tenantId, tenant.userId));
       expect(movedKeys.length).toBeGreaterThanOrEqual(2);
       const oldRegion = await filesOfStores(
@@ -214,7 +216,7 @@ export function describeResidencyMoves(kind: StoreKind): void {
         { wal: true },
       );
       expect(oldRegion.unreadable).toEqual([]);
-      const needles = kind === "sqlite" ? [tenant.serialNumber, ...movedKeys, tenant.userId, tenant.tenantId] : [tenant.serialNumber, ...movedKeys];
+      const needles = kind === "sqlite" ? [tenant.serialNumber, ...movedKeys, tenant.userId, tenant.tenantId] : [tenant.serialNumber, ...movedKeys, tenant.userId];
       expect((await scanFilesForNeedles([...oldRegion.files, ...keyFilesOf(system, [Region.NORTH_AMERICA])], needles)).hits).toEqual([]);
       // The same scan finds the keys where the tenant now lives.
       expect((await scanFilesForNeedles(keyFilesOf(system, [Region.EUROPE]), movedKeys)).hits.length).toBeGreaterThanOrEqual(movedKeys.length);

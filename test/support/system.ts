@@ -132,6 +132,13 @@ export interface TestSystemOptions {
    * request takes, so a slow machine does not add lookups.
    */
   regionCacheTtlMs?: number;
+  /**
+   * Where governance keeps its records when not beside the data stores. Governance keeps each
+   * privacy request, with its subject's user id, as evidence for a year; a test of what the
+   * data stores' files keep after an erasure puts it in a store (SQLite) outside the PostgreSQL
+   * cluster whose WAL it scans, as a deployment that separates them does.
+   */
+  governanceStore?: StoreKind;
   /** The tenants and users the console's development sign-in offers (none by default). */
   devDirectory?: () => Promise<DevDirectoryTenant[]>;
 }
@@ -191,7 +198,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     }),
     governance: null as unknown as GovernanceService,
   };
-  const governanceDatabase = await databaseFor(kind, "governance", dir);
+  const governanceDatabase = await databaseFor(options.governanceStore ?? kind, "governance", dir);
   const governanceOptions = {
     ...common,
     internalPrivateKey: internalKeys.privateKey,

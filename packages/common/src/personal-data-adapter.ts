@@ -19,7 +19,7 @@ import type {
   PurgeResult,
   RetentionClockStarts,
 } from "./personal-data-contract";
-import { liftFreeze, placeFreeze } from "./personal-data-freeze";
+import { frozenInTenant, liftFreeze, placeFreeze } from "./personal-data-freeze";
 import { personalDataSubjectsRoute } from "./personal-data-subjects";
 import type { RegionalStores } from "./regional-stores";
 import { storeForTenant } from "./store-for-viewer";
@@ -46,10 +46,16 @@ export interface ErasureOrder {
 export interface PersonalDataFreezeStore {
   place(db: DataSource, freeze: { userId: string; tenantId: string; requestId: string; at: Date }): Promise<void>;
   lift(db: DataSource, freeze: { userId: string; requestId: string }): Promise<void>;
+  /** Whether any request still freezes the user in the tenant. */
+  isFrozen(db: DataSource, tenantId: string, userId: string): Promise<boolean>;
 }
 
 /** The `personal_data_freeze` table of packages/common (migration `CreatePersonalDataFreeze1737000000000`). */
-export const sqlFreezeStore: PersonalDataFreezeStore = { place: placeFreeze, lift: liftFreeze };
+export const sqlFreezeStore: PersonalDataFreezeStore = {
+  place: placeFreeze,
+  lift: liftFreeze,
+  isFrozen: async (db, tenantId, userId) => (await frozenInTenant(db, tenantId, [userId])).size > 0,
+};
 
 /**
  * A data subgraph's side of the personal-data contract (docs/decisions/0002), without any
@@ -152,8 +158,12 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
         const store = await tenantStore(raw.tenantId, token);
         const erased = await adapter.erase(store, userId, order);
         // Then the key: whatever of the person's sealed content survives the delete (PostgreSQL's
-        // WAL and dead tuples, backups) can no longer be opened (docs/decisions/0044).
-        deps.stores.keysOf(store.db).destroy(store.tenantId, [userId]);
+        // WAL and dead tuples, backups) can no longer be opened (docs/decisions/0044). And the
+        // aliases their ids are stored under (0051), unless a request still freezes them here:
+        // the freeze row is found through the alias, and must keep turning late writes away
+        // until the request ends; the unfreeze then destroys them.
+        const frozen = (await adapter.freezes?.isFrozen(store.db, store.tenantId, userId)) ?? false;
+        deps.stores.keysOf(store.db).destroy(store.tenantId, [userId], { aliases: !frozen });
         await releaseDeletedBytes();
         return { erased };
       },
@@ -176,6 +186,12 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
         assertServiceIdentity(viewer);
         const { userId, requestId, store } = await freezeOrder(params, body, token);
         await adapter.freezes?.lift(store.db, { userId, requestId });
+        // A user neither frozen nor holding anything here any more (the request erased them)
+        // loses the aliases the erasure kept for the freeze (docs/decisions/0051).
+        if (adapter.freezes && !(await adapter.freezes.isFrozen(store.db, store.tenantId, userId))) {
+          const held = await adapter.holdings(store, userId);
+          if (held.categories.every((category) => category.records === 0)) deps.stores.keysOf(store.db).destroy(store.tenantId, [userId], { keys: false });
+        }
         // The freeze row names the user: gone from the log too.
         await truncateWriteAheadLog(store.db);
         // Another request's freeze may remain; this answer is about `requestId` only.

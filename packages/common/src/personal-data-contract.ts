@@ -124,14 +124,16 @@ export interface RetentionClockStarts {
 
 /**
  * `GET /internal/personal-data-subjects?after=&limit=`: every user id the subgraph holds
- * anything about, ascending, paged by id (limit 1..EXPORT_PAGE_LIMIT). Governance walks it
- * to re-erase users who come back from a restored backup (the erasure ledger replay).
+ * anything about, each region in turn in the order of its stored values (ids are stored under
+ * aliases: docs/decisions/0051), paged (limit 1..EXPORT_PAGE_LIMIT) by an opaque cursor.
+ * Governance walks it to re-erase users who come back from a restored backup (the erasure
+ * ledger replay).
  */
 export interface PersonalDataSubjectsPage {
   userIds: string[];
   /** The tenant each id belongs to (same order), for addressing its erasure; null if unknown. */
   tenantIds: (string | null)[];
-  /** The last id of this page when more may follow, else null. */
+  /** Where the next page starts (opaque: pass it back as `after`) when more may follow, else null. */
   nextCursor: string | null;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Column, Entity, In, PrimaryColumn } from "typeorm";
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from "typeorm";
 import { TimeColumn } from "./db";
+import { sealedEntity } from "./subject-keys";
 import { ConflictError } from "./errors";
 
 /**
@@ -27,6 +28,9 @@ export class PersonalDataFreeze {
   @TimeColumn({ name: "frozen_at" })
   frozenAt!: Date;
 }
+
+// The user's id is stored under an alias like everywhere else in a data store (docs/decisions/0051).
+sealedEntity(PersonalDataFreeze, { subject: "userId", tenant: "tenantId", aliases: { userId: "userId" } });
 
 /**
  * Creates `personal_data_freeze`. The SQL is written out here (not derived from the entity)
@@ -63,6 +67,13 @@ export class CreatePersonalDataFreeze1737000000000 implements MigrationInterface
  */
 export const FREEZE_LOCK_CLASS = 0x46525a45;
 
+/**
+ * The name a user's freeze lock is hashed from. Not the bare id: the store's runners would
+ * put the id's alias in its place once it has one, and a lock taken before and after that
+ * would be two locks (docs/decisions/0051).
+ */
+const lockName = (userId: string) => `freeze:${userId}`;
+
 /** Ids per IN list: below SQLite's bound-parameter limit. */
 const CHUNK = 500;
 
@@ -79,16 +90,20 @@ const isPostgres = (manager: EntityManager) => manager.connection.options.type =
  */
 export async function placeFreeze(db: DataSource, freeze: { userId: string; tenantId: string; requestId: string; at: Date }): Promise<void> {
   await db.transaction(async (manager) => {
-    if (isPostgres(manager)) await manager.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [FREEZE_LOCK_CLASS, freeze.userId]);
+    if (isPostgres(manager)) await manager.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [FREEZE_LOCK_CLASS, lockName(freeze.userId)]);
     const repo = manager.getRepository(PersonalDataFreeze);
     if (await repo.existsBy({ userId: freeze.userId, requestId: freeze.requestId })) return;
     await repo.insert({ id: randomUUID(), tenantId: freeze.tenantId, userId: freeze.userId, requestId: freeze.requestId, frozenAt: freeze.at });
   });
 }
 
-/** Removes the freeze `requestId` placed on the user (other requests' freezes stay); idempotent. */
+/**
+ * Removes the freeze `requestId` placed on the user (other requests' freezes stay); idempotent.
+ * Found by the request alone (a request freezes one user): after an erasure the user's id has
+ * no alias left to find the row by (docs/decisions/0051).
+ */
 export async function liftFreeze(db: DataSource, freeze: { userId: string; requestId: string }): Promise<void> {
-  await db.getRepository(PersonalDataFreeze).delete({ userId: freeze.userId, requestId: freeze.requestId });
+  await db.getRepository(PersonalDataFreeze).delete({ requestId: freeze.requestId });
 }
 
 /**
@@ -104,7 +119,7 @@ export async function frozenAmong(manager: EntityManager, userIds: readonly stri
   if (distinct.length === 0) return frozen;
   if (isPostgres(manager)) {
     // unnest yields the array in order, so the locks are taken in sorted order.
-    await manager.query("SELECT pg_advisory_xact_lock_shared($1, hashtext(u)) FROM unnest($2::text[]) AS t(u)", [FREEZE_LOCK_CLASS, distinct]);
+    await manager.query("SELECT pg_advisory_xact_lock_shared($1, hashtext(u)) FROM unnest($2::text[]) AS t(u)", [FREEZE_LOCK_CLASS, distinct.map(lockName)]);
   }
   return readFreezes(manager, distinct, null);
 }

@@ -5,7 +5,7 @@ import type { DatabaseConfig, DataSourceOptions } from "./db";
 import { REGIONS } from "./enums";
 import type { Region } from "./enums";
 import { dataDir } from "./keys";
-import { SealingSubscriber, SubjectKeyStore } from "./subject-keys";
+import { aliasIdsWrittenBefore, SealingSubscriber, storeIdsUnderAliases, SubjectKeyStore } from "./subject-keys";
 
 /**
  * Reads one store per region for a data subgraph: `<PREFIX>_DATABASE_URL_<REGION>`
@@ -33,7 +33,8 @@ export function regionalDatabaseConfigsFromEnv(prefix: string, name: string, env
 /**
  * A data subgraph's stores, one per region, each with the same entities and migrations, and
  * each with the region's subject keys (docs/decisions/0044): personal content declared with
- * `sealedEntity` is sealed on every write and opened on every load through that store.
+ * `sealedEntity` is sealed on every write and opened on every load through that store, and
+ * the ids it declares aliased are stored under aliases (docs/decisions/0051).
  */
 export class RegionalStores {
   private constructor(
@@ -52,6 +53,8 @@ export class RegionalStores {
         const db = await openDataSource(createDataSource(configs[region], options));
         stores.set(region, db);
         (db.subscribers as SealingSubscriber[]).push(new SealingSubscriber(keys));
+        storeIdsUnderAliases(db, keys);
+        await aliasIdsWrittenBefore(db, keys);
       }
     } catch (error) {
       await Promise.all([...stores.values()].map((store) => store.destroy()));

@@ -128,11 +128,17 @@ describe("audit: internal personal-data contract", () => {
   it("erases by pseudonymising every mention, keeps the entries, and is idempotent", async () => {
     const token = await asService();
     const pseudonym = `pseudonym:${randomUUID()}`;
+    // The id columns store the user's alias (docs/decisions/0051), details the id as written: a row mentions the user by either.
+    const alias = h.service.stores.keys(TEST_REGION).aliasOf(userId);
+    expect(alias).toBeDefined();
     const containsUser = async () => {
       const columns: { name: string }[] = await h.service.stores.get(TEST_REGION).query("SELECT name FROM pragma_table_info('audit_log_entry')");
       expect(columns.map((column) => column.name)).toEqual(expect.arrayContaining(["actor", "subject_user_id", "details"]));
-      const where = columns.map((column) => `CAST("${column.name}" AS TEXT) LIKE ?`).join(" OR ");
-      const [row]: { n: number }[] = await h.service.stores.get(TEST_REGION).query(`SELECT COUNT(*) AS n FROM audit_log_entry WHERE ${where}`, columns.map(() => `%${userId}%`));
+      const where = columns.flatMap((column) => [`CAST("${column.name}" AS TEXT) LIKE ?`, `CAST("${column.name}" AS TEXT) LIKE ?`]).join(" OR ");
+      const [row]: { n: number }[] = await h.service.stores.get(TEST_REGION).query(
+        `SELECT COUNT(*) AS n FROM audit_log_entry WHERE ${where}`,
+        columns.flatMap(() => [`%${userId}%`, `%${alias!}%`]),
+      );
       return Number(row!.n);
     };
     expect(await containsUser()).toBe(5);

@@ -7,6 +7,7 @@ import { UserAccount } from "./entities/user-account.entity";
 import { personalDataRoutes } from "./internal/personal-data.routes";
 import { CreateUsersTables1732400000000 } from "./migrations/1732400000000-create-users-tables";
 import { SealUsersContent1738000000000 } from "./migrations/1738000000000-seal-users-content";
+import { DeviceUserKeyFollowsAliases1739000000000 } from "./migrations/1739000000000-device-user-key-follows-aliases";
 import { sealLegacyRows } from "./services/legacy-sealing";
 import { buildUsersSchema } from "./schema";
 
@@ -17,7 +18,7 @@ export interface UsersServiceOptions extends DataSubgraphServiceOptions {
 export type UsersService = DataSubgraphService<UsersDeps>;
 
 export const usersEntities = [UserAccount, Device, PersonalDataFreeze];
-export const usersMigrations = [CreateUsersTables1732400000000, CreatePersonalDataFreeze1737000000000, SealUsersContent1738000000000];
+export const usersMigrations = [CreateUsersTables1732400000000, CreatePersonalDataFreeze1737000000000, SealUsersContent1738000000000, DeviceUserKeyFollowsAliases1739000000000];
 
 /** Opens the store (applying migrations) and builds the app; `index.ts` listens. */
 export function createUsersService(options: UsersServiceOptions): Promise<UsersService> {

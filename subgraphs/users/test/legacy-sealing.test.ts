@@ -2,10 +2,12 @@
  * Scenario: a store written before personal content was sealed (docs/decisions/0044) is opened
  * by this version. At start-up its accounts and devices are sealed in place, each account gets
  * its principal name's blind index, and everything reads as before, lookup by name included.
- * Nothing of it stays in clear in the rows. Runs on SQLite and on PostgreSQL.
+ * Nothing of it stays in clear in the rows, ids included: they are put under aliases first
+ * (docs/decisions/0051). Runs on SQLite and on PostgreSQL.
  */
 import { randomUUID } from "node:crypto";
-import { listen, ManualClock, SEALED_PREFIX } from "@dgg/common";
+import Database from "better-sqlite3";
+import { listen, ManualClock, SEALED_PREFIX, withVerbatimRunner } from "@dgg/common";
 import type { DatabaseConfig, Region } from "@dgg/common";
 import { generateTestKeyPair, internalToken, postGraphQL, startFakeService, tempRegionalSqlite, TEST_REGION, viewer } from "@dgg/common/testkit";
 import { freshPostgresDatabase, postgresDisabled, testDatabaseName } from "../../../test/support/postgres";
@@ -38,7 +40,12 @@ function describeLegacySealing(engine: string, databases: () => Promise<Record<R
         `INSERT INTO device (id, user_id, tenant_id, device_name, operating_system, serial_number, enrolled_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 'Windows 11', ${p(5)}, ${p(6)})`,
         [deviceId, userId, tenant, "Ada's old laptop", "SN-LEGACY-1", clock.now().getTime()],
       );
+      const keyFile = earlier.stores.keys(TEST_REGION).file;
       await earlier.stop();
+      // The key file as a version before id aliases left it: with no record of having aliased the store's ids (docs/decisions/0051).
+      const file = new Database(keyFile);
+      file.exec("DELETE FROM key_store_step");
+      file.close();
 
       const service = await createUsersService(options);
       const { url, close } = await listen(service.app, 0);
@@ -52,6 +59,9 @@ function describeLegacySealing(engine: string, databases: () => Promise<Record<R
         }
         expect(JSON.stringify([account, device])).not.toMatch(/legacy/i);
         expect(account!.principal_name_index).toMatch(/^[0-9a-f]{64}$/);
+        // As stored, the device's id and its user's are aliases now.
+        const stored = await withVerbatimRunner(store, (runner) => runner.query(`SELECT id, user_id FROM device`) as Promise<{ id: string; user_id: string }[]>);
+        expect(stored).toEqual([{ id: expect.stringMatching(/^ps-[0-9a-f]{32}$/) as string, user_id: expect.stringMatching(/^ps-[0-9a-f]{32}$/) as string }]);
 
         const admin = await internalToken(keys, viewer("tenant-admin", { tenantId: tenant }), clock.now());
         const read = await postGraphQL(url, admin, `query($n: String!) { userByPrincipalName(userPrincipalName: $n) { id displayName email } }`, { n: "Ada.Legacy@contoso.com" });

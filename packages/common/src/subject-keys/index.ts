@@ -3,3 +3,4 @@ export * from "./seal";
 export * from "./sealed-entities";
 export * from "./key-files";
 export * from "./key-copy";
+export * from "./id-aliases";

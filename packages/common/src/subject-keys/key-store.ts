@@ -16,6 +16,22 @@ export interface SubjectKeyRecord extends KeyId {
   key: Buffer;
 }
 
+/** One id alias as it travels with a tenant moving region (docs/decisions/0051). */
+export interface SubjectAliasRecord {
+  clearId: string;
+  alias: string;
+  tenantId: string;
+  /** The subject whose erasure destroys the alias: the user, for their own id and their devices'. */
+  ownerId: string;
+}
+
+/**
+ * Stored in place of an id (docs/decisions/0051): "ps-" and 32 random hex digits, 35
+ * characters, so it fits every 36-character id column and is never mistaken for a UUID.
+ */
+export const ALIAS_PREFIX = "ps-";
+export const ALIAS_LENGTH = 35;
+
 /** The epoch of keys that do not expire by date (accounts, devices). */
 export const NO_EPOCH = -1;
 
@@ -43,6 +59,10 @@ export class SubjectKeyStore {
   private readonly selectKey: Database.Statement<[string, string, number], { key: Buffer }>;
   private readonly insertKey: Database.Statement<[string, string, number, Buffer, number]>;
   private pending = new Map<string, SubjectKeyRecord>();
+  private pendingAliases = new Map<string, SubjectAliasRecord>();
+  private readonly selectAlias: Database.Statement<[string], { alias: string }>;
+  private readonly selectClear: Database.Statement<[string], { clear_id: string }>;
+  private readonly insertAlias: Database.Statement<[string, string, string, string, number]>;
   private settling: Promise<void> | null = null;
   /**
    * Keys read in this turn of the event loop: a page of events, or an ingest batch, asks for
@@ -50,6 +70,7 @@ export class SubjectKeyStore {
    * so a destroyed key is never served from it.
    */
   private readonly recent = new Map<string, Buffer>();
+  private readonly recentAliases = new Map<string, string>();
   private recentClearing = false;
 
   private constructor(readonly file: string) {
@@ -68,8 +89,20 @@ export class SubjectKeyStore {
          created_at INTEGER NOT NULL,
          PRIMARY KEY (tenant_id, subject_id, epoch)
        ) WITHOUT ROWID;
-       CREATE INDEX IF NOT EXISTS ix_subject_key_epoch ON subject_key (epoch)`,
+       CREATE INDEX IF NOT EXISTS ix_subject_key_epoch ON subject_key (epoch);
+       CREATE TABLE IF NOT EXISTS subject_alias (
+         clear_id TEXT PRIMARY KEY,
+         alias TEXT NOT NULL UNIQUE,
+         tenant_id TEXT NOT NULL,
+         owner_id TEXT NOT NULL,
+         created_at INTEGER NOT NULL
+       ) WITHOUT ROWID;
+       CREATE INDEX IF NOT EXISTS ix_subject_alias_owner ON subject_alias (tenant_id, owner_id);
+       CREATE TABLE IF NOT EXISTS key_store_step (name TEXT PRIMARY KEY, done_at INTEGER NOT NULL) WITHOUT ROWID`,
     );
+    this.selectAlias = this.db.prepare("SELECT alias FROM subject_alias WHERE clear_id = ?");
+    this.selectClear = this.db.prepare("SELECT clear_id FROM subject_alias WHERE alias = ?");
+    this.insertAlias = this.db.prepare("INSERT OR IGNORE INTO subject_alias (clear_id, alias, tenant_id, owner_id, created_at) VALUES (?, ?, ?, ?, ?)");
     this.selectKey = this.db.prepare("SELECT key FROM subject_key WHERE tenant_id = ? AND subject_id = ? AND epoch = ?");
     this.insertKey = this.db.prepare("INSERT OR IGNORE INTO subject_key (tenant_id, subject_id, epoch, key, created_at) VALUES (?, ?, ?, ?, ?)");
   }
@@ -85,15 +118,58 @@ export class SubjectKeyStore {
     if (recent) return recent;
     const stored = this.selectKey.get(tenantId, id.subjectId, id.epoch)?.key;
     if (!stored) return this.pending.get(name)?.key;
-    this.recent.set(name, stored);
+    this.remember(name, stored);
+    return stored;
+  }
+
+  /** The alias stored in place of `clearId` in this region's store, or undefined when it has none (never stored, or erased). */
+  aliasOf(clearId: string): string | undefined {
+    const name = `a\u0000${clearId}`;
+    const recent = this.recentAliases.get(name);
+    if (recent !== undefined) return recent;
+    const stored = this.selectAlias.get(clearId)?.alias ?? this.pendingAliases.get(clearId)?.alias;
+    if (stored !== undefined) this.remember(name, stored);
+    return stored;
+  }
+
+  /** The id an alias stands for, or undefined once its owner was erased (the link is gone). */
+  clearOf(alias: string): string | undefined {
+    const name = `c\u0000${alias}`;
+    const recent = this.recentAliases.get(name);
+    if (recent !== undefined) return recent;
+    const stored = this.selectClear.get(alias)?.clear_id ?? [...this.pendingAliases.values()].find((record) => record.alias === alias)?.clearId;
+    if (stored !== undefined) this.remember(name, stored);
+    return stored;
+  }
+
+  /**
+   * The alias of `clearId`, made on first use (a random one, kept until `ownerId` is erased or
+   * the tenant leaves the region). Like a new key, a new alias is written by `settle()`, which
+   * a writer awaits before storing a row that carries it.
+   */
+  obtainAlias(tenantId: string, clearId: string, ownerId: string): string {
+    const found = this.aliasOf(clearId);
+    if (found !== undefined) return found;
+    const record = { clearId, alias: ALIAS_PREFIX + randomBytes(16).toString("hex"), tenantId, ownerId };
+    this.pendingAliases.set(clearId, record);
+    return record.alias;
+  }
+
+  private remember(name: string, value: Buffer | string): void {
+    if (typeof value === "string") this.recentAliases.set(name, value);
+    else this.recent.set(name, value);
     if (!this.recentClearing) {
       this.recentClearing = true;
       setImmediate(() => {
-        this.recent.clear();
+        this.forgetRecent();
         this.recentClearing = false;
       });
     }
-    return stored;
+  }
+
+  private forgetRecent(): void {
+    this.recent.clear();
+    this.recentAliases.clear();
   }
 
   /**
@@ -113,15 +189,23 @@ export class SubjectKeyStore {
    * this file made one of the same keys first: the rows sealed under ours must not be stored.
    */
   settle(): Promise<void> {
-    if (this.pending.size === 0) return this.settling ?? Promise.resolve();
+    if (this.pending.size === 0 && this.pendingAliases.size === 0) return this.settling ?? Promise.resolve();
     // Every key obtained in this turn of the event loop (a whole insert batch) goes in one commit.
     this.settling ??= Promise.resolve().then(() => {
       this.settling = null;
       const batch = [...this.pending.values()];
+      const aliases = [...this.pendingAliases.values()];
       this.pending = new Map();
+      this.pendingAliases = new Map();
       const now = Date.now();
-      const lost = this.db.transaction(() => batch.filter((record) => this.insertKey.run(record.tenantId, record.subjectId, record.epoch, record.key, now).changes === 0))();
-      if (lost.length > 0) throw new Error(`subject keys were made concurrently by another writer of ${this.file}; the write is refused, retry it`);
+      const lost = this.db.transaction(() => [
+        ...batch.filter((record) => this.insertKey.run(record.tenantId, record.subjectId, record.epoch, record.key, now).changes === 0),
+        ...aliases.filter((record) => this.insertAlias.run(record.clearId, record.alias, record.tenantId, record.ownerId, now).changes === 0),
+      ])();
+      if (lost.length > 0) {
+        this.forgetRecent();
+        throw new Error(`subject keys or aliases were made concurrently by another writer of ${this.file}; the write is refused, retry it`);
+      }
     });
     return this.settling;
   }
@@ -138,13 +222,22 @@ export class SubjectKeyStore {
   /**
    * Destroys every key of the subjects (all their epochs) and truncates the key file's log:
    * whatever was sealed under them, wherever its bytes still are, can no longer be read.
-   * Returns how many keys were destroyed.
+   * The aliases the subjects own go too (docs/decisions/0051), so what the store's files keep
+   * under them no longer leads to anyone; `which` can keep either. Returns how many keys and
+   * aliases were destroyed.
    */
-  destroy(tenantId: string, subjectIds: readonly string[]): number {
+  destroy(tenantId: string, subjectIds: readonly string[], which: { keys?: boolean; aliases?: boolean } = {}): number {
     const remove = this.db.prepare("DELETE FROM subject_key WHERE tenant_id = ? AND subject_id = ?");
-    const destroyed = this.db.transaction(() => subjectIds.reduce((sum, subjectId) => sum + remove.run(tenantId, subjectId).changes, 0))();
-    this.recent.clear();
+    const removeAliases = this.db.prepare("DELETE FROM subject_alias WHERE tenant_id = ? AND owner_id = ?");
+    const destroyed = this.db.transaction(() =>
+      subjectIds.reduce(
+        (sum, subjectId) => sum + (which.keys === false ? 0 : remove.run(tenantId, subjectId).changes) + (which.aliases === false ? 0 : removeAliases.run(tenantId, subjectId).changes),
+        0,
+      ),
+    )();
+    this.forgetRecent();
     for (const [name, record] of this.pending) if (record.tenantId === tenantId && subjectIds.includes(record.subjectId)) this.pending.delete(name);
+    for (const [name, record] of this.pendingAliases) if (record.tenantId === tenantId && subjectIds.includes(record.ownerId)) this.pendingAliases.delete(name);
     this.truncateLog();
     return destroyed;
   }
@@ -158,15 +251,17 @@ export class SubjectKeyStore {
     const destroyed = this.db
       .prepare("DELETE FROM subject_key WHERE epoch >= 0 AND epoch < ? AND subject_id NOT IN (SELECT value FROM json_each(?))")
       .run(epoch, kept).changes;
-    this.recent.clear();
+    this.forgetRecent();
     if (destroyed > 0) this.truncateLog();
     return destroyed;
   }
 
   /** Destroys every key of the tenant here (its index key too): the tenant left this region. */
   destroyTenant(tenantId: string): number {
-    const destroyed = this.db.prepare("DELETE FROM subject_key WHERE tenant_id = ?").run(tenantId).changes;
-    this.recent.clear();
+    const destroyed = this.db.transaction(
+      () => this.db.prepare("DELETE FROM subject_key WHERE tenant_id = ?").run(tenantId).changes + this.db.prepare("DELETE FROM subject_alias WHERE tenant_id = ?").run(tenantId).changes,
+    )();
+    this.forgetRecent();
     this.truncateLog();
     return destroyed;
   }
@@ -177,6 +272,33 @@ export class SubjectKeyStore {
     return this.db.transaction(() => records.reduce((sum, record) => sum + this.insertKey.run(record.tenantId, record.subjectId, record.epoch, record.key, now).changes, 0))();
   }
 
+  /**
+   * Adds aliases copied from another region, keeping their values, so that both regions store
+   * (and order) the same rows alike; an alias already here is kept. Written at once, durably.
+   */
+  importAliases(records: readonly SubjectAliasRecord[]): number {
+    const now = Date.now();
+    const added = this.db.transaction(() => records.reduce((sum, record) => sum + this.insertAlias.run(record.clearId, record.alias, record.tenantId, record.ownerId, now).changes, 0))();
+    if (added > 0) this.forgetRecent();
+    return added;
+  }
+
+  /** The stored alias record of `clearId`, to copy it to another region. */
+  aliasRecord(clearId: string): SubjectAliasRecord | undefined {
+    return this.db
+      .prepare<[string], SubjectAliasRecord>("SELECT clear_id AS clearId, alias, tenant_id AS tenantId, owner_id AS ownerId FROM subject_alias WHERE clear_id = ?")
+      .get(clearId);
+  }
+
+  /** Whether a one-time step on the store this file belongs to was done (e.g. aliasing ids written before aliases). */
+  stepDone(name: string): boolean {
+    return this.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM key_store_step WHERE name = ?").get(name)!.n > 0;
+  }
+
+  markStepDone(name: string): void {
+    this.db.prepare("INSERT OR IGNORE INTO key_store_step (name, done_at) VALUES (?, ?)").run(name, Date.now());
+  }
+
   /** Every key of one subject (all epochs), e.g. to prove they are gone from the files. */
   keysOfSubject(tenantId: string, subjectId: string): Buffer[] {
     return this.db
@@ -185,9 +307,10 @@ export class SubjectKeyStore {
       .map((row) => row.key);
   }
 
-  /** How many keys the tenant has here. */
+  /** How many keys and aliases the tenant has here. */
   count(tenantId: string): number {
-    return this.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM subject_key WHERE tenant_id = ?").get(tenantId)!.n;
+    const keys = this.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM subject_key WHERE tenant_id = ?").get(tenantId)!.n;
+    return keys + this.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM subject_alias WHERE tenant_id = ?").get(tenantId)!.n;
   }
 
   close(): void {

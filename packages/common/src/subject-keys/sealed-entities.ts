@@ -1,7 +1,7 @@
 import type { EntitySubscriberInterface, InsertEvent, UpdateEvent } from "typeorm";
 import { DAY_MS } from "../clock";
 import { NO_EPOCH } from "./key-store";
-import type { KeyId, SubjectKeyStore } from "./key-store";
+import type { KeyId, SubjectAliasRecord, SubjectKeyStore } from "./key-store";
 import { blindIndex, isSealed, seal, unseal } from "./seal";
 import type { SealContext } from "./seal";
 
@@ -26,6 +26,12 @@ export interface SealingSpec<T> {
   json?: (keyof T & string)[];
   /** Equality lookups without the value: `into` receives the tenant-keyed blind index of `of`. */
   blindIndexes?: { of: keyof T & string; into: keyof T & string }[];
+  /**
+   * Id properties stored under an alias (docs/decisions/0051), each with the property naming
+   * the person whose erasure destroys the alias (the property itself when that is absent or
+   * null). Only UUID values get one.
+   */
+  aliases?: Partial<Record<keyof T & string, keyof T & string>>;
 }
 
 type AnySpec = SealingSpec<Record<string, unknown>>;
@@ -35,7 +41,7 @@ type Row = Record<string, unknown>;
 const specs = new Map<Function, AnySpec>();
 
 export function sealedEntity<T>(target: new () => T, spec: SealingSpec<T>): void {
-  specs.set(target, spec as unknown as AnySpec);
+  specs.set(target, spec);
 }
 
 export function sealingSpecOf(target: unknown): AnySpec | undefined {
@@ -57,6 +63,46 @@ export function keyOf(spec: AnySpec, row: Row, field: string): { tenantId: strin
     throw new Error(`cannot seal or open ${field} without the row's ${[spec.tenant, spec.subject, spec.epochOf].filter(Boolean).join(", ")}; select or set them too`);
   }
   return { tenantId, subjectId, epoch: spec.epochOf === undefined ? NO_EPOCH : epochOfTime(time as Date | number) };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The aliases a row's ids are to be stored under, as alias records (id, its owner, the tenant). */
+function aliasedIds(spec: AnySpec, row: Row): { clearId: string; ownerId: string; tenantId: string }[] {
+  const tenantId = row[spec.tenant];
+  const ids: { clearId: string; ownerId: string; tenantId: string }[] = [];
+  if (typeof tenantId !== "string") return ids;
+  for (const [property, ownerProperty] of Object.entries(spec.aliases ?? {})) {
+    const value = row[property];
+    if (typeof value !== "string" || !UUID.test(value)) continue;
+    const owner = ownerProperty === undefined ? undefined : row[ownerProperty];
+    ids.push({ clearId: value, ownerId: typeof owner === "string" ? owner : value, tenantId });
+  }
+  return ids;
+}
+
+/**
+ * Makes the aliases the row's declared ids are stored under (a new one is written by the key
+ * store's `settle()`, which the writer awaits before the row goes out). Returns how many ids
+ * the row has to alias.
+ */
+export function aliasRow(keys: SubjectKeyStore, spec: AnySpec, row: Row): number {
+  const ids = aliasedIds(spec, row);
+  for (const id of ids) keys.obtainAlias(id.tenantId, id.clearId, id.ownerId);
+  return ids.length;
+}
+
+/** The alias records of a page of rows, read from `from`, to copy to another region with the rows. */
+export function aliasRecordsOf(spec: AnySpec, rows: readonly Row[], from: SubjectKeyStore): SubjectAliasRecord[] {
+  const records = new Map<string, SubjectAliasRecord>();
+  for (const row of rows) {
+    for (const id of aliasedIds(spec, row)) {
+      if (records.has(id.clearId)) continue;
+      const record = from.aliasRecord(id.clearId);
+      if (record) records.set(id.clearId, record);
+    }
+  }
+  return [...records.values()];
 }
 
 /** Seals a row's personal content in place (and fills its blind indexes); returns the clear values it replaced. */
@@ -99,7 +145,8 @@ export function openEntity<T extends object>(keys: SubjectKeyStore, target: new 
 
 /**
  * Seals on the way in and opens on the way out for every entity with a `sealedEntity`
- * declaration, for one store (one region's key file). New keys are written before the rows
+ * declaration, for one store (one region's key file), and makes the aliases its declared ids
+ * are stored under (the store's query runners put them in place: id-aliases.ts). New keys are written before the rows
  * (the returned promise, which TypeORM awaits before its INSERT or UPDATE). The caller's
  * object gets its clear values back after an insert or save, so what a mutation returns
  * reads as it was given. Copies that must move rows verbatim (residency moves) turn
@@ -134,10 +181,10 @@ export class SealingSubscriber implements EntitySubscriberInterface {
   private sealEvent(target: unknown, entity: Row | undefined): Promise<void> | void {
     const spec = sealingSpecOf(target);
     if (!spec || !entity) return;
+    const aliased = aliasRow(this.keys, spec, entity);
     const originals = sealRow(this.keys, spec, entity);
-    if (Object.keys(originals).length === 0) return;
-    this.originals.set(entity, originals);
-    return this.keys.settle();
+    if (Object.keys(originals).length > 0) this.originals.set(entity, originals);
+    if (aliased > 0 || Object.keys(originals).length > 0) return this.keys.settle();
   }
 
   private restore(entity: Row): void {
@@ -157,7 +204,10 @@ export async function sealedCopies<T extends object>(keys: SubjectKeyStore, targ
   const spec = sealingSpecOf(target);
   const copies = rows.map((row) => ({ ...row }));
   if (!spec) return copies;
-  for (const copy of copies) sealRow(keys, spec, copy as Row);
+  for (const copy of copies) {
+    aliasRow(keys, spec, copy as Row);
+    sealRow(keys, spec, copy as Row);
+  }
   await keys.settle();
   return copies;
 }

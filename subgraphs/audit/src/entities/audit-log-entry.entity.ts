@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
-import { JSONObject, TimeColumn } from "@dgg/common";
+import { JSONObject, sealedEntity, TimeColumn } from "@dgg/common";
 import { AuditOutcome } from "../types/audit-outcome.enum";
 
 /** One append-only audit record (data category AUDIT_LOG); kept up to a year. */
@@ -55,3 +55,7 @@ export class AuditLogEntry {
   @Column({ name: "details", type: "simple-json", nullable: true })
   details!: Record<string, unknown> | null;
 }
+
+// Whose entry it is, by user id or IdP subject, is stored under aliases that the person's
+// erasure destroys (docs/decisions/0051); the pseudonym an erasure writes is not an id.
+sealedEntity(AuditLogEntry, { subject: "subjectUserId", tenant: "tenantId", aliases: { subjectUserId: "subjectUserId", actorUserId: "actorUserId", actor: "actorUserId" } });

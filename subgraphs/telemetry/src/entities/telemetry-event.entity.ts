@@ -34,4 +34,5 @@ export class TelemetryEvent {
 
 // The payload is what a device says about its user: sealed under the user's key of the event's day (docs/decisions/0044).
 // One key per user and day: retention destroys a day's keys once the day expired.
-sealedEntity(TelemetryEvent, { subject: "userId", tenant: "tenantId", epochOf: "occurredAt", json: ["payload"] });
+// The user's id is stored under an alias (docs/decisions/0051).
+sealedEntity(TelemetryEvent, { subject: "userId", tenant: "tenantId", epochOf: "occurredAt", json: ["payload"], aliases: { userId: "userId" } });

@@ -12,4 +12,4 @@ import { TelemetryEvent } from "./telemetry-event.entity";
 export class TelemetryHeldEvent extends TelemetryEvent {}
 
 // Rows are moved here verbatim from telemetry_event, sealed as they were.
-sealedEntity(TelemetryHeldEvent, { subject: "userId", tenant: "tenantId", epochOf: "occurredAt", json: ["payload"] });
+sealedEntity(TelemetryHeldEvent, { subject: "userId", tenant: "tenantId", epochOf: "occurredAt", json: ["payload"], aliases: { userId: "userId" } });

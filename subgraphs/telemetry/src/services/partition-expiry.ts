@@ -121,7 +121,9 @@ export async function detachExpiredPartitions(
     if (heldUserIds.length > 0) {
       await client.query(begin.join(";\n"));
       // Held rows of the expired days and of the boundary day alike: none is left behind below the cut-off.
-      await moveHeldEventsPostgres(rowsOf(client), cutoffMs, heldUserIds);
+      // Through the runner (the same connection, inside the transaction just begun): its
+      // statements put the users' aliases in place of their ids (docs/decisions/0051).
+      await moveHeldEventsPostgres(runner, cutoffMs, heldUserIds);
       results = asResults(await client.query([...detach, "COMMIT"].join(";\n")));
     } else {
       // Parameterless, so the driver sends it as one simple query: one round trip.
@@ -169,7 +171,6 @@ interface PgClient {
   query(sql: string, parameters?: unknown[]): Promise<PgResult | PgResult[]>;
 }
 const asResults = (answer: PgResult | PgResult[]): PgResult[] => (Array.isArray(answer) ? answer : [answer]);
-const rowsOf = (client: PgClient) => ({ query: async (sql: string, parameters?: unknown[]) => asResults(await client.query(sql, parameters)).at(-1)!.rows });
 
 /**
  * Runs `work` on the runner's own node-postgres client, again after a lock time-out. `work`

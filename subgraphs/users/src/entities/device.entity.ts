@@ -38,5 +38,6 @@ export class Device {
   enrolledAt!: Date;
 }
 
-// A device's name and serial are sealed under its user's key (docs/decisions/0044).
-sealedEntity(Device, { subject: "userId", tenant: "tenantId", text: ["deviceName", "serialNumber"] });
+// A device's name and serial are sealed under its user's key (docs/decisions/0044); its id
+// and its user's are stored under aliases that the user's erasure destroys (0051).
+sealedEntity(Device, { subject: "userId", tenant: "tenantId", text: ["deviceName", "serialNumber"], aliases: { id: "userId", userId: "userId" } });

@@ -54,4 +54,6 @@ sealedEntity(UserAccount, {
   tenant: "tenantId",
   text: ["userPrincipalName", "displayName", "email"],
   blindIndexes: [{ of: "userPrincipalName", into: "principalNameIndex" }],
+  // The id itself is stored under an alias (docs/decisions/0051).
+  aliases: { id: "id" },
 });
