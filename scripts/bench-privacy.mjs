@@ -55,7 +55,7 @@ try {
   const admin = await tenant.admin();
   const userId = (await gql(gateway, admin, `mutation($t: ID!) { createUser(input: { tenantId: $t, userPrincipalName: "big@bench.eu", displayName: "Big" }) { id } }`, { t: tenantId })).createUser.id;
 
-  const seconds = await seedBigUser(urls, { userId, tenantId, devices: DEVICES, telemetry: TELEMETRY, audit: AUDIT });
+  const seconds = await seedBigUser(urls, { userId, tenantId, devices: DEVICES, telemetry: TELEMETRY, audit: AUDIT, common, env, region: HOME_REGION });
   console.log(`seeded ${TELEMETRY} telemetry events, ${DEVICES} devices, ${AUDIT} audit entries in ${seconds.toFixed(1)} s`);
 
   const governance = services.children.find(({ service }) => service.name === "governance").child;

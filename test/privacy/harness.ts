@@ -24,6 +24,7 @@ export interface Subject {
   adminToken: string;
   telemetryIds: string[];
   devices: number;
+  deviceIds: string[];
 }
 
 /**
@@ -46,10 +47,13 @@ export async function seedSubject(system: TestSystem, name: string, devices: num
   });
   if (user.body.errors) throw new Error(JSON.stringify(user.body.errors));
   const userId = user.body.data!.createUser.id as string;
+  const deviceIds: string[] = [];
   for (let i = 0; i < devices; i += 1) {
-    await system.gql(adminToken, `mutation($i: EnrollDeviceInput!) { enrollDevice(input: $i) { id } }`, {
+    const enrolled = await system.gql(adminToken, `mutation($i: EnrollDeviceInput!) { enrollDevice(input: $i) { id } }`, {
       i: { userId, deviceName: `device-${i}`, operatingSystem: "Windows 11", serialNumber: `SN-${name}-${i}` },
     });
+    if (enrolled.body.errors) throw new Error(JSON.stringify(enrolled.body.errors));
+    deviceIds.push(enrolled.body.data!.enrollDevice.id as string);
   }
   const now = system.clock.now().getTime();
   const batch = Array.from({ length: events }, (_, i) => ({ userId, kind: "SERVICE_LOG", occurredAt: new Date(now - i * 1000).toISOString(), payload: { i } }));
@@ -61,7 +65,7 @@ export async function seedSubject(system: TestSystem, name: string, devices: num
     system.kind === "postgres" ? "SELECT id FROM telemetry_event WHERE user_id = $1" : "SELECT id FROM telemetry_event WHERE user_id = ?",
     [userId],
   );
-  return { name, tenantId: tenant, userId, adminToken, telemetryIds: rows.map((row) => row.id), devices };
+  return { name, tenantId: tenant, userId, adminToken, telemetryIds: rows.map((row) => row.id), devices, deviceIds };
 }
 
 /** Calls a governance replica directly (no gateway) as the subject's tenant admin. */

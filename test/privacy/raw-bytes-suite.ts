@@ -104,9 +104,12 @@ export function describeRawBytesSuite(kind: StoreKind): void {
       const before = await everyFile();
       expect(before.unreadable).toEqual([]);
       expect((await scanFilesForNeedles(before.files, content)).hits).toEqual([]);
-      // Stored under aliases from the first write: the data stores' own files never see either person's id.
+      // Stored under aliases from the first write, and quoted only in sealed audit details: the
+      // data stores' own files never see either person's id or their devices'.
+      const ids = [erased.userId, ...erased.deviceIds];
+      expect(erased.deviceIds).toHaveLength(2);
       const dataFiles = await filesOfStores(DATA_SUBGRAPHS.flatMap((name) => system.stores[name].map(({ db }) => db)), { wal: true });
-      expect((await scanFilesForNeedles(dataFiles.files, [erased.userId, kept.userId])).hits).toEqual([]);
+      expect((await scanFilesForNeedles(dataFiles.files, [...ids, kept.userId, ...kept.deviceIds])).hits).toEqual([]);
       // The scan does see what is stored: the ids (in the key files' alias links and governance's records), and every key.
       const present = await scanFilesForNeedles(before.files, [erased.userId, kept.userId, ...keys]);
       expect(new Set(present.hits.map((hit) => hit.needle)).size).toBe(2 + keys.length);
@@ -125,8 +128,8 @@ export function describeRawBytesSuite(kind: StoreKind): void {
       const archived = await erasureScan(system, [marker]);
       expect(archived.code).toBe(1);
       expect(archived.output).toMatch(/FOUND "payload-marker-.*telemetry\.ndjson/);
-      // Not even the id is left in the data subgraphs' stores, WAL included, nor in their key files.
-      expect((await scanFilesForNeedles((await everyFile(true)).files, [erased.userId])).hits).toEqual([]);
+      // Not even the ids are left in the data subgraphs' stores, WAL included, nor in their key files.
+      expect((await scanFilesForNeedles((await everyFile(true)).files, ids)).hits).toEqual([]);
       // The person who was not erased is still there to be found, key and all.
       const [keptKey] = system.subjectKeys("users", Region.EUROPE).keysOfSubject(erased.tenantId, kept.userId);
       const control = await scanFilesForNeedles(after.files, [kept.userId, keptKey!]);

@@ -120,23 +120,45 @@ export async function benchEnvironment({ prefix, homeRegion, dataDir, regions, s
 /**
  * Bulk rows about one user straight into `home`'s stores (server-side generate_series: the
  * ingest path is not what the benchmarks measure), then ANALYZE. Returns the seconds it took.
- * The rows are written in clear (as rows from before sealing are read); `sealedSize` pads
+ * Ids are stored as the services store them (`common`, `env` and `region` say where the key
+ * files are). The content is written in clear (as rows from before sealing are read); `sealedSize` pads
  * each payload to the length the same payload has sealed (docs/decisions/0044), for
  * benchmarks whose cost is in bytes moved rather than in opening them.
  */
-export async function seedBigUser(home, { userId, tenantId, devices, telemetry, audit, sealedSize = false }) {
+export async function seedBigUser(home, { userId, tenantId, devices, telemetry, audit, sealedSize = false, common, env, region }) {
   const started = Date.now();
   const now = Date.now();
+  // As the services store them: the user's id under each store's alias, device ids as aliases (docs/decisions/0051).
+  const stored = await storedUserIds(common, env, region, tenantId, userId);
   await sql(home.users, `INSERT INTO device (id, user_id, tenant_id, device_name, operating_system, serial_number, enrolled_at)
-    SELECT gen_random_uuid()::text, $1, $2, 'device-' || g, 'Windows 11', 'SN-' || g, $3::bigint - g * 1000 FROM generate_series(1, $4) g`, [userId, tenantId, now, devices]);
+    SELECT 'ps-' || md5(random()::text || g), $1, $2, 'device-' || g, 'Windows 11', 'SN-' || g, $3::bigint - g * 1000 FROM generate_series(1, $4) g`, [stored.users, tenantId, now, devices]);
   for (let done = 0; done < telemetry; done += 100_000) {
     await sql(home.telemetry, `INSERT INTO telemetry_event (id, tenant_id, user_id, kind, occurred_at, payload)
       SELECT gen_random_uuid()::text, $2, $1, (ARRAY['SERVICE_LOG','PERFORMANCE_LOG','ERROR'])[1 + g % 3], $3::bigint - g * 2,
              '{"sequence":' || g || ',"message":"event ' || g || ' of the benchmark user","durationMs":' || (g % 997) || $6 || '}'
-      FROM generate_series($4::int, $5::int) g`, [userId, tenantId, now, done + 1, Math.min(telemetry, done + 100_000), sealedSize ? `,"pad":"${"x".repeat(80)}"` : ""]);
+      FROM generate_series($4::int, $5::int) g`, [stored.telemetry, tenantId, now, done + 1, Math.min(telemetry, done + 100_000), sealedSize ? `,"pad":"${"x".repeat(80)}"` : ""]);
   }
   await sql(home.audit, `INSERT INTO audit_log_entry (id, tenant_id, actor, actor_role, action, subject_user_id, occurred_at, details)
-    SELECT gen_random_uuid()::text, $2, 'bench@admin', 'tenant-admin', 'PERSONAL_DATA_READ', $1, $3::bigint - g * 10, '{"n":' || g || '}' FROM generate_series(1, $4) g`, [userId, tenantId, now, audit]);
+    SELECT gen_random_uuid()::text, $2, 'bench@admin', 'tenant-admin', 'PERSONAL_DATA_READ', $1, $3::bigint - g * 10, '{"n":' || g || '}' FROM generate_series(1, $4) g`, [stored.audit, tenantId, now, audit]);
   await Promise.all(Object.values(home).map((url) => sql(url, "ANALYZE")));
   return (Date.now() - started) / 1000;
+}
+
+/**
+ * The value each data store of `region` keeps in place of the user's id: its alias in that
+ * store's key file, made there if the services have not made it yet (docs/decisions/0051).
+ */
+export async function storedUserIds(common, env, region, tenantId, userId) {
+  const stored = {};
+  for (const [name, prefix] of [["users", "USERS"], ["telemetry", "TELEMETRY"], ["audit", "AUDIT"]]) {
+    const file = common.subjectKeyFiles(name, common.regionalDatabaseConfigsFromEnv(prefix, name, env), env)[region];
+    const keys = common.SubjectKeyStore.open(file);
+    try {
+      stored[name] = keys.obtainAlias(tenantId, userId, userId);
+      await keys.settle();
+    } finally {
+      keys.close();
+    }
+  }
+  return stored;
 }

@@ -21,7 +21,8 @@ export interface AuditContext extends AuditDeps {
   };
 }
 
+// The region's keys are looked up on first use: a viewer without a tenant has a store that refuses every use (FORBIDDEN).
 export async function createAuditContext(deps: AuditDeps, viewer: Viewer, token: string): Promise<AuditContext> {
   const db = await storeForViewer(deps.stores, deps.regions, viewer, token);
-  return { ...deps, db, viewer, token, loaders: { auditLogPage: createAuditLogPageLoader(db) } };
+  return { ...deps, db, viewer, token, loaders: { auditLogPage: createAuditLogPageLoader(db, () => deps.stores.keysOf(db)) } };
 }

@@ -5,9 +5,9 @@
  * the one-year purge.
  */
 import { randomUUID } from "node:crypto";
-import { DAY_MS } from "@dgg/common";
+import { DAY_MS, epochOfTime, scanFilesForNeedles, sqliteStoreFiles } from "@dgg/common";
 import { TEST_REGION, viewer } from "@dgg/common/testkit";
-import { AuditLogEntry } from "../src/entities/audit-log-entry.entity";
+import { AuditLogEntry, ENTRIES_ABOUT_NOBODY } from "../src/entities/audit-log-entry.entity";
 import { PURGE_BATCH } from "../src/services/personal-data.service";
 import { START, startAudit } from "./harness";
 import type { AuditHarness } from "./harness";
@@ -128,7 +128,10 @@ describe("audit: internal personal-data contract", () => {
   it("erases by pseudonymising every mention, keeps the entries, and is idempotent", async () => {
     const token = await asService();
     const pseudonym = `pseudonym:${randomUUID()}`;
-    // The id columns store the user's alias (docs/decisions/0051), details the id as written: a row mentions the user by either.
+    // What the trail says, opened: the entries that name the user anywhere.
+    const repo = h.service.stores.get(TEST_REGION).getRepository(AuditLogEntry);
+    const mentionsUser = async () => (await repo.find()).filter((entry) => JSON.stringify(entry).includes(userId)).length;
+    // What the files hold: the id columns store the user's alias (docs/decisions/0051), details are sealed (0044).
     const alias = h.service.stores.keys(TEST_REGION).aliasOf(userId);
     expect(alias).toBeDefined();
     const containsUser = async () => {
@@ -141,13 +144,15 @@ describe("audit: internal personal-data contract", () => {
       );
       return Number(row!.n);
     };
-    expect(await containsUser()).toBe(5);
+    expect(await mentionsUser()).toBe(5);
+    // Four name the user in an id column (by alias); the fifth only in its sealed details.
+    expect(await containsUser()).toBe(4);
 
     const first = await h.call("POST", `/personal-data/${userId}/erase`, token, { pseudonym, tenantId: tenantA });
     expect(first.body).toEqual({ erased: [{ category: "AUDIT_LOG", count: 5 }] });
     expect(await containsUser()).toBe(0);
+    expect(await mentionsUser()).toBe(0);
     expect(await h.dataRowCount()).toBe(6);
-    const repo = h.service.stores.get(TEST_REGION).getRepository(AuditLogEntry);
     expect(await repo.countBy({ subjectUserId: pseudonym })).toBe(3);
     expect(await repo.countBy({ actor: pseudonym })).toBe(2);
     const shared = await repo.findOneByOrFail({ action: "DEVICE_SHARED" });
@@ -182,8 +187,11 @@ describe("audit: retention purge", () => {
     h.counter.reset();
     const purge = await h.call("POST", "/retention/purge", await h.token(governance), { asOf });
     expect(purge.body).toEqual({ purged: [{ category: "AUDIT_LOG", count: 1 }] });
-    // Deleted by the database alone: no statement reads rows into the service (then SQLite's log is truncated).
-    expect(h.counter.statements.filter((sql) => sql !== "PRAGMA wal_checkpoint(TRUNCATE)").every((sql) => /^\s*DELETE/i.test(sql))).toBe(true);
+    // Deleted by the database alone: no statement reads rows into the service (then SQLite's log is truncated);
+    // one per regional store reads the subjects of entries kept from the expired days, whose day keys are kept (docs/decisions/0044).
+    const subjectsKept = /^SELECT DISTINCT "a"\."subject_user_id" AS "subject" FROM "audit_log_entry"/;
+    expect(h.counter.statements.filter((sql) => sql !== "PRAGMA wal_checkpoint(TRUNCATE)" && !subjectsKept.test(sql)).every((sql) => /^\s*DELETE/i.test(sql))).toBe(true);
+    expect(h.counter.statements.filter((sql) => subjectsKept.test(sql))).toHaveLength(h.service.stores.entries().length);
     const left = await h.service.stores.get(TEST_REGION).getRepository(AuditLogEntry).find();
     expect(left.map((row) => row.action)).toEqual(["BOUNDARY"]);
 
@@ -210,5 +218,35 @@ describe("audit: retention purge", () => {
     // And one deletion of expired erasure tombstones per store.
     expect(h.counter.statements.filter((sql) => /^\s*DELETE FROM "audit_erased_subject"/i.test(sql))).toHaveLength(3);
     expect(await h.rowCount()).toBe(0);
+  });
+
+  it("destroys the keys of the days it purged, so the purged details cannot be opened from what the files keep; a held user's stay", async () => {
+    const tenant = randomUUID();
+    const [held, gone] = [randomUUID(), randomUUID()];
+    const marker = `purged-detail-${randomUUID()}`;
+    await h.append(governance, [
+      { tenantId: tenant, action: "NOTE", subjectUserId: gone, details: { note: marker } },
+      { tenantId: tenant, action: "NOTE", subjectUserId: held, details: { note: "kept" } },
+      { tenantId: tenant, action: "NOTE", subjectUserId: null, details: { note: marker } },
+    ]);
+    const keys = h.service.stores.keys(TEST_REGION);
+    const day = epochOfTime(h.clock.now());
+    const keyOf = (subject: string) => keys.find(tenant, { subjectId: subject, epoch: day });
+    const destroyed = [keyOf(gone)!, keyOf(ENTRIES_ABOUT_NOBODY)!];
+    expect(destroyed.every(Boolean)).toBe(true);
+    // Sealed: the details' text is nowhere in the store's files.
+    const files = sqliteStoreFiles(String(h.service.stores.get(TEST_REGION).options.database));
+    expect((await scanFilesForNeedles(files, [marker])).hits).toEqual([]);
+
+    h.clock.advance(367 * DAY_MS);
+    const purge = await h.call("POST", "/retention/purge", await h.token(governance), { asOf: h.clock.now().toISOString(), heldUserIds: [held] });
+    expect(purge.body).toEqual({ purged: [{ category: "AUDIT_LOG", count: 2 }] });
+    expect(keyOf(gone)).toBeUndefined();
+    expect(keyOf(ENTRIES_ABOUT_NOBODY)).toBeUndefined();
+    expect((await scanFilesForNeedles(sqliteStoreFiles(keys.file), destroyed)).hits).toEqual([]);
+    // The held user's entry is kept, and still opens.
+    const left = await h.service.stores.get(TEST_REGION).getRepository(AuditLogEntry).findBy({ tenantId: tenant });
+    expect(left.map((entry) => [entry.subjectUserId, entry.details])).toEqual([[held, { note: "kept" }]]);
+    expect(keyOf(held)).toBeDefined();
   });
 });

@@ -1,6 +1,6 @@
 import type { DataSource, QueryRunner } from "typeorm";
 import { QueryResult } from "typeorm/query-runner/QueryResult";
-import { ALIAS_LENGTH, ALIAS_PREFIX } from "./key-store";
+import { ALIAS_LENGTH, ALIAS_PREFIX, isUuid } from "./key-store";
 import type { SubjectKeyStore } from "./key-store";
 import { sealingSpecOf } from "./sealed-entities";
 
@@ -25,14 +25,12 @@ import { sealingSpecOf } from "./sealed-entities";
  * name would change once the id has an alias; lock names carry a prefix).
  */
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Whether a stored value is an alias (its shape alone; `clearOf` says whether it still leads anywhere). */
 export const isAlias = (value: unknown): value is string => typeof value === "string" && value.length === ALIAS_LENGTH && value.startsWith(ALIAS_PREFIX);
 
 function aliasParameter(keys: SubjectKeyStore, value: unknown): unknown {
   if (typeof value === "string") {
-    if (value.length === 36 && UUID.test(value)) return keys.aliasOf(value) ?? value;
+    if (value.length === 36 && isUuid(value)) return keys.aliasOf(value) ?? value;
     if (value.startsWith('["') && value.endsWith('"]')) return aliasJsonArray(keys, value);
     return value;
   }
@@ -48,14 +46,13 @@ function aliasJsonArray(keys: SubjectKeyStore, text: string): string {
     return text;
   }
   if (!Array.isArray(parsed) || !parsed.every((element) => typeof element === "string")) return text;
-  return JSON.stringify(parsed.map((element: string) => (UUID.test(element) ? keys.aliasOf(element) ?? element : element)));
+  return JSON.stringify(parsed.map((element: string) => (isUuid(element) ? keys.aliasOf(element) ?? element : element)));
 }
 
 /** The statement's parameters with ids replaced by their aliases (a copy; the caller's array is left as it was). */
 export function aliasParameters(keys: SubjectKeyStore, parameters: readonly unknown[] | undefined): unknown[] | undefined {
   return parameters?.map((value) => aliasParameter(keys, value));
 }
-
 
 /**
  * Replaces, in place, every alias in a statement's result by the id it stands for: rows
@@ -156,7 +153,7 @@ export async function aliasIdsWrittenBefore(dataSource: DataSource, keys: Subjec
         const rows = (await runner.query(
           `SELECT DISTINCT ${column} AS id, ${tenant} AS tenant, ${owner} AS owner FROM "${metadata.tableName}" WHERE ${column} IS NOT NULL AND ${column} NOT LIKE '${ALIAS_PREFIX}%'`,
         )) as { id: string; tenant: string; owner: string | null }[];
-        const ids = rows.filter((row) => UUID.test(row.id));
+        const ids = rows.filter((row) => isUuid(row.id));
         for (const row of ids) {
           const ownerId = row.owner === null ? row.id : isAlias(row.owner) ? keys.clearOf(row.owner) ?? row.owner : row.owner;
           keys.obtainAlias(row.tenant, row.id, ownerId);

@@ -32,6 +32,9 @@ export interface SubjectAliasRecord {
 export const ALIAS_PREFIX = "ps-";
 export const ALIAS_LENGTH = 35;
 
+/** Only UUIDs (user and device ids) are given aliases. */
+export const isUuid = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
 /** The epoch of keys that do not expire by date (accounts, devices). */
 export const NO_EPOCH = -1;
 
@@ -65,12 +68,13 @@ export class SubjectKeyStore {
   private readonly insertAlias: Database.Statement<[string, string, string, string, number]>;
   private settling: Promise<void> | null = null;
   /**
-   * Keys read in this turn of the event loop: a page of events, or an ingest batch, asks for
-   * the same few keys hundreds of times. Emptied at the end of the turn and by every destroy,
-   * so a destroyed key is never served from it.
+   * Keys and aliases read in this turn of the event loop (and ids found to have no alias): a
+   * page of events, or an ingest batch, asks for the same few hundreds of times. Emptied at
+   * the end of the turn and by every destroy, so a destroyed key or alias is never served from it.
    */
   private readonly recent = new Map<string, Buffer>();
   private readonly recentAliases = new Map<string, string>();
+  private readonly recentMisses = new Set<string>();
   private recentClearing = false;
 
   private constructor(readonly file: string) {
@@ -127,8 +131,11 @@ export class SubjectKeyStore {
     const name = `a\u0000${clearId}`;
     const recent = this.recentAliases.get(name);
     if (recent !== undefined) return recent;
+    // Most UUIDs a statement carries (event ids, tenant ids) have none: the answer is kept for the turn too.
+    if (this.recentMisses.has(name)) return undefined;
     const stored = this.selectAlias.get(clearId)?.alias ?? this.pendingAliases.get(clearId)?.alias;
     if (stored !== undefined) this.remember(name, stored);
+    else this.remember(name, null);
     return stored;
   }
 
@@ -152,11 +159,13 @@ export class SubjectKeyStore {
     if (found !== undefined) return found;
     const record = { clearId, alias: ALIAS_PREFIX + randomBytes(16).toString("hex"), tenantId, ownerId };
     this.pendingAliases.set(clearId, record);
+    this.recentMisses.delete(`a\u0000${clearId}`);
     return record.alias;
   }
 
-  private remember(name: string, value: Buffer | string): void {
-    if (typeof value === "string") this.recentAliases.set(name, value);
+  private remember(name: string, value: Buffer | string | null): void {
+    if (value === null) this.recentMisses.add(name);
+    else if (typeof value === "string") this.recentAliases.set(name, value);
     else this.recent.set(name, value);
     if (!this.recentClearing) {
       this.recentClearing = true;
@@ -170,6 +179,7 @@ export class SubjectKeyStore {
   private forgetRecent(): void {
     this.recent.clear();
     this.recentAliases.clear();
+    this.recentMisses.clear();
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { EntitySubscriberInterface, InsertEvent, UpdateEvent } from "typeorm";
 import { DAY_MS } from "../clock";
-import { NO_EPOCH } from "./key-store";
+import { isUuid, NO_EPOCH } from "./key-store";
 import type { KeyId, SubjectAliasRecord, SubjectKeyStore } from "./key-store";
 import { blindIndex, isSealed, seal, unseal } from "./seal";
 import type { SealContext } from "./seal";
@@ -14,6 +14,8 @@ import type { SealContext } from "./seal";
 export interface SealingSpec<T> {
   /** The property holding the subject's (user's) id: whose key seals the row. */
   subject: keyof T & string;
+  /** The subject whose key seals a row whose `subject` is null (an audit entry about nobody). */
+  subjectWhenAbsent?: string;
   tenant: keyof T & string;
   /**
    * For data that expires by age: the time property whose UTC day selects the key, so that
@@ -56,7 +58,7 @@ const sealedFields = (spec: AnySpec) => [...(spec.text ?? []), ...(spec.json ?? 
 /** The tenant and key a row is sealed under. */
 export function keyOf(spec: AnySpec, row: Row, field: string): { tenantId: string } & KeyId {
   const tenantId = row[spec.tenant];
-  const subjectId = row[spec.subject];
+  const subjectId = row[spec.subject] ?? spec.subjectWhenAbsent;
   const time = spec.epochOf === undefined ? null : row[spec.epochOf];
   if (typeof tenantId !== "string" || typeof subjectId !== "string" || (spec.epochOf !== undefined && !(time instanceof Date) && typeof time !== "number")) {
     // Refusing is the only safe answer: writing the value in clear, or reading it unverified, would break the promise.
@@ -65,8 +67,6 @@ export function keyOf(spec: AnySpec, row: Row, field: string): { tenantId: strin
   return { tenantId, subjectId, epoch: spec.epochOf === undefined ? NO_EPOCH : epochOfTime(time as Date | number) };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The aliases a row's ids are to be stored under, as alias records (id, its owner, the tenant). */
 function aliasedIds(spec: AnySpec, row: Row): { clearId: string; ownerId: string; tenantId: string }[] {
   const tenantId = row[spec.tenant];
@@ -74,7 +74,7 @@ function aliasedIds(spec: AnySpec, row: Row): { clearId: string; ownerId: string
   if (typeof tenantId !== "string") return ids;
   for (const [property, ownerProperty] of Object.entries(spec.aliases ?? {})) {
     const value = row[property];
-    if (typeof value !== "string" || !UUID.test(value)) continue;
+    if (typeof value !== "string" || !isUuid(value)) continue;
     const owner = ownerProperty === undefined ? undefined : row[ownerProperty];
     ids.push({ clearId: value, ownerId: typeof owner === "string" ? owner : value, tenantId });
   }

@@ -51,11 +51,24 @@ export class AuditLogEntry {
   @TimeColumn({ name: "occurred_at" })
   occurredAt!: Date;
 
+  /** Sealed under the subject's key of the entry's day: the column holds the JSON of the sealed string. */
   @Field(() => JSONObject, { nullable: true })
   @Column({ name: "details", type: "simple-json", nullable: true })
   details!: Record<string, unknown> | null;
 }
 
+/** The subject whose keys seal the details of entries about nobody (not a user id, never erased with one). */
+export const ENTRIES_ABOUT_NOBODY = "*about-nobody*";
+
+// The details are sealed under the subject's key of the entry's day (docs/decisions/0044): the
+// person's erasure destroys it, and the purge destroys each day's keys once the day expired.
 // Whose entry it is, by user id or IdP subject, is stored under aliases that the person's
-// erasure destroys (docs/decisions/0051); the pseudonym an erasure writes is not an id.
-sealedEntity(AuditLogEntry, { subject: "subjectUserId", tenant: "tenantId", aliases: { subjectUserId: "subjectUserId", actorUserId: "actorUserId", actor: "actorUserId" } });
+// erasure destroys (0051); the pseudonym an erasure writes is not an id.
+sealedEntity(AuditLogEntry, {
+  subject: "subjectUserId",
+  subjectWhenAbsent: ENTRIES_ABOUT_NOBODY,
+  tenant: "tenantId",
+  epochOf: "occurredAt",
+  json: ["details"],
+  aliases: { subjectUserId: "subjectUserId", actorUserId: "actorUserId", actor: "actorUserId" },
+});

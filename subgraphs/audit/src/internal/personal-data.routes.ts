@@ -48,7 +48,7 @@ export function auditPersonalData(deps: AuditDeps): PersonalDataAdapter {
     },
     async purge(asOf, heldUserIds) {
       let count = 0;
-      for (const [, db] of deps.stores.entries()) count += await purgeAuditEntries(db, asOf, heldUserIds);
+      for (const [region, db] of deps.stores.entries()) count += await purgeAuditEntries(db, deps.stores.keys(region), asOf, heldUserIds);
       return [{ category: DataCategory.AUDIT_LOG, count }];
     },
     async oldest(stores, tenantId, exclude) {

@@ -1,7 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import { createKeysetPageLoader, encodeCursor } from "@dgg/common";
-import type { Connection, UserPageKey } from "@dgg/common";
+import { createKeysetPageLoader, encodeCursor, openEntity } from "@dgg/common";
+import type { Connection, SubjectKeyStore, UserPageKey } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import { hydrateEntry } from "./hydrate";
 
@@ -12,13 +12,14 @@ export type AuditLogPageKey = UserPageKey;
 export const auditCursorOf = (entry: AuditLogEntry): string => encodeCursor([entry.occurredAt.getTime(), entry.id]);
 
 /** Audit-log connections for many users in a fixed number of statements per batch (see createKeysetPageLoader). */
-export function createAuditLogPageLoader(db: DataSource): DataLoader<AuditLogPageKey, Connection<AuditLogEntry>, string> {
+export function createAuditLogPageLoader(db: DataSource, keys: () => SubjectKeyStore): DataLoader<AuditLogPageKey, Connection<AuditLogEntry>, string> {
   return createKeysetPageLoader<AuditLogPageKey, AuditLogEntry>(db, {
     from: () => db.getMetadata(AuditLogEntry).tableName,
     userColumn: "subject_user_id",
     timeColumn: "occurred_at",
     order: "DESC",
-    node: (row) => db.getRepository(AuditLogEntry).create(hydrateEntry(row)),
+    // Raw rows, not loaded as entities: their sealed details are opened here (docs/decisions/0044).
+    node: (row) => openEntity(keys(), AuditLogEntry, db.getRepository(AuditLogEntry).create(hydrateEntry(row))),
     userOf: (entry) => entry.subjectUserId!,
     cursorOf: auditCursorOf,
   });

@@ -1,9 +1,9 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { AUDIT_RETENTION_MS, DataCategory, keysetExportPage } from "@dgg/common";
-import type { CategoryHolding, ExportPage } from "@dgg/common";
+import { AUDIT_RETENTION_MS, DataCategory, DAY_MS, epochOfTime, keysetExportPage } from "@dgg/common";
+import type { CategoryHolding, ExportPage, SubjectKeyStore } from "@dgg/common";
 import { In } from "typeorm";
 import type { DataSource, EntityManager, QueryDeepPartialEntity } from "typeorm";
-import { AuditLogEntry } from "../entities/audit-log-entry.entity";
+import { AuditLogEntry, ENTRIES_ABOUT_NOBODY } from "../entities/audit-log-entry.entity";
 import { erasureTransaction, findTombstones, purgeTombstones, subjectHash, writeTombstones } from "./erased-subjects";
 import { Needles, redactDetails } from "./redaction";
 
@@ -82,19 +82,18 @@ const NEEDLE_CHUNK = 50;
 /** Rows loaded and rewritten at a time. */
 const REWRITE_CHUNK = 500;
 
-/** A LIKE pattern finding `needle` as it appears inside a JSON text (escaped as JSON.stringify escapes it). */
-function likePattern(needle: string): string {
-  return `%${JSON.stringify(needle).slice(1, -1).replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
+/** Entries opened at a time by the scan of sealed details. */
+const SCAN_CHUNK = 1000;
 
 /**
  * The ids of rows that may concern the person: about them, by them, or naming one of the
  * values anywhere. A superset filter only; each row is decided by `rewrite` in the service.
- * PostgreSQL compares lower-cased text; SQLite's LOWER and LIKE fold ASCII only, so each
- * value is also tried as given, lower- and upper-cased (mixed-case non-ASCII spellings other
- * than these are not found on SQLite: docs/decisions/0033).
+ * Columns are compared in SQL: PostgreSQL lower-cased; SQLite's LOWER and NOCASE fold ASCII
+ * only, so each value is also tried as given, lower- and upper-cased (docs/decisions/0033).
+ * Details are sealed (docs/decisions/0044), so the database cannot search them: every entry
+ * of the store that has details is opened and matched here, a chunk at a time.
  */
-async function candidateIds(manager: EntityManager, userId: string, actors: readonly string[], needles: readonly string[]): Promise<Set<string>> {
+async function candidateIds(manager: EntityManager, userId: string, actors: readonly string[], values: readonly string[], needles: Needles): Promise<Set<string>> {
   const ids = new Set<string>();
   const postgres = manager.connection.options.type === "postgres";
   const collect = async (where: string, parameters: Record<string, unknown>) => {
@@ -102,20 +101,27 @@ async function candidateIds(manager: EntityManager, userId: string, actors: read
     for (const row of rows) ids.add(row.id);
   };
   await collect("a.subject_user_id = :userId OR a.actor_user_id = :userId OR a.actor IN (:...actors)", { userId, actors: [userId, ...actors] });
-  for (let start = 0; start < needles.length; start += NEEDLE_CHUNK) {
-    const chunk = needles.slice(start, start + NEEDLE_CHUNK);
-    const variants = [...new Set(chunk.flatMap((needle) => (postgres ? [needle.toLowerCase()] : [needle, needle.toLowerCase(), needle.toUpperCase()])))];
-    const parameters: Record<string, unknown> = { variants };
-    const likes = variants.map((variant, index) => {
-      parameters[`p${index}`] = likePattern(variant);
-      return postgres ? `LOWER(a.details) LIKE :p${index} ESCAPE '\\'` : `a.details LIKE :p${index} ESCAPE '\\'`;
-    });
+  for (let start = 0; start < values.length; start += NEEDLE_CHUNK) {
+    const chunk = values.slice(start, start + NEEDLE_CHUNK);
+    const variants = [...new Set(chunk.flatMap((value) => (postgres ? [value.toLowerCase()] : [value, value.toLowerCase(), value.toUpperCase()])))];
     const columns = postgres
       ? "LOWER(a.subject_user_id) IN (:...variants) OR LOWER(a.actor) IN (:...variants)"
       : "a.subject_user_id COLLATE NOCASE IN (:...variants) OR a.actor COLLATE NOCASE IN (:...variants)";
-    await collect(`${columns} OR (a.details IS NOT NULL AND (${likes.join(" OR ")}))`, parameters);
+    await collect(columns, { variants });
   }
-  return ids;
+  let after = "";
+  for (;;) {
+    const rows = await manager
+      .getRepository(AuditLogEntry)
+      .createQueryBuilder("a")
+      .where("a.details IS NOT NULL AND a.id > :after", { after })
+      .orderBy("a.id", "ASC")
+      .limit(SCAN_CHUNK)
+      .getMany();
+    for (const row of rows) if (needles.mentionedIn(row.details)) ids.add(row.id);
+    if (rows.length < SCAN_CHUNK) return ids;
+    after = rows.at(-1)!.id;
+  }
 }
 
 /** The values an erasure looks for, and how it decides what a row is to the person. */
@@ -171,7 +177,7 @@ async function eraseInStore(db: DataSource, userId: string, erasure: AuditErasur
       identifiersLower: new Set(erasure.identifiers.map((value) => value.toLowerCase())),
       needles: new Needles([userId, ...idpSubjects, ...erasure.identifiers]),
     };
-    const ids = [...(await candidateIds(manager, userId, [...idpSubjects], [userId, ...idpSubjects, ...erasure.identifiers]))];
+    const ids = [...(await candidateIds(manager, userId, [...idpSubjects], [userId, ...idpSubjects, ...erasure.identifiers], scope.needles))];
     const repository = manager.getRepository(AuditLogEntry);
     for (let start = 0; start < ids.length; start += REWRITE_CHUNK) {
       const rows = await repository.findBy({ id: In(ids.slice(start, start + REWRITE_CHUNK)) });
@@ -184,8 +190,10 @@ async function eraseInStore(db: DataSource, userId: string, erasure: AuditErasur
           next.actorUserId === row.actorUserId &&
           JSON.stringify(next.details) === JSON.stringify(row.details);
         if (same) continue;
+        // With the row's tenant and day: the details are sealed again, under the key of the
+        // subject they now have (the pseudonym's, for an entry about the person).
         // typeorm's partial-entity type cannot express a JSON object column, hence the annotation.
-        await repository.update({ id: row.id }, next as QueryDeepPartialEntity<AuditLogEntry>);
+        await repository.update({ id: row.id }, { ...next, tenantId: row.tenantId, occurredAt: row.occurredAt } as QueryDeepPartialEntity<AuditLogEntry>);
         changed.add(row.id);
       }
     }
@@ -216,13 +224,27 @@ export async function eraseAuditSubject(stores: readonly DataSource[], userId: s
   }
 }
 
+/** Destroys the keys of the days wholly before `cutoff`, except the subjects' of entries still kept from those days. */
+async function destroyExpiredDayKeys(db: DataSource, keys: SubjectKeyStore, cutoff: number): Promise<void> {
+  const firstKeptDay = epochOfTime(cutoff);
+  const kept: { subject: string | null }[] = await db
+    .getRepository(AuditLogEntry)
+    .createQueryBuilder("a")
+    .select("DISTINCT a.subject_user_id", "subject")
+    .where("a.occurred_at < :start", { start: firstKeptDay * DAY_MS })
+    .getRawMany();
+  keys.destroyEpochsBefore(firstKeptDay, kept.map((row) => row.subject ?? ENTRIES_ABOUT_NOBODY));
+}
+
 /**
  * Deletes entries written strictly more than a year before `asOf`, in batches of
  * PURGE_BATCH ids chosen by the database, so no row is ever loaded into the service.
  * Entries about or by a user under legal hold are kept until the hold is lifted.
  * Erasure tombstones of the same age are deleted too (not counted: they are not entries).
+ * Then the keys of every day that expired whole are destroyed, except those of the subjects
+ * of entries kept (held), so that what the files keep of purged entries cannot be opened.
  */
-export async function purgeAuditEntries(db: DataSource, asOf: Date, heldUserIds: readonly string[] = []): Promise<number> {
+export async function purgeAuditEntries(db: DataSource, keys: SubjectKeyStore, asOf: Date, heldUserIds: readonly string[] = []): Promise<number> {
   const cutoff = asOf.getTime() - AUDIT_RETENTION_MS;
   const held = [...heldUserIds];
   // COALESCE: an entry about nobody (subject NULL) must not be kept by a NULL comparison.
@@ -246,6 +268,7 @@ export async function purgeAuditEntries(db: DataSource, asOf: Date, heldUserIds:
     if (affected < PURGE_BATCH) {
       // Tombstones go with the entries they protected: by now every entry written before them is purged.
       await purgeTombstones(db, cutoff);
+      await destroyExpiredDayKeys(db, keys, cutoff);
       return purged;
     }
     // On SQLite the driver is synchronous: let waiting requests in between batches.
