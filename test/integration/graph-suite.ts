@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { viewer } from "@dgg/common/testkit";
 import { startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem } from "../support/system";
-import { storesMentioning } from "../support/store-scan";
+import { aliasesOf, storesMentioning } from "../support/store-scan";
 import { waitForRequest } from "../support/privacy";
 
 const PERSONAL_DATA = `query($user: ID!) {
@@ -117,6 +117,8 @@ export function describeGraph(kind: StoreKind): void {
       expect(new Date(retention.AUDIT_LOG).getTime()).toBeGreaterThan(system.clock.now().getTime() + 364 * 86_400_000);
       expect(data.processing).toEqual({ isoCertifiedSystems: true, usedForProfiling: false, usedForMarketing: false });
 
+      const aliases = aliasesOf(system, userId);
+      expect(aliases.length).toBeGreaterThanOrEqual(3);
       const restricted = await system.gql(adminA, `mutation($u: ID!) { restrictProcessing(user: $u, reason: "user asked") { id status userId dueAt } }`, { u: userId });
       expect(restricted.body.errors).toBeUndefined();
       expect(restricted.body.data!.restrictProcessing.status).toBe("RECEIVED");
@@ -151,7 +153,7 @@ export function describeGraph(kind: StoreKind): void {
 
       const after = await system.gql(adminA, PERSONAL_DATA, { user: userId });
       expect(code(after)).toBe("NOT_FOUND");
-      expect(await storesMentioning(system, userId, ["users", "telemetry", "audit", "storage-regions"])).toEqual([]);
+      expect(await storesMentioning(system, userId, ["users", "telemetry", "audit", "storage-regions"], aliases)).toEqual([]);
 
       const again = await system.gql(adminA, `query($id: ID!) { privacyRequest(id: $id) { id status userId } }`, { id: request.id });
       expect(again.body.data!.privacyRequest).toEqual({ id: request.id, status: "COMPLETED", userId });

@@ -88,12 +88,14 @@ export function describeTracingSuite(kind: StoreKind, protocol: "http/json" | "h
       expect(read.body.data?.personalData.account.displayName).toBe(personal.displayName);
 
       // Spans arrive in batches from six processes, the gateway's root last (it ends after the
-      // response): wait until the tree is whole (its root, no span whose parent is missing).
+      // response): wait until the tree is whole (its root, no span whose parent is missing, and
+      // each subgraph's operation span, which can come in a later batch than spans of its own).
       const whole = () => {
         const spans = spansOf(client.traceId);
         const ids = new Set(spans.map((span) => span.spanId));
         return (
           EVERY_SERVICE.every((name) => servicesOf(client.traceId).has(name)) &&
+          EVERY_SERVICE.filter((name) => name !== "gateway").every((name) => spans.some((span) => span.service === name && /^query /.test(span.name))) &&
           spans.some((span) => span.parentSpanId === client.spanId) &&
           spans.every((span) => span.parentSpanId === client.spanId || ids.has(span.parentSpanId))
         );

@@ -158,7 +158,7 @@ export function describeCrashSuite(kind: StoreKind): void {
       expect(exported).toMatchObject({ ACCOUNT: 1, SERVICE_DATA: 3, TELEMETRY: 120 });
       expect(request.receipt.manifestSha256).toBe(request.export.sha256);
       expect(request.progress.every((entry: { exportComplete: boolean }) => entry.exportComplete)).toBe(true);
-      expect(await storesNaming(system, subject.userId)).toEqual([]);
+      expect(await storesNaming(system, subject)).toEqual([]);
 
       const governanceStore: DataSource = await openGovernanceStore(database.config);
       try {
@@ -188,7 +188,7 @@ export function describeCrashSuite(kind: StoreKind): void {
       const restarted = await startGovernance(home);
       await until("the start-up replay", async () => (/erasure ledger replayed/.test(restarted.output()) ? true : null));
       expect(restarted.output()).toMatch(/erasure ledger replayed \(\d+ ids scanned, 1 re-erased\)/);
-      expect(await storesNaming(system, subject.userId)).toEqual([]);
+      expect(await storesNaming(system, subject)).toEqual([]);
       await restarted.stop();
 
       // And once more with the command an operator runs after a restore.
@@ -200,7 +200,7 @@ export function describeCrashSuite(kind: StoreKind): void {
         env: { ...process.env, ...home.env, LOG_LEVEL: "info" },
       });
       expect(stdout).toMatch(/re-erased 1\b/);
-      expect(await storesNaming(system, subject.userId)).toEqual([]);
+      expect(await storesNaming(system, subject)).toEqual([]);
       expect(await heldRecords(system, subject.userId)).toBe(0);
     }, 240_000);
 
@@ -251,7 +251,7 @@ export function describeCrashSuite(kind: StoreKind): void {
           owners.forEach((owner) => workersSeen.add(owner));
         }
         expect(workersSeen.size).toBe(2);
-        for (const subject of subjects) expect(await storesNaming(system, subject.userId)).toEqual([]);
+        for (const subject of subjects) expect(await storesNaming(system, subject)).toEqual([]);
       } finally {
         await governanceStore.destroy();
         await survivor.stop();

@@ -18,7 +18,8 @@ import { emptyCheckpoint } from "../../subgraphs/governance/src/privacy/engine/c
 import { claimNext } from "../../subgraphs/governance/src/privacy/engine/queue";
 import { governanceEntities, governanceMigrations } from "../../subgraphs/governance/src/server";
 import { waitForRequest } from "../support/privacy";
-import { queryAcross, startTestSystem } from "../support/system";
+import { Like } from "typeorm";
+import { auditEntries, startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem } from "../support/system";
 import { assertArchiveIntact, heldRecords, seedSubject, storesNaming } from "./harness";
 import type { Subject } from "./harness";
@@ -153,7 +154,7 @@ export function describeEngineSuite(kind: StoreKind): void {
       system.governance.workers.start();
       const done = await waitForRequest(system, subject.adminToken, filed.id, FOLLOW, (request) => request.status === "COMPLETED");
       assertArchiveIntact(done.export.location, done.export.sha256, subject);
-      expect(await storesNaming(system, subject.userId)).toEqual([]);
+      expect(await storesNaming(system, subject)).toEqual([]);
       // Resumed where it stopped: the account file written before the outage was not written again.
       const events: { step: string; detail: string | null }[] = await system.stores.governance[0]!.db.query(
         `SELECT step, detail FROM privacy_request_event WHERE request_id = ${system.kind === "postgres" ? "$1" : "?"} ORDER BY seq`,
@@ -277,14 +278,12 @@ export function describeEngineSuite(kind: StoreKind): void {
       expect(code(await link(foreignAdmin))).toBe("FORBIDDEN");
 
       // Every issuance and download is on the trail; the data subject's own ones do not name them.
-      const trail: { action: string; actor: string; details: string }[] = await queryAcross(system, "audit",
-        `SELECT action, actor, details FROM audit_log_entry WHERE action LIKE 'PRIVACY_EXPORT_%'`,
-      );
-      const mine = trail.filter((entry) => entry.details.includes(filed.id));
+      const trail = await auditEntries(system, { action: Like("PRIVACY_EXPORT_%") });
+      const mine = trail.filter((entry) => JSON.stringify(entry.details).includes(filed.id));
       expect(mine.filter((entry) => entry.action === "PRIVACY_EXPORT_LINK_ISSUED")).toHaveLength(3);
       expect(mine.filter((entry) => entry.action === "PRIVACY_EXPORT_DOWNLOADED")).toHaveLength(4);
       expect(mine.some((entry) => entry.actor === `admin@download-${kind}`)).toBe(true);
-      expect(await storesNaming(system, subject.userId)).toEqual([]);
+      expect(await storesNaming(system, subject)).toEqual([]);
 
       system.clock.advance(5 * 60_000 + 1000);
       const expired = await get(url, await admin(subject));

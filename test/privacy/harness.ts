@@ -13,7 +13,7 @@ import type { DatabaseConfig } from "@dgg/common";
 import { internalToken, postGraphQL, viewer } from "@dgg/common/testkit";
 import { governanceEntities, governanceMigrations } from "../../subgraphs/governance/src/server";
 import { PrivacyRequestEventRecord } from "../../subgraphs/governance/src/entities/privacy-request-event.entity";
-import { storesMentioning } from "../support/store-scan";
+import { aliasesOf, storesMentioning } from "../support/store-scan";
 import { queryAcross } from "../support/system";
 import type { TestSystem } from "../support/system";
 
@@ -25,6 +25,8 @@ export interface Subject {
   telemetryIds: string[];
   devices: number;
   deviceIds: string[];
+  /** What the data stores keep the user's and devices' ids under, taken once seeded (docs/decisions/0051). */
+  aliases: string[];
 }
 
 /**
@@ -65,7 +67,7 @@ export async function seedSubject(system: TestSystem, name: string, devices: num
     system.kind === "postgres" ? "SELECT id FROM telemetry_event WHERE user_id = $1" : "SELECT id FROM telemetry_event WHERE user_id = ?",
     [userId],
   );
-  return { name, tenantId: tenant, userId, adminToken, telemetryIds: rows.map((row) => row.id), devices, deviceIds };
+  return { name, tenantId: tenant, userId, adminToken, telemetryIds: rows.map((row) => row.id), devices, deviceIds, aliases: [userId, ...deviceIds].flatMap((id) => aliasesOf(system, id)) };
 }
 
 /** Calls a governance replica directly (no gateway) as the subject's tenant admin. */
@@ -88,9 +90,9 @@ export async function heldRecords(system: TestSystem, userId: string): Promise<n
   );
 }
 
-/** Opens every store directly: nothing anywhere may still name the user. */
-export function storesNaming(system: TestSystem, userId: string): Promise<string[]> {
-  return storesMentioning(system, userId, ["users", "telemetry", "audit", "storage-regions"]);
+/** Opens every store directly: nothing anywhere may still name the user, by id or by the aliases it was stored under. */
+export function storesNaming(system: TestSystem, subject: Pick<Subject, "userId" | "aliases">): Promise<string[]> {
+  return storesMentioning(system, subject.userId, ["users", "telemetry", "audit", "storage-regions"], subject.aliases);
 }
 
 /** Opens a governance database the way a second process would, to read the checkpoint log. */

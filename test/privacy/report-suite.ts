@@ -21,7 +21,7 @@ import { renderArchiveReport } from "../../subgraphs/governance/src/privacy/repo
 import { launchChromium, openPage } from "../support/chromium";
 import { waitForRequest } from "../support/privacy";
 import { foreignMarkup, htmlProblems } from "../support/report-html";
-import { queryAcross, startTestSystem } from "../support/system";
+import { auditEntries, queryAcross, startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem } from "../support/system";
 import { unzipAll } from "../support/unzip";
 import { assertArchiveIntact, checkpointLog, seedSubject } from "./harness";
@@ -88,8 +88,8 @@ export function describeReportSuite(kind: StoreKind): void {
     const get = (url: string, token: string | null): Promise<any> => fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
     const downloadsAudited = async (requestId: string) =>
-      (await queryAcross<{ details: string }>(system, "audit", `SELECT details FROM audit_log_entry WHERE action = 'PRIVACY_EXPORT_DOWNLOADED'`))
-        .map((row) => JSON.parse(row.details) as Record<string, string>)
+      (await auditEntries(system, { action: "PRIVACY_EXPORT_DOWNLOADED" }))
+        .map((entry) => entry.details as Record<string, string>)
         .filter((details) => details.requestId === requestId);
 
     it("puts report.html in every archive, listed and verified in the manifest, stating what the API states, rendered again to the same bytes", async () => {

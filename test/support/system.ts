@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DataSource } from "typeorm";
+import type { DataSource, FindOptionsWhere } from "typeorm";
 import { createLogger, listen, ManualClock, Region, REGIONS, SERVICES, StatementCounter, subjectKeyFiles } from "@dgg/common";
 import type { DatabaseConfig, ServiceLogger, ServiceUrls, SubgraphName, SubjectKeyStore, Viewer } from "@dgg/common";
 import { clientToken, generateTestKeyPair } from "@dgg/common/testkit";
@@ -17,6 +17,7 @@ import type { KeyPair } from "@dgg/common/testkit";
 import { createUsersService } from "../../subgraphs/users/src/server";
 import { createTelemetryService } from "../../subgraphs/telemetry/src/server";
 import { createAuditService } from "../../subgraphs/audit/src/server";
+import { AuditLogEntry } from "../../subgraphs/audit/src/entities/audit-log-entry.entity";
 import { createStorageRegionsService } from "../../subgraphs/storage-regions/src/server";
 import { DEFAULT_STORAGE_LAYOUT, parseStorageLayout } from "../../subgraphs/storage-regions/src/storage-layout";
 import { createGovernanceService } from "../../subgraphs/governance/src/server";
@@ -317,4 +318,14 @@ export async function queryAcross<T = Record<string, unknown>>(system: TestSyste
   const rows: T[] = [];
   for (const { db } of system.stores[name]) rows.push(...((await db.query(sql, parameters)) as T[]));
   return rows;
+}
+
+/**
+ * Audit entries as the audit service reads them (details opened: they are sealed in the
+ * store, docs/decisions/0044), from every region's store or from `region`'s only.
+ */
+export async function auditEntries(system: TestSystem, where: FindOptionsWhere<AuditLogEntry>, region?: string): Promise<AuditLogEntry[]> {
+  const entries: AuditLogEntry[] = [];
+  for (const store of system.stores.audit) if (region === undefined || store.region === region) entries.push(...(await store.db.getRepository(AuditLogEntry).findBy(where)));
+  return entries;
 }
