@@ -49,9 +49,37 @@ function aliasJsonArray(keys: SubjectKeyStore, text: string): string {
   return JSON.stringify(parsed.map((element: string) => (isUuid(element) ? keys.aliasOf(element) ?? element : element)));
 }
 
+/** The UUIDs among a statement's parameters (arrays included; JSON arrays are few and looked up one by one). */
+function uuidsIn(parameters: readonly unknown[], into: string[] = []): string[] {
+  for (const value of parameters) {
+    if (typeof value === "string" && value.length === 36 && isUuid(value)) into.push(value);
+    else if (Array.isArray(value)) uuidsIn(value, into);
+  }
+  return into;
+}
+
 /** The statement's parameters with ids replaced by their aliases (a copy; the caller's array is left as it was). */
 export function aliasParameters(keys: SubjectKeyStore, parameters: readonly unknown[] | undefined): unknown[] | undefined {
-  return parameters?.map((value) => aliasParameter(keys, value));
+  if (parameters === undefined) return undefined;
+  keys.prefetchAliases(uuidsIn(parameters));
+  return parameters.map((value) => aliasParameter(keys, value));
+}
+
+/** The aliases in a statement's result (rows in arrays, TypeORM's QueryResult), to look them up at once. */
+function aliasesIn(result: unknown, into: string[] = [], depth = 0): string[] {
+  if (depth > 3 || result === null || typeof result !== "object" || result instanceof Date || Buffer.isBuffer(result)) return into;
+  if (Array.isArray(result)) {
+    for (const value of result) {
+      if (isAlias(value)) into.push(value);
+      else aliasesIn(value, into, depth + 1);
+    }
+  } else if (result instanceof QueryResult) {
+    aliasesIn(result.records, into, depth + 1);
+    if (result.raw !== result.records) aliasesIn(result.raw, into, depth + 1);
+  } else {
+    for (const value of Object.values(result as Record<string, unknown>)) if (isAlias(value)) into.push(value);
+  }
+  return into;
 }
 
 /**
@@ -59,26 +87,32 @@ export function aliasParameters(keys: SubjectKeyStore, parameters: readonly unkn
  * (plain objects) in arrays, TypeORM's QueryResult (`records`, `raw`), PostgreSQL's
  * `[rows, count]` of UPDATE and DELETE. An alias whose owner was erased stays as it is.
  */
-export function clearResult<T>(keys: SubjectKeyStore, result: T, depth = 0): T {
-  if (depth > 3 || result === null || typeof result !== "object") return result;
+export function clearResult<T>(keys: SubjectKeyStore, result: T): T {
+  const aliases = aliasesIn(result);
+  if (aliases.length === 0) return result;
+  keys.prefetchIds(aliases);
+  replaceAliases(keys, result, 0);
+  return result;
+}
+
+function replaceAliases(keys: SubjectKeyStore, result: unknown, depth: number): void {
+  if (depth > 3 || result === null || typeof result !== "object" || result instanceof Date || Buffer.isBuffer(result)) return;
   if (Array.isArray(result)) {
     for (let index = 0; index < result.length; index += 1) {
       const value: unknown = result[index];
       if (isAlias(value)) result[index] = keys.clearOf(value) ?? value;
-      else if (value !== null && typeof value === "object") clearResult(keys, value, depth + 1);
+      else replaceAliases(keys, value, depth + 1);
     }
-    return result;
+    return;
   }
   if (result instanceof QueryResult) {
-    if (Array.isArray(result.records)) clearResult(keys, result.records, depth + 1);
-    if (result.raw !== result.records && result.raw !== null && typeof result.raw === "object") clearResult(keys, result.raw, depth + 1);
-    return result;
+    replaceAliases(keys, result.records, depth + 1);
+    if (result.raw !== result.records) replaceAliases(keys, result.raw, depth + 1);
+    return;
   }
-  if (result instanceof Date || Buffer.isBuffer(result)) return result;
   // A row: pg's rows are plain objects, better-sqlite3's have a prototype of their own.
   const row = result as Record<string, unknown>;
   for (const [column, value] of Object.entries(row)) if (isAlias(value)) row[column] = keys.clearOf(value) ?? value;
-  return result;
 }
 
 const aliasing = new WeakSet<QueryRunner>();

@@ -64,6 +64,8 @@ export class SubjectKeyStore {
   private pending = new Map<string, SubjectKeyRecord>();
   private pendingAliases = new Map<string, SubjectAliasRecord>();
   private readonly selectAlias: Database.Statement<[string], { alias: string }>;
+  private readonly selectAliases: Database.Statement<[string], { clear_id: string; alias: string }>;
+  private readonly selectIds: Database.Statement<[string], { clear_id: string; alias: string }>;
   private readonly selectClear: Database.Statement<[string], { clear_id: string }>;
   private readonly insertAlias: Database.Statement<[string, string, string, string, number]>;
   private settling: Promise<void> | null = null;
@@ -105,6 +107,8 @@ export class SubjectKeyStore {
        CREATE TABLE IF NOT EXISTS key_store_step (name TEXT PRIMARY KEY, done_at INTEGER NOT NULL) WITHOUT ROWID`,
     );
     this.selectAlias = this.db.prepare("SELECT alias FROM subject_alias WHERE clear_id = ?");
+    this.selectAliases = this.db.prepare("SELECT clear_id, alias FROM subject_alias WHERE clear_id IN (SELECT value FROM json_each(?))");
+    this.selectIds = this.db.prepare("SELECT clear_id, alias FROM subject_alias WHERE alias IN (SELECT value FROM json_each(?))");
     this.selectClear = this.db.prepare("SELECT clear_id FROM subject_alias WHERE alias = ?");
     this.insertAlias = this.db.prepare("INSERT OR IGNORE INTO subject_alias (clear_id, alias, tenant_id, owner_id, created_at) VALUES (?, ?, ?, ?, ?)");
     this.selectKey = this.db.prepare("SELECT key FROM subject_key WHERE tenant_id = ? AND subject_id = ? AND epoch = ?");
@@ -137,6 +141,26 @@ export class SubjectKeyStore {
     if (stored !== undefined) this.remember(name, stored);
     else this.remember(name, null);
     return stored;
+  }
+
+  /**
+   * Looks up the aliases of many ids in one statement and keeps the answers for the turn, so
+   * that the `aliasOf` calls that follow are served from memory: a statement inserting a
+   * thousand rows carries a thousand row ids, which have no alias, and one lookup each would
+   * cost more than the statement's sealing.
+   */
+  prefetchAliases(clearIds: readonly string[]): void {
+    const unknown = [...new Set(clearIds)].filter((id) => !this.recentAliases.has(`a\u0000${id}`) && !this.recentMisses.has(`a\u0000${id}`));
+    if (unknown.length < 2) return;
+    const found = new Map(this.selectAliases.all(JSON.stringify(unknown)).map((row) => [row.clear_id, row.alias]));
+    for (const id of unknown) this.remember(`a\u0000${id}`, found.get(id) ?? this.pendingAliases.get(id)?.alias ?? null);
+  }
+
+  /** `prefetchAliases` the other way round: the ids of many aliases (a page of rows) in one statement. */
+  prefetchIds(aliases: readonly string[]): void {
+    const unknown = [...new Set(aliases)].filter((alias) => !this.recentAliases.has(`c\u0000${alias}`));
+    if (unknown.length < 2) return;
+    for (const row of this.selectIds.all(JSON.stringify(unknown))) this.remember(`c\u0000${row.alias}`, row.clear_id);
   }
 
   /** The id an alias stands for, or undefined once its owner was erased (the link is gone). */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { assertId, BadUserInputError, INSERT_CHUNK, outOfBounds, PLATFORM_TENANT_ID, quote, ServiceError } from "@dgg/common";
+import { assertId, BadUserInputError, INSERT_CHUNK, outOfBounds, PLATFORM_TENANT_ID, quote, sealedCopies, ServiceError } from "@dgg/common";
 import type { Region, Viewer } from "@dgg/common";
-import type { QueryDeepPartialEntity } from "typeorm";
+import type { EntityManager, QueryDeepPartialEntity } from "typeorm";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
 import { AuditOutcome } from "../types/audit-outcome.enum";
@@ -153,16 +153,41 @@ export async function appendEntries(
   for (const [region, regionRows] of byRegion) {
     await appendTransaction(deps.stores.get(region), async (manager) => {
       await applyTombstones(manager, regionRows as TombstonedFields[]);
-      for (let start = 0; start < regionRows.length; start += INSERT_CHUNK) {
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(AuditLogEntry)
-          .values(regionRows.slice(start, start + INSERT_CHUNK))
-          .updateEntity(false)
-          .execute();
-      }
+      // Sealed (and aliased) in one pass after the tombstones had their say, as the ingest path does.
+      await insertSealed(manager, await sealedCopies(deps.stores.keys(region), AuditLogEntry, regionRows as AuditLogEntry[]));
     });
   }
   return rows.length;
+}
+
+const COLUMNS = ["id", "tenant_id", "actor", "actor_user_id", "actor_role", "outcome", "action", "subject_user_id", "occurred_at", "details"];
+
+/**
+ * Entries already sealed, in plain multi-row INSERTs: TypeORM's insert builder (with a
+ * listener call per row) cost more than the sealing on the busiest writer, telemetry's one
+ * entry per user and batch. The values are what the columns store: epoch ms for the time,
+ * the JSON text of the sealed details; ids go under their aliases in the store's runners.
+ */
+async function insertSealed(manager: EntityManager, entries: AuditLogEntry[]): Promise<void> {
+  const postgres = manager.connection.options.type === "postgres";
+  for (let start = 0; start < entries.length; start += INSERT_CHUNK) {
+    const parameters: unknown[] = [];
+    const tuples = entries.slice(start, start + INSERT_CHUNK).map((entry) => {
+      const at = parameters.length;
+      parameters.push(
+        entry.id,
+        entry.tenantId,
+        entry.actor,
+        entry.actorUserId,
+        entry.actorRole,
+        entry.outcome,
+        entry.action,
+        entry.subjectUserId,
+        entry.occurredAt.getTime(),
+        entry.details === null ? null : JSON.stringify(entry.details),
+      );
+      return `(${COLUMNS.map((_, offset) => (postgres ? `$${at + offset + 1}` : "?")).join(", ")})`;
+    });
+    await manager.query(`INSERT INTO "audit_log_entry" (${COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES ${tuples.join(", ")}`, parameters);
+  }
 }
