@@ -146,11 +146,11 @@ export function openEntity<T extends object>(keys: SubjectKeyStore, target: new 
 /**
  * Seals on the way in and opens on the way out for every entity with a `sealedEntity`
  * declaration, for one store (one region's key file), and makes the aliases its declared ids
- * are stored under (the store's query runners put them in place: id-aliases.ts). New keys are written before the rows
- * (the returned promise, which TypeORM awaits before its INSERT or UPDATE). The caller's
- * object gets its clear values back after an insert or save, so what a mutation returns
- * reads as it was given. Copies that must move rows verbatim (residency moves) turn
- * listeners off.
+ * are stored under (the store's query runners put them in place: id-aliases.ts). New keys
+ * and aliases are written before the rows (the returned promise, which TypeORM awaits before
+ * its INSERT or UPDATE). The caller's object gets its clear values back after an insert or
+ * save, so what a mutation returns reads as it was given. Copies that must move rows
+ * verbatim (residency moves) turn listeners off.
  */
 export class SealingSubscriber implements EntitySubscriberInterface {
   private readonly originals = new WeakMap<object, Row>();

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { assertId, BadUserInputError, INSERT_CHUNK, outOfBounds, PLATFORM_TENANT_ID, quote, sealedCopies, ServiceError } from "@dgg/common";
+import { assertId, BadUserInputError, insertValues, outOfBounds, PLATFORM_TENANT_ID, quote, sealedCopies, ServiceError } from "@dgg/common";
 import type { Region, Viewer } from "@dgg/common";
 import type { EntityManager, QueryDeepPartialEntity } from "typeorm";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
@@ -160,34 +160,23 @@ export async function appendEntries(
   return rows.length;
 }
 
-const COLUMNS = ["id", "tenant_id", "actor", "actor_user_id", "actor_role", "outcome", "action", "subject_user_id", "occurred_at", "details"];
-
-/**
- * Entries already sealed, in plain multi-row INSERTs: TypeORM's insert builder (with a
- * listener call per row) cost more than the sealing on the busiest writer, telemetry's one
- * entry per user and batch. The values are what the columns store: epoch ms for the time,
- * the JSON text of the sealed details; ids go under their aliases in the store's runners.
- */
-async function insertSealed(manager: EntityManager, entries: AuditLogEntry[]): Promise<void> {
-  const postgres = manager.connection.options.type === "postgres";
-  for (let start = 0; start < entries.length; start += INSERT_CHUNK) {
-    const parameters: unknown[] = [];
-    const tuples = entries.slice(start, start + INSERT_CHUNK).map((entry) => {
-      const at = parameters.length;
-      parameters.push(
-        entry.id,
-        entry.tenantId,
-        entry.actor,
-        entry.actorUserId,
-        entry.actorRole,
-        entry.outcome,
-        entry.action,
-        entry.subjectUserId,
-        entry.occurredAt.getTime(),
-        entry.details === null ? null : JSON.stringify(entry.details),
-      );
-      return `(${COLUMNS.map((_, offset) => (postgres ? `$${at + offset + 1}` : "?")).join(", ")})`;
-    });
-    await manager.query(`INSERT INTO "audit_log_entry" (${COLUMNS.map((column) => `"${column}"`).join(", ")}) VALUES ${tuples.join(", ")}`, parameters);
-  }
+/** Entries already sealed (and tombstoned), as the columns store them (docs/decisions/0044). */
+function insertSealed(manager: EntityManager, entries: AuditLogEntry[]): Promise<void> {
+  return insertValues(
+    manager,
+    "audit_log_entry",
+    ["id", "tenant_id", "actor", "actor_user_id", "actor_role", "outcome", "action", "subject_user_id", "occurred_at", "details"],
+    entries.map((entry) => [
+      entry.id,
+      entry.tenantId,
+      entry.actor,
+      entry.actorUserId,
+      entry.actorRole,
+      entry.outcome,
+      entry.action,
+      entry.subjectUserId,
+      entry.occurredAt.getTime(),
+      entry.details === null ? null : JSON.stringify(entry.details),
+    ]),
+  );
 }

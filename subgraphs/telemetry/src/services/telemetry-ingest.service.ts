@@ -8,6 +8,7 @@ import {
   frozenError,
   frozenInTenant,
   INSERT_CHUNK,
+  insertValues,
   ManagementState,
   NotFoundError,
   sealedCopies,
@@ -61,25 +62,14 @@ async function writeRows(manager: EntityManager, rows: TelemetryRow[], sealed: b
   }
 }
 
-/**
- * Rows already sealed, in plain multi-row INSERTs: TypeORM's insert builder spends more CPU
- * per row (metadata, escaping, listeners' bookkeeping) than sealing it does, and the ingest
- * path writes thousands of rows a second. The values are what the entity's columns store:
- * epoch ms for the time, the JSON text of the sealed payload; ids are put under their
- * aliases by the store's runners like any statement's (docs/decisions/0051).
- */
-async function insertSealed(manager: EntityManager, rows: TelemetryRow[]): Promise<void> {
-  const postgres = manager.connection.options.type === "postgres";
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-    const chunk = rows.slice(start, start + INSERT_CHUNK);
-    const parameters: unknown[] = [];
-    const tuples = chunk.map((row) => {
-      parameters.push(row.id, row.tenantId, row.userId, row.kind, row.occurredAt.getTime(), JSON.stringify(row.payload));
-      const at = parameters.length - 6;
-      return `(${[1, 2, 3, 4, 5, 6].map((offset) => (postgres ? `$${at + offset}` : "?")).join(", ")})`;
-    });
-    await manager.query(`INSERT INTO "${PARENT_TABLE}" ("id", "tenant_id", "user_id", "kind", "occurred_at", "payload") VALUES ${tuples.join(", ")}`, parameters);
-  }
+/** Rows already sealed (the ingest path), as the columns store them (docs/decisions/0044). */
+function insertSealed(manager: EntityManager, rows: TelemetryRow[]): Promise<void> {
+  return insertValues(
+    manager,
+    PARENT_TABLE,
+    ["id", "tenant_id", "user_id", "kind", "occurred_at", "payload"],
+    rows.map((row) => [row.id, row.tenantId, row.userId, row.kind, row.occurredAt.getTime(), JSON.stringify(row.payload)]),
+  );
 }
 
 /** Writes validated rows in one transaction (no freeze check: for loads and tests that place rows directly). */
