@@ -66,6 +66,8 @@ export class SubjectKeyStore {
   private readonly selectAlias: Database.Statement<[string], { alias: string }>;
   private readonly selectAliases: Database.Statement<[string], { clear_id: string; alias: string }>;
   private readonly selectIds: Database.Statement<[string], { clear_id: string; alias: string }>;
+  /** Prepared once: a move asks for the record of every id of every chunk it copies. */
+  private readonly selectAliasRecord: Database.Statement<[string], SubjectAliasRecord>;
   private readonly selectClear: Database.Statement<[string], { clear_id: string }>;
   private readonly insertAlias: Database.Statement<[string, string, string, string, number]>;
   private settling: Promise<void> | null = null;
@@ -108,6 +110,7 @@ export class SubjectKeyStore {
     );
     this.selectAlias = this.db.prepare("SELECT alias FROM subject_alias WHERE clear_id = ?");
     this.selectAliases = this.db.prepare("SELECT clear_id, alias FROM subject_alias WHERE clear_id IN (SELECT value FROM json_each(?))");
+    this.selectAliasRecord = this.db.prepare("SELECT clear_id AS clearId, alias, tenant_id AS tenantId, owner_id AS ownerId FROM subject_alias WHERE clear_id = ?");
     this.selectIds = this.db.prepare("SELECT clear_id, alias FROM subject_alias WHERE alias IN (SELECT value FROM json_each(?))");
     this.selectClear = this.db.prepare("SELECT clear_id FROM subject_alias WHERE alias = ?");
     this.insertAlias = this.db.prepare("INSERT OR IGNORE INTO subject_alias (clear_id, alias, tenant_id, owner_id, created_at) VALUES (?, ?, ?, ?, ?)");
@@ -319,9 +322,7 @@ export class SubjectKeyStore {
 
   /** The stored alias record of `clearId`, to copy it to another region. */
   aliasRecord(clearId: string): SubjectAliasRecord | undefined {
-    return this.db
-      .prepare<[string], SubjectAliasRecord>("SELECT clear_id AS clearId, alias, tenant_id AS tenantId, owner_id AS ownerId FROM subject_alias WHERE clear_id = ?")
-      .get(clearId);
+    return this.selectAliasRecord.get(clearId);
   }
 
   /** Whether a one-time step on the store this file belongs to was done (e.g. aliasing ids written before aliases). */
