@@ -1,9 +1,8 @@
 import { pipeline, Readable } from "node:stream";
 import type express from "express";
 import type { Request, Response } from "express";
-import type { KeyLike } from "jose";
-import { INTERNAL_TOKEN_HEADER, requestIdHeaders, signInternalToken } from "@dgg/common";
-import type { Clock, ServiceLogger } from "@dgg/common";
+import { INTERNAL_TOKEN_HEADER, requestIdHeaders } from "@dgg/common";
+import type { InternalTokenIssuer, ServiceLogger } from "@dgg/common";
 import type { ClientTokenVerifier } from "./auth/token-verifier";
 import { createGatewayContext } from "./context";
 
@@ -35,7 +34,7 @@ function upstreamPath(req: Request): string | { invalid: string } {
  */
 export function mountExportDownloads(
   app: express.Express,
-  options: { governanceUrl: string; verifier: ClientTokenVerifier; internalPrivateKey: KeyLike; clock: Clock; log: ServiceLogger },
+  options: { governanceUrl: string; verifier: ClientTokenVerifier; tokens: InternalTokenIssuer; log: ServiceLogger },
 ): void {
   const handler = async (req: Request, res: Response) => {
     let viewer;
@@ -54,7 +53,7 @@ export function mountExportDownloads(
       res.status(400).json({ error: { code: "BAD_USER_INPUT", message: path.invalid, argument: "format" } });
       return;
     }
-    const token = await signInternalToken(viewer, options.internalPrivateKey, "dgg-gateway", options.clock.now());
+    const token = await options.tokens.tokenFor(viewer);
     let upstream: globalThis.Response;
     try {
       upstream = await fetch(`${options.governanceUrl}${path}`, { headers: { [INTERNAL_TOKEN_HEADER]: token, ...requestIdHeaders() } });

@@ -2,9 +2,8 @@ import { RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { Histogram } from "prom-client";
 import { GraphQLError } from "graphql";
-import type { KeyLike } from "jose";
-import { currentRequestId, INTERNAL_TOKEN_HEADER, outcomeOf, REQUEST_ID_HEADER, signInternalToken, UnauthenticatedError } from "@dgg/common";
-import type { Clock } from "@dgg/common";
+import { currentRequestId, INTERNAL_TOKEN_HEADER, outcomeOf, REQUEST_ID_HEADER, UnauthenticatedError } from "@dgg/common";
+import type { InternalTokenIssuer } from "@dgg/common";
 import type { GatewayContext } from "./context";
 
 type SubgraphResponse = Parameters<RemoteGraphQLDataSource["errorFromResponse"]>[0];
@@ -14,14 +13,14 @@ type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource["proces
 const CLIENT_FAULT_CODES = new Set(["BAD_USER_INPUT", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "UNAVAILABLE", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST"]);
 
 /**
- * Calls a subgraph with a short-lived internal identity signed by the gateway, minted
- * once per client request. Subgraphs trust only this header, never the client's token.
+ * Calls a subgraph with a short-lived internal identity signed by the gateway (one per
+ * viewer, reused for half its life: InternalTokenIssuer). Subgraphs trust only this header,
+ * never the client's token.
  */
 export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     options: { url: string },
-    private readonly signingKey: KeyLike,
-    private readonly clock: Clock,
+    private readonly tokens: InternalTokenIssuer,
     private readonly timing?: { subgraph: string; histogram: Histogram<"subgraph" | "outcome"> },
   ) {
     super(options);
@@ -68,7 +67,7 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     if (!("context" in options) || !options.context || !("viewer" in options.context)) return;
     const context = options.context as GatewayContext;
     if (!context.viewer) throw new UnauthenticatedError();
-    context.internalToken ??= signInternalToken(context.viewer, this.signingKey, "dgg-gateway", this.clock.now());
+    context.internalToken ??= this.tokens.tokenFor(context.viewer);
     options.request.http?.headers.set(INTERNAL_TOKEN_HEADER, await context.internalToken);
   }
 }

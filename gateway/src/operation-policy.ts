@@ -1,8 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
-import type { KeyLike } from "jose";
-import { AuditClient, mayCall, recordQuietly, signInternalToken } from "@dgg/common";
-import type { Clock, ServiceLogger } from "@dgg/common";
+import { AuditClient, mayCall, recordQuietly } from "@dgg/common";
+import type { InternalTokenIssuer, ServiceLogger } from "@dgg/common";
 import type { GatewayContext } from "./context";
 import { rootFieldsOf } from "./root-fields";
 
@@ -11,7 +10,7 @@ import { rootFieldsOf } from "./root-fields";
  * may never call (OPERATION_ROLES in @dgg/common), and records the refusal in the access audit with the
  * caller as actor. The subgraphs check again, with the data (defence in depth).
  */
-export function operationPolicy(options: { auditUrl: string; internalPrivateKey: KeyLike; clock: Clock; log: ServiceLogger }): ApolloServerPlugin<GatewayContext> {
+export function operationPolicy(options: { auditUrl: string; tokens: InternalTokenIssuer; log: ServiceLogger }): ApolloServerPlugin<GatewayContext> {
   const audit = new AuditClient(options.auditUrl);
   return {
     async requestDidStart() {
@@ -22,7 +21,7 @@ export function operationPolicy(options: { auditUrl: string; internalPrivateKey:
           const refused = rootFieldsOf(operation, document).filter((field) => !mayCall(viewer.role, field));
           if (refused.length === 0) return;
           const message = `role ${viewer.role} may not call ${refused.join(", ")}`;
-          contextValue.internalToken ??= signInternalToken(viewer, options.internalPrivateKey, "dgg-gateway", options.clock.now());
+          contextValue.internalToken ??= options.tokens.tokenFor(viewer);
           await recordQuietly(
             options.log,
             (_viewer, token, denials) => audit.recordDenials(token, denials),

@@ -9,6 +9,7 @@ import {
   apolloLogger,
   createErrorFormatter,
   createLogger,
+  InternalTokenIssuer,
   metricsHandler,
   metricsPlugin,
   operationLogPlugin,
@@ -97,13 +98,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [metrics.registry],
   });
+  // One internal token per viewer, reused for half its life (docs/decisions/0052).
+  const tokens = new InternalTokenIssuer(options.internalPrivateKey, "dgg-gateway", options.clock);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger: apolloLogger(log),
     buildService: ({ name, url }) => {
       const target = options.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
-      return new IdentityForwardingDataSource({ url: target }, options.internalPrivateKey, options.clock, { subgraph: name, histogram: fetchDuration });
+      return new IdentityForwardingDataSource({ url: target }, tokens, { subgraph: name, histogram: fetchDuration });
     },
   });
   const verifier = verifierOf(options);
@@ -124,7 +127,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       operationLogPlugin<GatewayContext>(log),
       ...armor.plugins,
       requireAuthentication,
-      operationPolicy({ auditUrl, internalPrivateKey: options.internalPrivateKey, clock: options.clock, log }),
+      operationPolicy({ auditUrl, tokens, log }),
       pageBudget(limits.maxPageRows),
       ApolloServerPluginUsageReportingDisabled(),
       options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -145,7 +148,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const governanceUrl = options.governanceUrl ?? options.subgraphUrls.governance?.replace(/\/graphql$/, "");
   if (governanceUrl) {
-    mountExportDownloads(app, { governanceUrl, verifier, internalPrivateKey: options.internalPrivateKey, clock: options.clock, log });
+    mountExportDownloads(app, { governanceUrl, verifier, tokens, log });
   }
   if (options.console) {
     mountConsole(app, { ...options.console, verifier, clock: options.clock, production: options.production, log });

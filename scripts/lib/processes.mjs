@@ -69,9 +69,10 @@ function childLines(service, env, log) {
 
 /**
  * Spawns every service, waits until each answers /ready (its stores answer and are migrated; the gateway: every subgraph is ready), and returns a stopper.
- * If any service dies, `onExit` is told (npm start then stops the rest).
+ * If any service dies, `onExit` is told (npm start then stops the rest). `nodeArgs` go before each
+ * service's script (e.g. `--cpu-prof`, which Node refuses in NODE_OPTIONS).
  */
-export async function startServices(env, { onExit = () => {}, log = (line) => process.stdout.write(line) } = {}) {
+export async function startServices(env, { onExit = () => {}, log = (line) => process.stdout.write(line), nodeArgs = [] } = {}) {
   const children = [];
   // A child killed by a signal keeps exitCode null, so "still running" must check both.
   const running = (child) => child.exitCode === null && child.signalCode === null;
@@ -81,7 +82,7 @@ export async function startServices(env, { onExit = () => {}, log = (line) => pr
   };
   const launch = (service) => {
     // The tracing preload does nothing unless an OTLP endpoint is set (README: Operating it).
-    const child = spawn(process.execPath, ["--require", TRACING_PRELOAD, join(ROOT, service.entry)], {
+    const child = spawn(process.execPath, [...nodeArgs, "--require", TRACING_PRELOAD, join(ROOT, service.entry)], {
       env: { ...env, DGG_SERVICE_NAME: service.name },
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],

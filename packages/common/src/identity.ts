@@ -30,7 +30,7 @@ export const GATEWAY_AUDIENCE = "dgg-gateway";
 /** Audience of the internal identity token the gateway and governance forward to subgraphs. */
 export const INTERNAL_AUDIENCE = "dgg-subgraphs";
 export const INTERNAL_TOKEN_HEADER = "x-dgg-internal-token";
-const INTERNAL_TTL_SECONDS = 120;
+export const INTERNAL_TTL_SECONDS = 120;
 /** Tolerance for `exp`/`nbf` against the verifier's clock: small, so an expired token dies quickly. */
 export const CLOCK_SKEW_SECONDS = 30;
 
@@ -92,12 +92,19 @@ export function tokenRejected(error: unknown, what: string): ServiceError {
   return new UnauthenticatedError(`${what} rejected (${reason})`);
 }
 
-async function verify(
+/** A verified token's viewer and the window (epoch ms) in which jose, with the same tolerance, accepts it. */
+export interface VerifiedClaims {
+  viewer: Viewer;
+  notBefore: number;
+  expiresAt: number;
+}
+
+async function verifyClaims(
   token: string,
   key: KeyLike,
   options: { issuer?: string | string[]; audience: string; now: Date },
   what: string,
-): Promise<Viewer> {
+): Promise<VerifiedClaims> {
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: ["ES256"],
@@ -107,10 +114,17 @@ async function verify(
       currentDate: options.now,
       requiredClaims: ["exp", "sub"],
     });
-    return viewerFromClaims(payload);
+    // jose refuses when exp <= now - tolerance or nbf > now + tolerance (in whole seconds).
+    const expiresAt = ((payload.exp as number) + CLOCK_SKEW_SECONDS) * 1000;
+    const notBefore = payload.nbf === undefined ? Number.NEGATIVE_INFINITY : (payload.nbf - CLOCK_SKEW_SECONDS) * 1000;
+    return { viewer: viewerFromClaims(payload), notBefore, expiresAt };
   } catch (error) {
     throw tokenRejected(error, what);
   }
+}
+
+async function verify(token: string, key: KeyLike, options: { issuer?: string | string[]; audience: string; now: Date }, what: string): Promise<Viewer> {
+  return (await verifyClaims(token, key, options, what)).viewer;
 }
 
 /** Verifies a client's bearer token (embedded default: the local issuer key). */
@@ -148,6 +162,11 @@ export function signInternalToken(viewer: Viewer, key: KeyLike, issuer: string, 
 /** Verifies a forwarded internal identity; only the gateway and governance hold the signing key. */
 export function verifyInternalToken(token: string, key: KeyLike, now: Date): Promise<Viewer> {
   return verify(token, key, { audience: INTERNAL_AUDIENCE, now }, "internal identity");
+}
+
+/** As `verifyInternalToken`, with the window in which the token stays valid (for `VerifiedTokenCache`). */
+export function verifyInternalTokenClaims(token: string, key: KeyLike, now: Date): Promise<VerifiedClaims> {
+  return verifyClaims(token, key, { audience: INTERNAL_AUDIENCE, now }, "internal identity");
 }
 
 export const importPrivateKey = (pem: string): Promise<KeyLike> => importPKCS8(pem, "ES256");

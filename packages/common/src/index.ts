@@ -13,6 +13,7 @@ export * from "./logging";
 export * from "./federation";
 export * from "./clock";
 export * from "./identity";
+export * from "./internal-tokens";
 export * from "./keys";
 export * from "./authz";
 export * from "./pagination";

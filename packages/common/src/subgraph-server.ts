@@ -15,7 +15,8 @@ import type { DenialRecord } from "./audit-client";
 import { denialAudit, denialOf, recordQuietly } from "./denial-audit";
 import { ForbiddenError, ServiceError } from "./errors";
 import { createErrorFormatter } from "./format-error";
-import { INTERNAL_TOKEN_HEADER, verifyInternalToken } from "./identity";
+import { INTERNAL_TOKEN_HEADER } from "./identity";
+import { VerifiedTokenCache } from "./internal-tokens";
 import type { Viewer } from "./identity";
 import { apolloLogger, durationMs, operationLogPlugin } from "./logging/graphql";
 import { requestIdMiddleware } from "./logging/context";
@@ -113,11 +114,12 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
   });
   await server.start();
 
+  const tokens = new VerifiedTokenCache(options.internalPublicKey, options.clock);
   const authenticate = async (req: Request): Promise<{ viewer: Viewer; token: string }> => {
     const token = req.header(INTERNAL_TOKEN_HEADER);
     if (!token) throw unauthenticated(`${options.name} accepts requests only through the gateway or governance`);
     try {
-      return { viewer: await verifyInternalToken(token, options.internalPublicKey, options.clock.now()), token };
+      return { viewer: await tokens.verify(token), token };
     } catch (error) {
       throw unauthenticated(error instanceof Error ? error.message : "internal identity rejected");
     }

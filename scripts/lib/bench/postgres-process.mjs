@@ -88,27 +88,30 @@ export async function gql(url, token, query, variables = {}) {
  * The whole system's environment on fresh PostgreSQL databases named `<prefix>_<store>[_<region>]`
  * and free ports, with development keys under `dataDir`. Returns the environment and the URLs
  * of `homeRegion`'s stores (plus the global ones), where a benchmark seeds its tenant.
+ * With `engine: "sqlite"` the services keep the embedded default (SQLite files under
+ * `dataDir`) and `home` is empty.
  */
-export async function benchEnvironment({ prefix, homeRegion, dataDir, regions, serviceEnvironment, common, extra = {} }) {
+export async function benchEnvironment({ prefix, homeRegion, dataDir, regions, serviceEnvironment, common, extra = {}, engine = "postgres" }) {
   const home = {};
   const regionalUrls = {};
-  for (const store of common.DATA_SUBGRAPH_NAMES) {
+  for (const store of engine === "postgres" ? common.DATA_SUBGRAPH_NAMES : []) {
     for (const region of regions) {
       const url = await freshDatabase(`${prefix}_${store}_${region.toLowerCase()}`);
       regionalUrls[`${store.toUpperCase()}_DATABASE_URL_${region}`] = url;
       if (region === homeRegion) home[store] = url;
     }
   }
-  home.storage_regions = await freshDatabase(`${prefix}_storage_regions`);
-  home.governance = await freshDatabase(`${prefix}_governance`);
+  if (engine === "postgres") {
+    home.storage_regions = await freshDatabase(`${prefix}_storage_regions`);
+    home.governance = await freshDatabase(`${prefix}_governance`);
+  }
   const env = serviceEnvironment({
     ...process.env,
     DGG_DATA_DIR: dataDir,
     DGG_SEED_DEMO: "false",
     ...(await freePortEnvironment([...common.SERVICES, common.GATEWAY_SERVICE])),
     ...regionalUrls,
-    STORAGE_REGIONS_DATABASE_URL: home.storage_regions,
-    GOVERNANCE_DATABASE_URL: home.governance,
+    ...(engine === "postgres" ? { STORAGE_REGIONS_DATABASE_URL: home.storage_regions, GOVERNANCE_DATABASE_URL: home.governance } : {}),
     ...extra,
   });
   const keys = common.keyPathsFromEnv(env);

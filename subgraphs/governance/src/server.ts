@@ -8,7 +8,7 @@ import {
   GOVERNANCE_SERVICE,
   openDataSource,
   ServiceMetrics,
-  signInternalToken,
+  InternalTokenIssuer,
   TenantDirectoryClient,
 } from "@dgg/common";
 import type { Clock, DatabaseConfig, Region, ServiceLogger, ServiceUrls, SubgraphApp } from "@dgg/common";
@@ -169,12 +169,14 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
   const holder: { workers?: PrivacyWorkers } = {};
   const metrics = new ServiceMetrics("governance");
   const log = options.log ?? createLogger("governance");
+  // One internal token for governance's own identity, reused for half its life (docs/decisions/0052).
+  const issuer = new InternalTokenIssuer(options.internalPrivateKey, "dgg-governance", options.clock);
   const deps: GovernanceDeps = {
     db,
     clock: options.clock,
     audit: new AuditClient(options.urls.audit),
     tenants: new TenantDirectoryClient(options.urls.storageRegions),
-    contract: new PersonalDataContractClient(subgraphs, options.internalPrivateKey, options.clock),
+    contract: new PersonalDataContractClient(subgraphs, issuer),
     blobs,
     retention: {
       lease: new RetentionLease(db, options.clock, newWorkerId(), options.retentionLeaseMs ?? 5 * 60_000),
@@ -185,7 +187,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     privacy,
     ledgerKey: options.ledgerKey,
     linkSigningKey: options.internalPrivateKey,
-    serviceToken: () => signInternalToken(GOVERNANCE_SERVICE, options.internalPrivateKey, "dgg-governance", options.clock.now()),
+    serviceToken: () => issuer.tokenFor(GOVERNANCE_SERVICE),
     wakeWorkers: () => holder.workers?.wake(),
     webhooks,
     metrics: new GovernanceMetrics(metrics, db, options.clock),
@@ -212,7 +214,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
       ? null
       : new ResidencyMover({
           ...options.residencyMover,
-          client: new ResidencyClient(options.urls.storageRegions, subgraphs, options.internalPrivateKey, options.clock, options.residencyMover?.callTimeoutMs),
+          client: new ResidencyClient(options.urls.storageRegions, subgraphs, issuer, options.residencyMover?.callTimeoutMs),
           blobs,
           audit: deps.audit,
           log,

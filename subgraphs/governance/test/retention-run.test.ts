@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AuditClient, createDataSource, createLogger, ManualClock, openDataSource, ServiceMetrics, TenantDirectoryClient } from "@dgg/common";
+import { AuditClient, createDataSource, createLogger, InternalTokenIssuer, ManualClock, openDataSource, ServiceMetrics, TenantDirectoryClient } from "@dgg/common";
 import { generateTestKeyPair, startFakeService, tempSqlite } from "@dgg/common/testkit";
 import type { DataSource } from "typeorm";
 import { governanceEntities, governanceMigrations } from "../src/server";
@@ -56,7 +56,7 @@ describe("a retention run with a subgraph down", () => {
       clock,
       audit: new AuditClient(fakes.url),
       tenants: new TenantDirectoryClient(fakes.url),
-      contract: new PersonalDataContractClient(dataSubgraphs({ users: fakes.url, telemetry: telemetry.url, audit: fakes.url }), keys.privateKey, clock),
+      contract: new PersonalDataContractClient(dataSubgraphs({ users: fakes.url, telemetry: telemetry.url, audit: fakes.url }), new InternalTokenIssuer(keys.privateKey, "dgg-governance", clock)),
       blobs: new FileSystemBlobStore(mkdtempSync(join(tmpdir(), "dgg-blobs-"))),
       retention: { lease: new RetentionLease(db, clock, "replica", 60_000), waitMs: 1000, intervalMs: HOUR },
       faults: noFaults,

@@ -1,5 +1,5 @@
-import type { KeyLike } from "jose";
-import { callInternal, DataCategory, GOVERNANCE_SERVICE, signInternalToken } from "@dgg/common";
+import { callInternal, DataCategory, GOVERNANCE_SERVICE } from "@dgg/common";
+import type { InternalTokenIssuer } from "@dgg/common";
 import type { DataSubgraph } from "./data-subgraphs";
 import type {
   CategoryCount,
@@ -36,8 +36,7 @@ export interface SubjectHoldings {
 export class PersonalDataContractClient {
   constructor(
     readonly subgraphs: DataSubgraph[],
-    private readonly signingKey: KeyLike,
-    private readonly clock: Clock,
+    private readonly issuer: InternalTokenIssuer,
   ) {}
 
   /** Governance's own identity, for calls no client made (scheduled retention runs). */
@@ -46,7 +45,7 @@ export class PersonalDataContractClient {
   }
 
   private token(): Promise<string> {
-    return signInternalToken(GOVERNANCE_SERVICE, this.signingKey, "dgg-governance", this.clock.now());
+    return this.issuer.tokenFor(GOVERNANCE_SERVICE);
   }
 
   subgraphFor(category: DataCategory): DataSubgraph {

@@ -1,6 +1,5 @@
-import type { KeyLike } from "jose";
-import { callInternal, GOVERNANCE_SERVICE, signInternalToken } from "@dgg/common";
-import type { Clock, Region } from "@dgg/common";
+import { callInternal, GOVERNANCE_SERVICE } from "@dgg/common";
+import type { InternalTokenIssuer, Region } from "@dgg/common";
 import type { DataSubgraph } from "../contract/data-subgraphs";
 
 /** One store's checkpointed copy, as storage-regions records it (subgraphs/storage-regions/src/entities/tenant-move.entity.ts). */
@@ -53,13 +52,12 @@ export class ResidencyClient {
   constructor(
     private readonly storageRegionsUrl: string,
     readonly subgraphs: DataSubgraph[],
-    private readonly signingKey: KeyLike,
-    private readonly clock: Clock,
+    private readonly issuer: InternalTokenIssuer,
     private readonly callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS,
   ) {}
 
   token(): Promise<string> {
-    return signInternalToken(GOVERNANCE_SERVICE, this.signingKey, "dgg-governance", this.clock.now());
+    return this.issuer.tokenFor(GOVERNANCE_SERVICE);
   }
 
   private async moves<T>(path: string, body?: unknown): Promise<T> {
