@@ -1,13 +1,12 @@
 import { callInternal, DataCategory, GOVERNANCE_SERVICE } from "@dgg/common";
-import type { InternalTokenIssuer } from "@dgg/common";
 import type { DataSubgraph } from "./data-subgraphs";
 import type {
   CategoryCount,
-  Clock,
   ErasureResult,
   ExportPage,
   FreezeResult,
   IdentifiersResult,
+  InternalTokenIssuer,
   PersonalDataHoldings,
   PersonalDataSubjectsPage,
   PurgeRequest,
