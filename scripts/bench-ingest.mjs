@@ -126,7 +126,9 @@ async function runEngine(engine) {
     const cpuBefore = Object.fromEntries(services.children.map(({ service, child }) => [service.name, cpuMsOf(child.pid)]));
     let accepted = 0;
     const apiSeconds = await timed(EVENTS / BATCH, IN_FLIGHT, async (n) => {
-      accepted += (await gql(gateway, ingest, INGEST, { e: batchOf(userIds, n) })).ingestTelemetry.accepted;
+      // Awaited first: `accepted += await ...` would read `accepted` before the await and lose the other batches' counts.
+      const answer = await gql(gateway, ingest, INGEST, { e: batchOf(userIds, n) });
+      accepted += answer.ingestTelemetry.accepted;
     });
     if (accepted !== EVENTS) throw new Error(`${engine}: ${accepted} of ${EVENTS} events accepted`);
     const cpu = Object.fromEntries(services.children.map(({ service, child }) => [service.name, ((cpuMsOf(child.pid) - cpuBefore[service.name]) * 1000) / EVENTS]));

@@ -51,7 +51,7 @@ try {
 
   // Bulk rows straight into the old region's stores, as bench-privacy seeds.
   // Payloads padded to their sealed length: a move copies sealed rows verbatim, so bytes are its cost.
-  const seeding = await seedBigUser(home, { userId, tenantId, devices: DEVICES, telemetry: TELEMETRY, audit: AUDIT, sealedSize: true, common, env, region: FROM });
+  const seeding = (await seedBigUser(home, { userId, tenantId, devices: DEVICES, telemetry: TELEMETRY, audit: AUDIT, sealedSize: true, common, env, region: FROM })).seconds;
   console.log(`seeded ${TELEMETRY} telemetry events, ${DEVICES} devices, ${AUDIT} audit entries in ${FROM} in ${seeding.toFixed(1)} s`);
 
   // Every process: the mover (governance), the stores' subgraphs, and the gateway and directory the operator's polling goes through.

@@ -122,7 +122,8 @@ export async function benchEnvironment({ prefix, homeRegion, dataDir, regions, s
 
 /**
  * Bulk rows about one user straight into `home`'s stores (server-side generate_series: the
- * ingest path is not what the benchmarks measure), then ANALYZE. Returns the seconds it took.
+ * ingest path is not what the benchmarks measure), then ANALYZE. Returns the seconds it took
+ * and the values the stores keep in place of the user's id.
  * Ids are stored as the services store them (`common`, `env` and `region` say where the key
  * files are). The content is written in clear (as rows from before sealing are read); `sealedSize` pads
  * each payload to the length the same payload has sealed (docs/decisions/0044), for
@@ -144,7 +145,7 @@ export async function seedBigUser(home, { userId, tenantId, devices, telemetry, 
   await sql(home.audit, `INSERT INTO audit_log_entry (id, tenant_id, actor, actor_role, action, subject_user_id, occurred_at, details)
     SELECT gen_random_uuid()::text, $2, 'bench@admin', 'tenant-admin', 'PERSONAL_DATA_READ', $1, $3::bigint - g * 10, '{"n":' || g || '}' FROM generate_series(1, $4) g`, [stored.audit, tenantId, now, audit]);
   await Promise.all(Object.values(home).map((url) => sql(url, "ANALYZE")));
-  return (Date.now() - started) / 1000;
+  return { seconds: (Date.now() - started) / 1000, stored };
 }
 
 /**
