@@ -129,7 +129,13 @@ async function verify(token: string, key: KeyLike, options: { issuer?: string | 
 
 /** Verifies a client's bearer token (embedded default: the local issuer key). */
 export async function verifyClientToken(token: string, key: KeyLike, now: Date): Promise<Viewer> {
-  return assertClientViewer(await verify(token, key, { issuer: DEV_ISSUER, audience: GATEWAY_AUDIENCE, now }, "bearer token"));
+  return (await verifyClientTokenClaims(token, key, now)).viewer;
+}
+
+/** As `verifyClientToken`, with the window in which the token stays valid (for `VerifiedTokenCache`). */
+export async function verifyClientTokenClaims(token: string, key: KeyLike, now: Date): Promise<VerifiedClaims> {
+  const claims = await verifyClaims(token, key, { issuer: DEV_ISSUER, audience: GATEWAY_AUDIENCE, now }, "bearer token");
+  return { ...claims, viewer: assertClientViewer(claims.viewer) };
 }
 
 /** Mints a client token with the local issuer key (development only: `npm run token`). */

@@ -1,7 +1,7 @@
 import type { KeyLike } from "jose";
 import type { Clock } from "./clock";
 import { INTERNAL_TTL_SECONDS, signInternalToken, verifyInternalTokenClaims } from "./identity";
-import type { Viewer } from "./identity";
+import type { VerifiedClaims, Viewer } from "./identity";
 
 /**
  * ES256 on every hop was a measurable share of each personalData request: the gateway signed
@@ -50,19 +50,25 @@ export class InternalTokenIssuer {
 }
 
 /**
- * Verifies each internal token once while it is valid. The cache is keyed by the exact token
- * string, so only a byte-identical token hits; a hit is accepted only inside the token's own
- * validity window (the same clock tolerance as a full verification), refusals are never
- * remembered, and the viewer handed out is frozen so no request can change another's.
+ * Verifies each token once while it is valid. The cache is keyed by the exact token string,
+ * so only a byte-identical token hits; a hit is accepted only inside the token's own validity
+ * window (the same clock tolerance as a full verification), refusals are never remembered,
+ * and the viewer handed out is frozen so no request can change another's. `verifyInFull`
+ * is the verification it stands in front of (internal tokens: `forInternalTokens`).
  */
 export class VerifiedTokenCache {
   private readonly verified = new Map<string, { viewer: Viewer; notBefore: number; expiresAt: number }>();
 
   constructor(
-    private readonly key: KeyLike,
+    private readonly verifyInFull: (token: string, now: Date) => Promise<VerifiedClaims>,
     private readonly clock: Clock,
     private readonly capacity = DEFAULT_CAPACITY,
   ) {}
+
+  /** The cache in front of internal-token verification with `key` (every subgraph server uses it). */
+  static forInternalTokens(key: KeyLike, clock: Clock): VerifiedTokenCache {
+    return new VerifiedTokenCache((token, now) => verifyInternalTokenClaims(token, key, now), clock);
+  }
 
   /** How many verified tokens are remembered. */
   get size(): number {
@@ -74,7 +80,7 @@ export class VerifiedTokenCache {
     const hit = this.verified.get(token);
     if (hit && hit.notBefore <= now.getTime() && now.getTime() < hit.expiresAt) return hit.viewer;
     if (hit) this.verified.delete(token);
-    const claims = await verifyInternalTokenClaims(token, this.key, now);
+    const claims = await this.verifyInFull(token, now);
     const viewer = Object.freeze({ ...claims.viewer });
     remember(this.verified, token, { viewer, notBefore: claims.notBefore, expiresAt: claims.expiresAt }, this.capacity);
     return viewer;

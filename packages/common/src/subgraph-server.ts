@@ -114,7 +114,7 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
   });
   await server.start();
 
-  const tokens = new VerifiedTokenCache(options.internalPublicKey, options.clock);
+  const tokens = VerifiedTokenCache.forInternalTokens(options.internalPublicKey, options.clock);
   const authenticate = async (req: Request): Promise<{ viewer: Viewer; token: string }> => {
     const token = req.header(INTERNAL_TOKEN_HEADER);
     if (!token) throw unauthenticated(`${options.name} accepts requests only through the gateway or governance`);
