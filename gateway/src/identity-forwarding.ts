@@ -19,7 +19,7 @@ const CLIENT_FAULT_CODES = new Set(["BAD_USER_INPUT", "FORBIDDEN", "NOT_FOUND", 
  */
 export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
-    options: { url: string },
+    options: { url: string; fetcher?: RemoteGraphQLDataSource["fetcher"] },
     private readonly tokens: InternalTokenIssuer,
     private readonly timing?: { subgraph: string; histogram: Histogram<"subgraph" | "outcome"> },
   ) {

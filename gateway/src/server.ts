@@ -27,6 +27,7 @@ import { createGatewayContext } from "./context";
 import type { GatewayContext } from "./context";
 import { mountExportDownloads } from "./export-downloads";
 import { IdentityForwardingDataSource } from "./identity-forwarding";
+import { keepAliveFetcher } from "./subgraph-fetcher";
 import { operationPolicy } from "./operation-policy";
 import { armorProtection, DEFAULT_LIMITS, pageBudget, requestShape } from "./query-limits";
 import type { QueryLimits } from "./query-limits";
@@ -100,13 +101,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   // One internal token per viewer, reused for half its life (docs/decisions/0052).
   const tokens = new InternalTokenIssuer(options.internalPrivateKey, "dgg-gateway", options.clock);
+  // One keep-alive connection pool for every subgraph call of this gateway.
+  const fetcher = keepAliveFetcher();
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     logger: apolloLogger(log),
     buildService: ({ name, url }) => {
       const target = options.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}`);
-      return new IdentityForwardingDataSource({ url: target }, tokens, { subgraph: name, histogram: fetchDuration });
+      return new IdentityForwardingDataSource({ url: target, fetcher }, tokens, { subgraph: name, histogram: fetchDuration });
     },
   });
   const verifier = verifierOf(options);

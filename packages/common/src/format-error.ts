@@ -3,6 +3,7 @@ import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { ServiceError } from "./errors";
 import type { ServiceLogger } from "./logging/logger";
+import { ServiceUnreachableError } from "./keep-alive-http";
 
 /** Apollo's request-level codes, mapped onto the contract's: each is the client's fault. */
 const CLIENT_FAULT_CODES = new Set([
@@ -51,8 +52,9 @@ export function createErrorFormatter(log: ServiceLogger) {
   };
 }
 
-/** Connection failures to a subgraph (the gateway's fetcher reports them as FetchError). */
+/** Connection failures to a subgraph: the gateway's fetcher's, or FetchError from a stock fetcher. */
 function isUnreachable(error: unknown): boolean {
+  if (error instanceof ServiceUnreachableError) return true;
   if (!(error instanceof Error)) return false;
   return error.name === "FetchError" && /ECONNREFUSED|ECONNRESET|socket hang up/.test(error.message);
 }

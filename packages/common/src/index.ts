@@ -23,6 +23,7 @@ export * from "./db";
 export * from "./internal-http";
 export * from "./audit-client";
 export * from "./format-error";
+export * from "./keep-alive-http";
 export * from "./subgraph-server";
 export * from "./run-service";
 export * from "./data-subgraph-service";

@@ -1,6 +1,11 @@
 import { INTERNAL_TOKEN_HEADER } from "./identity";
 import { isErrorCode, ServiceError, UnavailableError } from "./errors";
+import { KeepAliveAgents } from "./keep-alive-http";
+import type { HttpAnswer } from "./keep-alive-http";
 import { requestIdHeaders } from "./logging/context";
+
+/** The process's connections to the other services' internal contracts (one pool, kept alive). */
+const connections = new KeepAliveAgents();
 
 /**
  * Calls another service's internal contract (`/internal/...`) with an internal identity.
@@ -16,26 +21,26 @@ export async function callInternal<T>(
   url: string,
   options: { token: string; method?: "GET" | "POST"; body?: unknown; timeoutMs?: number },
 ): Promise<T> {
-  let response: Response;
+  let response: HttpAnswer;
   try {
-    response = await fetch(url, {
+    response = await connections.call(url, {
       method: options.method ?? (options.body === undefined ? "GET" : "POST"),
       headers: { [INTERNAL_TOKEN_HEADER]: options.token, "content-type": "application/json", ...requestIdHeaders() },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+      timeoutMs: options.timeoutMs ?? 60_000,
     });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
     throw new UnavailableError(`service at ${new URL(url).origin} is unreachable (${reason})`);
   }
-  const text = await response.text();
+  const text = response.body.toString("utf8");
   let payload: unknown;
   try {
     payload = text.length > 0 ? JSON.parse(text) : null;
   } catch {
     throw new UnavailableError(`service at ${new URL(url).origin} answered ${response.status} with a non-JSON body`);
   }
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
     const error = (payload as { error?: { code?: unknown; message?: unknown; reference?: unknown; retryAfterSeconds?: unknown } } | null)?.error;
     if (error && isErrorCode(error.code) && typeof error.message === "string") {
       if (error.code === "UNAVAILABLE") {
