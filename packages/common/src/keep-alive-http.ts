@@ -9,10 +9,21 @@ import https from "node:https";
  * with an AbortSignal per call was over half of governance's CPU per personalData request,
  * and the gateway's stock fetcher (make-fetch-happen, minipass, agent-base) about a fifth of
  * the gateway's (docs/benchmarks/gateway.md). Here a call is one request and one buffered
- * answer. Idle sockets close before the server's announced keep-alive timeout (node's agent
- * reads the `Keep-Alive: timeout` hint), so a call is not sent on a socket the server is
- * about to close. Nothing is retried: a POST is never sent twice.
+ * answer.
+ *
+ * A kept-alive socket that the server closes for idleness just as a call goes out on it
+ * fails that call ("socket hang up"). So idle sockets are dropped after IDLE_SOCKET_MS, below
+ * node's server default of 5 s (node's agent shortens it further when a server announces a
+ * shorter `Keep-Alive: timeout`, but only when the agent has a timeout of its own). A GET
+ * that still meets a closed socket, having gone out on a reused one, is sent once more on a
+ * fresh one; nothing else is retried: a POST is never sent twice.
  */
+
+/** Below the 5 s keep-alive timeout of node's http server, which every service here runs. */
+const IDLE_SOCKET_MS = 4_000;
+
+/** The errors of a request written to a socket its server had already closed. */
+const STALE_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE"]);
 
 /** An answer read whole (answers between services are bounded: pages, not streams). */
 export interface HttpAnswer {
@@ -25,7 +36,12 @@ export interface HttpAnswer {
 /** A call that failed at the connection (refused, reset, hung up, timed out): the callee is down, restarting or stuck. */
 export class ServiceUnreachableError extends Error {
   readonly code: string | undefined;
-  constructor(url: string, cause: Error & { code?: string }) {
+  constructor(
+    url: string,
+    cause: Error & { code?: string },
+    /** It went out on a kept-alive socket and got no answer: the server may have closed that socket first. */
+    readonly onReusedSocket = false,
+  ) {
     super(`request to ${url} failed: ${cause.message}`, { cause });
     this.name = "ServiceUnreachableError";
     this.code = cause.code;
@@ -34,21 +50,34 @@ export class ServiceUnreachableError extends Error {
 
 /** One pool of keep-alive connections (per caller: the gateway's fetcher, `callInternal`). */
 export class KeepAliveAgents {
-  private readonly agentOptions = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: "fifo" } as const;
+  private readonly agentOptions = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: "fifo", timeout: IDLE_SOCKET_MS } as const;
   readonly http = new http.Agent(this.agentOptions);
   readonly https = new https.Agent(this.agentOptions);
 
   /** Sends one request and reads the whole answer; `timeoutMs` bounds the whole call. */
-  call(url: string, options: { method: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }): Promise<HttpAnswer> {
+  async call(url: string, options: { method: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }): Promise<HttpAnswer> {
+    try {
+      return await this.send(url, options);
+    } catch (error) {
+      const stale = error instanceof ServiceUnreachableError && error.onReusedSocket && error.code !== undefined && STALE_SOCKET_CODES.has(error.code);
+      if (!stale || options.method !== "GET") throw error;
+      return this.send(url, options);
+    }
+  }
+
+  private send(url: string, options: { method: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }): Promise<HttpAnswer> {
     return new Promise<HttpAnswer>((resolve, reject) => {
       const secure = url.startsWith("https:");
       const client = secure ? https : http;
       let timer: NodeJS.Timeout | undefined;
+      let answered = false;
       const fail = (error: Error & { code?: string }) => {
         clearTimeout(timer);
-        reject(new ServiceUnreachableError(url, error));
+        // Only a request that got no answer at all on a reused socket may have met a stale one.
+        reject(new ServiceUnreachableError(url, error, request.reusedSocket && !answered));
       };
       const request = client.request(url, { method: options.method, headers: options.headers, agent: secure ? this.https : this.http }, (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => {
