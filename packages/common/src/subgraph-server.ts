@@ -210,6 +210,9 @@ function sendInternalError(log: ServiceLogger, res: Response, error: unknown): v
   res.status(500).json({ error: { code: "INTERNAL_SERVER_ERROR", message: `Internal server error (reference ${reference})`, reference } });
 }
 
+/** How long a service keeps an idle client connection open: far beyond its callers' 4 s. */
+export const SERVER_KEEP_ALIVE_MS = 65_000;
+
 /**
  * Listens on `port` (0 picks a free one) and returns the base URL and a closer. Express 5
  * calls the callback with the error when the port cannot be had (EADDRINUSE): that is a
@@ -223,6 +226,12 @@ export function listen(app: express.Express, port: number, host = "127.0.0.1"): 
         reject(error);
         return;
       }
+      // Callers drop idle kept-alive sockets after 4 s (keep-alive-http.ts), but a caller whose
+      // event loop was busy (SQLite runs synchronously) can send on one before its overdue
+      // timer runs. With node's default of 5 s the server may have closed it meanwhile, and the
+      // request meets a reset; with a timeout far beyond the callers' it is still open.
+      server.keepAliveTimeout = SERVER_KEEP_ALIVE_MS;
+      server.headersTimeout = SERVER_KEEP_ALIVE_MS + 1_000;
       const address = server.address() as AddressInfo;
       resolve({
         url: `http://${host}:${address.port}`,
