@@ -12,6 +12,7 @@
 // DGG_BENCH_TRAFFIC: telemetry events per second the user's managed device keeps sending
 // through the gateway while the request runs (default 0; the freeze refuses them), in
 // requests of DGG_BENCH_TRAFFIC_BATCH events each (default 1: one request per event).
+// DGG_BENCH_CPU_PROF=<folder> runs every service under --cpu-prof, profiles in <folder>/<engine>.
 // Writes docs/benchmarks/results/privacy-<date>.md. Creates and empties databases named
 // dgg_bench_*; needs `npm run build` first (the npm script does it), psql and sqlite3.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -48,7 +49,9 @@ async function runEngine(engine) {
     extra: { PRIVACY_WORKERS: "1", PRIVACY_POLL_MS: "200" },
   });
 
-  const services = await startServices(env, { log: () => {} });
+  // DGG_BENCH_CPU_PROF=<folder>: every service under --cpu-prof (read them with scripts/lib/bench/cpu-profile.mjs).
+  const profiling = process.env.DGG_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.DGG_BENCH_CPU_PROF}/${engine}`] : [];
+  const services = await startServices(env, { log: () => {}, nodeArgs: profiling });
   const stop = () => services.stop();
   try {
     const gateway = `${env.GATEWAY_URL}/graphql`;

@@ -1,6 +1,6 @@
 import type { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import type { DataCategory } from "./enums";
-import { decodeCursor, encodeCursor } from "./pagination";
+import { decodeCursor, encodeCursor, keysetAfter } from "./pagination";
 import type { ExportPage } from "./personal-data-contract";
 
 /**
@@ -25,7 +25,7 @@ export async function keysetExportPage<T extends ObjectLiteral & { id: string }>
   const cursor = decodeCursor(options.after, ["number", "string"]);
   if (cursor) {
     const [at, id] = cursor as [number, string];
-    qb.andWhere(`(${alias}.${timeColumn} > :at OR (${alias}.${timeColumn} = :at AND ${alias}.id > :id))`, { at, id });
+    qb.andWhere(keysetAfter(`${alias}.${timeColumn}`, `${alias}.id`, "ASC"), { at, id });
   }
   const rows = await qb.getMany();
   const page = rows.slice(0, limit);

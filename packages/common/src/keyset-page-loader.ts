@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import type { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { decodeCursor, toConnection } from "./pagination";
+import { decodeCursor, keysetAfter, toConnection } from "./pagination";
 import type { Connection } from "./pagination";
 
 /** One page of one user's rows: what every per-user connection (devices, telemetry, audit log) is asked for. */
@@ -96,9 +96,8 @@ async function pageRows<K extends UserPageKey, R>(db: DataSource, source: Keyset
   const cursor = decodeCursor(page.after, ["number", "string"]);
   if (cursor) {
     // The next page holds what comes after the cursor in the connection's order.
-    const past = order === "ASC" ? ">" : "<";
     const [at, id] = cursor as [number, string];
-    inner.andWhere(`(${ALIAS}.${timeColumn} ${past} :at OR (${ALIAS}.${timeColumn} = :at AND ${ALIAS}.id ${past} :id))`, { at, id });
+    inner.andWhere(keysetAfter(`${ALIAS}.${timeColumn}`, `${ALIAS}.id`, order), { at, id });
   }
   const raw: Record<string, unknown>[] = await db
     .createQueryBuilder()

@@ -102,3 +102,16 @@ export function toConnection<T>(rows: T[], first: number, cursorOf: (row: T) => 
     pageInfo: { hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1]!.cursor : null },
   };
 }
+
+/**
+ * The keyset condition "after the cursor (:at, :id)" of a list ordered by `timeColumn`, then
+ * `idColumn`, in `direction`. It repeats the bound on the time column alone: PostgreSQL does
+ * not derive an index range from the OR (SQLite does), so without it every page scanned the
+ * index from the list's first row, and exporting a user with 300,000 events read the rows
+ * before each page again (docs/benchmarks/privacy.md; test/integration/keyset-pages.test.ts).
+ * `idParameter` names the id's parameter when `:id` is taken.
+ */
+export function keysetAfter(timeColumn: string, idColumn: string, direction: "ASC" | "DESC", idParameter = "id"): string {
+  const past = direction === "ASC" ? ">" : "<";
+  return `(${timeColumn} ${past}= :at AND (${timeColumn} ${past} :at OR (${timeColumn} = :at AND ${idColumn} ${past} :${idParameter})))`;
+}

@@ -63,6 +63,28 @@ describe("audit details redaction", () => {
     expect(new Needles(["a.b(c)*"]).matches("x aXb(c) y")).toBe(false);
   });
 
+  it("matches exactly where one whole-token pattern per value would, however many values", () => {
+    // The patterns Needles used to compile, one per value: the reference.
+    const one = (value: string) => new RegExp(`(?<![\\p{L}\\p{N}])${value.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}])`, "iu");
+    // Values that share prefixes and sit inside one another ("al", "alan", "al.an"), in any case, with punctuation and non-Latin letters.
+    const piece = fc.constantFrom("al", "AN", "an", ".", "-", "@", "ø", "Æ", "1", "0", " ", "(", "*", "ß", "İ");
+    const value = fc.array(piece, { minLength: 1, maxLength: 4 }).map((parts) => parts.join(""));
+    const text = fc.array(fc.oneof(piece, fc.constantFrom("x", "9", "é", "\n")), { maxLength: 12 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 8 }), fc.array(text, { minLength: 1, maxLength: 6 }), (values, texts) => {
+        const needles = new Needles(values);
+        for (const sample of texts) expect(needles.matches(sample)).toBe(values.some((v) => one(v).test(sample)));
+      }),
+      { numRuns: 500 },
+    );
+    // More values than one compiled pattern holds: the last group is searched too.
+    const many = Array.from({ length: 700 }, (_, i) => `device-serial-${i}`);
+    const needles = new Needles(many);
+    expect(needles.matches("seen SN device-serial-699 today")).toBe(true);
+    expect(needles.matches("seen SN device-serial-6990 today")).toBe(false);
+    expect(needles.matches("device-serial-0")).toBe(true);
+  });
+
   it("is idempotent on any JSON object", () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.array(fc.string({ minLength: 1 }), { maxLength: 3 }), (details, values) => {

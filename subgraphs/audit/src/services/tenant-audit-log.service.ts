@@ -1,4 +1,4 @@
-import { assertMayCall, decodeCursor, parseFirst, toConnection } from "@dgg/common";
+import { assertMayCall, decodeCursor, keysetAfter, parseFirst, toConnection } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditContext } from "../context";
 import { auditCursorOf } from "../loaders/audit-log-page.loader";
@@ -27,7 +27,7 @@ export async function tenantAuditLog(
   const total = await page.clone().getCount();
   if (cursor) {
     const [at, id] = cursor as [number, string];
-    page.andWhere("(a.occurred_at < :at OR (a.occurred_at = :at AND a.id < :id))", { at, id });
+    page.andWhere(keysetAfter("a.occurred_at", "a.id", "DESC"), { at, id });
   }
   const rows = await page.orderBy("a.occurred_at", "DESC").addOrderBy("a.id", "DESC").take(first + 1).getMany();
   await appendEntries(ctx, ctx.viewer, ctx.token, [

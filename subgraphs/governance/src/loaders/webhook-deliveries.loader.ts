@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import { decodeCursor, encodeCursor, toConnection } from "@dgg/common";
+import { decodeCursor, encodeCursor, keysetAfter, toConnection } from "@dgg/common";
 import { WebhookDeliveryRecord } from "../webhooks/webhook-delivery.entity";
 
 /** One page of one webhook's deliveries, newest first. `first` is already validated. */
@@ -57,7 +57,7 @@ async function countDeliveries(db: DataSource, webhookIds: string[]): Promise<Ma
 /** `first + 1` rows per webhook (the extra one says whether there is a next page), after the cursor. */
 async function pageOf(db: DataSource, webhookIds: string[], page: DeliveriesPageKey): Promise<WebhookDeliveryRecord[]> {
   const cursor = decodeCursor(page.after, ["number", "string"]);
-  const after = cursor ? " AND (x.created_at < :at OR (x.created_at = :at AND x.id < :cursorId))" : "";
+  const after = cursor ? ` AND ${keysetAfter("x.created_at", "x.id", "DESC", "cursorId")}` : "";
   const ranked = `SELECT w.id FROM (
       SELECT x.id, ROW_NUMBER() OVER (PARTITION BY x.webhook_id ORDER BY x.created_at DESC, x.id DESC) AS rn
       FROM webhook_delivery x WHERE x.webhook_id IN (:...webhookIds)${after}

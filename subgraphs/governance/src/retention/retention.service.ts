@@ -1,4 +1,4 @@
-import { assertMayCall, decodeCursor, encodeCursor, parseFirst, toConnection, UnavailableError } from "@dgg/common";
+import { assertMayCall, decodeCursor, encodeCursor, keysetAfter, parseFirst, toConnection, UnavailableError } from "@dgg/common";
 import type { ServiceLogger } from "@dgg/common";
 import { RetentionRunRecord } from "../entities/retention-run.entity";
 import type { GovernanceContext, GovernanceDeps } from "../context";
@@ -66,7 +66,7 @@ export async function retentionRuns(ctx: GovernanceContext, rawFirst: number | n
   const cursor = decodeCursor(after, ["number", "string"]);
   if (cursor) {
     const [at, id] = cursor as [number, string];
-    qb.where("(r.started_at < :at OR (r.started_at = :at AND r.id < :id))", { at, id });
+    qb.where(keysetAfter("r.started_at", "r.id", "DESC"), { at, id });
   }
   const [rows, totalCount] = await Promise.all([qb.getMany(), repo.count()]);
   return toConnection(rows, first, (run) => encodeCursor([run.startedAt.getTime(), run.id]), totalCount);

@@ -4,6 +4,7 @@ import {
   assertOwnTenant,
   ConflictError,
   decodeCursor,
+  keysetAfter,
   encodeCursor,
   NotFoundError,
   outOfBounds,
@@ -63,7 +64,7 @@ export async function listPrivacyRequests(ctx: GovernanceContext, filter: Privac
   const cursor = decodeCursor(filter.after, ["number", "string"]);
   if (cursor) {
     const [at, id] = cursor as [number, string];
-    page.andWhere("(r.created_at < :at OR (r.created_at = :at AND r.id < :id))", { at, id });
+    page.andWhere(keysetAfter("r.created_at", "r.id", "DESC"), { at, id });
   }
   const [rows, totalCount] = await Promise.all([page.getMany(), base().getCount()]);
   return { rows, first, totalCount, cursorOf: (row: PrivacyRequestRecord) => encodeCursor([row.createdAt.getTime(), row.id]) };
