@@ -279,7 +279,7 @@ function describeRace(kind: "sqlite" | "postgres", databases: () => Promise<Reco
           const erasure = s.schedule(Promise.resolve("erase")).then(async () => {
             erasing = true;
             try {
-              return await eraseAuditSubject(stores(h), userId, { pseudonym: `pseudonym:${randomUUID()}`, identifiers: [principal], erasedAt: h.clock.now() });
+              return await eraseAuditSubject(h.service.stores.entries().map(([region, db]) => ({ db, keys: h.service.stores.keys(region) })), userId, { pseudonym: `pseudonym:${randomUUID()}`, identifiers: [principal], erasedAt: h.clock.now() });
             } finally {
               erasing = false;
             }

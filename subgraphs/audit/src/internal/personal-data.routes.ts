@@ -42,7 +42,7 @@ export function auditPersonalData(deps: AuditDeps): PersonalDataAdapter {
       const pseudonym = checkPseudonym(userId, order);
       // The tenant must be known, but every region's store is searched: another tenant's trail
       // may name the user too (a refused attempt against them), and the link must go everywhere.
-      const stores = deps.stores.entries().map(([, db]) => db);
+      const stores = deps.stores.entries().map(([region, db]) => ({ db, keys: deps.stores.keys(region) }));
       const count = await eraseAuditSubject(stores, userId, { pseudonym, identifiers: order.identifiers, erasedAt: deps.clock.now() });
       return [{ category: DataCategory.AUDIT_LOG, count }];
     },

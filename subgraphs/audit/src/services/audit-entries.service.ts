@@ -154,14 +154,14 @@ export async function appendEntries(
     await appendTransaction(deps.stores.get(region), async (manager) => {
       await applyTombstones(manager, regionRows as TombstonedFields[]);
       // Sealed (and aliased) in one pass after the tombstones had their say, as the ingest path does.
-      await insertSealed(manager, await sealedCopies(deps.stores.keys(region), AuditLogEntry, regionRows as AuditLogEntry[]));
+      await insertSealedEntries(manager, await sealedCopies(deps.stores.keys(region), AuditLogEntry, regionRows as AuditLogEntry[]));
     });
   }
   return rows.length;
 }
 
 /** Entries already sealed (and tombstoned), as the columns store them (docs/decisions/0044). */
-function insertSealed(manager: EntityManager, entries: AuditLogEntry[]): Promise<void> {
+export function insertSealedEntries(manager: EntityManager, entries: AuditLogEntry[]): Promise<void> {
   return insertValues(
     manager,
     "audit_log_entry",
