@@ -6,10 +6,10 @@ import https from "node:https";
  * Calls between this system's services, over node's own http client and keep-alive agents.
  *
  * Both ways these calls were made before cost more than the calls: the global `fetch` (undici)
- * with an AbortSignal per call was over half of governance's CPU per personalData request,
+ * with an AbortSignal per call was about a sixth of governance's busy time under personalData,
  * and the gateway's stock fetcher (make-fetch-happen, minipass, agent-base) about a fifth of
- * the gateway's (docs/benchmarks/gateway.md). Here a call is one request and one buffered
- * answer.
+ * the gateway's (docs/benchmarks/gateway.md, docs/decisions/0053). Here a call is one request
+ * and one buffered answer.
  *
  * A kept-alive socket that the server closes for idleness just as a call goes out on it
  * fails that call ("socket hang up"). So idle sockets are dropped after IDLE_SOCKET_MS, below
