@@ -38,8 +38,8 @@ async function walk(engine: Engine, direction: "ASC" | "DESC"): Promise<Row[]> {
   for (;;) {
     const rows = await engine.page(cursor ? keysetAfter("t.at", "t.id", direction) : null, cursor, direction);
     seen.push(...rows);
-    if (rows.length < PAGE) return seen;
-    const last = rows[rows.length - 1];
+    const last = rows.at(-1);
+    if (rows.length < PAGE || !last) return seen;
     cursor = { at: Number(last.at), id: last.id };
   }
 }
@@ -93,7 +93,13 @@ behaves(
           (db.prepare(`EXPLAIN QUERY PLAN ${sqlite(base(condition, direction))}`).all({ at: 1_000_100, id: "a-0001" }) as { detail: string }[]).map((step) => step.detail).join("\n"),
         ),
     };
-    return { engine, close: () => Promise.resolve(db.close()) };
+    return {
+      engine,
+      close: () => {
+        db.close();
+        return Promise.resolve();
+      },
+    };
   },
   // SQLite names the bounds it searches the index with: owner=? AND at>? (or at<?).
   /USING (?:COVERING )?INDEX ix_page_rows_owner_at \(owner=\? AND at[<>]\?\)/,
