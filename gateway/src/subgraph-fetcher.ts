@@ -18,25 +18,22 @@ type FetcherHeaders = FetcherResponse["headers"];
 export function keepAliveFetcher(connections = new KeepAliveAgents()): Fetcher {
   return async (url: string, init: FetcherRequestInit = {}) => {
     const answer = await connections.call(url, { method: init.method ?? "GET", headers: init.headers, body: init.body });
-    return new BufferedResponse(url, answer.status, answer.statusText, answer.headers, answer.body);
+    return new BufferedResponse(url, answer.status, answer.statusText, responseHeaders(answer.headers), answer.body);
   };
 }
 
 /** A subgraph's answer, already read whole (subgraph answers are bounded by the gateway's row limits). */
 class BufferedResponse implements FetcherResponse {
   readonly redirected = false;
-  readonly headers: FetcherHeaders;
   private used = false;
 
   constructor(
     readonly url: string,
     readonly status: number,
     readonly statusText: string,
-    headers: IncomingHttpHeaders,
+    readonly headers: FetcherHeaders,
     private readonly body: Buffer,
-  ) {
-    this.headers = responseHeaders(headers);
-  }
+  ) {}
 
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
@@ -52,13 +49,14 @@ class BufferedResponse implements FetcherResponse {
     return this.body;
   }
 
+  // Async, so that a second read rejects as fetch's does rather than throwing.
   async arrayBuffer(): Promise<ArrayBuffer> {
     const body = this.take();
-    return Promise.resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
+    return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
   }
 
   async text(): Promise<string> {
-    return Promise.resolve(this.take().toString("utf8"));
+    return this.take().toString("utf8");
   }
 
   async json(): Promise<unknown> {
@@ -67,12 +65,7 @@ class BufferedResponse implements FetcherResponse {
 
   clone(): FetcherResponse {
     if (this.used) throw new TypeError(`the body of ${this.url}'s answer was already read`);
-    return new BufferedResponse(this.url, this.status, this.statusText, {}, this.body).withHeaders(this.headers);
-  }
-
-  private withHeaders(headers: FetcherHeaders): this {
-    for (const [name, value] of headers) this.headers.set(name, value);
-    return this;
+    return new BufferedResponse(this.url, this.status, this.statusText, new Headers([...this.headers]), this.body);
   }
 }
 

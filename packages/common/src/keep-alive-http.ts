@@ -48,14 +48,22 @@ export class ServiceUnreachableError extends Error {
   }
 }
 
+/** One call: `timeoutMs` bounds the whole of it. */
+export interface HttpCall {
+  method: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  timeoutMs?: number;
+}
+
 /** One pool of keep-alive connections (per caller: the gateway's fetcher, `callInternal`). */
 export class KeepAliveAgents {
   private readonly agentOptions = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: "fifo", timeout: IDLE_SOCKET_MS } as const;
   readonly http = new http.Agent(this.agentOptions);
   readonly https = new https.Agent(this.agentOptions);
 
-  /** Sends one request and reads the whole answer; `timeoutMs` bounds the whole call. */
-  async call(url: string, options: { method: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }): Promise<HttpAnswer> {
+  /** Sends one request and reads the whole answer. */
+  async call(url: string, options: HttpCall): Promise<HttpAnswer> {
     try {
       return await this.send(url, options);
     } catch (error) {
@@ -65,7 +73,7 @@ export class KeepAliveAgents {
     }
   }
 
-  private send(url: string, options: { method: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }): Promise<HttpAnswer> {
+  private send(url: string, options: HttpCall): Promise<HttpAnswer> {
     return new Promise<HttpAnswer>((resolve, reject) => {
       const secure = url.startsWith("https:");
       const client = secure ? https : http;

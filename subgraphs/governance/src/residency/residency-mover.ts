@@ -1,8 +1,10 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { AuditClient, Region, ServiceLogger } from "@dgg/common";
 import { contextOfTraceparent, isErrorCode, MAX_CHUNK_ROWS, ServiceError, withSpan } from "@dgg/common";
 import type { MovableBlobStore } from "../blob/blob-store";
 import type { DataSubgraph } from "../contract/data-subgraphs";
+import { MoveArchives, PURGE_ROUNDS } from "./move-archives";
+import { advance, chain, freshProgress } from "./move-progress";
 import type { Chunk, ResidencyClient, StoreProgress, TenantMoveRecord } from "./residency-client";
 
 /** Named points where tests make the process die, to prove a move resumes (DGG_FAULT_POINT). */
@@ -37,33 +39,8 @@ export interface ResidencyMoverOptions {
   beforePurge?: (move: TenantMoveRecord) => Promise<void>;
 }
 
-const BLOBS = "blobs";
-/** An interrupted incoming copy in the target (blob-store.ts): never copied, always deleted. */
-const INCOMING = ".incoming";
-/** How many times a purge re-counts and deletes again before it reports the source as still written to. */
-const PURGE_ROUNDS = 5;
-
 /** The error a replica gets when it no longer holds the move, or the move was cancelled under it: stop, do not record. */
 class MoveLostError extends Error {}
-
-function chain(previous: string, page: string): string {
-  return createHash("sha256").update(`${previous}\n${page}`).digest("hex");
-}
-
-function freshProgress(total: number, tables: number): StoreProgress {
-  return { stage: "COPYING", total, copied: 0, verified: 0, tables, table: 0, after: null, sourceChain: "", targetChain: "", rows: 0, checksum: "" };
-}
-
-/** Moves the cursor past a finished chunk: to the next table when this one is exhausted. */
-function advance(progress: StoreProgress, next: string | null): boolean {
-  if (next !== null) {
-    progress.after = next;
-    return false;
-  }
-  progress.table += 1;
-  progress.after = null;
-  return progress.table >= progress.tables;
-}
 
 /**
  * Drives tenant moves to a newly elected region (docs/decisions/0040 and 0043), in bounded
@@ -86,11 +63,13 @@ export class ResidencyMover {
   private readonly owner: string;
   private readonly leaseMs: number;
   private readonly chunkRows: number;
+  private readonly archives: MoveArchives;
 
   constructor(private readonly options: ResidencyMoverOptions) {
     this.owner = options.owner ?? `governance:${randomUUID().slice(0, 8)}`;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.chunkRows = options.chunkRows ?? 2000;
+    this.archives = new MoveArchives(options.blobs);
     // A data subgraph refuses larger chunks (MAX_CHUNK_ROWS): fail at start, not in the middle of a move.
     if (!Number.isInteger(this.chunkRows) || this.chunkRows < 1 || this.chunkRows > MAX_CHUNK_ROWS) {
       throw new Error(`RESIDENCY_COPY_CHUNK_ROWS must be an integer from 1 to ${MAX_CHUNK_ROWS}, got ${String(options.chunkRows)}`);
@@ -202,7 +181,7 @@ export class ResidencyMover {
     if (move.phase === "COPIED") {
       await this.options.repoint?.(move.tenantId, move.fromRegion, move.toRegion);
       // An export file finished in the old region after the archives were verified (a worker needs no data subgraph to commit one) follows now, before its request resumes in the new region.
-      await this.carryOverFinished(move.tenantId, move.fromRegion, move.toRegion, lease);
+      await this.archives.carryOverFinished(move.tenantId, move.fromRegion, move.toRegion, lease);
       lease.check();
       await client.switchDirectory(move.id, this.owner);
       this.fault("residency:after-switch");
@@ -232,7 +211,7 @@ export class ResidencyMover {
 
   private async copyAndVerify(move: TenantMoveRecord, progress: Record<string, StoreProgress>, lease: { check(): void }): Promise<void> {
     for (const subgraph of this.options.client.subgraphs) await this.copyStore(move, subgraph, progress, lease);
-    await this.copyBlobs(move, progress, lease);
+    await this.archives.copyAndVerify(move, progress, { save: () => this.save(move, progress, lease), lease });
   }
 
   private async copyStore(move: TenantMoveRecord, subgraph: DataSubgraph, progress: Record<string, StoreProgress>, lease: { check(): void }): Promise<void> {
@@ -281,55 +260,6 @@ export class ResidencyMover {
     }
   }
 
-  /** The tenant's archives, finished or not (an export half-written moves with the rest), one file per checkpoint. */
-  private async copyBlobs(move: TenantMoveRecord, progress: Record<string, StoreProgress>, lease: { check(): void }): Promise<void> {
-    const { blobs } = this.options;
-    const keysIn = async (region: Region) => (await blobs.list(region, move.tenantId, { unfinished: true })).filter((key) => !key.endsWith(INCOMING));
-    let entry = progress[BLOBS];
-    if (!entry) {
-      await this.deleteBlobs(move.toRegion, move.tenantId);
-      entry = freshProgress((await keysIn(move.fromRegion)).length, 1);
-      progress[BLOBS] = entry;
-      await this.save(move, progress, lease);
-    }
-    if (entry.stage === "COPYING") {
-      for (const key of await keysIn(move.fromRegion)) {
-        if (entry.after !== null && key <= entry.after) continue;
-        await blobs.copyBetweenRegions(move.fromRegion, move.toRegion, key);
-        entry.copied += 1;
-        entry.after = key;
-        await this.save(move, progress, lease);
-      }
-      Object.assign(entry, { stage: "VERIFYING", table: 0, after: null });
-      await this.save(move, progress, lease);
-    }
-    if (entry.stage === "VERIFYING") {
-      const [source, target] = await Promise.all([keysIn(move.fromRegion), keysIn(move.toRegion)]);
-      const mismatch = async (): Promise<string | null> => {
-        if (JSON.stringify(source) !== JSON.stringify(target)) return `the archive files differ (${source.length} in ${move.fromRegion}, ${target.length} in ${move.toRegion})`;
-        for (const key of source) {
-          if (entry.after !== null && key <= entry.after) continue;
-          const [a, b] = await Promise.all([blobs.sha256Of(move.fromRegion, key), blobs.sha256Of(move.toRegion, key)]);
-          if (a !== b) return `${key} differs`;
-          entry.sourceChain = chain(entry.sourceChain, `${key}:${a}`);
-          entry.targetChain = chain(entry.targetChain, `${key}:${b}`);
-          entry.verified += 1;
-          entry.after = key;
-          await this.save(move, progress, lease);
-        }
-        return null;
-      };
-      const problem = await mismatch();
-      if (problem) {
-        delete progress[BLOBS];
-        await this.save(move, progress, lease);
-        throw new Error(`archives of tenant ${move.tenantId} do not verify after the copy: ${problem}; copying them again`);
-      }
-      Object.assign(entry, { stage: "VERIFIED", after: null, rows: entry.verified, checksum: entry.sourceChain });
-      await this.save(move, progress, lease);
-    }
-  }
-
   /** Deletes the tenant's rows of one subgraph in one region, chunk by chunk, until a count finds none. */
   private async deleteRows(move: TenantMoveRecord, subgraph: DataSubgraph, region: Region, lease: { check(): void }): Promise<number> {
     const { client } = this.options;
@@ -348,45 +278,10 @@ export class ResidencyMover {
     throw new Error(`${subgraph.name}: rows of tenant ${move.tenantId} keep arriving in ${region} while it is emptied; will retry`);
   }
 
-  private async deleteBlobs(region: Region, tenantId: string): Promise<number> {
-    const keys = await this.options.blobs.list(region, tenantId, { unfinished: true });
-    for (const key of keys) await this.options.blobs.delete(region, key);
-    return keys.length;
-  }
-
   /** Empties the abandoned region of the tenant: its rows, then its archive files. */
   private async deleteTenant(move: TenantMoveRecord, abandoned: Region, kept: Region, lease: { check(): void }): Promise<void> {
     for (const subgraph of this.options.client.subgraphs) await this.deleteRows(move, subgraph, abandoned, lease);
-    await this.emptyArchives(move.tenantId, abandoned, kept, lease);
-  }
-
-  /** Copies the tenant's finished archive files that only `from` has to `to`. */
-  private async carryOverFinished(tenantId: string, from: Region, to: Region, lease: { check(): void }): Promise<void> {
-    const { blobs } = this.options;
-    for (const key of await blobs.list(from, tenantId)) {
-      lease.check();
-      if (!(await blobs.exists(to, key))) await blobs.copyBetweenRegions(from, to, key);
-    }
-  }
-
-  /**
-   * Deletes the tenant's archive files in the region it leaves (or, on cancel, the copy it
-   * abandons). A finished file only that region has (an export that finished there while
-   * the requests still pointed at it) is carried over to the region kept first, so no
-   * archive a request counts on is lost; unfinished ones were verified with the copy.
-   */
-  private async emptyArchives(tenantId: string, abandoned: Region, kept: Region, lease: { check(): void }): Promise<void> {
-    const { blobs } = this.options;
-    for (let round = 0; round < PURGE_ROUNDS; round += 1) {
-      await this.carryOverFinished(tenantId, abandoned, kept, lease);
-      const keys = await blobs.list(abandoned, tenantId, { unfinished: true });
-      if (keys.length === 0) return;
-      for (const key of keys) {
-        lease.check();
-        await blobs.delete(abandoned, key);
-      }
-    }
-    throw new Error(`archives of tenant ${tenantId} keep arriving in ${abandoned} while it is emptied; will retry`);
+    await this.archives.empty(move.tenantId, abandoned, kept, lease);
   }
 
   /**
