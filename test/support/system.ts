@@ -11,7 +11,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DataSource, FindOptionsWhere } from "typeorm";
 import { createLogger, listen, ManualClock, Region, REGIONS, SERVICES, StatementCounter, subjectKeyFiles } from "@dgg/common";
-import type { DatabaseConfig, ServiceLogger, ServiceUrls, SubgraphName, SubjectKeyStore, Viewer } from "@dgg/common";
+import type {
+  DatabaseConfig,
+  DataSubgraphBase,
+  DataSubgraphEntry,
+  DataSubgraphService,
+  DataSubgraphServiceOptions,
+  ServiceLogger,
+  ServiceUrls,
+  SubgraphName,
+  SubjectKeyStore,
+  Viewer,
+} from "@dgg/common";
 import { clientToken, generateTestKeyPair } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
 import { createUsersService } from "../../subgraphs/users/src/server";
@@ -57,6 +68,8 @@ export interface TestSystem {
   /** A data subgraph's subject keys of one region, as the running service holds them. */
   subjectKeys(name: "users" | "telemetry" | "audit", region: Region): SubjectKeyStore;
   blobRoot: string;
+  /** The fixture data subgraphs the system was started with, by registry name. */
+  fixtures: Record<string, DataSubgraphService<DataSubgraphBase>>;
   /** The governance service, for its privacy workers, ledger replay, evidence purge, mover and scheduler. */
   governance: GovernanceService;
   /** Stops the governance service and starts a fresh one on the same store and port. */
@@ -142,6 +155,18 @@ export interface TestSystemOptions {
   governanceStore?: StoreKind;
   /** The tenants and users the console's development sign-in offers (none by default). */
   devDirectory?: () => Promise<DevDirectoryTenant[]>;
+  /**
+   * Further data subgraphs, each a registry entry and the factory of its service, started
+   * beside the others (one store per region) and added to governance's registry: a new data
+   * subgraph as docs/adding-a-subgraph.md adds one, without changing anything else.
+   */
+  dataSubgraphFixtures?: DataSubgraphFixture[];
+}
+
+/** A data subgraph that is not part of the product, for tests of what a new one gets for free. */
+export interface DataSubgraphFixture {
+  entry: DataSubgraphEntry;
+  create(options: DataSubgraphServiceOptions & { urls: ServiceUrls }): Promise<DataSubgraphService<DataSubgraphBase>>;
 }
 
 /** A service's logger in the test system: JSON into `logs` when a test captures them. */
@@ -178,6 +203,17 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
   };
   const gatewayPort = await freePort();
   const ledgerKey = randomBytes(32);
+  const fixtures: Record<string, DataSubgraphService<DataSubgraphBase>> = {};
+  const fixtureUrls: Record<string, string> = {};
+  const fixtureListeners: Awaited<ReturnType<typeof listen>>[] = [];
+  for (const fixture of options.dataSubgraphFixtures ?? []) {
+    const { name, urlKey } = fixture.entry;
+    const fixtureDatabases = await regionalDatabasesFor(kind, name, dir);
+    fixtures[name] = await fixture.create({ ...regional, databases: fixtureDatabases, subjectKeys: subjectKeyFiles(name, fixtureDatabases, keysEnv), log: testLogger(name, options.logs) });
+    const listener = await listen(fixtures[name].app, 0);
+    fixtureListeners.push(listener);
+    fixtureUrls[urlKey] = listener.url;
+  }
 
   const services = {
     users: await createUsersService({ ...regional, databases: databases.users, subjectKeys: keyFiles.users, logger: counters.users, log: testLogger("users", options.logs) }),
@@ -202,6 +238,8 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
   const governanceDatabase = await databaseFor(options.governanceStore ?? kind, "governance", dir);
   const governanceOptions = {
     ...common,
+    urls: { ...serviceUrls, ...fixtureUrls },
+    services: [...SERVICES, ...(options.dataSubgraphFixtures ?? []).map((fixture) => fixture.entry)],
     internalPrivateKey: internalKeys.privateKey,
     blobs: blobRoot,
     database: governanceDatabase,
@@ -255,6 +293,7 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
     },
     databases,
     keyFiles,
+    fixtures,
     subjectKeys: (name, region) => services[name].stores.keys(region),
     blobRoot,
     governance: services.governance,
@@ -301,6 +340,8 @@ export async function startTestSystem(kind: StoreKind, options: TestSystemOption
       await gateway.stop();
       await Promise.all(listeners.filter((_listener, index) => !paused.has(SUBGRAPHS[index]!)).map((listener) => listener.close()));
       for (const name of SUBGRAPHS) await services[name].stop();
+      for (const listener of fixtureListeners) await listener.close();
+      for (const fixture of Object.values(fixtures)) await fixture.stop();
     },
   };
   return system;

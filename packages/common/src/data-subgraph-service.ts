@@ -8,7 +8,7 @@ import type { Viewer } from "./identity";
 import { createLogger } from "./logging";
 import type { ServiceLogger } from "./logging";
 import { RegionalStores } from "./regional-stores";
-import type { DataSubgraphName, ServiceUrls } from "./service-registry";
+import type { ServiceUrls } from "./service-registry";
 import { subjectKeyFiles } from "./subject-keys";
 import { createSubgraphApp } from "./subgraph-server";
 import type { DenialRecorder, InternalRoute, SubgraphApp } from "./subgraph-server";
@@ -43,7 +43,8 @@ export interface DataSubgraphBase {
 
 /** A data subgraph: its tables, its schema, and how its dependencies, context and internal routes are made. */
 export interface DataSubgraphDefinition<D extends DataSubgraphBase, C extends object> {
-  name: DataSubgraphName;
+  /** Its registry name (`SERVICES`). */
+  name: string;
   entities: DataSourceOptions["entities"];
   migrations: DataSourceOptions["migrations"];
   schema: () => Promise<{ schema: GraphQLSchema }>;

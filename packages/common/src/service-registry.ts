@@ -16,8 +16,8 @@ export interface DataSubgraphRole {
 export interface ServiceEntry {
   /** The name in the supergraph, logs and the test system. */
   name: string;
-  /** Its key in `ServiceUrls`. */
-  urlKey: keyof ServiceUrls;
+  /** Its key among the services' base URLs (`ServiceUrls` for the services of this registry). */
+  urlKey: string;
   /** Environment variables of its port and of its base URL (as the other services find it). */
   portVar: string;
   urlVar: string;
@@ -29,13 +29,14 @@ export interface ServiceEntry {
 }
 
 /** Base URLs of the services (without /graphql), each overridable by environment. */
-export interface ServiceUrls {
+// A type, not an interface: it must fit where URLs are looked up by any registry entry's urlKey.
+export type ServiceUrls = {
   users: string;
   telemetry: string;
   audit: string;
   storageRegions: string;
   governance: string;
-}
+};
 
 /**
  * Every service of the system, once: subgraphs first, the gateway last. The start script,
@@ -78,16 +79,21 @@ export const GATEWAY_SERVICE = { name: "gateway", portVar: "GATEWAY_PORT", urlVa
 
 export type SubgraphName = (typeof SERVICES)[number]["name"];
 
-/** Names of the subgraphs that hold personal data: each keeps one store per region. */
-export const DATA_SUBGRAPH_NAMES = ["users", "telemetry", "audit"] as const satisfies readonly SubgraphName[];
-export type DataSubgraphName = (typeof DATA_SUBGRAPH_NAMES)[number];
+/** A registry entry of a subgraph that holds personal data. */
+export type DataSubgraphEntry = ServiceEntry & { data: DataSubgraphRole };
 
-/** The subgraphs that hold personal data, in erasure order. */
-export function dataSubgraphEntries(): (ServiceEntry & { data: DataSubgraphRole })[] {
-  return (SERVICES as readonly ServiceEntry[])
-    .filter((service): service is ServiceEntry & { data: DataSubgraphRole } => service.data !== undefined)
-    .sort((a, b) => a.data.eraseOrder - b.data.eraseOrder);
+/** Names of the subgraphs that hold personal data (the entries with `data`): each keeps one store per region. */
+export type DataSubgraphName = Extract<(typeof SERVICES)[number], { data: DataSubgraphRole }>["name"];
+
+/** The subgraphs of `services` (this registry by default) that hold personal data, in erasure order. */
+export function dataSubgraphEntries(services: readonly ServiceEntry[] = SERVICES): DataSubgraphEntry[] {
+  return services.filter((service): service is DataSubgraphEntry => service.data !== undefined).sort((a, b) => a.data.eraseOrder - b.data.eraseOrder);
 }
+
+/** The data subgraphs' names, in registry order. */
+export const DATA_SUBGRAPH_NAMES: readonly DataSubgraphName[] = (SERVICES as readonly ServiceEntry[])
+  .filter((service) => service.data !== undefined)
+  .map((service) => service.name as DataSubgraphName);
 
 export function serviceUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceUrls {
   return Object.fromEntries(SERVICES.map((service) => [service.urlKey, env[service.urlVar] ?? `http://127.0.0.1:${service.port}`])) as unknown as ServiceUrls;

@@ -11,7 +11,7 @@ import {
   InternalTokenIssuer,
   TenantDirectoryClient,
 } from "@dgg/common";
-import type { Clock, DatabaseConfig, Region, ServiceLogger, ServiceUrls, SubgraphApp } from "@dgg/common";
+import type { Clock, DatabaseConfig, Region, ServiceEntry, ServiceLogger, ServiceUrls, SubgraphApp } from "@dgg/common";
 import { FileSystemBlobStore } from "./blob/blob-store";
 import type { MovableBlobStore } from "./blob/blob-store";
 import { ResidencyClient } from "./residency/residency-client";
@@ -50,6 +50,7 @@ import type { ReplayResult } from "./privacy/engine/ledger";
 import { PrivacyWorkers } from "./privacy/engine/worker";
 import { buildGovernanceSchema } from "./schema";
 import { dataSubgraphs } from "./contract/data-subgraphs";
+import type { DataSubgraphUrls } from "./contract/data-subgraphs";
 import { PersonalDataContractClient } from "./contract/personal-data-contract-client";
 import { Webhooks1737100000000 } from "./migrations/1737100000000-webhooks";
 import { DEFAULT_WEBHOOK_CONFIG } from "./webhooks/config";
@@ -66,7 +67,10 @@ export interface GovernanceServiceOptions {
   /** Governance signs its service identity (and download links) with this key; only it and the gateway hold it. */
   internalPrivateKey: KeyLike;
   clock: Clock;
-  urls: Pick<ServiceUrls, "users" | "telemetry" | "audit" | "storageRegions">;
+  /** Base URLs by registry `urlKey`: storage-regions, audit and every data subgraph of `services`. */
+  urls: Pick<ServiceUrls, "audit" | "storageRegions"> & DataSubgraphUrls;
+  /** The service registry whose data subgraphs governance drives; this deployment's (SERVICES) by default. */
+  services?: readonly ServiceEntry[];
   /** Root folder of the blob store (one subfolder per region), or another BlobStore. */
   blobs: string | MovableBlobStore;
   /** The residency mover (tenant moves between regions); started unless false. */
@@ -157,7 +161,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     createDataSource(options.database, { entities: governanceEntities, migrations: governanceMigrations, logger: options.logger }),
   );
   const blobs = typeof options.blobs === "string" ? new FileSystemBlobStore(options.blobs) : options.blobs;
-  const subgraphs = dataSubgraphs(options.urls);
+  const subgraphs = dataSubgraphs(options.urls, options.services);
   const privacy: PrivacyEngineConfig = {
     ...DEFAULT_PRIVACY_CONFIG,
     workerId: newWorkerId(),

@@ -47,9 +47,18 @@ export class PersonalDataContractClient {
     return this.issuer.tokenFor(GOVERNANCE_SERVICE);
   }
 
-  subgraphFor(category: DataCategory): DataSubgraph {
-    const subgraph = this.subgraphs.find((candidate) => candidate.categories.includes(category));
-    if (!subgraph) throw new Error(`no data subgraph holds category ${category}`);
+  /** Every data subgraph holding `category`, in erasure order (an export file takes them in this order). */
+  subgraphsFor(category: DataCategory): DataSubgraph[] {
+    return this.subgraphs.filter((candidate) => candidate.categories.includes(category));
+  }
+
+  /**
+   * The one data subgraph holding a category that has a role of its own: the accounts (who
+   * owns a user id, who was removed when) and the audit trail (late pseudonymisation).
+   */
+  soleSubgraphFor(category: DataCategory.ACCOUNT | DataCategory.AUDIT_LOG): DataSubgraph {
+    const [subgraph, ...others] = this.subgraphsFor(category);
+    if (!subgraph || others.length > 0) throw new Error(`exactly one data subgraph must hold ${category}, found ${this.subgraphsFor(category).length}`);
     return subgraph;
   }
 
@@ -69,16 +78,19 @@ export class PersonalDataContractClient {
     for (const answer of answers) {
       heldIn = heldIn ?? answer.tenantId;
       if (answer.removedAt) removedAt = new Date(answer.removedAt);
+      // Several subgraphs may hold one category: their records add up, the oldest is the earliest.
       for (const holding of answer.categories) {
-        categories.set(holding.category, { records: holding.records, oldestAt: holding.oldestAt ? new Date(holding.oldestAt) : null });
+        const before = categories.get(holding.category);
+        const oldestAt = holding.oldestAt ? new Date(holding.oldestAt) : null;
+        categories.set(holding.category, { records: (before?.records ?? 0) + holding.records, oldestAt: earlier(before?.oldestAt ?? null, oldestAt) });
         totalRecords += holding.records;
       }
     }
     return { userId, tenantId: heldIn, removedAt, categories, totalRecords };
   }
 
-  async exportPage(category: DataCategory, userId: string, tenantId: string, after: string | null, limit?: number): Promise<ExportPage> {
-    const subgraph = this.subgraphFor(category);
+  /** One page of what `subgraph` holds of `category` about the user, after `after` (a cursor of that subgraph's). */
+  async exportPage(subgraph: DataSubgraph, category: DataCategory, userId: string, tenantId: string, after: string | null, limit?: number): Promise<ExportPage> {
     const query = new URLSearchParams({ category, tenantId });
     if (after) query.set("after", after);
     if (limit !== undefined) query.set("limit", String(limit));
@@ -142,7 +154,7 @@ export class PersonalDataContractClient {
   }
 
   async usersRemovedBefore(cutoff: Date): Promise<{ userId: string; tenantId: string }[]> {
-    const users = this.subgraphFor(DataCategory.ACCOUNT);
+    const users = this.soleSubgraphFor(DataCategory.ACCOUNT);
     const answer = await callInternal<{ users: { userId: string; tenantId: string }[] }>(
       `${users.url}/internal/retention/removed-users?before=${encodeURIComponent(cutoff.toISOString())}`,
       { token: await this.token() },
@@ -200,12 +212,17 @@ export class PersonalDataContractClient {
 
   /** The tenant that holds a user id in any region (for addressing the audit of a refusal), or null. */
   async ownerOf(userId: string): Promise<string | null> {
-    const users = this.subgraphFor(DataCategory.ACCOUNT);
+    const users = this.soleSubgraphFor(DataCategory.ACCOUNT);
     const { tenantId } = await callInternal<{ tenantId: string | null }>(`${users.url}/internal/users/${encodeURIComponent(userId)}/owner`, {
       token: await this.token(),
     });
     return tenantId;
   }
+}
+
+function earlier(a: Date | null, b: Date | null): Date | null {
+  if (!a || !b) return a ?? b;
+  return a.getTime() <= b.getTime() ? a : b;
 }
 
 /** An erase body; `identifiers` only when given, so older subgraphs see the body they know. */

@@ -9,7 +9,12 @@ export interface FileCheckpoint {
   bytes: number;
   /** The export cursor of the next page; null before the first page and once exhausted. */
   cursor: string | null;
-  /** The subgraph had no further page when this checkpoint was taken. */
+  /**
+   * The data subgraph `cursor` belongs to, when several hold the category (they fill the file
+   * in erasure order); absent in checkpoints written before that, which meant the only one.
+   */
+  source?: string | null;
+  /** The last subgraph had no further page when this checkpoint was taken. */
   exhausted: boolean;
   /** The file is closed and its hash final; it may still sit under its unfinished name until committed. */
   complete: boolean;

@@ -64,9 +64,15 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
   let state = files().find((file) => file.category === category)!;
   const key = `${archivePrefix(request.tenantId, request.id)}/${state.file}`;
   if (!state.complete) {
+    // Every subgraph holding the category fills the one file, one after the other (in erasure
+    // order); the checkpoint names the one its cursor belongs to (none: the first).
+    const sources = deps.contract.subgraphsFor(category);
+    let at = Math.max(0, sources.findIndex((source) => source.name === state.source));
+    const pageFrom = (index: number, cursor: string | null) =>
+      deps.contract.exportPage(sources[index]!, category, request.userId, request.tenantId, cursor, deps.privacy.exportPageSize);
     // The first page is asked for before any file is touched: an attempt that cannot reach the
     // data subgraph (down, or the tenant is moving region) leaves the archive folder as it was.
-    let first: ExportPage | null = state.exhausted ? null : await deps.contract.exportPage(category, request.userId, request.tenantId, state.cursor, deps.privacy.exportPageSize);
+    let first: ExportPage | null = state.exhausted || sources.length === 0 ? null : await pageFrom(at, state.cursor);
     // This attempt writes its own copy, starting from the checkpointed bytes of the last one: a
     // worker that lost its lease (stalled, then woke) and writes on spoils only its own copy,
     // never the one this attempt checkpoints, commits and verifies.
@@ -84,7 +90,8 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
         state = next;
         checkpointed = true;
       };
-      let { records, bytes, cursor, exhausted } = state;
+      let { records, bytes, cursor } = state;
+      let exhausted = state.exhausted || sources.length === 0;
       const append = async (text: string) => {
         const chunk = Buffer.from(text, "utf8");
         await writer.write(chunk);
@@ -94,18 +101,19 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
       if (bytes === 0 && state.format === "json") await append(JSON_OPENING);
       let pagesSinceCheckpoint = 0;
       while (!exhausted) {
-        const page = first ?? (await deps.contract.exportPage(category, request.userId, request.tenantId, cursor, deps.privacy.exportPageSize));
+        const page = first ?? (await pageFrom(at, cursor));
         first = null;
         await append(serialisePage(state.format, page.records, records));
         records += page.records.length;
         cursor = page.nextCursor;
-        exhausted = cursor === null;
+        if (cursor === null && at < sources.length - 1) at += 1;
+        else exhausted = cursor === null;
         pagesSinceCheckpoint += 1;
         deps.faults.hit("export.page-written");
         if (pagesSinceCheckpoint >= deps.privacy.checkpointPages || exhausted) {
           // The bytes must be on disk before the checkpoint that counts them.
           await writer.sync();
-          await save("FILE_CHECKPOINT", { ...state, records, bytes, cursor, exhausted });
+          await save("FILE_CHECKPOINT", { ...state, records, bytes, cursor, exhausted, source: sources[at]?.name ?? null });
           pagesSinceCheckpoint = 0;
           deps.faults.hit("export.checkpointed");
         }

@@ -24,7 +24,7 @@ export function erasedTotals(request: PrivacyRequestRecord): CategoryCount[] {
  * flight across it. Idempotent; returns how many entries it changed.
  */
 async function pseudonymiseLateAuditEntries(deps: EngineDeps, request: PrivacyRequestRecord): Promise<number> {
-  const audit = deps.contract.subgraphFor(DataCategory.AUDIT_LOG);
+  const audit = deps.contract.soleSubgraphFor(DataCategory.AUDIT_LOG);
   const counts = await deps.contract.eraseIn(audit, request.userId, request.tenantId, `pseudonym:${randomUUID()}`, []);
   return counts.reduce((sum, count) => sum + count.count, 0);
 }
