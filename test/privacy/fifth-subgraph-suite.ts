@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Region } from "@dgg/common";
+import { PersonalDataFreeze, Region } from "@dgg/common";
 import type { FaultPoint } from "../../subgraphs/governance/src/privacy/engine/faults";
 import { APPS_SERVICE, createAppsService } from "../fixtures/apps-subgraph/apps-service";
 import { InstalledApp } from "../fixtures/apps-subgraph/installed-app";
@@ -91,6 +91,13 @@ export function describeFifthSubgraphSuite(kind: StoreKind): void {
       return held;
     }
 
+    /** The user's freeze rows in every region's store of the fixture (GDPR Art. 18). */
+    async function freezesOf(userId: string): Promise<number> {
+      let rows = 0;
+      for (const [, db] of apps().stores.entries()) rows += await db.getRepository(PersonalDataFreeze).countBy({ userId });
+      return rows;
+    }
+
     /** The fixture's records (they have an app name) apart from the users subgraph's devices. */
     const split = (records: ServiceDataRecord[]) => ({ apps: records.filter((record) => "appName" in record), devices: records.filter((record) => !("appName" in record)) });
 
@@ -138,6 +145,7 @@ export function describeFifthSubgraphSuite(kind: StoreKind): void {
       expect(done.receipt.erasures).toContainEqual({ subgraph: "apps", category: "SERVICE_DATA", erased: appIds.length });
       expect(done.progress).toContainEqual({ category: "SERVICE_DATA", exported: subject.devices + appIds.length, exportComplete: true, erased: subject.devices + appIds.length });
       expect(await appsHeld(subject.userId)).toBe(0);
+      expect(await freezesOf(subject.userId)).toBe(0);
       expect(await appsHeld(bystander.userId)).toBe(3);
     });
 
@@ -187,6 +195,8 @@ export function describeFifthSubgraphSuite(kind: StoreKind): void {
       const id = filed.body.data!.restrictProcessing.id as string;
       const exported = await followWithRetries(subject.adminToken, id, (request) => request.status === "EXPORTED" && request.nextAttemptAt !== null);
       expect(exported.export.counts).toContainEqual({ category: "SERVICE_DATA", records: subject.devices + appIds.length });
+      // The restriction froze the person in the new subgraph too.
+      expect(await freezesOf(subject.userId)).toBe(1);
       await installApps(subject, 1);
       const refused = await followWithRetries(subject.adminToken, id, (request) => /records arrived after the freeze/.test(String(request.lastError)));
       expect(refused.lastError).toContain(`SERVICE_DATA: ${subject.devices + appIds.length + 1} held, ${subject.devices + appIds.length} exported`);

@@ -8,19 +8,18 @@ import type { Region } from "./enums";
 import { dataDir } from "./keys";
 import { regionalDatabaseConfigsFromEnv } from "./regional-stores";
 import { PLATFORM_TENANT_ID } from "./audit-client";
-import { DATA_SUBGRAPH_NAMES } from "./service-registry";
+import { DATA_SUBGRAPH_NAMES, dataSubgraphEntries } from "./service-registry";
+import type { DataSubgraphName } from "./service-registry";
 import { platformRegionFromEnv } from "./tenant-regions";
 
 /** Every store the residency promise covers, as configured. */
-export interface ResidencyStores {
-  users: Record<Region, DatabaseConfig>;
-  telemetry: Record<Region, DatabaseConfig>;
-  audit: Record<Region, DatabaseConfig>;
+/** Every data subgraph's store per region (by registry name), the directory, and the archives. */
+export type ResidencyStores = Record<DataSubgraphName, Record<Region, DatabaseConfig>> & {
   /** The storage-regions directory: who elected which region. */
   directory: DatabaseConfig;
   blobRoot: string;
   platformRegion: Region;
-}
+};
 
 /** Rows (or archives) of one tenant found in one region's store. */
 export interface Placement {
@@ -41,17 +40,10 @@ export interface ResidencyReport {
   inTransit: Placement[];
 }
 
-const TABLES: Record<"users" | "telemetry" | "audit", string[]> = {
-  users: ["user_account", "device", "personal_data_freeze"],
-  telemetry: ["telemetry_event", "telemetry_event_held", "personal_data_freeze"],
-  audit: ["audit_log_entry"],
-};
-
 export function residencyStoresFromEnv(env: NodeJS.ProcessEnv = process.env): ResidencyStores {
+  const data = Object.fromEntries(DATA_SUBGRAPH_NAMES.map((name) => [name, regionalDatabaseConfigsFromEnv(name.toUpperCase().replace(/-/g, "_"), name, env)]));
   return {
-    users: regionalDatabaseConfigsFromEnv("USERS", "users", env),
-    telemetry: regionalDatabaseConfigsFromEnv("TELEMETRY", "telemetry", env),
-    audit: regionalDatabaseConfigsFromEnv("AUDIT", "audit", env),
+    ...(data as Record<DataSubgraphName, Record<Region, DatabaseConfig>>),
     directory: databaseConfigFromEnv("STORAGE_REGIONS", "storage-regions", env),
     blobRoot: env.BLOB_STORE_DIR ?? join(dataDir(env), "blobs"),
     platformRegion: platformRegionFromEnv(env),
@@ -92,11 +84,11 @@ export async function checkResidency(stores: ResidencyStores): Promise<Residency
     else report.misplaced.push(full);
   };
 
-  for (const subgraph of DATA_SUBGRAPH_NAMES) {
+  for (const { name: subgraph, data } of dataSubgraphEntries()) {
     for (const region of REGIONS) {
-      for (const table of TABLES[subgraph]) {
+      for (const table of data.residentTables) {
         const counts = await query<{ tenant_id: string; n: string | number }>(
-          stores[subgraph][region],
+          stores[subgraph as DataSubgraphName][region],
           `SELECT tenant_id, COUNT(*) AS n FROM ${table} GROUP BY tenant_id`,
         ).catch((error: Error) => {
           // A store that was never migrated holds nothing; any other failure must not pass as "zero".

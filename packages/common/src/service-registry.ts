@@ -11,6 +11,8 @@ export interface DataSubgraphRole {
    * holds), the account last (its row is what makes the user findable until then).
    */
   eraseOrder: number;
+  /** Its tables of tenant rows (each with a `tenant_id`): the residency checker counts them in every region. */
+  residentTables: readonly string[];
 }
 
 export interface ServiceEntry {
@@ -28,15 +30,8 @@ export interface ServiceEntry {
   data?: DataSubgraphRole;
 }
 
-/** Base URLs of the services (without /graphql), each overridable by environment. */
-// A type, not an interface: it must fit where URLs are looked up by any registry entry's urlKey.
-export type ServiceUrls = {
-  users: string;
-  telemetry: string;
-  audit: string;
-  storageRegions: string;
-  governance: string;
-};
+/** Base URLs of the services (without /graphql) by `urlKey`, each overridable by environment. */
+export type ServiceUrls = Record<(typeof SERVICES)[number]["urlKey"], string>;
 
 /**
  * Every service of the system, once: subgraphs first, the gateway last. The start script,
@@ -50,7 +45,12 @@ export const SERVICES = [
     urlVar: "USERS_URL",
     port: 4001,
     entry: "subgraphs/users/dist/index.js",
-    data: { categories: [DataCategory.ACCOUNT, DataCategory.SERVICE_DATA], purgesByAge: false, eraseOrder: 3 },
+    data: {
+      categories: [DataCategory.ACCOUNT, DataCategory.SERVICE_DATA],
+      purgesByAge: false,
+      eraseOrder: 3,
+      residentTables: ["user_account", "device", "personal_data_freeze"],
+    },
   },
   {
     name: "telemetry",
@@ -59,7 +59,7 @@ export const SERVICES = [
     urlVar: "TELEMETRY_URL",
     port: 4002,
     entry: "subgraphs/telemetry/dist/index.js",
-    data: { categories: [DataCategory.TELEMETRY], purgesByAge: true, eraseOrder: 1 },
+    data: { categories: [DataCategory.TELEMETRY], purgesByAge: true, eraseOrder: 1, residentTables: ["telemetry_event", "telemetry_event_held", "personal_data_freeze"] },
   },
   {
     name: "audit",
@@ -68,7 +68,7 @@ export const SERVICES = [
     urlVar: "AUDIT_URL",
     port: 4003,
     entry: "subgraphs/audit/dist/index.js",
-    data: { categories: [DataCategory.AUDIT_LOG], purgesByAge: true, eraseOrder: 2 },
+    data: { categories: [DataCategory.AUDIT_LOG], purgesByAge: true, eraseOrder: 2, residentTables: ["audit_log_entry"] },
   },
   { name: "storage-regions", urlKey: "storageRegions", portVar: "STORAGE_REGIONS_PORT", urlVar: "STORAGE_REGIONS_URL", port: 4004, entry: "subgraphs/storage-regions/dist/index.js" },
   { name: "governance", urlKey: "governance", portVar: "GOVERNANCE_PORT", urlVar: "GOVERNANCE_URL", port: 4005, entry: "subgraphs/governance/dist/index.js" },
