@@ -24,6 +24,12 @@ function initialFile(category: (typeof CATEGORY_ORDER)[number]): FileCheckpoint 
   return { category, file, format, records: 0, bytes: 0, cursor: null, exhausted: false, complete: false, sha256: null };
 }
 
+/** A promise awaited later, or never if the attempt ends first: its failure must not go unhandled meanwhile. */
+function ahead<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 /**
  * RECEIVED → EXPORTING: records when the export started (the manifest's start time) and
  * creates an empty checkpoint per category.
@@ -57,7 +63,8 @@ export async function startExport(deps: EngineDeps, request: PrivacyRequestRecor
  * Streams one category into its file, page by page, from where the last checkpoint left
  * it: the unfinished file is cut back to the checkpointed length (bytes written after it
  * are unaccounted for), its hash is rebuilt from those bytes, and paging resumes at the
- * checkpointed cursor. Memory holds one page at a time, whatever the category's size.
+ * checkpointed cursor. Memory holds two pages at a time (the one written, the next one on its
+ * way), whatever the category's size.
  */
 async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, worker: string, category: FileCheckpoint["category"]): Promise<void> {
   const files = () => request.checkpoint.files;
@@ -72,7 +79,7 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
       deps.contract.exportPage(sources[index]!, category, request.userId, request.tenantId, cursor, deps.privacy.exportPageSize);
     // The first page is asked for before any file is touched: an attempt that cannot reach the
     // data subgraph (down, or the tenant is moving region) leaves the archive folder as it was.
-    let first: ExportPage | null = state.exhausted || sources.length === 0 ? null : await pageFrom(at, state.cursor);
+    const first: ExportPage | null = state.exhausted || sources.length === 0 ? null : await pageFrom(at, state.cursor);
     // This attempt writes its own copy, starting from the checkpointed bytes of the last one: a
     // worker that lost its lease (stalled, then woke) and writes on spoils only its own copy,
     // never the one this attempt checkpoints, commits and verifies.
@@ -100,14 +107,18 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
       };
       if (bytes === 0 && state.format === "json") await append(JSON_OPENING);
       let pagesSinceCheckpoint = 0;
+      let next: Promise<ExportPage> | null = first ? Promise.resolve(first) : null;
       while (!exhausted) {
-        const page = first ?? (await pageFrom(at, cursor));
-        first = null;
-        await append(serialisePage(state.format, page.records, records));
-        records += page.records.length;
+        const page = await (next ?? pageFrom(at, cursor));
         cursor = page.nextCursor;
         if (cursor === null && at < sources.length - 1) at += 1;
         else exhausted = cursor === null;
+        // The next page is asked for before this one is written, so the subgraph reads it while
+        // governance writes, hashes and checkpoints (one page ahead at most). An attempt that
+        // ends before awaiting it drops it: nothing of it was written or counted.
+        next = exhausted ? null : ahead(pageFrom(at, cursor));
+        await append(serialisePage(state.format, page.records, records));
+        records += page.records.length;
         pagesSinceCheckpoint += 1;
         deps.faults.hit("export.page-written");
         if (pagesSinceCheckpoint >= deps.privacy.checkpointPages || exhausted) {
