@@ -74,7 +74,8 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
     // Every subgraph holding the category fills the one file, one after the other (in erasure
     // order); the checkpoint names the one its cursor belongs to (none: the first).
     const sources = deps.contract.subgraphsFor(category);
-    let at = Math.max(0, sources.findIndex((source) => source.name === state.source));
+    let at = state.source ? sources.findIndex((source) => source.name === state.source) : 0;
+    if (at < 0) throw new Error(`privacy request ${request.id}: its ${category} export stopped in data subgraph ${state.source}, which the registry no longer lists`);
     const pageFrom = (index: number, cursor: string | null) =>
       deps.contract.exportPage(sources[index]!, category, request.userId, request.tenantId, cursor, deps.privacy.exportPageSize);
     // The first page is asked for before any file is touched: an attempt that cannot reach the
