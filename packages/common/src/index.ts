@@ -20,6 +20,7 @@ export * from "./pagination";
 export * from "./keyset-page-loader";
 export * from "./retention-periods";
 export * from "./db";
+export * from "./entity-columns";
 export * from "./internal-http";
 export * from "./audit-client";
 export * from "./format-error";

@@ -1,5 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
+import { Column, Entity, Index } from "typeorm";
+import { ActorColumn, JsonColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn, TraceParentColumn, WorkerColumn } from "@dgg/common";
 import type { Region } from "@dgg/common";
 
 /**
@@ -45,11 +45,11 @@ export interface MoveProgress {
  */
 @Entity({ name: "tenant_move" })
 export class TenantMove {
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn()
   id!: string;
 
   @Index("ix_tenant_move_tenant")
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Column({ name: "from_region", type: "varchar", length: 32 })
@@ -65,19 +65,19 @@ export class TenantMove {
   @TimeColumn({ name: "freeze_until" })
   freezeUntil!: Date;
 
-  @Column({ name: "claimed_by", type: "varchar", length: 128, nullable: true })
+  @WorkerColumn("claimed_by", { nullable: true })
   claimedBy!: string | null;
 
   @TimeColumn({ name: "lease_until", nullable: true })
   leaseUntil!: Date | null;
 
-  @Column({ name: "progress", type: "simple-json", nullable: true })
+  @JsonColumn("progress", { nullable: true })
   progress!: MoveProgress | null;
 
   @Column({ name: "error", type: "varchar", length: 2000, nullable: true })
   error!: string | null;
 
-  @Column({ name: "requested_by", type: "varchar", length: 256 })
+  @ActorColumn("requested_by")
   requestedBy!: string;
 
   @TimeColumn({ name: "requested_at" })
@@ -87,13 +87,13 @@ export class TenantMove {
   updatedAt!: Date;
 
   /** Who asked to cancel the move (audited once the tenant is back in its old region). */
-  @Column({ name: "cancelled_by", type: "varchar", length: 256, nullable: true })
+  @ActorColumn("cancelled_by", { nullable: true })
   cancelledBy!: string | null;
 
   @TimeColumn({ name: "completed_at", nullable: true })
   completedAt!: Date | null;
 
   /** W3C traceparent of the request that asked for the move; the mover's work continues its trace. */
-  @Column({ name: "trace_parent", type: "varchar", length: 64, nullable: true })
+  @TraceParentColumn()
   traceParent!: string | null;
 }

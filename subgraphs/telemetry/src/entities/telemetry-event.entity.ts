@@ -1,21 +1,19 @@
-import { Field, ID, ObjectType } from "type-graphql";
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { JSONObject, sealedEntity, TelemetryKind, TimeColumn } from "@dgg/common";
+import { Field, ObjectType } from "type-graphql";
+import { Column, Entity } from "typeorm";
+import { IdColumn, JsonColumn, JSONObject, PrimaryIdColumn, sealedEntity, TelemetryKind, TenantIdColumn, TimeColumn } from "@dgg/common";
 
 /** One telemetry event about a user (data category TELEMETRY), purged 30 days after it occurred. */
 @ObjectType("TelemetryEvent")
 @Entity({ name: "telemetry_event" })
 export class TelemetryEvent {
-  @Field(() => ID)
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn({ exposed: true })
   id!: string;
 
-  @Field(() => ID)
-  @Column({ name: "user_id", type: "varchar", length: 36 })
+  @IdColumn("user_id", { exposed: true })
   userId!: string;
 
   /** Not in the API: kept on the row so every query can be limited to the viewer's tenant. */
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Field(() => TelemetryKind)
@@ -28,7 +26,7 @@ export class TelemetryEvent {
 
   /** Sealed under the user's key: the column holds the JSON of the sealed string. */
   @Field(() => JSONObject)
-  @Column({ name: "payload", type: "simple-json" })
+  @JsonColumn("payload")
   payload!: Record<string, unknown>;
 }
 

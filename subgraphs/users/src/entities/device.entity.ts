@@ -1,22 +1,20 @@
-import { Directive, Field, ID, ObjectType } from "type-graphql";
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { sealedEntity, TimeColumn } from "@dgg/common";
+import { Directive, Field, ObjectType } from "type-graphql";
+import { Column, Entity } from "typeorm";
+import { IdColumn, PrimaryIdColumn, sealedEntity, TenantIdColumn, TimeColumn } from "@dgg/common";
 
 /** A device enrolled in management for a user (data category SERVICE_DATA). */
 @Directive('@key(fields: "id")')
 @ObjectType("Device")
 @Entity({ name: "device" })
 export class Device {
-  @Field(() => ID)
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn({ exposed: true })
   id!: string;
 
-  @Field(() => ID)
-  @Column({ name: "user_id", type: "varchar", length: 36 })
+  @IdColumn("user_id", { exposed: true })
   userId!: string;
 
   /** Not in the API: kept on the row so every query can be limited to the viewer's tenant. */
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn()
   tenantId!: string;
 
   /** Sealed: free text an admin types, often "<name>'s iPhone". */
