@@ -21,6 +21,7 @@ export * from "./keyset-page-loader";
 export * from "./retention-periods";
 export * from "./db";
 export * from "./entity-columns";
+export * from "./migration-columns";
 export * from "./internal-http";
 export * from "./audit-client";
 export * from "./format-error";

@@ -1,5 +1,5 @@
-import { Table } from "typeorm";
 import type { MigrationInterface, QueryRunner } from "typeorm";
+import { migrationColumn as column, migrationTable } from "@dgg/common";
 
 /** The append-only audit trail. Times are epoch milliseconds (bigint) on both engines. */
 export class CreateAuditTables1732400000300 implements MigrationInterface {
@@ -7,18 +7,16 @@ export class CreateAuditTables1732400000300 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(
-      new Table({
-        name: "audit_log_entry",
-        columns: [
-          { name: "id", type: "varchar", length: "36", isPrimary: true },
-          { name: "tenant_id", type: "varchar", length: "36" },
-          { name: "actor", type: "varchar", length: "256" },
-          { name: "actor_role", type: "varchar", length: "32" },
-          { name: "action", type: "varchar", length: "64" },
-          { name: "subject_user_id", type: "varchar", length: "64", isNullable: true },
-          { name: "occurred_at", type: "bigint" },
-          { name: "details", type: "text", isNullable: true },
-        ],
+      migrationTable("audit_log_entry", [
+        column.primaryId(),
+        column.id("tenant_id"),
+        column.actor("actor"),
+        column.varchar("actor_role", 32),
+        column.varchar("action", 64),
+        column.varchar("subject_user_id", 64, { isNullable: true }),
+        column.time("occurred_at"),
+        column.text("details", { isNullable: true }),
+      ], {
         indices: [
           // The PersonalData page: one user's entries, newest first.
           { name: "ix_audit_log_entry_subject_occurred", columnNames: ["subject_user_id", "occurred_at", "id"] },
