@@ -1,4 +1,4 @@
-import { Field, ID } from "type-graphql";
+import { Field, ID, ObjectType } from "type-graphql";
 import { Column, PrimaryColumn } from "typeorm";
 
 /**
@@ -68,4 +68,23 @@ export function JsonColumn(name: string, options: { nullable?: boolean } = {}): 
 /** The W3C traceparent of the request that started a piece of work, so the work continues its trace. */
 export function TraceParentColumn(): PropertyDecorator {
   return Column({ name: "trace_parent", type: "varchar", length: 64, nullable: true });
+}
+
+/**
+ * The ids that lead every row of personal data about one user that the API shows (a device,
+ * a telemetry event): the row's own id and the user's, both GraphQL IDs, and the user's
+ * tenant, which is not in the API but limits every query about the row to the viewer's tenant.
+ * Registered as an object type only so that type-graphql hands its fields on to the entities
+ * that extend it; no field returns it, so no schema has a UserDataRow type.
+ */
+@ObjectType()
+export abstract class UserDataRow {
+  @PrimaryIdColumn({ exposed: true })
+  id!: string;
+
+  @IdColumn("user_id", { exposed: true })
+  userId!: string;
+
+  @TenantIdColumn()
+  tenantId!: string;
 }

@@ -1,21 +1,11 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity } from "typeorm";
-import { IdColumn, JsonColumn, JSONObject, PrimaryIdColumn, sealedEntity, TelemetryKind, TenantIdColumn, TimeColumn } from "@dgg/common";
+import { JsonColumn, JSONObject, sealedEntity, TelemetryKind, TimeColumn, UserDataRow } from "@dgg/common";
 
 /** One telemetry event about a user (data category TELEMETRY), purged 30 days after it occurred. */
 @ObjectType("TelemetryEvent")
 @Entity({ name: "telemetry_event" })
-export class TelemetryEvent {
-  @PrimaryIdColumn({ exposed: true })
-  id!: string;
-
-  @IdColumn("user_id", { exposed: true })
-  userId!: string;
-
-  /** Not in the API: kept on the row so every query can be limited to the viewer's tenant. */
-  @TenantIdColumn()
-  tenantId!: string;
-
+export class TelemetryEvent extends UserDataRow {
   @Field(() => TelemetryKind)
   @Column({ name: "kind", type: "varchar", length: 32 })
   kind!: TelemetryKind;

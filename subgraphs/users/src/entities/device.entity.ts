@@ -1,22 +1,12 @@
 import { Directive, Field, ObjectType } from "type-graphql";
 import { Column, Entity } from "typeorm";
-import { IdColumn, PrimaryIdColumn, sealedEntity, TenantIdColumn, TimeColumn } from "@dgg/common";
+import { sealedEntity, TimeColumn, UserDataRow } from "@dgg/common";
 
 /** A device enrolled in management for a user (data category SERVICE_DATA). */
 @Directive('@key(fields: "id")')
 @ObjectType("Device")
 @Entity({ name: "device" })
-export class Device {
-  @PrimaryIdColumn({ exposed: true })
-  id!: string;
-
-  @IdColumn("user_id", { exposed: true })
-  userId!: string;
-
-  /** Not in the API: kept on the row so every query can be limited to the viewer's tenant. */
-  @TenantIdColumn()
-  tenantId!: string;
-
+export class Device extends UserDataRow {
   /** Sealed: free text an admin types, often "<name>'s iPhone". */
   @Field(() => String)
   @Column({ name: "device_name", type: "text" })
