@@ -1,5 +1,5 @@
 import { Table } from "typeorm";
-import type { TableColumnOptions, TableOptions } from "typeorm";
+import type { MigrationInterface, QueryRunner, TableColumnOptions, TableOptions } from "typeorm";
 
 /*
  * Builders for the column and table definitions that the subgraphs' migrations spell out.
@@ -50,3 +50,23 @@ export function migrationTable(name: string, columns: TableColumnOptions[], more
   return new Table({ name, columns, ...more });
 }
 
+
+/**
+ * A migration that only creates tables: `up` creates them in the order given, `down` drops
+ * them in the reverse order, so that the two cannot disagree. A migration that does more
+ * extends `up` and `down` and calls these.
+ */
+export abstract class CreateTablesMigration implements MigrationInterface {
+  abstract readonly name: string;
+
+  /** The tables, in creation order; built afresh on every call, as createTable may keep what it is given. */
+  protected abstract tables(): Table[];
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    for (const table of this.tables()) await queryRunner.createTable(table);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of this.tables().reverse()) await queryRunner.dropTable(table.name);
+  }
+}

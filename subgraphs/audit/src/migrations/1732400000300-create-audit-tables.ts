@@ -1,12 +1,12 @@
-import type { MigrationInterface, QueryRunner } from "typeorm";
-import { migrationColumn as column, migrationTable } from "@dgg/common";
+import type { Table } from "typeorm";
+import { CreateTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
 
 /** The append-only audit trail. Times are epoch milliseconds (bigint) on both engines. */
-export class CreateAuditTables1732400000300 implements MigrationInterface {
+export class CreateAuditTables1732400000300 extends CreateTablesMigration {
   name = "CreateAuditTables1732400000300";
 
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+  protected tables(): Table[] {
+    return [
       migrationTable("audit_log_entry", [
         column.primaryId(),
         column.id("tenant_id"),
@@ -27,10 +27,6 @@ export class CreateAuditTables1732400000300 implements MigrationInterface {
           { name: "ix_audit_log_entry_actor", columnNames: ["actor"] },
         ],
       }),
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable("audit_log_entry");
+    ];
   }
 }

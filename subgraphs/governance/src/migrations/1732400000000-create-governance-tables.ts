@@ -1,12 +1,12 @@
-import type { MigrationInterface, QueryRunner } from "typeorm";
-import { migrationColumn as column, migrationTable } from "@dgg/common";
+import type { Table } from "typeorm";
+import { CreateTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
 
 /** Privacy requests (kept as evidence) and retention runs. */
-export class CreateGovernanceTables1732400000000 implements MigrationInterface {
+export class CreateGovernanceTables1732400000000 extends CreateTablesMigration {
   name = "CreateGovernanceTables1732400000000";
 
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+  protected tables(): Table[] {
+    return [
       migrationTable("privacy_request", [
         column.primaryId(),
         column.id("user_id"),
@@ -30,8 +30,6 @@ export class CreateGovernanceTables1732400000000 implements MigrationInterface {
           { name: "ix_privacy_request_tenant", columnNames: ["tenant_id", "created_at"] },
         ],
       }),
-    );
-    await queryRunner.createTable(
       migrationTable("retention_run", [
         column.primaryId(),
         column.time("started_at"),
@@ -42,11 +40,6 @@ export class CreateGovernanceTables1732400000000 implements MigrationInterface {
       ], {
         indices: [{ name: "ix_retention_run_started", columnNames: ["started_at"] }],
       }),
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable("retention_run");
-    await queryRunner.dropTable("privacy_request");
+    ];
   }
 }

@@ -1,12 +1,12 @@
-import type { MigrationInterface, QueryRunner } from "typeorm";
-import { migrationColumn as column, migrationTable } from "@dgg/common";
+import type { Table } from "typeorm";
+import { CreateTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
 
 /** Retention erasures of removed users that have begun and not finished (entities/retention-erasure.entity.ts). */
-export class RetentionErasures1736000000000 implements MigrationInterface {
+export class RetentionErasures1736000000000 extends CreateTablesMigration {
   name = "RetentionErasures1736000000000";
 
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+  protected tables(): Table[] {
+    return [
       migrationTable("retention_erasure", [
         column.primaryId("user_id"),
         column.id("tenant_id"),
@@ -14,10 +14,6 @@ export class RetentionErasures1736000000000 implements MigrationInterface {
         column.integer("attempts"),
         column.varchar("last_error", 2000, { isNullable: true }),
       ]),
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable("retention_erasure");
+    ];
   }
 }

@@ -1,12 +1,12 @@
-import type { MigrationInterface, QueryRunner } from "typeorm";
-import { migrationColumn as column, migrationTable } from "@dgg/common";
+import type { Table } from "typeorm";
+import { CreateTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
 
 /** The tenant directory. Times are epoch milliseconds (bigint) on both engines. */
-export class CreateTenantTable1732400300000 implements MigrationInterface {
+export class CreateTenantTable1732400300000 extends CreateTablesMigration {
   name = "CreateTenantTable1732400300000";
 
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+  protected tables(): Table[] {
+    return [
       migrationTable("tenant", [
         column.primaryId(),
         column.varchar("name", 200),
@@ -17,10 +17,6 @@ export class CreateTenantTable1732400300000 implements MigrationInterface {
         // The unique index, not the service's pre-check, is what stops two concurrent creates.
         indices: [{ name: "uq_tenant_name", columnNames: ["name"], isUnique: true }],
       }),
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable("tenant");
+    ];
   }
 }

@@ -1,5 +1,5 @@
-import type { MigrationInterface, QueryRunner } from "typeorm";
-import { migrationColumn as column, migrationTable } from "@dgg/common";
+import type { Table } from "typeorm";
+import { CreateTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
 
 /**
  * The columns of `telemetry_event` as this migration created them; the held-events table
@@ -18,11 +18,11 @@ export const TELEMETRY_EVENT_COLUMNS = [
  * The telemetry store. Times are epoch milliseconds (bigint) on both engines; the payload
  * is JSON text (TypeORM's simple-json) so one migration serves SQLite and PostgreSQL.
  */
-export class CreateTelemetryTables1732500000000 implements MigrationInterface {
+export class CreateTelemetryTables1732500000000 extends CreateTablesMigration {
   name = "CreateTelemetryTables1732500000000";
 
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+  protected tables(): Table[] {
+    return [
       migrationTable("telemetry_event", [
         ...TELEMETRY_EVENT_COLUMNS,
       ], {
@@ -34,10 +34,6 @@ export class CreateTelemetryTables1732500000000 implements MigrationInterface {
           { name: "ix_telemetry_event_tenant_occurred", columnNames: ["tenant_id", "occurred_at"] },
         ],
       }),
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable("telemetry_event");
+    ];
   }
 }

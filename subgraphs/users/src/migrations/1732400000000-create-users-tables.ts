@@ -1,13 +1,13 @@
 import { TableForeignKey } from "typeorm";
-import type { MigrationInterface, QueryRunner } from "typeorm";
-import { migrationColumn as column, migrationTable } from "@dgg/common";
+import type { QueryRunner, Table } from "typeorm";
+import { CreateTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
 
 /** Accounts and devices. Times are epoch milliseconds (bigint) on both engines. */
-export class CreateUsersTables1732400000000 implements MigrationInterface {
+export class CreateUsersTables1732400000000 extends CreateTablesMigration {
   name = "CreateUsersTables1732400000000";
 
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+  protected tables(): Table[] {
+    return [
       migrationTable("user_account", [
         column.primaryId(),
         column.id("tenant_id"),
@@ -23,8 +23,6 @@ export class CreateUsersTables1732400000000 implements MigrationInterface {
           { name: "ix_user_account_removed_at", columnNames: ["removed_at"] },
         ],
       }),
-    );
-    await queryRunner.createTable(
       migrationTable("device", [
         column.primaryId(),
         column.id("user_id"),
@@ -36,7 +34,12 @@ export class CreateUsersTables1732400000000 implements MigrationInterface {
       ], {
         indices: [{ name: "ix_device_user_enrolled", columnNames: ["user_id", "enrolled_at", "id"] }],
       }),
-    );
+    ];
+  }
+
+  /** The devices' foreign key comes after both tables (the down migration drops it with them). */
+  override async up(queryRunner: QueryRunner): Promise<void> {
+    await super.up(queryRunner);
     await queryRunner.createForeignKey(
       "device",
       new TableForeignKey({
@@ -47,10 +50,5 @@ export class CreateUsersTables1732400000000 implements MigrationInterface {
         onDelete: "CASCADE",
       }),
     );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable("device");
-    await queryRunner.dropTable("user_account");
   }
 }
