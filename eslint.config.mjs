@@ -64,7 +64,7 @@ export default tseslint.config(
       "no-restricted-imports": [
         "error",
         {
-          paths: [{ name: "@dgg/common", allowImportNames: ["CreateTablesMigration", "migrationColumn", "migrationTable"], message: "a migration is frozen: only common's migration builders may be imported into it" }],
+          paths: [{ name: "@dgg/common", allowImportNames: ["createTablesMigration", "migrationColumn", "migrationTable"], message: "a migration is frozen: only common's migration builders may be imported into it" }],
           patterns: [{ group: ["../*", "./*", "!./[0-9]*-*", "@dgg/*", "!@dgg/common", "@dgg/common/**"], message: "a migration is frozen: copy what it needs into it instead of importing live code" }],
         },
       ],

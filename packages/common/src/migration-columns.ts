@@ -51,22 +51,28 @@ export function migrationTable(name: string, columns: TableColumnOptions[], more
 }
 
 
+/** A migration class made by createTablesMigration; one that does more extends it and calls super. */
+export type CreateTablesMigration = new () => MigrationInterface & {
+  up(queryRunner: QueryRunner): Promise<void>;
+  down(queryRunner: QueryRunner): Promise<void>;
+};
+
 /**
- * A migration that only creates tables: `up` creates them in the order given, `down` drops
- * them in the reverse order, so that the two cannot disagree. A migration that does more
- * extends `up` and `down` and calls these.
+ * The class of a migration that only creates tables: it is its name and its tables. `up`
+ * creates them in the order given and `down` drops them in the reverse order, so the two
+ * cannot disagree. `tables` is called afresh on every run, as createTable may keep what it
+ * is given.
  */
-export abstract class CreateTablesMigration implements MigrationInterface {
-  abstract readonly name: string;
+export function createTablesMigration(name: string, tables: () => Table[]): CreateTablesMigration {
+  return class implements MigrationInterface {
+    readonly name = name;
 
-  /** The tables, in creation order; built afresh on every call, as createTable may keep what it is given. */
-  protected abstract tables(): Table[];
+    async up(queryRunner: QueryRunner): Promise<void> {
+      for (const table of tables()) await queryRunner.createTable(table);
+    }
 
-  async up(queryRunner: QueryRunner): Promise<void> {
-    for (const table of this.tables()) await queryRunner.createTable(table);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of this.tables().reverse()) await queryRunner.dropTable(table.name);
-  }
+    async down(queryRunner: QueryRunner): Promise<void> {
+      for (const table of tables().reverse()) await queryRunner.dropTable(table.name);
+    }
+  };
 }

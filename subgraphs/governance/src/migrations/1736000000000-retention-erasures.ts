@@ -1,19 +1,12 @@
-import type { Table } from "typeorm";
-import { CreateTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
+import { createTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
 
 /** Retention erasures of removed users that have begun and not finished (entities/retention-erasure.entity.ts). */
-export class RetentionErasures1736000000000 extends CreateTablesMigration {
-  name = "RetentionErasures1736000000000";
-
-  protected tables(): Table[] {
-    return [
-      migrationTable("retention_erasure", [
-        column.primaryId("user_id"),
-        column.id("tenant_id"),
-        column.time("started_at"),
-        column.integer("attempts"),
-        column.varchar("last_error", 2000, { isNullable: true }),
-      ]),
-    ];
-  }
-}
+export const RetentionErasures1736000000000 = createTablesMigration("RetentionErasures1736000000000", () => [
+  migrationTable("retention_erasure", [
+    column.primaryId("user_id"),
+    column.id("tenant_id"),
+    column.time("started_at"),
+    column.integer("attempts"),
+    column.varchar("last_error", 2000, { isNullable: true }),
+  ]),
+]);

@@ -1,5 +1,4 @@
-import type { Table } from "typeorm";
-import { CreateTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
+import { createTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
 
 /**
  * The columns of `telemetry_event` as this migration created them; the held-events table
@@ -18,22 +17,16 @@ export const TELEMETRY_EVENT_COLUMNS = [
  * The telemetry store. Times are epoch milliseconds (bigint) on both engines; the payload
  * is JSON text (TypeORM's simple-json) so one migration serves SQLite and PostgreSQL.
  */
-export class CreateTelemetryTables1732500000000 extends CreateTablesMigration {
-  name = "CreateTelemetryTables1732500000000";
-
-  protected tables(): Table[] {
-    return [
-      migrationTable("telemetry_event", [
-        ...TELEMETRY_EVENT_COLUMNS,
-      ], {
-        indices: [
-          // PersonalData.telemetry pages and the export walk one user's events by time.
-          { name: "ix_telemetry_event_user_occurred", columnNames: ["user_id", "occurred_at", "id"] },
-          // Retention purges by age across all users.
-          { name: "ix_telemetry_event_occurred", columnNames: ["occurred_at"] },
-          { name: "ix_telemetry_event_tenant_occurred", columnNames: ["tenant_id", "occurred_at"] },
-        ],
-      }),
-    ];
-  }
-}
+export const CreateTelemetryTables1732500000000 = createTablesMigration("CreateTelemetryTables1732500000000", () => [
+  migrationTable("telemetry_event", [
+    ...TELEMETRY_EVENT_COLUMNS,
+  ], {
+    indices: [
+      // PersonalData.telemetry pages and the export walk one user's events by time.
+      { name: "ix_telemetry_event_user_occurred", columnNames: ["user_id", "occurred_at", "id"] },
+      // Retention purges by age across all users.
+      { name: "ix_telemetry_event_occurred", columnNames: ["occurred_at"] },
+      { name: "ix_telemetry_event_tenant_occurred", columnNames: ["tenant_id", "occurred_at"] },
+    ],
+  }),
+]);
