@@ -40,6 +40,7 @@ export * from "./tenant-regions";
 export * from "./store-for-viewer";
 export * from "./residency-routes";
 export * from "./residency-checker";
+export * from "./move-progress";
 export * from "./personal-data-subjects";
 export * from "./contract-queries";
 export * from "./personal-data-freeze";

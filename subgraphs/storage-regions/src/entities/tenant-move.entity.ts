@@ -1,6 +1,6 @@
 import { Column, Entity, Index } from "typeorm";
 import { ActorColumn, JsonColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn, TraceParentColumn, WorkerColumn } from "@dgg/common";
-import type { Region } from "@dgg/common";
+import type { MoveProgress, Region } from "@dgg/common";
 
 /**
  * Where a move stands; each phase is recorded before the next one starts. A cancel turns
@@ -11,33 +11,6 @@ export type MovePhase = "REQUESTED" | "COPIED" | "SWITCHED" | "COMPLETED" | "FAI
 
 /** The phases a mover still has work in. */
 export const OPEN_PHASES: readonly MovePhase[] = ["REQUESTED", "COPIED", "SWITCHED", "CANCELLING", "ROLLED_BACK"];
-
-/**
- * One store's copy (a data subgraph, or "blobs" for the archives), checkpointed after every
- * chunk: where the copy or the verification stands (table index and the last id done), the
- * rows copied and verified out of the source's total, and the rolling digests so far.
- */
-export interface StoreProgress {
-  stage: "COPYING" | "VERIFYING" | "VERIFIED";
-  total: number;
-  copied: number;
-  verified: number;
-  /** How many tables the store has (1 for the archives); the cursor is a table index and the last id (or key) done. */
-  tables: number;
-  table: number;
-  after: string | null;
-  /** Rolling SHA-256 over the page digests of the source and of the target, verified so far. */
-  sourceChain: string;
-  targetChain: string;
-  /** Once VERIFIED: the rows and the digest both sides agreed on. */
-  rows: number;
-  checksum: string;
-}
-
-/** Progress of every store of a move, by store name. */
-export interface MoveProgress {
-  [store: string]: StoreProgress;
-}
 
 /**
  * A durable move of one tenant's data to a newly elected region, driven by the governance
