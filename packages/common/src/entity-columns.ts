@@ -4,9 +4,9 @@ import { Column, PrimaryColumn } from "typeorm";
 /**
  * Named column decorators for the facts every entity repeats: how an id, a tenant, an
  * actor, a worker, a JSON document or a trace context is stored. Each fact lives here once,
- * so two entities cannot drift apart on it. They describe the columns the migrations create
- * (the migrations spell out their own DDL and never import these): changing one here does
- * not change a table, it would only make the entity disagree with it.
+ * so two entities cannot drift apart on it. They describe the columns the migrations created
+ * (with the frozen builders of migration-columns.ts, never with these): changing one here
+ * does not change a table, it would only make the entities disagree with it.
  */
 
 /** Ids (UUIDs) and every column that refers to one are varchar(36) in every store. */

@@ -7,8 +7,9 @@ import type { MigrationInterface, QueryRunner, TableColumnOptions, TableOptions 
  * FROZEN. What these return is part of migrations that have already run on every store:
  * changing the output of one would make an old migration create a different table on a new
  * store than it did on the existing ones. Never change what a builder returns; a new kind of
- * column gets a new builder. Imports nothing but TypeORM, and nothing imports entities or
- * services from here, so a migration that uses it stays what it was when it ran.
+ * column gets a new builder. It imports nothing but TypeORM (no entity, no service), so a
+ * migration that uses it stays what it was when it ran. The entities' decorators
+ * (entity-columns.ts) describe the same columns but are live code: migrations never use them.
  */
 
 /** Flags a column may take beyond its name and type (TypeORM's own names, as in TableColumnOptions). */
@@ -37,11 +38,13 @@ export const migrationColumn = Object.freeze({
   actor: (name: string, flags: ColumnFlags = {}): TableColumnOptions => varchar(name, 256, flags),
   /** The replica or worker that holds a lease or took a step: varchar(128). */
   worker: (name: string, flags: ColumnFlags = {}): TableColumnOptions => varchar(name, 128, flags),
+  /** Any other varchar, of the length given. */
   varchar,
   /** A time, as epoch milliseconds: bigint on both engines (docs/decisions/0003). */
   time: plain("bigint"),
   /** Free text or a JSON document (TypeORM's simple-json is text). */
   text: plain("text"),
+  /** A count or a number that fits 32 bits. */
   integer: plain("integer"),
 });
 
@@ -49,7 +52,6 @@ export const migrationColumn = Object.freeze({
 export function migrationTable(name: string, columns: TableColumnOptions[], more: Pick<TableOptions, "indices" | "foreignKeys"> = {}): Table {
   return new Table({ name, columns, ...more });
 }
-
 
 /** A migration class made by createTablesMigration; one that does more extends it and calls super. */
 export type CreateTablesMigration = new () => MigrationInterface & {
