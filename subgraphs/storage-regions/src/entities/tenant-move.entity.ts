@@ -1,13 +1,15 @@
 import { Column, Entity, Index } from "typeorm";
 import { ActorColumn, JsonColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn, TraceParentColumn, WorkerColumn } from "@dgg/common";
 import type { MoveProgress, Region } from "@dgg/common";
+import type { ResidencyMovePhase } from "../types/residency-move.type";
 
 /**
  * Where a move stands; each phase is recorded before the next one starts. A cancel turns
  * REQUESTED or COPIED into CANCELLING; the mover then deletes the target's copy, puts the
- * tenant back (ROLLED_BACK), audits, and ends it CANCELLED.
+ * tenant back (ROLLED_BACK), audits, and ends it CANCELLED. The phases are the API's
+ * ResidencyMovePhase, which shows the record's phase as it is (docs/decisions/0043).
  */
-export type MovePhase = "REQUESTED" | "COPIED" | "SWITCHED" | "COMPLETED" | "FAILED" | "CANCELLING" | "ROLLED_BACK" | "CANCELLED";
+export type MovePhase = `${ResidencyMovePhase}`;
 
 /** The phases a mover still has work in. */
 export const OPEN_PHASES: readonly MovePhase[] = ["REQUESTED", "COPIED", "SWITCHED", "CANCELLING", "ROLLED_BACK"];
