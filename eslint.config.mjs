@@ -56,10 +56,18 @@ export default tseslint.config(
   },
   {
     // A migration is frozen once it has run anywhere: it may not import the service's live
-    // code, whose changes would silently change what an old migration does.
+    // code, whose changes would silently change what an old migration does. It may use what
+    // is frozen too: an earlier migration of its subgraph, and common's migration builders
+    // (packages/common/src/migration-columns.ts).
     files: ["**/src/migrations/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["../*", "./*", "@dgg/*"], message: "a migration is frozen: copy what it needs into it instead of importing live code" }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "@dgg/common", allowImportNames: ["createTablesMigration", "migrationColumn", "migrationTable"], message: "a migration is frozen: only common's migration builders may be imported into it" }],
+          patterns: [{ group: ["../*", "./*", "!./[0-9]*-*", "@dgg/*", "!@dgg/common", "@dgg/common/**"], message: "a migration is frozen: copy what it needs into it instead of importing live code" }],
+        },
+      ],
     },
   },
   {

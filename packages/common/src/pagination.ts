@@ -1,4 +1,4 @@
-import { Directive, Field, Int, ObjectType } from "type-graphql";
+import { ArgsType, Directive, Field, Int, ObjectType } from "type-graphql";
 import type { ClassType } from "type-graphql";
 import { BadUserInputError, quote } from "./errors";
 
@@ -13,6 +13,24 @@ export class PageInfo {
 
   @Field(() => String, { nullable: true })
   endCursor!: string | null;
+}
+
+/** The page size when a request names none: the contract's `first: Int = 50`. */
+export const DEFAULT_PAGE_SIZE = 50;
+
+/**
+ * The arguments of every page of a connection, `first: Int = 50, after: String`, in the
+ * contract's order and nullability. An args class (not two `@Arg`s) so the SDL lists them
+ * in that order; `first` stays nullable with its default, as the contract has it. A page with
+ * filters extends it: type-graphql lists the inherited `first` and `after` before the filters.
+ */
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE })
+  first!: number | null;
+
+  @Field(() => String, { nullable: true })
+  after!: string | null;
 }
 
 /**
@@ -56,7 +74,7 @@ export interface Connection<T> {
 }
 
 /** `first` must be 1..1000; the message names the value received. */
-export function parseFirst(first: number | null | undefined, fallback = 50): number {
+export function parseFirst(first: number | null | undefined, fallback = DEFAULT_PAGE_SIZE): number {
   const value = first ?? fallback;
   if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
     throw new BadUserInputError(`first must be between 1 and ${MAX_PAGE_SIZE}, got ${value}`, "first");

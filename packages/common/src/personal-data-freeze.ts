@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { Column, Entity, In, PrimaryColumn } from "typeorm";
+import { Entity, In } from "typeorm";
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from "typeorm";
 import { TimeColumn } from "./db";
+import { IdColumn, PrimaryIdColumn, TenantIdColumn } from "./entity-columns";
 import { sealedEntity } from "./subject-keys";
 import { ConflictError } from "./errors";
 
@@ -12,17 +13,17 @@ import { ConflictError } from "./errors";
  */
 @Entity({ name: "personal_data_freeze" })
 export class PersonalDataFreeze {
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn()
   id!: string;
 
   /** Kept on the row so that a tenant's residency move takes its freezes along. */
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn()
   tenantId!: string;
 
-  @Column({ name: "user_id", type: "varchar", length: 36 })
+  @IdColumn("user_id")
   userId!: string;
 
-  @Column({ name: "request_id", type: "varchar", length: 36 })
+  @IdColumn("request_id")
   requestId!: string;
 
   @TimeColumn({ name: "frozen_at" })

@@ -1,23 +1,21 @@
 import { Field, ID, ObjectType } from "type-graphql";
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { JSONObject, sealedEntity, TimeColumn } from "@dgg/common";
+import { Column, Entity } from "typeorm";
+import { ActorColumn, IdColumn, JsonColumn, JSONObject, PrimaryIdColumn, sealedEntity, TenantIdColumn, TimeColumn } from "@dgg/common";
 import { AuditOutcome } from "../types/audit-outcome.enum";
 
 /** One append-only audit record (data category AUDIT_LOG); kept up to a year. */
 @ObjectType("AuditLogEntry")
 @Entity({ name: "audit_log_entry" })
 export class AuditLogEntry {
-  @Field(() => ID)
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn({ exposed: true })
   id!: string;
 
-  @Field(() => ID)
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn({ exposed: true })
   tenantId!: string;
 
   /** Taken from the writer's verified identity, never from the request body. */
   @Field(() => String, { description: "Who did it: a user id, or a service name." })
-  @Column({ name: "actor", type: "varchar", length: 256 })
+  @ActorColumn("actor")
   actor!: string;
 
   /**
@@ -26,7 +24,7 @@ export class AuditLogEntry {
    * this column is what lets erasure, holdings and export find the person's own actions.
    * Not in the GraphQL type: the trail's readers see the actor, not the link behind it.
    */
-  @Column({ name: "actor_user_id", type: "varchar", length: 36, nullable: true })
+  @IdColumn("actor_user_id", { nullable: true })
   actorUserId!: string | null;
 
   /** From the same verified identity: tells a service's entry from a person's, an officer's from an admin's. */
@@ -53,7 +51,7 @@ export class AuditLogEntry {
 
   /** Sealed under the subject's key of the entry's day: the column holds the JSON of the sealed string. */
   @Field(() => JSONObject, { nullable: true })
-  @Column({ name: "details", type: "simple-json", nullable: true })
+  @JsonColumn("details", { nullable: true })
   details!: Record<string, unknown> | null;
 }
 

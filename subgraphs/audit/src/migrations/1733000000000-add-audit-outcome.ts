@@ -1,5 +1,6 @@
 import { TableColumn, TableIndex } from "typeorm";
 import type { MigrationInterface, QueryRunner } from "typeorm";
+import { migrationColumn as column } from "@dgg/common";
 
 /**
  * The access audit: every entry says how the attempt ended (SUCCEEDED, DENIED, FAILED),
@@ -11,7 +12,7 @@ export class AddAuditOutcome1733000000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumn(
       "audit_log_entry",
-      new TableColumn({ name: "outcome", type: "varchar", length: "16", isNullable: false, default: "'SUCCEEDED'" }),
+      new TableColumn(column.varchar("outcome", 16, { isNullable: false, default: "'SUCCEEDED'" })),
     );
     await queryRunner.createIndex(
       "audit_log_entry",

@@ -1,5 +1,5 @@
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
+import { Column, Entity } from "typeorm";
+import { ActorColumn, IdColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn } from "@dgg/common";
 
 /**
  * A legal hold on one user: while it is active (not lifted), retention purges nothing about
@@ -7,26 +7,26 @@ import { TimeColumn } from "@dgg/common";
  */
 @Entity({ name: "legal_hold" })
 export class LegalHoldRecord {
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn()
   id!: string;
 
-  @Column({ name: "user_id", type: "varchar", length: 36 })
+  @IdColumn("user_id")
   userId!: string;
 
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Column({ name: "reason", type: "varchar", length: 1000 })
   reason!: string;
 
   /** Subject of the identity that placed the hold. */
-  @Column({ name: "placed_by", type: "varchar", length: 256 })
+  @ActorColumn("placed_by")
   placedBy!: string;
 
   @TimeColumn({ name: "placed_at" })
   placedAt!: Date;
 
-  @Column({ name: "lifted_by", type: "varchar", length: 256, nullable: true })
+  @ActorColumn("lifted_by", { nullable: true })
   liftedBy!: string | null;
 
   @TimeColumn({ name: "lifted_at", nullable: true })

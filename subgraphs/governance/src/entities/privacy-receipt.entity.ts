@@ -1,5 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
+import { Column, Entity, Index } from "typeorm";
+import { ActorColumn, JsonColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn } from "@dgg/common";
 import type { CategoryCount } from "@dgg/common";
 
 /** What was erased in one subgraph, for the receipt. */
@@ -16,22 +16,22 @@ export interface ReceiptErasure {
  */
 @Entity({ name: "privacy_receipt" })
 export class PrivacyReceiptRecord {
-  @PrimaryColumn({ name: "request_id", type: "varchar", length: 36 })
+  @PrimaryIdColumn({ name: "request_id" })
   requestId!: string;
 
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Column({ name: "manifest_sha256", type: "varchar", length: 64 })
   manifestSha256!: string;
 
-  @Column({ name: "exported", type: "simple-json" })
+  @JsonColumn("exported")
   exported!: CategoryCount[];
 
-  @Column({ name: "erasures", type: "simple-json" })
+  @JsonColumn("erasures")
   erasures!: ReceiptErasure[];
 
-  @Column({ name: "requested_by", type: "varchar", length: 256 })
+  @ActorColumn("requested_by")
   requestedBy!: string;
 
   @TimeColumn({ name: "requested_at" })

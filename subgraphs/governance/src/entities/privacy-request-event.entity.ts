@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
+import { ActorColumn, JsonColumn, PrimaryIdColumn, TimeColumn, WorkerColumn } from "@dgg/common";
 
 /**
  * The checkpoint log of a privacy request: one row per step boundary, numbered per request,
@@ -9,7 +9,7 @@ import { TimeColumn } from "@dgg/common";
  */
 @Entity({ name: "privacy_request_event" })
 export class PrivacyRequestEventRecord {
-  @PrimaryColumn({ name: "request_id", type: "varchar", length: 36 })
+  @PrimaryIdColumn({ name: "request_id" })
   requestId!: string;
 
   @PrimaryColumn({ name: "seq", type: "integer" })
@@ -18,11 +18,11 @@ export class PrivacyRequestEventRecord {
   @TimeColumn({ name: "at" })
   at!: Date;
 
-  @Column({ name: "worker", type: "varchar", length: 128 })
+  @WorkerColumn("worker")
   worker!: string;
 
   /** Who made the step happen: the identity's subject for API actions, null for the workers' steps. */
-  @Column({ name: "actor", type: "varchar", length: 256, nullable: true })
+  @ActorColumn("actor", { nullable: true })
   actor!: string | null;
 
   /** The request's status once the step was taken. */
@@ -33,6 +33,6 @@ export class PrivacyRequestEventRecord {
   @Column({ name: "step", type: "varchar", length: 48 })
   step!: string;
 
-  @Column({ name: "detail", type: "simple-json", nullable: true })
+  @JsonColumn("detail", { nullable: true })
   detail!: Record<string, unknown> | null;
 }

@@ -1,5 +1,5 @@
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
+import { Column, Entity } from "typeorm";
+import { ActorColumn, PrimaryIdColumn, TimeColumn } from "@dgg/common";
 
 /**
  * A tenant's rules for its privacy requests: which kinds wait for a second person's approval
@@ -7,7 +7,7 @@ import { TimeColumn } from "@dgg/common";
  */
 @Entity({ name: "privacy_request_policy" })
 export class PrivacyRequestPolicyRecord {
-  @PrimaryColumn({ name: "tenant_id", type: "varchar", length: 36 })
+  @PrimaryIdColumn({ name: "tenant_id" })
   tenantId!: string;
 
   @Column({ name: "erasure_requires_approval", type: "boolean" })
@@ -16,7 +16,7 @@ export class PrivacyRequestPolicyRecord {
   @Column({ name: "access_requires_approval", type: "boolean" })
   accessRequiresApproval!: boolean;
 
-  @Column({ name: "updated_by", type: "varchar", length: 256 })
+  @ActorColumn("updated_by")
   updatedBy!: string;
 
   @TimeColumn({ name: "updated_at" })

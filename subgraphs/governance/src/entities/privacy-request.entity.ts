@@ -1,5 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
+import { Column, Entity, Index } from "typeorm";
+import { ActorColumn, IdColumn, JsonColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn, TraceParentColumn, WorkerColumn } from "@dgg/common";
 import type { CategoryCount, PrivacyRequestKind, PrivacyRequestStatus, Region } from "@dgg/common";
 import type { RequestCheckpoint } from "../privacy/engine/checkpoint";
 
@@ -20,14 +20,14 @@ export interface DeadlineExtensionRecord {
  */
 @Entity({ name: "privacy_request" })
 export class PrivacyRequestRecord {
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn()
   id!: string;
 
   @Index("ix_privacy_request_user")
-  @Column({ name: "user_id", type: "varchar", length: 36 })
+  @IdColumn("user_id")
   userId!: string;
 
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Column({ name: "status", type: "varchar", length: 24 })
@@ -37,7 +37,7 @@ export class PrivacyRequestRecord {
   reason!: string | null;
 
   /** Subject of the identity that filed the request. */
-  @Column({ name: "requested_by", type: "varchar", length: 256 })
+  @ActorColumn("requested_by")
   requestedBy!: string;
 
   @Column({ name: "region", type: "varchar", length: 32 })
@@ -52,13 +52,13 @@ export class PrivacyRequestRecord {
   @Column({ name: "export_byte_size", type: "integer", nullable: true })
   exportByteSize!: number | null;
 
-  @Column({ name: "export_counts", type: "simple-json", nullable: true })
+  @JsonColumn("export_counts", { nullable: true })
   exportCounts!: CategoryCount[] | null;
 
   @TimeColumn({ name: "exported_at", nullable: true })
   exportedAt!: Date | null;
 
-  @Column({ name: "erasures", type: "simple-json", nullable: true })
+  @JsonColumn("erasures", { nullable: true })
   erasures!: CategoryCount[] | null;
 
   @Column({ name: "error", type: "varchar", length: 2000, nullable: true })
@@ -78,7 +78,7 @@ export class PrivacyRequestRecord {
    * always null for ACCESS, of which a user may have several): a unique index makes "one open
    * restriction per user" hold under races.
    */
-  @Column({ name: "open_user_id", type: "varchar", length: 36, nullable: true })
+  @IdColumn("open_user_id", { nullable: true })
   openUserId!: string | null;
 
   /** 30 days after receipt (the GDPR month), plus any extensions. */
@@ -94,7 +94,7 @@ export class PrivacyRequestRecord {
   @TimeColumn({ name: "last_error_at", nullable: true })
   lastErrorAt!: Date | null;
 
-  @Column({ name: "lease_owner", type: "varchar", length: 128, nullable: true })
+  @WorkerColumn("lease_owner", { nullable: true })
   leaseOwner!: string | null;
 
   @TimeColumn({ name: "lease_expires_at", nullable: true })
@@ -117,7 +117,7 @@ export class PrivacyRequestRecord {
   failedAt!: Date | null;
 
   /** Where each step stands; written in the same statement as the status it belongs to. */
-  @Column({ name: "checkpoint", type: "simple-json" })
+  @JsonColumn("checkpoint")
   checkpoint!: RequestCheckpoint;
 
   /** Sequence number of the last checkpoint event (privacy_request_event.seq). */
@@ -131,7 +131,7 @@ export class PrivacyRequestRecord {
   archivePurgedAt!: Date | null;
 
   /** The second person who let a request that needed approval run (never its requester). */
-  @Column({ name: "approved_by", type: "varchar", length: 256, nullable: true })
+  @ActorColumn("approved_by", { nullable: true })
   approvedBy!: string | null;
 
   @TimeColumn({ name: "approved_at", nullable: true })
@@ -141,7 +141,7 @@ export class PrivacyRequestRecord {
   @Column({ name: "decision_reason", type: "varchar", length: 1000, nullable: true })
   decisionReason!: string | null;
 
-  @Column({ name: "deadline_extensions", type: "simple-json" })
+  @JsonColumn("deadline_extensions")
   deadlineExtensions!: DeadlineExtensionRecord[];
 
   /**
@@ -152,6 +152,6 @@ export class PrivacyRequestRecord {
   freezeReleasedAt!: Date | null;
 
   /** W3C traceparent of the filing request; the workers' steps continue its trace. */
-  @Column({ name: "trace_parent", type: "varchar", length: 64, nullable: true })
+  @TraceParentColumn()
   traceParent!: string | null;
 }

@@ -1,5 +1,5 @@
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
+import { Column, Entity } from "typeorm";
+import { PrimaryIdColumn, TenantIdColumn, TimeColumn } from "@dgg/common";
 
 /**
  * A removed user whose retention erasure has begun and not yet finished in every data
@@ -10,10 +10,10 @@ import { TimeColumn } from "@dgg/common";
  */
 @Entity({ name: "retention_erasure" })
 export class RetentionErasureRecord {
-  @PrimaryColumn({ name: "user_id", type: "varchar", length: 36 })
+  @PrimaryIdColumn({ name: "user_id" })
   userId!: string;
 
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn()
   tenantId!: string;
 
   @TimeColumn({ name: "started_at" })

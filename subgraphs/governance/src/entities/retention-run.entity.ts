@@ -1,5 +1,5 @@
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
+import { Column, Entity } from "typeorm";
+import { ActorColumn, JsonColumn, PrimaryIdColumn, TimeColumn } from "@dgg/common";
 import type { CategoryCount, DataCategory } from "@dgg/common";
 
 /** Rows removed from one category by one data subgraph during a run. */
@@ -21,7 +21,7 @@ export type RetentionTrigger = "SCHEDULE" | "ON_DEMAND";
 /** One execution of the retention rules, kept as evidence that the clocks were honoured. */
 @Entity({ name: "retention_run" })
 export class RetentionRunRecord {
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn()
   id!: string;
 
   @TimeColumn({ name: "started_at" })
@@ -31,23 +31,23 @@ export class RetentionRunRecord {
   finishedAt!: Date;
 
   /** Totals per category (erasures of expired users plus age-based purges). */
-  @Column({ name: "purges", type: "simple-json" })
+  @JsonColumn("purges")
   purges!: CategoryCount[];
 
   /** Audit entries whose link to an expired user was replaced by a pseudonym. */
   @Column({ name: "pseudonymised", type: "integer" })
   pseudonymised!: number;
 
-  @Column({ name: "triggered_by", type: "varchar", length: 256 })
+  @ActorColumn("triggered_by")
   triggeredBy!: string;
 
   @Column({ name: "trigger", type: "varchar", length: 16, default: "ON_DEMAND" })
   trigger!: RetentionTrigger;
 
-  @Column({ name: "subgraph_purges", type: "simple-json", nullable: true })
+  @JsonColumn("subgraph_purges", { nullable: true })
   subgraphPurges!: SubgraphPurge[] | null;
 
-  @Column({ name: "errors", type: "simple-json", nullable: true })
+  @JsonColumn("errors", { nullable: true })
   errors!: RunError[] | null;
 
   /** Users whose data was kept because of a legal hold. */

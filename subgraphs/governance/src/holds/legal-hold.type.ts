@@ -1,16 +1,8 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, ObjectType } from "type-graphql";
+import { UserRecord } from "../personal-data/user-record.type";
 
 @ObjectType("LegalHold", { description: "While active, retention purges nothing about the user and restrictProcessing is refused." })
-export class LegalHold {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => ID)
-  userId!: string;
-
-  @Field(() => ID)
-  tenantId!: string;
-
+export class LegalHold extends UserRecord {
   @Field(() => String)
   reason!: string;
 

@@ -1,56 +1,38 @@
-import { Table } from "typeorm";
-import type { MigrationInterface, QueryRunner } from "typeorm";
+import { createTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
 
 /** Privacy requests (kept as evidence) and retention runs. */
-export class CreateGovernanceTables1732400000000 implements MigrationInterface {
-  name = "CreateGovernanceTables1732400000000";
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
-      new Table({
-        name: "privacy_request",
-        columns: [
-          { name: "id", type: "varchar", length: "36", isPrimary: true },
-          { name: "user_id", type: "varchar", length: "36" },
-          { name: "tenant_id", type: "varchar", length: "36" },
-          { name: "status", type: "varchar", length: "16" },
-          { name: "reason", type: "varchar", length: "1000", isNullable: true },
-          { name: "requested_by", type: "varchar", length: "256" },
-          { name: "region", type: "varchar", length: "32" },
-          { name: "export_location", type: "varchar", length: "1024", isNullable: true },
-          { name: "export_sha256", type: "varchar", length: "64", isNullable: true },
-          { name: "export_byte_size", type: "integer", isNullable: true },
-          { name: "export_counts", type: "text", isNullable: true },
-          { name: "exported_at", type: "bigint", isNullable: true },
-          { name: "erasures", type: "text", isNullable: true },
-          { name: "error", type: "varchar", length: "2000", isNullable: true },
-          { name: "created_at", type: "bigint" },
-          { name: "completed_at", type: "bigint", isNullable: true },
-        ],
-        indices: [
-          { name: "ix_privacy_request_user", columnNames: ["user_id"] },
-          { name: "ix_privacy_request_tenant", columnNames: ["tenant_id", "created_at"] },
-        ],
-      }),
-    );
-    await queryRunner.createTable(
-      new Table({
-        name: "retention_run",
-        columns: [
-          { name: "id", type: "varchar", length: "36", isPrimary: true },
-          { name: "started_at", type: "bigint" },
-          { name: "finished_at", type: "bigint" },
-          { name: "purges", type: "text" },
-          { name: "pseudonymised", type: "integer" },
-          { name: "triggered_by", type: "varchar", length: "256" },
-        ],
-        indices: [{ name: "ix_retention_run_started", columnNames: ["started_at"] }],
-      }),
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable("retention_run");
-    await queryRunner.dropTable("privacy_request");
-  }
-}
+export const CreateGovernanceTables1732400000000 = createTablesMigration("CreateGovernanceTables1732400000000", () => [
+  migrationTable("privacy_request", [
+    column.primaryId(),
+    column.id("user_id"),
+    column.id("tenant_id"),
+    column.varchar("status", 16),
+    column.varchar("reason", 1000, { isNullable: true }),
+    column.actor("requested_by"),
+    column.varchar("region", 32),
+    column.varchar("export_location", 1024, { isNullable: true }),
+    column.varchar("export_sha256", 64, { isNullable: true }),
+    column.integer("export_byte_size", { isNullable: true }),
+    column.text("export_counts", { isNullable: true }),
+    column.time("exported_at", { isNullable: true }),
+    column.text("erasures", { isNullable: true }),
+    column.varchar("error", 2000, { isNullable: true }),
+    column.time("created_at"),
+    column.time("completed_at", { isNullable: true }),
+  ], {
+    indices: [
+      { name: "ix_privacy_request_user", columnNames: ["user_id"] },
+      { name: "ix_privacy_request_tenant", columnNames: ["tenant_id", "created_at"] },
+    ],
+  }),
+  migrationTable("retention_run", [
+    column.primaryId(),
+    column.time("started_at"),
+    column.time("finished_at"),
+    column.text("purges"),
+    column.integer("pseudonymised"),
+    column.actor("triggered_by"),
+  ], {
+    indices: [{ name: "ix_retention_run_started", columnNames: ["started_at"] }],
+  }),
+]);

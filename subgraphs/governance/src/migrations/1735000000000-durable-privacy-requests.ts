@@ -1,5 +1,6 @@
-import { Table, TableColumn, TableIndex } from "typeorm";
+import { TableColumn, TableIndex } from "typeorm";
 import type { MigrationInterface, QueryRunner } from "typeorm";
+import { migrationColumn as column, migrationTable } from "@dgg/common";
 
 const DAY_MS = 86_400_000;
 
@@ -13,23 +14,23 @@ export class DurablePrivacyRequests1735000000000 implements MigrationInterface {
   name = "DurablePrivacyRequests1735000000000";
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const time = (name: string) => new TableColumn({ name, type: "bigint", isNullable: true });
+    const time = (name: string) => new TableColumn(column.time(name, { isNullable: true }));
     await queryRunner.addColumns("privacy_request", [
-      new TableColumn({ name: "kind", type: "varchar", length: "32", default: "'RESTRICT_PROCESSING'" }),
-      new TableColumn({ name: "open_user_id", type: "varchar", length: "36", isNullable: true }),
-      new TableColumn({ name: "due_at", type: "bigint", default: "0" }),
-      new TableColumn({ name: "attempts", type: "integer", default: "0" }),
+      new TableColumn(column.varchar("kind", 32, { default: "'RESTRICT_PROCESSING'" })),
+      new TableColumn(column.id("open_user_id", { isNullable: true })),
+      new TableColumn(column.time("due_at", { default: "0" })),
+      new TableColumn(column.integer("attempts", { default: "0" })),
       time("next_attempt_at"),
       time("last_error_at"),
-      new TableColumn({ name: "lease_owner", type: "varchar", length: "128", isNullable: true }),
+      new TableColumn(column.worker("lease_owner", { isNullable: true })),
       time("lease_expires_at"),
-      new TableColumn({ name: "resume_status", type: "varchar", length: "16", isNullable: true }),
+      new TableColumn(column.varchar("resume_status", 16, { isNullable: true })),
       time("export_started_at"),
       time("verified_at"),
       time("erasure_started_at"),
       time("failed_at"),
       new TableColumn({ name: "checkpoint", type: "text", default: "'{\"files\":[],\"erasures\":[]}'" }),
-      new TableColumn({ name: "event_seq", type: "integer", default: "0" }),
+      new TableColumn(column.integer("event_seq", { default: "0" })),
       time("archive_expires_at"),
       time("archive_purged_at"),
     ]);
@@ -45,45 +46,37 @@ export class DurablePrivacyRequests1735000000000 implements MigrationInterface {
       new TableIndex({ name: "ix_privacy_request_due", columnNames: ["due_at"] }),
     ]);
     await queryRunner.createTable(
-      new Table({
-        name: "privacy_request_event",
-        columns: [
-          { name: "request_id", type: "varchar", length: "36", isPrimary: true },
-          { name: "seq", type: "integer", isPrimary: true },
-          { name: "at", type: "bigint" },
-          { name: "worker", type: "varchar", length: "128" },
-          { name: "step", type: "varchar", length: "48" },
-          { name: "detail", type: "text", isNullable: true },
-        ],
-      }),
+      migrationTable("privacy_request_event", [
+        column.primaryId("request_id"),
+        column.integer("seq", { isPrimary: true }),
+        column.time("at"),
+        column.worker("worker"),
+        column.varchar("step", 48),
+        column.text("detail", { isNullable: true }),
+      ]),
     );
     await queryRunner.createTable(
-      new Table({
-        name: "privacy_receipt",
-        columns: [
-          { name: "request_id", type: "varchar", length: "36", isPrimary: true },
-          { name: "tenant_id", type: "varchar", length: "36" },
-          { name: "manifest_sha256", type: "varchar", length: "64" },
-          { name: "exported", type: "text" },
-          { name: "erasures", type: "text" },
-          { name: "requested_by", type: "varchar", length: "256" },
-          { name: "requested_at", type: "bigint" },
-          { name: "completed_at", type: "bigint" },
-          { name: "expires_at", type: "bigint" },
-        ],
+      migrationTable("privacy_receipt", [
+        column.primaryId("request_id"),
+        column.id("tenant_id"),
+        column.varchar("manifest_sha256", 64),
+        column.text("exported"),
+        column.text("erasures"),
+        column.actor("requested_by"),
+        column.time("requested_at"),
+        column.time("completed_at"),
+        column.time("expires_at"),
+      ], {
         indices: [{ name: "ix_privacy_receipt_expires", columnNames: ["expires_at"] }],
       }),
     );
     await queryRunner.createTable(
-      new Table({
-        name: "erasure_ledger",
-        columns: [
-          { name: "subject_hash", type: "varchar", length: "64", isPrimary: true },
-          { name: "erased_at", type: "bigint" },
-          { name: "replays", type: "integer", default: "0" },
-          { name: "last_replayed_at", type: "bigint", isNullable: true },
-        ],
-      }),
+      migrationTable("erasure_ledger", [
+        column.varchar("subject_hash", 64, { isPrimary: true }),
+        column.time("erased_at"),
+        column.integer("replays", { default: "0" }),
+        column.time("last_replayed_at", { isNullable: true }),
+      ]),
     );
   }
 

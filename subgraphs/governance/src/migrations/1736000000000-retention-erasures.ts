@@ -1,26 +1,12 @@
-import { Table } from "typeorm";
-import type { MigrationInterface, QueryRunner } from "typeorm";
+import { createTablesMigration, migrationColumn as column, migrationTable } from "@dgg/common";
 
 /** Retention erasures of removed users that have begun and not finished (entities/retention-erasure.entity.ts). */
-export class RetentionErasures1736000000000 implements MigrationInterface {
-  name = "RetentionErasures1736000000000";
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
-      new Table({
-        name: "retention_erasure",
-        columns: [
-          { name: "user_id", type: "varchar", length: "36", isPrimary: true },
-          { name: "tenant_id", type: "varchar", length: "36" },
-          { name: "started_at", type: "bigint" },
-          { name: "attempts", type: "integer" },
-          { name: "last_error", type: "varchar", length: "2000", isNullable: true },
-        ],
-      }),
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable("retention_erasure");
-  }
-}
+export const RetentionErasures1736000000000 = createTablesMigration("RetentionErasures1736000000000", () => [
+  migrationTable("retention_erasure", [
+    column.primaryId("user_id"),
+    column.id("tenant_id"),
+    column.time("started_at"),
+    column.integer("attempts"),
+    column.varchar("last_error", 2000, { isNullable: true }),
+  ]),
+]);

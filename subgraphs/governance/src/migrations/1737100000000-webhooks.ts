@@ -1,5 +1,6 @@
-import { Table, TableForeignKey } from "typeorm";
+import { TableForeignKey } from "typeorm";
 import type { MigrationInterface, QueryRunner } from "typeorm";
+import { migrationColumn as column, migrationTable } from "@dgg/common";
 
 /**
  * Signed webhooks for privacy requests (webhooks/): the tenants' endpoints, the delivery
@@ -10,43 +11,39 @@ export class Webhooks1737100000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(
-      new Table({
-        name: "webhook",
-        columns: [
-          { name: "id", type: "varchar", length: "36", isPrimary: true },
-          { name: "tenant_id", type: "varchar", length: "36" },
-          { name: "url", type: "varchar", length: "2048" },
-          { name: "events", type: "text" },
-          { name: "signing_secret", type: "varchar", length: "128" },
-          { name: "created_at", type: "bigint" },
-          { name: "created_by", type: "varchar", length: "256" },
-          { name: "deleted_at", type: "bigint", isNullable: true },
-        ],
+      migrationTable("webhook", [
+        column.primaryId(),
+        column.id("tenant_id"),
+        column.varchar("url", 2048),
+        column.text("events"),
+        column.varchar("signing_secret", 128),
+        column.time("created_at"),
+        column.actor("created_by"),
+        column.time("deleted_at", { isNullable: true }),
+      ], {
         // Enqueueing reads a tenant's live webhooks in every transition's transaction.
         indices: [{ name: "ix_webhook_tenant", columnNames: ["tenant_id", "deleted_at"] }],
       }),
     );
     await queryRunner.createTable(
-      new Table({
-        name: "webhook_delivery",
-        columns: [
-          { name: "id", type: "varchar", length: "36", isPrimary: true },
-          { name: "webhook_id", type: "varchar", length: "36" },
-          { name: "tenant_id", type: "varchar", length: "36" },
-          { name: "event", type: "varchar", length: "48" },
-          { name: "request_id", type: "varchar", length: "36", isNullable: true },
-          { name: "sequence", type: "integer", default: "0" },
-          { name: "body", type: "text" },
-          { name: "status", type: "varchar", length: "16" },
-          { name: "attempts", type: "integer", default: "0" },
-          { name: "next_attempt_at", type: "bigint" },
-          { name: "lease_owner", type: "varchar", length: "128", isNullable: true },
-          { name: "lease_expires_at", type: "bigint", isNullable: true },
-          { name: "last_response_status", type: "integer", isNullable: true },
-          { name: "last_error", type: "varchar", length: "500", isNullable: true },
-          { name: "created_at", type: "bigint" },
-          { name: "delivered_at", type: "bigint", isNullable: true },
-        ],
+      migrationTable("webhook_delivery", [
+        column.primaryId(),
+        column.id("webhook_id"),
+        column.id("tenant_id"),
+        column.varchar("event", 48),
+        column.id("request_id", { isNullable: true }),
+        column.integer("sequence", { default: "0" }),
+        column.text("body"),
+        column.varchar("status", 16),
+        column.integer("attempts", { default: "0" }),
+        column.time("next_attempt_at"),
+        column.worker("lease_owner", { isNullable: true }),
+        column.time("lease_expires_at", { isNullable: true }),
+        column.integer("last_response_status", { isNullable: true }),
+        column.varchar("last_error", 500, { isNullable: true }),
+        column.time("created_at"),
+        column.time("delivered_at", { isNullable: true }),
+      ], {
         indices: [
           // The dispatcher's scan: pending deliveries by due time.
           { name: "ix_webhook_delivery_due", columnNames: ["status", "next_attempt_at"] },

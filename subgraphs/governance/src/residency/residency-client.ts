@@ -1,22 +1,9 @@
 import { callInternal, GOVERNANCE_SERVICE } from "@dgg/common";
-import type { InternalTokenIssuer, Region } from "@dgg/common";
+import type { InternalTokenIssuer, Region, StoreProgress } from "@dgg/common";
 import type { DataSubgraph } from "../contract/data-subgraphs";
 
-/** One store's checkpointed copy, as storage-regions records it (subgraphs/storage-regions/src/entities/tenant-move.entity.ts). */
-export interface StoreProgress {
-  stage: "COPYING" | "VERIFYING" | "VERIFIED";
-  total: number;
-  copied: number;
-  verified: number;
-  /** How many tables the store has (1 for the archives), and the cursor: table index and last id (or key) done. */
-  tables: number;
-  table: number;
-  after: string | null;
-  sourceChain: string;
-  targetChain: string;
-  rows: number;
-  checksum: string;
-}
+/** One store's checkpointed copy: the type storage-regions keeps (common's move-progress), named here for the mover's modules. */
+export type { StoreProgress };
 
 export type MovePhase = "REQUESTED" | "COPIED" | "SWITCHED" | "COMPLETED" | "CANCELLING" | "ROLLED_BACK" | "CANCELLED";
 

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { decodeCursor, parseFirst } from "@dgg/common";
+import { decodeCursor, PageArgs, parseFirst } from "@dgg/common";
 import type { GovernanceContext } from "../context";
-import { CreateWebhookInput, Webhook, WebhookDeliveriesArgs, WebhookDeliveryConnection, WebhookRegistration } from "../webhooks/webhook.type";
+import { CreateWebhookInput, Webhook, WebhookDeliveryConnection, WebhookRegistration } from "../webhooks/webhook.type";
 import type { WebhookDelivery } from "../webhooks/webhook.type";
 import type { WebhookDeliveryRecord } from "../webhooks/webhook-delivery.entity";
 import type { WebhookRecord } from "../webhooks/webhook.entity";
@@ -51,7 +51,7 @@ export class WebhookResolver {
   }
 
   @FieldResolver(() => WebhookDeliveryConnection, { description: "Deliveries to this webhook, newest first." })
-  async deliveries(@Root() webhook: Webhook, @Args(() => WebhookDeliveriesArgs) args: WebhookDeliveriesArgs, @Ctx() ctx: GovernanceContext): Promise<WebhookDeliveryConnection> {
+  async deliveries(@Root() webhook: Webhook, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GovernanceContext): Promise<WebhookDeliveryConnection> {
     const first = parseFirst(args.first, 50);
     // Checked here, so that a bad cursor fails this field and not the loader's whole batch.
     decodeCursor(args.after, ["number", "string"]);

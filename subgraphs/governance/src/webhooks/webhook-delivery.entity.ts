@@ -1,5 +1,5 @@
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
+import { Column, Entity } from "typeorm";
+import { IdColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn, WorkerColumn } from "@dgg/common";
 import type { WebhookDeliveryStatus, WebhookEvent } from "./webhook-event";
 
 /**
@@ -9,19 +9,19 @@ import type { WebhookDeliveryStatus, WebhookEvent } from "./webhook-event";
  */
 @Entity({ name: "webhook_delivery" })
 export class WebhookDeliveryRecord {
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn()
   id!: string;
 
-  @Column({ name: "webhook_id", type: "varchar", length: 36 })
+  @IdColumn("webhook_id")
   webhookId!: string;
 
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Column({ name: "event", type: "varchar", length: 48 })
   event!: WebhookEvent;
 
-  @Column({ name: "request_id", type: "varchar", length: 36, nullable: true })
+  @IdColumn("request_id", { nullable: true })
   requestId!: string | null;
 
   /**
@@ -44,7 +44,7 @@ export class WebhookDeliveryRecord {
   @TimeColumn({ name: "next_attempt_at" })
   nextAttemptAt!: Date;
 
-  @Column({ name: "lease_owner", type: "varchar", length: 128, nullable: true })
+  @WorkerColumn("lease_owner", { nullable: true })
   leaseOwner!: string | null;
 
   @TimeColumn({ name: "lease_expires_at", nullable: true })

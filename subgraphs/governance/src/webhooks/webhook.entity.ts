@@ -1,5 +1,5 @@
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
+import { Column, Entity } from "typeorm";
+import { ActorColumn, JsonColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn } from "@dgg/common";
 import type { WebhookEvent } from "./webhook-event";
 
 /**
@@ -8,16 +8,16 @@ import type { WebhookEvent } from "./webhook-event";
  */
 @Entity({ name: "webhook" })
 export class WebhookRecord {
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn()
   id!: string;
 
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Column({ name: "url", type: "varchar", length: 2048 })
   url!: string;
 
-  @Column({ name: "events", type: "simple-json" })
+  @JsonColumn("events")
   events!: WebhookEvent[];
 
   /**
@@ -31,7 +31,7 @@ export class WebhookRecord {
   createdAt!: Date;
 
   /** Subject of the identity that created it. */
-  @Column({ name: "created_by", type: "varchar", length: 256 })
+  @ActorColumn("created_by")
   createdBy!: string;
 
   @TimeColumn({ name: "deleted_at", nullable: true })

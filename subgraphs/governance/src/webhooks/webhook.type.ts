@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { connectionTypes } from "@dgg/common";
 import type { Connection } from "@dgg/common";
 import { WebhookDeliveryStatus, WebhookEvent } from "./webhook-event";
@@ -70,14 +70,4 @@ export class CreateWebhookInput {
 
   @Field(() => [WebhookEvent])
   events!: WebhookEvent[];
-}
-
-/** Arguments of `Webhook.deliveries`, in the contract's order and with its default (`first: Int = 50`). */
-@ArgsType()
-export class WebhookDeliveriesArgs {
-  @Field(() => Int, { nullable: true, defaultValue: 50 })
-  first!: number | null;
-
-  @Field(() => String, { nullable: true })
-  after!: string | null;
 }

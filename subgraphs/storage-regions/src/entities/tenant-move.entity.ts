@@ -1,43 +1,18 @@
-import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { TimeColumn } from "@dgg/common";
-import type { Region } from "@dgg/common";
+import { Column, Entity, Index } from "typeorm";
+import { ActorColumn, JsonColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn, TraceParentColumn, WorkerColumn } from "@dgg/common";
+import type { MoveProgress, Region } from "@dgg/common";
+import type { ResidencyMovePhase } from "../types/residency-move.type";
 
 /**
  * Where a move stands; each phase is recorded before the next one starts. A cancel turns
  * REQUESTED or COPIED into CANCELLING; the mover then deletes the target's copy, puts the
- * tenant back (ROLLED_BACK), audits, and ends it CANCELLED.
+ * tenant back (ROLLED_BACK), audits, and ends it CANCELLED. The phases are the API's
+ * ResidencyMovePhase, which shows the record's phase as it is (docs/decisions/0043).
  */
-export type MovePhase = "REQUESTED" | "COPIED" | "SWITCHED" | "COMPLETED" | "FAILED" | "CANCELLING" | "ROLLED_BACK" | "CANCELLED";
+export type MovePhase = `${ResidencyMovePhase}`;
 
 /** The phases a mover still has work in. */
 export const OPEN_PHASES: readonly MovePhase[] = ["REQUESTED", "COPIED", "SWITCHED", "CANCELLING", "ROLLED_BACK"];
-
-/**
- * One store's copy (a data subgraph, or "blobs" for the archives), checkpointed after every
- * chunk: where the copy or the verification stands (table index and the last id done), the
- * rows copied and verified out of the source's total, and the rolling digests so far.
- */
-export interface StoreProgress {
-  stage: "COPYING" | "VERIFYING" | "VERIFIED";
-  total: number;
-  copied: number;
-  verified: number;
-  /** How many tables the store has (1 for the archives); the cursor is a table index and the last id (or key) done. */
-  tables: number;
-  table: number;
-  after: string | null;
-  /** Rolling SHA-256 over the page digests of the source and of the target, verified so far. */
-  sourceChain: string;
-  targetChain: string;
-  /** Once VERIFIED: the rows and the digest both sides agreed on. */
-  rows: number;
-  checksum: string;
-}
-
-/** Progress of every store of a move, by store name. */
-export interface MoveProgress {
-  [store: string]: StoreProgress;
-}
 
 /**
  * A durable move of one tenant's data to a newly elected region, driven by the governance
@@ -45,11 +20,11 @@ export interface MoveProgress {
  */
 @Entity({ name: "tenant_move" })
 export class TenantMove {
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn()
   id!: string;
 
   @Index("ix_tenant_move_tenant")
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn()
   tenantId!: string;
 
   @Column({ name: "from_region", type: "varchar", length: 32 })
@@ -65,19 +40,19 @@ export class TenantMove {
   @TimeColumn({ name: "freeze_until" })
   freezeUntil!: Date;
 
-  @Column({ name: "claimed_by", type: "varchar", length: 128, nullable: true })
+  @WorkerColumn("claimed_by", { nullable: true })
   claimedBy!: string | null;
 
   @TimeColumn({ name: "lease_until", nullable: true })
   leaseUntil!: Date | null;
 
-  @Column({ name: "progress", type: "simple-json", nullable: true })
+  @JsonColumn("progress", { nullable: true })
   progress!: MoveProgress | null;
 
   @Column({ name: "error", type: "varchar", length: 2000, nullable: true })
   error!: string | null;
 
-  @Column({ name: "requested_by", type: "varchar", length: 256 })
+  @ActorColumn("requested_by")
   requestedBy!: string;
 
   @TimeColumn({ name: "requested_at" })
@@ -87,13 +62,13 @@ export class TenantMove {
   updatedAt!: Date;
 
   /** Who asked to cancel the move (audited once the tenant is back in its old region). */
-  @Column({ name: "cancelled_by", type: "varchar", length: 256, nullable: true })
+  @ActorColumn("cancelled_by", { nullable: true })
   cancelledBy!: string | null;
 
   @TimeColumn({ name: "completed_at", nullable: true })
   completedAt!: Date | null;
 
   /** W3C traceparent of the request that asked for the move; the mover's work continues its trace. */
-  @Column({ name: "trace_parent", type: "varchar", length: 64, nullable: true })
+  @TraceParentColumn()
   traceParent!: string | null;
 }

@@ -1,14 +1,13 @@
-import { Directive, Field, ID, ObjectType } from "type-graphql";
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { Region, TimeColumn } from "@dgg/common";
+import { Directive, Field, ObjectType } from "type-graphql";
+import { Column, Entity } from "typeorm";
+import { PrimaryIdColumn, Region, TimeColumn } from "@dgg/common";
 
 /** A tenant and its storage-region election: global directory metadata, no personal data. */
 @Directive('@key(fields: "id")')
 @ObjectType("Tenant")
 @Entity({ name: "tenant" })
 export class Tenant {
-  @Field(() => ID)
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn({ exposed: true })
   id!: string;
 
   /** Unique across the platform, stored trimmed. */

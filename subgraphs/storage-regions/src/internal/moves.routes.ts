@@ -1,8 +1,8 @@
 import { assertId, assertServiceIdentity, BadUserInputError, ConflictError, NotFoundError, quote } from "@dgg/common";
-import type { InternalRoute, Region, Viewer } from "@dgg/common";
+import type { InternalRoute, MoveProgress, Region, Viewer } from "@dgg/common";
 import { Tenant } from "../entities/tenant.entity";
 import { OPEN_PHASES, TenantMove } from "../entities/tenant-move.entity";
-import type { MovePhase, MoveProgress } from "../entities/tenant-move.entity";
+import type { MovePhase } from "../entities/tenant-move.entity";
 import type { StorageRegionsDeps } from "../context";
 
 function field<T>(body: unknown, name: string, check: (value: unknown) => value is T): T {

@@ -1,5 +1,6 @@
-import { Table, TableColumn } from "typeorm";
+import { TableColumn } from "typeorm";
 import type { MigrationInterface, QueryRunner } from "typeorm";
+import { migrationColumn as column, migrationTable } from "@dgg/common";
 
 /** A tenant's move state, and the durable record of each move between regions. */
 export class AddTenantMoves1736000000000 implements MigrationInterface {
@@ -7,28 +8,26 @@ export class AddTenantMoves1736000000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumns("tenant", [
-      new TableColumn({ name: "state", type: "varchar", length: "16", default: "'ACTIVE'" }),
-      new TableColumn({ name: "moving_to", type: "varchar", length: "32", isNullable: true }),
+      new TableColumn(column.varchar("state", 16, { default: "'ACTIVE'" })),
+      new TableColumn(column.varchar("moving_to", 32, { isNullable: true })),
     ]);
     await queryRunner.createTable(
-      new Table({
-        name: "tenant_move",
-        columns: [
-          { name: "id", type: "varchar", length: "36", isPrimary: true },
-          { name: "tenant_id", type: "varchar", length: "36" },
-          { name: "from_region", type: "varchar", length: "32" },
-          { name: "to_region", type: "varchar", length: "32" },
-          { name: "phase", type: "varchar", length: "16" },
-          { name: "freeze_until", type: "bigint" },
-          { name: "claimed_by", type: "varchar", length: "128", isNullable: true },
-          { name: "lease_until", type: "bigint", isNullable: true },
-          { name: "progress", type: "text", isNullable: true },
-          { name: "error", type: "varchar", length: "2000", isNullable: true },
-          { name: "requested_by", type: "varchar", length: "256" },
-          { name: "requested_at", type: "bigint" },
-          { name: "updated_at", type: "bigint" },
-          { name: "completed_at", type: "bigint", isNullable: true },
-        ],
+      migrationTable("tenant_move", [
+        column.primaryId(),
+        column.id("tenant_id"),
+        column.varchar("from_region", 32),
+        column.varchar("to_region", 32),
+        column.varchar("phase", 16),
+        column.time("freeze_until"),
+        column.worker("claimed_by", { isNullable: true }),
+        column.time("lease_until", { isNullable: true }),
+        column.text("progress", { isNullable: true }),
+        column.varchar("error", 2000, { isNullable: true }),
+        column.actor("requested_by"),
+        column.time("requested_at"),
+        column.time("updated_at"),
+        column.time("completed_at", { isNullable: true }),
+      ], {
         indices: [
           { name: "ix_tenant_move_tenant", columnNames: ["tenant_id"] },
           { name: "ix_tenant_move_phase", columnNames: ["phase"] },

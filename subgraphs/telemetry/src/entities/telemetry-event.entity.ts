@@ -1,23 +1,11 @@
-import { Field, ID, ObjectType } from "type-graphql";
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { JSONObject, sealedEntity, TelemetryKind, TimeColumn } from "@dgg/common";
+import { Field, ObjectType } from "type-graphql";
+import { Column, Entity } from "typeorm";
+import { JsonColumn, JSONObject, sealedEntity, TelemetryKind, TimeColumn, UserDataRow } from "@dgg/common";
 
 /** One telemetry event about a user (data category TELEMETRY), purged 30 days after it occurred. */
 @ObjectType("TelemetryEvent")
 @Entity({ name: "telemetry_event" })
-export class TelemetryEvent {
-  @Field(() => ID)
-  @PrimaryColumn({ type: "varchar", length: 36 })
-  id!: string;
-
-  @Field(() => ID)
-  @Column({ name: "user_id", type: "varchar", length: 36 })
-  userId!: string;
-
-  /** Not in the API: kept on the row so every query can be limited to the viewer's tenant. */
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
-  tenantId!: string;
-
+export class TelemetryEvent extends UserDataRow {
   @Field(() => TelemetryKind)
   @Column({ name: "kind", type: "varchar", length: 32 })
   kind!: TelemetryKind;
@@ -28,7 +16,7 @@ export class TelemetryEvent {
 
   /** Sealed under the user's key: the column holds the JSON of the sealed string. */
   @Field(() => JSONObject)
-  @Column({ name: "payload", type: "simple-json" })
+  @JsonColumn("payload")
   payload!: Record<string, unknown>;
 }
 

@@ -1,15 +1,9 @@
-import { ArgsType, Field, Int } from "type-graphql";
-import { TelemetryKind } from "@dgg/common";
+import { ArgsType, Field } from "type-graphql";
+import { PageArgs, TelemetryKind } from "@dgg/common";
 
 /** `telemetry(first: Int = 50, after: String, kinds: [TelemetryKind!])`, in the contract's order and nullability. */
 @ArgsType()
-export class TelemetryArgs {
-  @Field(() => Int, { nullable: true, defaultValue: 50 })
-  first!: number | null;
-
-  @Field(() => String, { nullable: true })
-  after!: string | null;
-
+export class TelemetryArgs extends PageArgs {
   /** Absent or empty means every kind. */
   @Field(() => [TelemetryKind], { nullable: true })
   kinds!: TelemetryKind[] | null;

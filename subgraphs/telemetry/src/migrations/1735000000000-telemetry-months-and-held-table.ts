@@ -1,5 +1,6 @@
-import { Table } from "typeorm";
 import type { MigrationInterface, QueryRunner } from "typeorm";
+import { migrationTable } from "@dgg/common";
+import { TELEMETRY_EVENT_COLUMNS } from "./1732500000000-create-telemetry-tables";
 
 // Frozen: what this migration needs, as it was when it ran (see the previous migration).
 const PARENT_TABLE = "telemetry_event";
@@ -33,16 +34,10 @@ export class TelemetryMonthsAndHeldTable1735000000000 implements MigrationInterf
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(
-      new Table({
-        name: HELD_TABLE,
-        columns: [
-          { name: "id", type: "varchar", length: "36", isPrimary: true },
-          { name: "tenant_id", type: "varchar", length: "36" },
-          { name: "user_id", type: "varchar", length: "36" },
-          { name: "kind", type: "varchar", length: "32" },
-          { name: "occurred_at", type: "bigint" },
-          { name: "payload", type: "text" },
-        ],
+      migrationTable(HELD_TABLE, [
+        // The same columns as telemetry_event, so that rows move between the two verbatim.
+        ...TELEMETRY_EVENT_COLUMNS,
+      ], {
         indices: [
           { name: "ix_telemetry_event_held_user_occurred", columnNames: ["user_id", "occurred_at", "id"] },
           { name: "ix_telemetry_event_held_tenant_occurred", columnNames: ["tenant_id", "occurred_at"] },

@@ -1,24 +1,12 @@
-import { Directive, Field, ID, ObjectType } from "type-graphql";
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { sealedEntity, TimeColumn } from "@dgg/common";
+import { Directive, Field, ObjectType } from "type-graphql";
+import { Column, Entity } from "typeorm";
+import { sealedEntity, TimeColumn, UserDataRow } from "@dgg/common";
 
 /** A device enrolled in management for a user (data category SERVICE_DATA). */
 @Directive('@key(fields: "id")')
 @ObjectType("Device")
 @Entity({ name: "device" })
-export class Device {
-  @Field(() => ID)
-  @PrimaryColumn({ type: "varchar", length: 36 })
-  id!: string;
-
-  @Field(() => ID)
-  @Column({ name: "user_id", type: "varchar", length: 36 })
-  userId!: string;
-
-  /** Not in the API: kept on the row so every query can be limited to the viewer's tenant. */
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
-  tenantId!: string;
-
+export class Device extends UserDataRow {
   /** Sealed: free text an admin types, often "<name>'s iPhone". */
   @Field(() => String)
   @Column({ name: "device_name", type: "text" })

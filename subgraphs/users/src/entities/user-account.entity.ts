@@ -1,18 +1,16 @@
-import { Directive, Field, ID, ObjectType } from "type-graphql";
-import { Column, Entity, PrimaryColumn } from "typeorm";
-import { EmailAddress, ManagementState, sealedEntity, TimeColumn } from "@dgg/common";
+import { Directive, Field, ObjectType } from "type-graphql";
+import { Column, Entity } from "typeorm";
+import { EmailAddress, ManagementState, PrimaryIdColumn, sealedEntity, TenantIdColumn, TimeColumn } from "@dgg/common";
 
 /** A managed user's account (data category ACCOUNT). */
 @Directive('@key(fields: "id")')
 @ObjectType("UserAccount")
 @Entity({ name: "user_account" })
 export class UserAccount {
-  @Field(() => ID)
-  @PrimaryColumn({ type: "varchar", length: 36 })
+  @PrimaryIdColumn({ exposed: true })
   id!: string;
 
-  @Field(() => ID)
-  @Column({ name: "tenant_id", type: "varchar", length: 36 })
+  @TenantIdColumn({ exposed: true })
   tenantId!: string;
 
   /** Lower-cased: principal names compare case-insensitively, unique per tenant (by `principalNameIndex`). Sealed. */

@@ -1,5 +1,6 @@
 import { TableColumn, TableIndex } from "typeorm";
 import type { MigrationInterface, QueryRunner } from "typeorm";
+import { migrationColumn as column } from "@dgg/common";
 
 /**
  * Personal content is sealed under per-subject keys (docs/decisions/0044): the columns hold
@@ -19,7 +20,7 @@ export class SealUsersContent1738000000000 implements MigrationInterface {
       await queryRunner.query(`ALTER TABLE device ALTER COLUMN device_name TYPE text, ALTER COLUMN serial_number TYPE text`);
     }
     await queryRunner.dropIndex("user_account", "uq_user_account_tenant_upn");
-    await queryRunner.addColumn("user_account", new TableColumn({ name: "principal_name_index", type: "varchar", length: "64", isNullable: true }));
+    await queryRunner.addColumn("user_account", new TableColumn(column.varchar("principal_name_index", 64, { isNullable: true })));
     await queryRunner.createIndex(
       "user_account",
       new TableIndex({ name: "uq_user_account_tenant_principal_index", columnNames: ["tenant_id", "principal_name_index"], isUnique: true }),

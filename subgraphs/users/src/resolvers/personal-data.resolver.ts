@@ -1,9 +1,8 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import { parseFirst, personalDataScope } from "@dgg/common";
+import { PageArgs, parseFirst, personalDataScope } from "@dgg/common";
 import { UserAccount } from "../entities/user-account.entity";
 import { PersonalData } from "../types/personal-data.type";
 import { DeviceConnection } from "../types/device-connection.type";
-import { DevicesArgs } from "../inputs/devices.args";
 import type { UsersContext } from "../context";
 
 /** The account and devices shares of PersonalData, each through a per-request loader. */
@@ -21,7 +20,7 @@ export class PersonalDataResolver {
   devices(
     @Root() root: PersonalData,
     @Ctx() ctx: UsersContext,
-    @Args(() => DevicesArgs) { first, after }: DevicesArgs,
+    @Args(() => PageArgs) { first, after }: PageArgs,
   ): Promise<DeviceConnection> {
     const scope = personalDataScope(ctx.viewer, root.userId);
     return ctx.loaders.devicesPage.load({ userId: root.userId, tenantId: scope.tenantId, first: parseFirst(first), after: after ?? null });

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { connectionTypes, DataCategory, JSONObject, PrivacyRequestKind, PrivacyRequestStatus, Region } from "@dgg/common";
 import type { Connection } from "@dgg/common";
+import { UserRecord } from "../../personal-data/user-record.type";
 
 @ObjectType("ExportCategoryCount")
 export class ExportCategoryCount {
@@ -120,16 +121,7 @@ export class PrivacyReceipt {
 }
 
 @ObjectType("PrivacyRequest")
-export class PrivacyRequest {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => ID)
-  userId!: string;
-
-  @Field(() => ID)
-  tenantId!: string;
-
+export class PrivacyRequest extends UserRecord {
   @Field(() => PrivacyRequestStatus)
   status!: PrivacyRequestStatus;
 
