@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { callInternal, PersonalDataFreeze, placeFreeze, StatementCounter } from "@dgg/common";
 import type { FreezeResult, IdentifiersResult } from "@dgg/common";
 import { tempRegionalSqlite, TEST_REGION } from "@dgg/common/testkit";
-import { freshPostgresDatabase, postgresDisabled, testDatabaseName } from "../../../test/support/postgres";
+import { describeOnPostgres, freshPostgresDatabase, testDatabaseName } from "../../../test/support/postgres";
 import { event, startTelemetry } from "./harness";
 import type { Harness } from "./harness";
 
@@ -161,10 +161,8 @@ function describeFreeze(engine: string, databases: () => Promise<Parameters<type
 }
 
 describeFreeze("SQLite", () => Promise.resolve({}));
-if (postgresDisabled) {
-  test("PostgreSQL freeze suite was opted out with DGG_TEST_POSTGRES=off", () => expect(process.env.DGG_TEST_POSTGRES).toBe("off"));
-} else {
+describeOnPostgres("freeze suite", () =>
   describeFreeze("PostgreSQL", async () => ({
     databases: { ...tempRegionalSqlite("telemetry"), [TEST_REGION]: { type: "postgres", url: await freshPostgresDatabase(testDatabaseName("telemetry_freeze")) } },
-  }));
-}
+  })),
+);
