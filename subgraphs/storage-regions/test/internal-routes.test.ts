@@ -6,21 +6,13 @@
 import { randomUUID } from "node:crypto";
 import { INTERNAL_TOKEN_HEADER } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
-import { createTenant, firstError, READ, startHarness } from "./harness";
-import type { Harness } from "./harness";
+import { firstError, READ, startWithTwoTenants } from "./harness";
+import type { CreatedTenant, Harness } from "./harness";
 
 describe("storage-regions internal GET /internal/tenants/:id", () => {
-  let h: Harness;
   const operator = viewer("operator");
-  let tenantA: { id: string; name: string };
-  let tenantB: { id: string; name: string };
-
-  beforeAll(async () => {
-    h = await startHarness();
-    tenantA = await createTenant(h, "Contoso", "EUROPE");
-    tenantB = await createTenant(h, "Fabrikam", "NORTH_AMERICA");
-  });
-
+  let h: Harness, tenantA: CreatedTenant, tenantB: CreatedTenant;
+  beforeAll(async () => ({ h, tenantA, tenantB } = await startWithTwoTenants()));
   afterAll(() => h.close());
 
   it("refuses GraphQL and internal calls without the internal identity", async () => {
