@@ -10,14 +10,12 @@ import { createStorageRegionsContext } from "../src/context";
 import { TenantMove } from "../src/entities/tenant-move.entity";
 import { electStorageRegion } from "../src/services/tenants.service";
 import { DEFAULT_STORAGE_LAYOUT, parseStorageLayout } from "../src/storage-layout";
-import { auditCalls, createTenant, ELECT, firstError, startWithTwoTenants, tenantRepo } from "./harness";
+import { auditCalls, createTenant, ELECT, firstError, operator, withTwoTenants, tenantRepo } from "./harness";
 import type { CreatedTenant, Harness } from "./harness";
 
 describe("storage-regions electStorageRegion", () => {
-  const operator = viewer("operator");
   let h: Harness, tenantA: CreatedTenant, tenantB: CreatedTenant;
-  beforeAll(async () => ({ h, tenantA, tenantB } = await startWithTwoTenants()));
-  afterAll(() => h.close());
+  withTwoTenants((started) => ({ h, tenantA, tenantB } = started));
 
   it("records the election with an audit entry, marks the tenant MOVING and records a durable move", async () => {
     const target = await createTenant(h, "Litware", "EUROPE");

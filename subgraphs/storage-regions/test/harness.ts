@@ -61,9 +61,12 @@ export function firstError(body: { errors?: { message: string; extensions?: Reco
   return error ? { code: error.extensions?.code, message: error.message } : undefined;
 }
 
+/** The platform operator, who onboards tenants. */
+export const operator = viewer("operator");
+
 /** Creates a tenant as an operator, failing the test if that does not work. */
 export async function createTenant(h: Harness, name: string, storageRegion = "EUROPE") {
-  const response = await h.gql(viewer("operator"), CREATE, { input: { name, storageRegion } });
+  const response = await h.gql(operator, CREATE, { input: { name, storageRegion } });
   expect(response.body.errors).toBeUndefined();
   return response.body.data?.createTenant as { id: string; name: string; storageRegion: string };
 }
@@ -80,9 +83,29 @@ export type CreatedTenant = Awaited<ReturnType<typeof createTenant>>;
  * The start most suites share: a harness with two tenants in different regions, Contoso in
  * EUROPE (`tenantA`) and Fabrikam in NORTH_AMERICA (`tenantB`).
  */
-export async function startWithTwoTenants(): Promise<{ h: Harness; tenantA: CreatedTenant; tenantB: CreatedTenant }> {
+async function startWithTwoTenants(): Promise<TwoTenants> {
   const h = await startHarness();
   return { h, tenantA: await createTenant(h, "Contoso", "EUROPE"), tenantB: await createTenant(h, "Fabrikam", "NORTH_AMERICA") };
+}
+
+/** A started harness and its two tenants. */
+export interface TwoTenants {
+  h: Harness;
+  tenantA: CreatedTenant;
+  tenantB: CreatedTenant;
+}
+
+/**
+ * Starts `startWithTwoTenants` before the enclosing block's tests (handing it to `take`)
+ * and closes it after them.
+ */
+export function withTwoTenants(take: (started: TwoTenants) => void): void {
+  let started: TwoTenants | undefined;
+  beforeAll(async () => {
+    started = await startWithTwoTenants();
+    take(started);
+  });
+  afterAll(() => started?.h.close());
 }
 
 /**

@@ -6,14 +6,12 @@
 import { randomUUID } from "node:crypto";
 import { INTERNAL_TOKEN_HEADER } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
-import { firstError, READ, startWithTwoTenants } from "./harness";
+import { firstError, READ, operator, withTwoTenants } from "./harness";
 import type { CreatedTenant, Harness } from "./harness";
 
 describe("storage-regions internal GET /internal/tenants/:id", () => {
-  const operator = viewer("operator");
   let h: Harness, tenantA: CreatedTenant, tenantB: CreatedTenant;
-  beforeAll(async () => ({ h, tenantA, tenantB } = await startWithTwoTenants()));
-  afterAll(() => h.close());
+  withTwoTenants((started) => ({ h, tenantA, tenantB } = started));
 
   it("refuses GraphQL and internal calls without the internal identity", async () => {
     const graphql = await h.gql(null, READ, { id: tenantA.id });

@@ -5,14 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { viewer } from "@dgg/common/testkit";
-import { auditCalls, CREATE, createTenant, expectNoWrites, firstError, READ, startWithTwoTenants, tenantRepo } from "./harness";
+import { auditCalls, CREATE, createTenant, expectNoWrites, firstError, READ, operator, withTwoTenants, tenantRepo } from "./harness";
 import type { CreatedTenant, Harness } from "./harness";
 
 describe("storage-regions tenants", () => {
-  const operator = viewer("operator");
   let h: Harness, tenantA: CreatedTenant, tenantB: CreatedTenant;
-  beforeAll(async () => ({ h, tenantA, tenantB } = await startWithTwoTenants()));
-  afterAll(() => h.close());
+  withTwoTenants((started) => ({ h, tenantA, tenantB } = started));
 
   it("lets an operator create a tenant, trimming the name and recording the audit entry", async () => {
     const before = auditCalls(h).length;
@@ -43,11 +41,11 @@ describe("storage-regions tenants", () => {
   });
 
   it("refuses a duplicate name with CONFLICT naming it", async () => {
-    const before = await tenantRepo(h).count();
+    const writesNothing = await expectNoWrites(h);
     const response = await h.gql(operator, CREATE, { input: { name: " Contoso ", storageRegion: "ASIA_PACIFIC" } });
     expect(firstError(response.body)?.code).toBe("CONFLICT");
     expect(firstError(response.body)?.message).toContain('"Contoso"');
-    expect(await tenantRepo(h).count()).toBe(before);
+    await writesNothing();
   });
 
   it("answers CONFLICT when a concurrent create wins the race on the unique index", async () => {
@@ -83,11 +81,11 @@ describe("storage-regions tenants", () => {
   });
 
   it("rejects an unknown region with BAD_USER_INPUT naming the value", async () => {
-    const before = await tenantRepo(h).count();
+    const writesNothing = await expectNoWrites(h);
     const response = await h.gql(operator, CREATE, { input: { name: "Mars Base", storageRegion: "MARS" } });
     expect(firstError(response.body)?.code).toBe("BAD_USER_INPUT");
     expect(firstError(response.body)?.message).toContain("MARS");
-    expect(await tenantRepo(h).count()).toBe(before);
+    await writesNothing();
   });
 
   describe("tenant(id)", () => {
