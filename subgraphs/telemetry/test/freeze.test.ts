@@ -11,8 +11,8 @@ import { callInternal, PersonalDataFreeze, placeFreeze, StatementCounter } from 
 import type { FreezeResult, IdentifiersResult } from "@dgg/common";
 import { tempRegionalSqlite, TEST_REGION } from "@dgg/common/testkit";
 import { describeOnPostgres, freshPostgresDatabase, testDatabaseName } from "../../../test/support/postgres";
-import { event, startTelemetry } from "./harness";
-import type { Harness } from "./harness";
+import { event, withTelemetry } from "./harness";
+import type { Harness, HarnessOptions } from "./harness";
 
 /** Keeps each statement with its parameters, in the order TypeORM sends them. */
 class RecordingLogger extends StatementCounter {
@@ -25,22 +25,22 @@ class RecordingLogger extends StatementCounter {
 
 type Ingested = { accepted: number; rejected: { index: number; userId: string; code: string; message: string }[] };
 
-function describeFreeze(engine: string, databases: () => Promise<Parameters<typeof startTelemetry>[0]>): void {
+function describeFreeze(engine: string, databases: () => Promise<HarnessOptions>): void {
   describe(`telemetry freezes (${engine})`, () => {
     const tenant = randomUUID();
+    const logger = new RecordingLogger();
     let h: Harness;
-    let logger: RecordingLogger;
     let service: string;
     let ingestToken: string;
 
-    beforeAll(async () => {
-      logger = new RecordingLogger();
-      h = await startTelemetry({ ...(await databases()), counter: logger });
-      service = await h.token("service");
-      ingestToken = await h.token("ingest", { tenantId: tenant });
-    });
-
-    afterAll(() => h.close());
+    withTelemetry(
+      async (started) => {
+        h = started;
+        service = await h.token("service");
+        ingestToken = await h.token("ingest", { tenantId: tenant });
+      },
+      async () => ({ ...(await databases()), counter: logger }),
+    );
 
     const freeze = (userId: string, requestId: string, tenantId = tenant) =>
       callInternal<FreezeResult>(`${h.url}/internal/personal-data/${userId}/freeze`, { token: service, body: { tenantId, requestId } });

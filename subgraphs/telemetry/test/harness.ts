@@ -102,3 +102,16 @@ export async function startTelemetry(options: HarnessOptions = {}): Promise<Harn
 export function event(userId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { userId, kind: "SERVICE_LOG", occurredAt: START.toISOString(), payload: { message: "ok" }, ...overrides };
 }
+
+/**
+ * Starts the harness (on `options()`) before the enclosing block's tests, hands it to
+ * `setUp` to keep and seed, and closes it after them.
+ */
+export function withTelemetry(setUp: (h: Harness) => void | Promise<void>, options: () => Promise<HarnessOptions> = () => Promise.resolve({})): void {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startTelemetry(await options());
+    await setUp(started);
+  });
+  afterAll(() => started?.close());
+}
