@@ -12,19 +12,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
 import { benchEvent, closedLoop, INGEST, percentile, READ, seedReadUsers } from "./lib/bench/personal-data.mjs";
+import { benchNumbers } from "./lib/bench/options.mjs";
 
-const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
-
-const USERS = Number(process.env.DGG_BENCH_USERS ?? 200);
-const BATCH = Number(process.env.DGG_BENCH_BATCH ?? 500);
-const INGESTERS = Number(process.env.DGG_BENCH_INGESTERS ?? 4);
-const READERS = Number(process.env.DGG_BENCH_READERS ?? 8);
-const SECONDS = Number(process.env.DGG_BENCH_SECONDS ?? 20);
+const { USERS, BATCH, INGESTERS, READERS, SECONDS } = benchNumbers({ USERS: 200, BATCH: 500, INGESTERS: 4, READERS: 8, SECONDS: 20 });
 
 const dataDir = mkdtempSync(join(tmpdir(), "dgg-bench-data-path-"));
 const { env, keys } = await benchEnvironment({ prefix: "dgg_bdp", homeRegion: "EUROPE", dataDir, regions: common.REGIONS, serviceEnvironment, common });

@@ -12,21 +12,19 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { performance } from "node:perf_hooks";
 import { ROOT, serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
 import { benchEvent, INGEST } from "./lib/bench/personal-data.mjs";
+import { benchList, benchNumbers } from "./lib/bench/options.mjs";
 
 const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
 const Database = require("better-sqlite3");
 const { Pool } = require("pg");
 
-const EVENTS = Number(process.env.DGG_BENCH_EVENTS ?? 100_000);
-const USERS = Number(process.env.DGG_BENCH_USERS ?? 100);
-const BATCH = Number(process.env.DGG_BENCH_BATCH ?? 1000);
-const IN_FLIGHT = Number(process.env.DGG_BENCH_IN_FLIGHT ?? 4);
-const ENGINES = (process.env.DGG_BENCH_ENGINES ?? "sqlite,postgres").split(",");
+const { EVENTS, USERS, BATCH, IN_FLIGHT } = benchNumbers({ EVENTS: 100_000, USERS: 100, BATCH: 1000, IN_FLIGHT: 4 });
+const ENGINES = benchList("ENGINES", "sqlite,postgres");
 const REGION = "EUROPE";
 const COLUMNS = ["id", "tenant_id", "user_id", "kind", "occurred_at", "payload"];
 

@@ -18,20 +18,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { ROOT, serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, gql, memoryOf, seedBigUser } from "./lib/bench/postgres-process.mjs";
 import { rawPostgres, rawSqlite, seedBigUserSqlite } from "./lib/bench/raw-baseline.mjs";
+import { benchList, benchNumbers } from "./lib/bench/options.mjs";
 
-const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
-
-const ENGINES = (process.env.DGG_BENCH_ENGINES ?? "postgres,sqlite").split(",");
-const TELEMETRY = Number(process.env.DGG_BENCH_TELEMETRY ?? 1_000_000);
-const DEVICES = Number(process.env.DGG_BENCH_DEVICES ?? 1000);
-const AUDIT = Number(process.env.DGG_BENCH_AUDIT ?? 10_000);
-const TRAFFIC = Number(process.env.DGG_BENCH_TRAFFIC ?? 0);
-const TRAFFIC_BATCH = Number(process.env.DGG_BENCH_TRAFFIC_BATCH ?? 1);
+const ENGINES = benchList("ENGINES", "postgres,sqlite");
+const { TELEMETRY, DEVICES, AUDIT, TRAFFIC, TRAFFIC_BATCH } = benchNumbers({ TELEMETRY: 1_000_000, DEVICES: 1000, AUDIT: 10_000, TRAFFIC: 0, TRAFFIC_BATCH: 1 });
 const LIMIT_MB = 100;
 // Users, telemetry and audit keep one store per region; the benchmark's tenant lives in EUROPE.
 const HOME_REGION = "EUROPE";

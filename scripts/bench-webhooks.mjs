@@ -14,15 +14,12 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { benchEnvironment, benchTenant, benchTokens, gql } from "./lib/bench/postgres-process.mjs";
+import { benchNumbers } from "./lib/bench/options.mjs";
 
-const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
-
-const REQUESTS = Number(process.env.DGG_BENCH_REQUESTS ?? 300);
-const CONCURRENCY = Number(process.env.DGG_BENCH_CONCURRENCY ?? 4);
+const { REQUESTS, CONCURRENCY } = benchNumbers({ REQUESTS: 300, CONCURRENCY: 4 });
 const HOME_REGION = "EUROPE";
 
 /** Arrivals by delivery id; the receiver answers 401 to a bad signature (none is expected). */

@@ -8,18 +8,14 @@
 import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { benchEnvironment, benchTenant, benchTokens, gql } from "./lib/bench/postgres-process.mjs";
 import { benchEvent, closedLoop, INGEST, READ, seedReadUsers } from "./lib/bench/personal-data.mjs";
 import { profileClock, selfTimes, summary } from "./lib/bench/cpu-profile.mjs";
+import { benchNumbers } from "./lib/bench/options.mjs";
 
-const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
-
-const USERS = Number(process.env.DGG_BENCH_USERS ?? 40);
-const SECONDS = Number(process.env.DGG_BENCH_SECONDS ?? 20);
-const CONNECTIONS = Number(process.env.DGG_BENCH_CONNECTIONS ?? 20);
+const { USERS, SECONDS, CONNECTIONS } = benchNumbers({ USERS: 40, SECONDS: 20, CONNECTIONS: 20 });
 const INGESTING = process.env.DGG_PROFILE_LOAD === "ingest";
 
 const workdir = mkdtempSync(join(tmpdir(), "dgg-profile-"));
