@@ -219,6 +219,31 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await page.waitForSelector('nav[aria-label="Main"]');
     }
 
+    /** A new tab, signed in as `role`. */
+    async function openAs(role: string): Promise<Opened> {
+      const opened = await open();
+      await signIn(opened, role);
+      return opened;
+    }
+
+    /** Signs in on the development page as the data subject `userId` of the tenant; callers wait for the page they expect. */
+    async function signInAsSubject(page: Page, userId: string): Promise<void> {
+      await page.goto(`${origin}/console/`, { waitUntil: "load" });
+      await page.waitForSelector("#role");
+      await page.select("#role", "data-subject");
+      await page.select("#tenant", tenantId);
+      await page.waitForSelector("#user");
+      await page.select("#user", userId);
+      await click(page, "button", "Sign in");
+    }
+
+    /** Opens the reason form of the action labelled `action`, types `reason` and submits it with `confirm`. */
+    async function submitReason(page: Page, action: string, reason: string, confirm: string): Promise<void> {
+      await click(page, "button", action);
+      await page.type(`form[aria-label="${action}"] input[name="reason"]`, reason);
+      await click(page, "button", confirm);
+    }
+
     async function findPerson(page: Page, principalName: string): Promise<void> {
       await page.waitForSelector("#person-search");
       await page.click("#person-search", { count: 3 });
@@ -259,9 +284,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     });
 
     test("a tenant admin signs in, finds a person and files a restriction, which waits for approval", async () => {
-      const opened = await open();
+      const opened = await openAs("tenant-admin");
       const { page } = opened;
-      await signIn(opened, "tenant-admin");
       const nav = await page.$$eval('nav[aria-label="Main"] a', (links) => links.map((link) => link.textContent));
       // What a tenant admin may do (OPERATION_ROLES): not retention runs, but residency and webhooks.
       expect(nav).toEqual(["Find a person", "Requests", "Audit trail", "Operations"]);
@@ -281,9 +305,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await axe(page, "person");
       await screenshot(page, "person");
 
-      await click(page, "button", "File a restriction");
-      await page.type('form[aria-label="File a restriction"] input[name="reason"]', "The person asked us to stop processing their data");
-      await click(page, "button", "File restriction (export, then erase)");
+      await submitReason(page, "File a restriction", "The person asked us to stop processing their data", "File restriction (export, then erase)");
       const filed = await waitForText(page, ".success", "Filed: restriction");
       expect(filed).toContain("AWAITING APPROVAL");
       restrictionId = /restriction ([0-9a-f-]{36})/.exec(filed)![1]!;
@@ -314,9 +336,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     });
 
     test("every error shows the API's message and code", async () => {
-      const opened = await open();
+      const opened = await openAs("tenant-admin");
       const { page } = opened;
-      await signIn(opened, "tenant-admin");
       // Nothing is held about this id: personalData answers NOT_FOUND, and the page says so with the code.
       await page.evaluate((id: string) => {
         location.hash = `#/person/${id}`;
@@ -329,9 +350,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     });
 
     test("a privacy officer approves it, watches it reach COMPLETED and downloads the report", async () => {
-      const opened = await open();
+      const opened = await openAs("privacy-officer");
       const { page } = opened;
-      await signIn(opened, "privacy-officer");
       await click(page, 'nav[aria-label="Main"] a', "Requests");
       await page.waitForSelector("#filter-status");
       await page.select("#filter-status", "AWAITING_APPROVAL");
@@ -370,13 +390,10 @@ export function describeConsoleSuite(kind: StoreKind): void {
     }, 120_000);
 
     test("a hold placed from the person's page stops a second person's restriction (ON_HOLD)", async () => {
-      const opened = await open();
+      const opened = await openAs("privacy-officer");
       const { page } = opened;
-      await signIn(opened, "privacy-officer");
       await findPerson(page, users.grace!.userPrincipalName);
-      await click(page, "button", "Place a legal hold");
-      await page.type('form[aria-label="Place a legal hold"] input[name="reason"]', "Litigation: keep everything");
-      await click(page, "button", "Place hold");
+      await submitReason(page, "Place a legal hold", "Litigation: keep everything", "Place hold");
       await waitForText(page, ".notice", "Legal hold placed by privacy-officer@");
       expect(await page.$$eval("button", (buttons) => buttons.map((button) => button.textContent))).toContain("Lift the legal hold");
       await axe(page, "person (held)");
@@ -398,9 +415,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
       // A refused attempt in the tenant's trail: its own admin asking for the operators' retention runs.
       const refused = await system.gql(adminToken, `{ retentionRuns { totalCount } }`);
       expect(refused.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-      const opened = await open();
+      const opened = await openAs("privacy-officer");
       const { page } = opened;
-      await signIn(opened, "privacy-officer");
       await click(page, 'nav[aria-label="Main"] a', "Audit trail");
       await page.waitForSelector("#filter-outcome");
       await page.waitForSelector("table tbody tr");
@@ -414,9 +430,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     });
 
     test("operations: an operator sees retention runs and residency; an officer sees webhooks", async () => {
-      const opened = await open();
+      const opened = await openAs("operator");
       const { page } = opened;
-      await signIn(opened, "operator");
       const nav = await page.$$eval('nav[aria-label="Main"] a', (links) => links.map((link) => link.textContent));
       expect(nav).toEqual(["Operations"]);
       await waitForText(page, "h2", "Retention runs");
@@ -430,8 +445,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await screenshot(page, "operations");
       await page.close();
 
-      const officer = await open();
-      await signIn(officer, "privacy-officer");
+      const officer = await openAs("privacy-officer");
       await click(officer.page, 'nav[aria-label="Main"] a', "Operations");
       await waitForText(officer.page, "h2", "Webhook deliveries");
       expect(await officer.page.$("#retention-title")).toBeNull();
@@ -484,9 +498,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     }, 90_000);
 
     test("an officer finds the access request by kind, extends its deadline and denies it", async () => {
-      const opened = await open();
+      const opened = await openAs("privacy-officer");
       const { page } = opened;
-      await signIn(opened, "privacy-officer");
       await click(page, 'nav[aria-label="Main"] a', "Requests");
       await page.waitForSelector("#filter-kind");
       await page.select("#filter-kind", "ACCESS");
@@ -497,14 +510,10 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await waitForText(page, "p.muted", "1 request(s)");
       await page.click("table tbody tr a");
       await waitForText(page, "[data-testid=request-status]", "AWAITING APPROVAL");
-      await click(page, "button", "Extend deadline");
-      await page.type('form[aria-label="Extend deadline"] input[name="reason"]', "Complex request (Art. 12(3))");
-      await click(page, "button", "Extend");
+      await submitReason(page, "Extend deadline", "Complex request (Art. 12(3))", "Extend");
       await waitForText(page, "h2", "Deadline extensions");
       expect(await page.$eval("dl.facts", (facts: any) => facts.textContent)).toMatch(/due in (59|60) d/);
-      await click(page, "button", "Deny");
-      await page.type('form[aria-label="Deny"] input[name="reason"]', "Identity not confirmed");
-      await click(page, "button", "Deny request");
+      await submitReason(page, "Deny", "Identity not confirmed", "Deny request");
       await waitForText(page, "[data-testid=request-status]", "DENIED");
       expect(await page.$eval("dl.facts", (facts: any) => facts.textContent)).toContain("Identity not confirmed");
       await axe(page, "request (denied)");
@@ -515,13 +524,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
     test("a data subject sees only their own data and what they may do", async () => {
       const opened = await open();
       const { page } = opened;
-      await page.goto(`${origin}/console/`, { waitUntil: "load" });
-      await page.waitForSelector("#role");
-      await page.select("#role", "data-subject");
-      await page.select("#tenant", tenantId);
-      await page.waitForSelector("#user");
-      await page.select("#user", users.ada!.id);
-      await click(page, "button", "Sign in");
+      await signInAsSubject(page, users.ada!.id);
       await page.waitForSelector('nav[aria-label="Main"]');
       expect(await page.$$eval('nav[aria-label="Main"] a', (links) => links.map((link) => link.textContent))).toEqual(["Find a person"]);
       // Ada's restriction completed: nothing is held about her any more, and the page says so with the API's code.
@@ -531,13 +534,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await page.close();
 
       const grace = await open();
-      await grace.page.goto(`${origin}/console/`, { waitUntil: "load" });
-      await grace.page.waitForSelector("#role");
-      await grace.page.select("#role", "data-subject");
-      await grace.page.select("#tenant", tenantId);
-      await grace.page.waitForSelector("#user");
-      await grace.page.select("#user", users.grace!.id);
-      await click(grace.page, "button", "Sign in");
+      await signInAsSubject(grace.page, users.grace!.id);
       await waitForText(grace.page, "#person-title", users.grace!.userPrincipalName);
       const buttons = await grace.page.$$eval("button", (all) => all.map((button) => button.textContent));
       expect(buttons).toEqual(expect.arrayContaining(["File an access request", "File a restriction"]));
@@ -574,13 +571,10 @@ export function describeConsoleSuite(kind: StoreKind): void {
     });
 
     test("lifting the hold from the person's page lets the held restriction finish", async () => {
-      const opened = await open();
+      const opened = await openAs("privacy-officer");
       const { page } = opened;
-      await signIn(opened, "privacy-officer");
       await findPerson(page, users.grace!.userPrincipalName);
-      await click(page, "button", "Lift the legal hold");
-      await page.type('form[aria-label="Lift the legal hold"] input[name="reason"]', "Litigation settled");
-      await click(page, "button", "Lift hold");
+      await submitReason(page, "Lift the legal hold", "Litigation settled", "Lift hold");
       await byText(page, "button", "Place a legal hold");
       const done = await waitForRequest(system, adminToken, heldRequestId, "id", undefined, 60_000);
       expect(done.status).toBe("COMPLETED");
