@@ -6,21 +6,22 @@ import type { ExportPage } from "./personal-data-contract";
 /**
  * One page of the internal export, oldest first, keyset on (time column, id), so a page
  * costs the same however deep into a user's data it is. `qb` selects the user's rows
- * under `alias`; `timeColumn` is the column name, `timeOf` reads it from an entity.
+ * under `alias`; `time` names the time as a column and as the entity's field; each row is
+ * exported as its `fields` (see exportRecord).
  */
 export async function keysetExportPage<T extends ObjectLiteral & { id: string }>(
   qb: SelectQueryBuilder<T>,
   options: {
     alias: string;
-    timeColumn: string;
-    timeOf: (row: T) => Date;
+    time: { column: string; field: keyof T & string };
+    fields: readonly (keyof T & string)[];
     category: DataCategory;
     after: string | null | undefined;
     limit: number;
-    toRecord: (row: T) => Record<string, unknown>;
   },
 ): Promise<ExportPage> {
-  const { alias, timeColumn, limit } = options;
+  const { alias, limit } = options;
+  const timeColumn = options.time.column;
   qb.orderBy(`${alias}.${timeColumn}`, "ASC").addOrderBy(`${alias}.id`, "ASC").take(limit + 1);
   const cursor = decodeCursor(options.after, ["number", "string"]);
   if (cursor) {
@@ -32,8 +33,8 @@ export async function keysetExportPage<T extends ObjectLiteral & { id: string }>
   const last = page[page.length - 1];
   return {
     category: options.category,
-    records: page.map(options.toRecord),
-    nextCursor: rows.length > limit && last ? encodeCursor([options.timeOf(last).getTime(), last.id]) : null,
+    records: page.map((row) => exportRecord(row, options.fields)),
+    nextCursor: rows.length > limit && last ? encodeCursor([(last[options.time.field] as Date).getTime(), last.id]) : null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { AUDIT_RETENTION_MS, DataCategory, DAY_MS, epochOfTime, exportRecord, holdingStats, keysetExportPage, sealedCopies } from "@dgg/common";
+import { AUDIT_RETENTION_MS, DataCategory, DAY_MS, epochOfTime, holdingStats, keysetExportPage, sealedCopies } from "@dgg/common";
 import type { CategoryHolding, ExportPage, SubjectKeyStore } from "@dgg/common";
 import { In } from "typeorm";
 import type { DataSource, EntityManager } from "typeorm";
@@ -24,7 +24,8 @@ export async function auditHoldings(db: DataSource, userId: string, tenantId: st
   return { tenantId: holder, holding: { category: DataCategory.AUDIT_LOG, records, oldestAt } };
 }
 
-const exportEntry = (entry: AuditLogEntry) => exportRecord(entry, ["id", "tenantId", "actor", "action", "subjectUserId", "occurredAt", "details"]);
+/** What the archive keeps of each entry. */
+const ENTRY_FIELDS = ["id", "tenantId", "actor", "action", "subjectUserId", "occurredAt", "details"] as const;
 
 /** One export page of the entries concerning the user, oldest first, keyset on (occurred_at, id). */
 export async function exportAuditPage(db: DataSource, userId: string, tenantId: string, after: string | undefined, limit: number): Promise<ExportPage> {
@@ -33,15 +34,7 @@ export async function exportAuditPage(db: DataSource, userId: string, tenantId: 
     .createQueryBuilder("a")
     .where(CONCERNS_USER, { userId })
     .andWhere("a.tenant_id = :tenantId", { tenantId });
-  return keysetExportPage(qb, {
-    alias: "a",
-    timeColumn: "occurred_at",
-    timeOf: (entry) => entry.occurredAt,
-    category: DataCategory.AUDIT_LOG,
-    after,
-    limit,
-    toRecord: exportEntry,
-  });
+  return keysetExportPage(qb, { alias: "a", time: { column: "occurred_at", field: "occurredAt" }, fields: ENTRY_FIELDS, category: DataCategory.AUDIT_LOG, after, limit });
 }
 
 /** What an audit erasure replaces and redacts besides the user id (the erase route's body). */

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { DataCategory, earliestUnheld, epochOfTime, exportRecord, holdingStats, keysetExportPage, personalDataContractRoutes, sqlFreezeStore } from "@dgg/common";
+import { DataCategory, earliestUnheld, epochOfTime, holdingStats, keysetExportPage, personalDataContractRoutes, sqlFreezeStore } from "@dgg/common";
 import type { InternalRoute, PersonalDataAdapter } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
@@ -12,7 +12,8 @@ import { PARENT_TABLE } from "../services/partitions";
 import { retentionCutoff, servedEvents } from "../services/served-events";
 import { purgeExpiredTelemetry } from "../services/telemetry-retention";
 
-const exportEvent = (event: TelemetryEvent) => exportRecord(event, ["id", "userId", "kind", "occurredAt", "payload"]);
+/** What the archive keeps of each event. */
+const EVENT_FIELDS = ["id", "userId", "kind", "occurredAt", "payload"] as const;
 
 /** Detached partitions are dropped this long after a purge, so that their disk work does not delay its answer. */
 const DROP_DELAY_MS = 1000;
@@ -40,15 +41,7 @@ export function telemetryPersonalData(deps: TelemetryDeps): PersonalDataAdapter 
         .createQueryBuilder("t")
         .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
         .andWhere("t.occurred_at >= :cutoff", { cutoff: retentionCutoff(deps.clock.now()) });
-      return keysetExportPage(qb, {
-        alias: "t",
-        timeColumn: "occurred_at",
-        timeOf: (event) => event.occurredAt,
-        category: DataCategory.TELEMETRY,
-        after,
-        limit,
-        toRecord: exportEvent,
-      });
+      return keysetExportPage(qb, { alias: "t", time: { column: "occurred_at", field: "occurredAt" }, fields: EVENT_FIELDS, category: DataCategory.TELEMETRY, after, limit });
     },
     async erase({ tenantId, db }, userId) {
       // Idempotent: a second call finds nothing and reports zero.

@@ -23,7 +23,8 @@ import type { UsersDeps } from "../context";
 const exportAccount = (user: UserAccount) =>
   exportRecord(user, ["id", "tenantId", "userPrincipalName", "displayName", "email", "managementState", "removedAt", "createdAt"]);
 
-const exportDevice = (device: Device) => exportRecord(device, ["id", "userId", "deviceName", "operatingSystem", "serialNumber", "enrolledAt"]);
+/** What the archive keeps of each device. */
+const DEVICE_FIELDS = ["id", "userId", "deviceName", "operatingSystem", "serialNumber", "enrolledAt"] as const;
 
 /** The users subgraph's side of the internal personal-data contract (ACCOUNT, SERVICE_DATA). */
 export function usersPersonalData(): PersonalDataAdapter {
@@ -54,15 +55,7 @@ export function usersPersonalData(): PersonalDataAdapter {
         return { category: DataCategory.ACCOUNT, records: user ? [exportAccount(user)] : [], nextCursor: null };
       }
       const qb = db.getRepository(Device).createQueryBuilder("d").where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId });
-      return keysetExportPage(qb, {
-        alias: "d",
-        timeColumn: "enrolled_at",
-        timeOf: (device) => device.enrolledAt,
-        category: DataCategory.SERVICE_DATA,
-        after,
-        limit,
-        toRecord: exportDevice,
-      });
+      return keysetExportPage(qb, { alias: "d", time: { column: "enrolled_at", field: "enrolledAt" }, fields: DEVICE_FIELDS, category: DataCategory.SERVICE_DATA, after, limit });
     },
     async erase({ tenantId, db }, userId) {
       // Idempotent: a second call finds nothing and reports zeros.
