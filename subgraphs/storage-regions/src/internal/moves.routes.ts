@@ -27,6 +27,14 @@ const PREVIOUS: Partial<Record<MovePhase, MovePhase>> = { COPIED: "REQUESTED", C
  * move is in the phase the caller believes, so a replica that lost its lease, or a copy
  * that was cancelled under it, gets CONFLICT and stops rather than overwriting.
  */
+/** A settling step: the phase it leaves and reaches, where the tenant is then, and the refusal's message. */
+interface Settlement {
+  from: MovePhase;
+  to: MovePhase;
+  regionOf: (move: TenantMove) => Region;
+  refusal: (move: TenantMove, owner: string) => string;
+}
+
 export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
   const moves = () => deps.db.getRepository(TenantMove);
   async function fencedUpdate(id: string, owner: string, phase: MovePhase, changes: Partial<TenantMove>): Promise<TenantMove> {
@@ -46,15 +54,23 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
   const idOf = (params: Record<string, string>) => assertId(params.id!, "id");
   const ownerOf = (body: unknown) => field(body, "owner", isString);
   /**
-   * Ends a move's stay in limbo: `from` → `to` for the claim's holder, with the tenant ACTIVE
-   * again in `regionOf(move)`, in one transaction. Conditional on `from` inside it, so a cancel
-   * and a switch that race never both win. Repeating it as the holder returns the move.
+   * The route at `path` that ends a move's stay in limbo: `from` → `to` for the claim's holder,
+   * with the tenant ACTIVE again in `regionOf(move)`, in one transaction. Conditional on `from`
+   * inside it, so a cancel and a switch that race never both win. Repeating it as the holder
+   * returns the move.
    */
+  function settleRoute(
+    path: string,
+    step: Settlement,
+  ): InternalRoute {
+    return { method: "post", path, handler: ({ viewer, params, body }) => settle(viewer, params, body, step) };
+  }
+
   async function settle(
     viewer: Viewer,
     params: Record<string, string>,
     body: unknown,
-    step: { from: MovePhase; to: MovePhase; regionOf: (move: TenantMove) => Region; refusal: (move: TenantMove, owner: string) => string },
+    step: Settlement,
   ): Promise<{ move: TenantMove }> {
     assertServiceIdentity(viewer);
     const id = idOf(params);
@@ -147,29 +163,19 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
         return { move: await fencedUpdate(idOf(params), ownerOf(body), PREVIOUS[phase]!, changes) };
       },
     },
-    {
-      method: "post",
-      path: "/moves/:id/switch",
-      handler: ({ viewer, params, body }) =>
-        settle(viewer, params, body, {
-          from: "COPIED",
-          to: "SWITCHED",
-          regionOf: (move) => move.toRegion,
-          refusal: (move, owner) => `move ${move.id} is ${move.phase} and claimed by ${move.claimedBy ?? "nobody"}; only a verified copy (COPIED) held by ${owner} may be switched`,
-        }),
-    },
-    {
-      // After a cancelled move's target copy is deleted: the tenant is ACTIVE again where it was, nothing moved.
-      method: "post",
-      path: "/moves/:id/roll-back",
-      handler: ({ viewer, params, body }) =>
-        settle(viewer, params, body, {
-          from: "CANCELLING",
-          to: "ROLLED_BACK",
-          regionOf: (move) => move.fromRegion,
-          refusal: (move, owner) => `move ${move.id} is ${move.phase}; only a CANCELLING move held by ${owner} may be rolled back`,
-        }),
-    },
+    settleRoute("/moves/:id/switch", {
+      from: "COPIED",
+      to: "SWITCHED",
+      regionOf: (move) => move.toRegion,
+      refusal: (move, owner) => `move ${move.id} is ${move.phase} and claimed by ${move.claimedBy ?? "nobody"}; only a verified copy (COPIED) held by ${owner} may be switched`,
+    }),
+    // After a cancelled move's target copy is deleted: the tenant is ACTIVE again where it was, nothing moved.
+    settleRoute("/moves/:id/roll-back", {
+      from: "CANCELLING",
+      to: "ROLLED_BACK",
+      regionOf: (move) => move.fromRegion,
+      refusal: (move, owner) => `move ${move.id} is ${move.phase}; only a CANCELLING move held by ${owner} may be rolled back`,
+    }),
     {
       method: "post",
       path: "/moves/:id/error",
