@@ -17,6 +17,14 @@ const isProgress = (value: unknown): value is MoveProgress => typeof value === "
 /** Which phase each recordable phase must follow: a record is refused unless the move is exactly there. */
 const PREVIOUS: Partial<Record<MovePhase, MovePhase>> = { COPIED: "REQUESTED", COMPLETED: "SWITCHED", CANCELLED: "ROLLED_BACK" };
 
+/** A settling step: the phase it leaves and reaches, where the tenant is then, and the refusal's message. */
+interface Settlement {
+  from: MovePhase;
+  to: MovePhase;
+  regionOf: (move: TenantMove) => Region;
+  refusal: (move: TenantMove, owner: string) => string;
+}
+
 /**
  * The durable move records, for governance's residency mover (service identity only).
  * A mover claims a move with a lease it renews while it works (so two governance replicas
@@ -27,14 +35,6 @@ const PREVIOUS: Partial<Record<MovePhase, MovePhase>> = { COPIED: "REQUESTED", C
  * move is in the phase the caller believes, so a replica that lost its lease, or a copy
  * that was cancelled under it, gets CONFLICT and stops rather than overwriting.
  */
-/** A settling step: the phase it leaves and reaches, where the tenant is then, and the refusal's message. */
-interface Settlement {
-  from: MovePhase;
-  to: MovePhase;
-  regionOf: (move: TenantMove) => Region;
-  refusal: (move: TenantMove, owner: string) => string;
-}
-
 export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
   const moves = () => deps.db.getRepository(TenantMove);
   async function fencedUpdate(id: string, owner: string, phase: MovePhase, changes: Partial<TenantMove>): Promise<TenantMove> {
