@@ -14,12 +14,19 @@ import { FileSystemBlobStore } from "../src/blob/blob-store";
 
 describe("export attempts on the file-system blob store", () => {
   const key = "tenant/privacy-requests/request/telemetry.ndjson";
+  const freshBlobs = () => new FileSystemBlobStore(mkdtempSync(join(tmpdir(), "dgg-blobs-")));
+
+  /** A new attempt at `key`: its partial copy opened from the start, with `text` written to it. */
+  async function startAttempt(blobs: FileSystemBlobStore, text: string) {
+    const attempt = randomUUID();
+    const writer = await blobs.openPartial(Region.EUROPE, key, attempt, 0);
+    await writer.write(Buffer.from(text));
+    return { attempt, writer };
+  }
 
   it("keeps a committed blob intact whatever a stale attempt writes afterwards, and deletes the other attempts' copies", async () => {
-    const blobs = new FileSystemBlobStore(mkdtempSync(join(tmpdir(), "dgg-blobs-")));
-    const stale = randomUUID();
-    const writer = await blobs.openPartial(Region.EUROPE, key, stale, 0);
-    await writer.write(Buffer.from('{"n":1}\n'));
+    const blobs = freshBlobs();
+    const { attempt: stale, writer } = await startAttempt(blobs, '{"n":1}\n');
     await writer.sync();
     // The next attempt resumes from the 8 checkpointed bytes, in a copy of its own.
     const fresh = randomUUID();
@@ -41,10 +48,8 @@ describe("export attempts on the file-system blob store", () => {
   });
 
   it("refuses to resume from a copy shorter than the checkpoint says, and attempt names that are not UUIDs", async () => {
-    const blobs = new FileSystemBlobStore(mkdtempSync(join(tmpdir(), "dgg-blobs-")));
-    const first = randomUUID();
-    const writer = await blobs.openPartial(Region.EUROPE, key, first, 0);
-    await writer.write(Buffer.from("abc"));
+    const blobs = freshBlobs();
+    const { attempt: first, writer } = await startAttempt(blobs, "abc");
     await writer.close();
     const second = randomUUID();
     await blobs.copyPartial(Region.EUROPE, key, first, second, 10);
