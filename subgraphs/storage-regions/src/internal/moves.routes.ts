@@ -37,6 +37,11 @@ interface Settlement {
  */
 export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
   const moves = () => deps.db.getRepository(TenantMove);
+  /** Applies `changes` to the move only while `owner` holds its claim; whether it did. */
+  async function updateIfHeld(id: string, owner: string, changes: Partial<TenantMove>): Promise<boolean> {
+    const result = await moves().createQueryBuilder().update(TenantMove).set(changes).where("id = :id AND claimed_by = :owner", { id, owner }).execute();
+    return Boolean(result.affected);
+  }
   async function fencedUpdate(id: string, owner: string, phase: MovePhase, changes: Partial<TenantMove>): Promise<TenantMove> {
     const result = await moves()
       .createQueryBuilder()
@@ -130,13 +135,7 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
         const id = idOf(params);
         const owner = ownerOf(body);
         const leaseMs = field(body, "leaseMs", isPositive);
-        const result = await moves()
-          .createQueryBuilder()
-          .update(TenantMove)
-          .set({ leaseUntil: new Date(Date.now() + leaseMs) })
-          .where("id = :id AND claimed_by = :owner", { id, owner })
-          .execute();
-        return { held: Boolean(result.affected) };
+        return { held: await updateIfHeld(id, owner, { leaseUntil: new Date(Date.now() + leaseMs) }) };
       },
     },
     {
@@ -184,13 +183,8 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
         const id = idOf(params);
         const owner = ownerOf(body);
         // Recorded, not terminal: the mover retries; nothing is deleted while the copy is not proven.
-        const result = await moves()
-          .createQueryBuilder()
-          .update(TenantMove)
-          .set({ error: field(body, "error", isString).slice(0, 2000), updatedAt: deps.clock.now() })
-          .where("id = :id AND claimed_by = :owner", { id, owner })
-          .execute();
-        if (!result.affected) throw new ConflictError(`move ${id} is not claimed by ${owner}`);
+        const held = await updateIfHeld(id, owner, { error: field(body, "error", isString).slice(0, 2000), updatedAt: deps.clock.now() });
+        if (!held) throw new ConflictError(`move ${id} is not claimed by ${owner}`);
         return { move: await moves().findOneByOrFail({ id }) };
       },
     },
