@@ -219,6 +219,24 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await page.waitForSelector('nav[aria-label="Main"]');
     }
 
+    /** Follows the main navigation's link to `screen`. */
+    async function goTo(page: Page, screen: string): Promise<void> {
+      await click(page, 'nav[aria-label="Main"] a', screen);
+    }
+
+    /** Opens a person's or a request's page by its address, as a bookmarked link would. */
+    async function visit(page: Page, screen: "person" | "requests", id: string): Promise<void> {
+      await page.evaluate((hash: string) => {
+        location.hash = hash;
+      }, `#/${screen}/${id}`);
+    }
+
+    /** Picks `value` in the list filter `id` once it shows. */
+    async function selectFilter(page: Page, id: string, value: string): Promise<void> {
+      await page.waitForSelector(`#${id}`);
+      await page.select(`#${id}`, value);
+    }
+
     /** A new tab, signed in as `role`. */
     async function openAs(role: string): Promise<Opened> {
       const opened = await open();
@@ -339,9 +357,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       const opened = await openAs("tenant-admin");
       const { page } = opened;
       // Nothing is held about this id: personalData answers NOT_FOUND, and the page says so with the code.
-      await page.evaluate((id: string) => {
-        location.hash = `#/person/${id}`;
-      }, "00000000-0000-4000-8000-000000000000");
+      await visit(page, "person", "00000000-0000-4000-8000-000000000000");
       const error = await waitForText(page, "[role=alert]", ":");
       const api = await system.gql(adminToken, `query($u: ID!) { personalData(user: $u) { userId } }`, { u: "00000000-0000-4000-8000-000000000000" });
       const expected = api.body.errors![0]!;
@@ -352,9 +368,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     test("a privacy officer approves it, watches it reach COMPLETED and downloads the report", async () => {
       const opened = await openAs("privacy-officer");
       const { page } = opened;
-      await click(page, 'nav[aria-label="Main"] a', "Requests");
-      await page.waitForSelector("#filter-status");
-      await page.select("#filter-status", "AWAITING_APPROVAL");
+      await goTo(page, "Requests");
+      await selectFilter(page, "filter-status", "AWAITING_APPROVAL");
       await waitForText(page, "p.muted", "2 request(s)");
       await axe(page, "requests");
       await screenshot(page, "requests");
@@ -399,9 +414,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await axe(page, "person (held)");
       await screenshot(page, "person-held");
 
-      await page.evaluate((id: string) => {
-        location.hash = `#/requests/${id}`;
-      }, heldRequestId);
+      await visit(page, "requests", heldRequestId);
       await waitForText(page, "[data-testid=request-status]", "AWAITING APPROVAL");
       await click(page, "button", "Approve");
       await waitForText(page, "[data-testid=request-status]", "ON HOLD", 60_000);
@@ -417,7 +430,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       expect(refused.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
       const opened = await openAs("privacy-officer");
       const { page } = opened;
-      await click(page, 'nav[aria-label="Main"] a', "Audit trail");
+      await goTo(page, "Audit trail");
       await page.waitForSelector("#filter-outcome");
       await page.waitForSelector("table tbody tr");
       await axe(page, "audit");
@@ -446,7 +459,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await page.close();
 
       const officer = await openAs("privacy-officer");
-      await click(officer.page, 'nav[aria-label="Main"] a', "Operations");
+      await goTo(officer.page, "Operations");
       await waitForText(officer.page, "h2", "Webhook deliveries");
       expect(await officer.page.$("#retention-title")).toBeNull();
       await axe(officer.page, "operations (officer)");
@@ -500,9 +513,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     test("an officer finds the access request by kind, extends its deadline and denies it", async () => {
       const opened = await openAs("privacy-officer");
       const { page } = opened;
-      await click(page, 'nav[aria-label="Main"] a', "Requests");
-      await page.waitForSelector("#filter-kind");
-      await page.select("#filter-kind", "ACCESS");
+      await goTo(page, "Requests");
+      await selectFilter(page, "filter-kind", "ACCESS");
       await waitForText(page, "p.muted", "1 request(s)");
       await page.click("#filter-overdue");
       await waitForText(page, "p.muted", "0 request(s)");
@@ -552,19 +564,17 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await page.waitForSelector("table tbody tr");
       await noHorizontalScroll(page, "person");
       await screenshot(page, "person-390");
-      await click(page, 'nav[aria-label="Main"] a', "Requests");
+      await goTo(page, "Requests");
       await page.waitForSelector("table tbody tr");
       await noHorizontalScroll(page, "requests");
-      await page.evaluate((id: string) => {
-        location.hash = `#/requests/${id}`;
-      }, restrictionId);
+      await visit(page, "requests", restrictionId);
       await waitForText(page, "[data-testid=request-status]", "COMPLETED");
       await noHorizontalScroll(page, "request");
       await axe(page, "request (390 px)");
-      await click(page, 'nav[aria-label="Main"] a', "Audit trail");
+      await goTo(page, "Audit trail");
       await page.waitForSelector("table tbody tr");
       await noHorizontalScroll(page, "audit");
-      await click(page, 'nav[aria-label="Main"] a', "Operations");
+      await goTo(page, "Operations");
       await waitForText(page, "h2", "Webhook deliveries");
       await noHorizontalScroll(page, "operations");
       await page.close();
@@ -578,9 +588,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await byText(page, "button", "Place a legal hold");
       const done = await waitForRequest(system, adminToken, heldRequestId, "id", undefined, 60_000);
       expect(done.status).toBe("COMPLETED");
-      await page.evaluate((id: string) => {
-        location.hash = `#/requests/${id}`;
-      }, heldRequestId);
+      await visit(page, "requests", heldRequestId);
       await waitForText(page, "[data-testid=request-status]", "COMPLETED");
       const history = await page.$eval("ol.timeline", (list: any) => list.textContent ?? "");
       expect(history).toContain("HELD");
