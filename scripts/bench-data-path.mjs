@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import common from "../packages/common/dist/index.js";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchSession, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
 import { benchEvent, closedLoop, INGEST, percentile, READ, seedReadUsers } from "./lib/bench/personal-data.mjs";
 import { benchNumbers } from "./lib/bench/options.mjs";
 
@@ -24,11 +24,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "dgg-bench-data-path-"));
 const { env, keys } = await benchEnvironment({ prefix: "dgg_bdp", homeRegion: "EUROPE", dataDir, regions: common.REGIONS, serviceEnvironment, common });
 const services = await startServices(env, { log: () => {} });
 try {
-  const gateway = `${env.GATEWAY_URL}/graphql`;
-  const token = await benchTokens(common, keys);
-  const tenant = await benchTenant(gateway, token, { name: "Bench", region: "EUROPE" });
-  const { tenantId } = tenant;
-  const admin = await tenant.admin();
+  const { gateway, tenantId, admin } = await benchSession(env, common, keys, { name: "Bench", region: "EUROPE" });
   const userIds = await seedReadUsers(gateway, admin, tenantId, USERS);
   console.log(`seeded ${USERS} users, ${USERS * 2} devices, ${USERS * 60} events through the API`);
 

@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import common from "../packages/common/dist/index.js";
 import { ROOT, serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, gql, memoryOf, seedBigUser } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchSession, cpuMsOf, gql, memoryOf, seedBigUser } from "./lib/bench/postgres-process.mjs";
 import { rawPostgres, rawSqlite, seedBigUserSqlite } from "./lib/bench/raw-baseline.mjs";
 import { benchList, benchNumbers } from "./lib/bench/options.mjs";
 
@@ -48,11 +48,7 @@ async function runEngine(engine) {
   const services = await startServices(env, { log: () => {}, nodeArgs: profiling });
   const stop = () => services.stop();
   try {
-    const gateway = `${env.GATEWAY_URL}/graphql`;
-    const token = await benchTokens(common, keys);
-    const tenant = await benchTenant(gateway, token, { name: "Bench", region: HOME_REGION });
-    const { tenantId } = tenant;
-    const admin = await tenant.admin();
+    const { gateway, token, tenantId, admin } = await benchSession(env, common, keys, { name: "Bench", region: HOME_REGION });
     const createUser = async (name) => (await gql(gateway, admin, `mutation($t: ID!, $n: String!) { createUser(input: { tenantId: $t, userPrincipalName: $n, displayName: "Big" }) { id } }`, { t: tenantId, n: name })).createUser.id;
     const userId = await createUser("big@bench.eu");
     // The raw baseline's twin: the same rows under another user, so both start from the same data.
