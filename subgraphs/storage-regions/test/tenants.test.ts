@@ -12,6 +12,16 @@ describe("storage-regions tenants", () => {
   let h: Harness, tenantA: CreatedTenant, tenantB: CreatedTenant;
   withTwoTenants((started) => ({ h, tenantA, tenantB } = started));
 
+  /** Creates `input` as the operator and expects the refusal `code`, its message containing `text`, and no write; returns the answer. */
+  async function expectCreateRefused(input: { name: string; storageRegion: string }, code: string, text: string) {
+    const writesNothing = await expectNoWrites(h);
+    const response = await h.gql(operator, CREATE, { input });
+    expect(firstError(response.body)?.code).toBe(code);
+    expect(firstError(response.body)?.message).toContain(text);
+    await writesNothing();
+    return response;
+  }
+
   it("lets an operator create a tenant, trimming the name and recording the audit entry", async () => {
     const before = auditCalls(h).length;
     const created = await createTenant(h, "  Northwind Traders  ", "ASIA_PACIFIC");
@@ -41,11 +51,7 @@ describe("storage-regions tenants", () => {
   });
 
   it("refuses a duplicate name with CONFLICT naming it", async () => {
-    const writesNothing = await expectNoWrites(h);
-    const response = await h.gql(operator, CREATE, { input: { name: " Contoso ", storageRegion: "ASIA_PACIFIC" } });
-    expect(firstError(response.body)?.code).toBe("CONFLICT");
-    expect(firstError(response.body)?.message).toContain('"Contoso"');
-    await writesNothing();
+    await expectCreateRefused({ name: " Contoso ", storageRegion: "ASIA_PACIFIC" }, "CONFLICT", '"Contoso"');
   });
 
   it("answers CONFLICT when a concurrent create wins the race on the unique index", async () => {
@@ -66,13 +72,9 @@ describe("storage-regions tenants", () => {
     ["an empty name", "   ", "must not be empty"],
     ["an oversized name", "x".repeat(201), "at most 200 characters, got 201"],
   ])("refuses %s with BAD_USER_INPUT naming input.name and writes nothing", async (_case, name, text) => {
-    const writesNothing = await expectNoWrites(h);
-    const response = await h.gql(operator, CREATE, { input: { name, storageRegion: "EUROPE" } });
-    expect(firstError(response.body)?.code).toBe("BAD_USER_INPUT");
+    const response = await expectCreateRefused({ name, storageRegion: "EUROPE" }, "BAD_USER_INPUT", text);
     expect(firstError(response.body)?.message).toContain("input.name");
-    expect(firstError(response.body)?.message).toContain(text);
     expect(response.body.errors?.[0]?.extensions?.argument).toBe("input.name");
-    await writesNothing();
   });
 
   it("accepts a name of exactly 200 characters", async () => {
@@ -81,11 +83,7 @@ describe("storage-regions tenants", () => {
   });
 
   it("rejects an unknown region with BAD_USER_INPUT naming the value", async () => {
-    const writesNothing = await expectNoWrites(h);
-    const response = await h.gql(operator, CREATE, { input: { name: "Mars Base", storageRegion: "MARS" } });
-    expect(firstError(response.body)?.code).toBe("BAD_USER_INPUT");
-    expect(firstError(response.body)?.message).toContain("MARS");
-    await writesNothing();
+    await expectCreateRefused({ name: "Mars Base", storageRegion: "MARS" }, "BAD_USER_INPUT", "MARS");
   });
 
   describe("tenant(id)", () => {
