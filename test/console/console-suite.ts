@@ -237,6 +237,12 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await page.select(`#${id}`, value);
     }
 
+    /** Closes the tab after checking that none of its requests left the gateway's origin. */
+    async function closeClean(opened: Opened): Promise<void> {
+      expect(opened.offOrigin).toEqual([]);
+      await opened.page.close();
+    }
+
     /** A new tab, signed in as `role`. */
     async function openAs(role: string): Promise<Opened> {
       const opened = await open();
@@ -346,8 +352,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       expect(stored).toEqual({ local: 0, session: 0, cookie: "" });
       await page.reload({ waitUntil: "load" });
       await page.waitForSelector("#role");
-      expect(opened.offOrigin).toEqual([]);
-      await page.close();
+      await closeClean(opened);
       const second = await system.gql(adminToken, `mutation($u: ID!) { restrictProcessing(user: $u, reason: "second person") { id status } }`, { u: users.grace!.id });
       expect(second.body.data?.restrictProcessing.status).toBe("AWAITING_APPROVAL");
       heldRequestId = second.body.data!.restrictProcessing.id;
@@ -400,8 +405,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await waitForText(page, "[data-testid=downloaded]", "Saved privacy-export.zip", 30_000);
       const audit = await system.gql(adminToken, `{ tenantAuditLog(first: 50) { edges { node { action } } } }`);
       expect(audit.body.data!.tenantAuditLog.edges.map((edge: any) => edge.node.action)).toContain("PRIVACY_EXPORT_DOWNLOADED");
-      expect(opened.offOrigin).toEqual([]);
-      await page.close();
+      await closeClean(opened);
     }, 120_000);
 
     test("a hold placed from the person's page stops a second person's restriction (ON_HOLD)", async () => {
@@ -420,8 +424,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await waitForText(page, "[data-testid=request-status]", "ON HOLD", 60_000);
       const done = await waitForRequest(system, adminToken, heldRequestId, "erasures { erased }", (request) => request.status === "ON_HOLD");
       expect(done.erasures.every((erasure: { erased: number }) => erasure.erased === 0)).toBe(true);
-      expect(opened.offOrigin).toEqual([]);
-      await page.close();
+      await closeClean(opened);
     }, 90_000);
 
     test("the audit trail highlights refused attempts", async () => {
@@ -506,8 +509,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await tabTo("the main navigation's Audit trail", (element) => element.textContent === "Audit trail");
       await page.keyboard.press("Enter");
       await page.waitForSelector("#filter-outcome");
-      expect(opened.offOrigin).toEqual([]);
-      await page.close();
+      await closeClean(opened);
     }, 90_000);
 
     test("an officer finds the access request by kind, extends its deadline and denies it", async () => {
@@ -529,8 +531,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await waitForText(page, "[data-testid=request-status]", "DENIED");
       expect(await page.$eval("dl.facts", (facts: any) => facts.textContent)).toContain("Identity not confirmed");
       await axe(page, "request (denied)");
-      expect(opened.offOrigin).toEqual([]);
-      await page.close();
+      await closeClean(opened);
     });
 
     test("a data subject sees only their own data and what they may do", async () => {
