@@ -58,6 +58,11 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
   }
   const idOf = (params: Record<string, string>) => assertId(params.id!, "id");
   const ownerOf = (body: unknown) => field(body, "owner", isString);
+  /** A mover's call about its claim on a move: the caller must be a service; the move's id and the claim's owner, checked. */
+  const claimOf = (viewer: Viewer, params: Record<string, string>, body: unknown) => {
+    assertServiceIdentity(viewer);
+    return { id: idOf(params), owner: ownerOf(body) };
+  };
   /**
    * The route at `path` that ends a move's stay in limbo: `from` → `to` for the claim's holder,
    * with the tenant ACTIVE again in `regionOf(move)`, in one transaction. Conditional on `from`
@@ -77,9 +82,7 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
     body: unknown,
     step: Settlement,
   ): Promise<{ move: TenantMove }> {
-    assertServiceIdentity(viewer);
-    const id = idOf(params);
-    const owner = ownerOf(body);
+    const { id, owner } = claimOf(viewer, params, body);
     const move = await moves().findOneBy({ id });
     if (!move) throw new NotFoundError(`no move with id ${quote(id)}`);
     if (move.phase === step.to && move.claimedBy === owner) return { move };
@@ -111,9 +114,7 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
       method: "post",
       path: "/moves/:id/claim",
       async handler({ viewer, params, body }): Promise<{ move: TenantMove | null }> {
-        assertServiceIdentity(viewer);
-        const id = idOf(params);
-        const owner = ownerOf(body);
+        const { id, owner } = claimOf(viewer, params, body);
         const leaseMs = field(body, "leaseMs", isPositive);
         const now = Date.now();
         // Claimable when unclaimed, already ours, or when the holder's lease ran out (it died).
@@ -131,9 +132,7 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
       method: "post",
       path: "/moves/:id/renew",
       async handler({ viewer, params, body }): Promise<{ held: boolean }> {
-        assertServiceIdentity(viewer);
-        const id = idOf(params);
-        const owner = ownerOf(body);
+        const { id, owner } = claimOf(viewer, params, body);
         const leaseMs = field(body, "leaseMs", isPositive);
         return { held: await updateIfHeld(id, owner, { leaseUntil: new Date(Date.now() + leaseMs) }) };
       },
@@ -179,9 +178,7 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
       method: "post",
       path: "/moves/:id/error",
       async handler({ viewer, params, body }): Promise<{ move: TenantMove }> {
-        assertServiceIdentity(viewer);
-        const id = idOf(params);
-        const owner = ownerOf(body);
+        const { id, owner } = claimOf(viewer, params, body);
         // Recorded, not terminal: the mover retries; nothing is deleted while the copy is not proven.
         const held = await updateIfHeld(id, owner, { error: field(body, "error", isString).slice(0, 2000), updatedAt: deps.clock.now() });
         if (!held) throw new ConflictError(`move ${id} is not claimed by ${owner}`);
