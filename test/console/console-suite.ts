@@ -243,10 +243,11 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await opened.page.close();
     }
 
-    /** A new tab, signed in as `role`. */
-    async function openAs(role: string): Promise<Opened> {
+    /** A new tab, signed in as `role`, on the main navigation's `screen` when one is named. */
+    async function openAs(role: string, screen?: string): Promise<Opened> {
       const opened = await open();
       await signIn(opened, role);
+      if (screen) await goTo(opened.page, screen);
       return opened;
     }
 
@@ -371,9 +372,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     });
 
     test("a privacy officer approves it, watches it reach COMPLETED and downloads the report", async () => {
-      const opened = await openAs("privacy-officer");
+      const opened = await openAs("privacy-officer", "Requests");
       const { page } = opened;
-      await goTo(page, "Requests");
       await selectFilter(page, "filter-status", "AWAITING_APPROVAL");
       await waitForText(page, "p.muted", "2 request(s)");
       await axe(page, "requests");
@@ -431,9 +431,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
       // A refused attempt in the tenant's trail: its own admin asking for the operators' retention runs.
       const refused = await system.gql(adminToken, `{ retentionRuns { totalCount } }`);
       expect(refused.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-      const opened = await openAs("privacy-officer");
+      const opened = await openAs("privacy-officer", "Audit trail");
       const { page } = opened;
-      await goTo(page, "Audit trail");
       await page.waitForSelector("#filter-outcome");
       await page.waitForSelector("table tbody tr");
       await axe(page, "audit");
@@ -461,8 +460,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await screenshot(page, "operations");
       await page.close();
 
-      const officer = await openAs("privacy-officer");
-      await goTo(officer.page, "Operations");
+      const officer = await openAs("privacy-officer", "Operations");
       await waitForText(officer.page, "h2", "Webhook deliveries");
       expect(await officer.page.$("#retention-title")).toBeNull();
       await axe(officer.page, "operations (officer)");
@@ -513,9 +511,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     }, 90_000);
 
     test("an officer finds the access request by kind, extends its deadline and denies it", async () => {
-      const opened = await openAs("privacy-officer");
+      const opened = await openAs("privacy-officer", "Requests");
       const { page } = opened;
-      await goTo(page, "Requests");
       await selectFilter(page, "filter-kind", "ACCESS");
       await waitForText(page, "p.muted", "1 request(s)");
       await page.click("#filter-overdue");
