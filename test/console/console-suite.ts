@@ -251,6 +251,13 @@ export function describeConsoleSuite(kind: StoreKind): void {
       return opened;
     }
 
+    /** A new tab, signed in as `role`, on the page of the person `principalName`. */
+    async function openPerson(role: string, principalName: string): Promise<Opened> {
+      const opened = await openAs(role);
+      await findPerson(opened.page, principalName);
+      return opened;
+    }
+
     /** Signs in on the development page as the data subject `userId` of the tenant; callers wait for the page they expect. */
     async function signInAsSubject(page: Page, userId: string): Promise<void> {
       await page.goto(`${origin}/console/`, { waitUntil: "load" });
@@ -409,9 +416,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     }, 120_000);
 
     test("a hold placed from the person's page stops a second person's restriction (ON_HOLD)", async () => {
-      const opened = await openAs("privacy-officer");
+      const opened = await openPerson("privacy-officer", users.grace!.userPrincipalName);
       const { page } = opened;
-      await findPerson(page, users.grace!.userPrincipalName);
       await submitReason(page, "Place a legal hold", "Litigation: keep everything", "Place hold");
       await waitForText(page, ".notice", "Legal hold placed by privacy-officer@");
       expect(await page.$$eval("button", (buttons) => buttons.map((button) => button.textContent))).toContain("Lift the legal hold");
@@ -579,9 +585,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     });
 
     test("lifting the hold from the person's page lets the held restriction finish", async () => {
-      const opened = await openAs("privacy-officer");
+      const opened = await openPerson("privacy-officer", users.grace!.userPrincipalName);
       const { page } = opened;
-      await findPerson(page, users.grace!.userPrincipalName);
       await submitReason(page, "Lift the legal hold", "Litigation settled", "Lift hold");
       await byText(page, "button", "Place a legal hold");
       const done = await waitForRequest(system, adminToken, heldRequestId, "id", undefined, 60_000);
