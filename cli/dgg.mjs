@@ -45,22 +45,19 @@ program
   .action(async (options) => print(await mintToken(options)));
 
 const request = program.command("request").description("privacy requests: file, follow, decide, download");
-request
-  .command("export <user>")
-  .description("file an access request: an electronic copy, nothing erased")
-  .option("--reason <text>")
-  .action(async (user, options) => {
-    const data = await api().gql(`mutation($u: ID!, $r: String) { requestPersonalDataExport(user: $u, reason: $r) { ${REQUEST_FIELDS} } }`, { u: user, r: options.reason ?? null });
-    print(data.requestPersonalDataExport);
-  });
-request
-  .command("restrict <user>")
-  .description("file a restriction: an electronic copy, then erasure of the account and associated data")
-  .option("--reason <text>")
-  .action(async (user, options) => {
-    const data = await api().gql(`mutation($u: ID!, $r: String) { restrictProcessing(user: $u, reason: $r) { ${REQUEST_FIELDS} } }`, { u: user, r: options.reason ?? null });
-    print(data.restrictProcessing);
-  });
+for (const [name, mutation, description] of [
+  ["export", "requestPersonalDataExport", "file an access request: an electronic copy, nothing erased"],
+  ["restrict", "restrictProcessing", "file a restriction: an electronic copy, then erasure of the account and associated data"],
+]) {
+  request
+    .command(`${name} <user>`)
+    .description(description)
+    .option("--reason <text>")
+    .action(async (user, options) => {
+      const data = await api().gql(`mutation($u: ID!, $r: String) { ${mutation}(user: $u, reason: $r) { ${REQUEST_FIELDS} } }`, { u: user, r: options.reason ?? null });
+      print(data[mutation]);
+    });
+}
 request
   .command("list")
   .description("a tenant's requests, newest first")

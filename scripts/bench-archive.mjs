@@ -15,16 +15,16 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { benchTenant, benchTokens, freePortEnvironment, gql, memoryOf } from "./lib/bench/postgres-process.mjs";
+import { benchNumbers } from "./lib/bench/options.mjs";
 
 const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
 const Database = require("better-sqlite3");
 const yauzl = require("yauzl");
 
-const TELEMETRY = Number(process.env.DGG_BENCH_TELEMETRY ?? 100_000);
-const DEVICES = Number(process.env.DGG_BENCH_DEVICES ?? 20);
+const { TELEMETRY, DEVICES } = benchNumbers({ TELEMETRY: 100_000, DEVICES: 20 });
 const BATCH = 5000;
 
 const dataDir = mkdtempSync(join(tmpdir(), "dgg-bench-archive-"));

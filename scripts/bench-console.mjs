@@ -8,18 +8,19 @@
 // Prints the cold load of the sign-in page too. Needs `npm run build` first (the npm script does it).
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { seedDemo } from "./seed-demo.mjs";
 import { ROOT, serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { freePortEnvironment } from "./lib/bench/postgres-process.mjs";
+import { benchNumbers } from "./lib/bench/options.mjs";
 
 const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
 const puppeteer = require("puppeteer-core");
 
-const PEOPLE = Number(process.env.DGG_BENCH_PEOPLE ?? 10);
+const { PEOPLE } = benchNumbers({ PEOPLE: 10 });
 const CHROMIUM = process.env.CHROME_PATH ?? "/usr/bin/chromium";
 if (!existsSync(CHROMIUM)) throw new Error(`headless Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROME_PATH`);
 

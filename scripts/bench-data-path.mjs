@@ -12,29 +12,19 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchSession, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
 import { benchEvent, closedLoop, INGEST, percentile, READ, seedReadUsers } from "./lib/bench/personal-data.mjs";
+import { benchNumbers } from "./lib/bench/options.mjs";
 
-const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
-
-const USERS = Number(process.env.DGG_BENCH_USERS ?? 200);
-const BATCH = Number(process.env.DGG_BENCH_BATCH ?? 500);
-const INGESTERS = Number(process.env.DGG_BENCH_INGESTERS ?? 4);
-const READERS = Number(process.env.DGG_BENCH_READERS ?? 8);
-const SECONDS = Number(process.env.DGG_BENCH_SECONDS ?? 20);
+const { USERS, BATCH, INGESTERS, READERS, SECONDS } = benchNumbers({ USERS: 200, BATCH: 500, INGESTERS: 4, READERS: 8, SECONDS: 20 });
 
 const dataDir = mkdtempSync(join(tmpdir(), "dgg-bench-data-path-"));
 const { env, keys } = await benchEnvironment({ prefix: "dgg_bdp", homeRegion: "EUROPE", dataDir, regions: common.REGIONS, serviceEnvironment, common });
 const services = await startServices(env, { log: () => {} });
 try {
-  const gateway = `${env.GATEWAY_URL}/graphql`;
-  const token = await benchTokens(common, keys);
-  const tenant = await benchTenant(gateway, token, { name: "Bench", region: "EUROPE" });
-  const { tenantId } = tenant;
-  const admin = await tenant.admin();
+  const { gateway, tenantId, admin } = await benchSession(env, common, keys, { name: "Bench", region: "EUROPE" });
   const userIds = await seedReadUsers(gateway, admin, tenantId, USERS);
   console.log(`seeded ${USERS} users, ${USERS * 2} devices, ${USERS * 60} events through the API`);
 

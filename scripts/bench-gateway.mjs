@@ -14,19 +14,13 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { ROOT, serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, freePort, gql } from "./lib/bench/postgres-process.mjs";
 import { closedLoop, percentile, READ, seedReadUsers } from "./lib/bench/personal-data.mjs";
+import { benchNumbers } from "./lib/bench/options.mjs";
 
-const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
-
-const USERS = Number(process.env.DGG_BENCH_USERS ?? 100);
-const SECONDS = Number(process.env.DGG_BENCH_SECONDS ?? 20);
-const ROUNDS = Number(process.env.DGG_BENCH_ROUNDS ?? 2);
-const CONNECTIONS = Number(process.env.DGG_BENCH_CONNECTIONS ?? 20);
-const WARMUP = Number(process.env.DGG_BENCH_WARMUP ?? 30);
+const { USERS, SECONDS, ROUNDS, CONNECTIONS, WARMUP } = benchNumbers({ USERS: 100, SECONDS: 20, ROUNDS: 2, CONNECTIONS: 20, WARMUP: 30 });
 const SUBGRAPHS = common.SERVICES.map((service) => service.name);
 
 function hasWrk() {

@@ -12,21 +12,19 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { performance } from "node:perf_hooks";
 import { ROOT, serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchSession, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
 import { benchEvent, INGEST } from "./lib/bench/personal-data.mjs";
+import { benchList, benchNumbers } from "./lib/bench/options.mjs";
 
 const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
 const Database = require("better-sqlite3");
 const { Pool } = require("pg");
 
-const EVENTS = Number(process.env.DGG_BENCH_EVENTS ?? 100_000);
-const USERS = Number(process.env.DGG_BENCH_USERS ?? 100);
-const BATCH = Number(process.env.DGG_BENCH_BATCH ?? 1000);
-const IN_FLIGHT = Number(process.env.DGG_BENCH_IN_FLIGHT ?? 4);
-const ENGINES = (process.env.DGG_BENCH_ENGINES ?? "sqlite,postgres").split(",");
+const { EVENTS, USERS, BATCH, IN_FLIGHT } = benchNumbers({ EVENTS: 100_000, USERS: 100, BATCH: 1000, IN_FLIGHT: 4 });
+const ENGINES = benchList("ENGINES", "sqlite,postgres");
 const REGION = "EUROPE";
 const COLUMNS = ["id", "tenant_id", "user_id", "kind", "occurred_at", "payload"];
 
@@ -111,14 +109,11 @@ async function runEngine(engine) {
   const { env, keys, home } = await benchEnvironment({ engine, prefix: "dgg_bing", homeRegion: REGION, dataDir, regions: common.REGIONS, serviceEnvironment, common, extra: { RETENTION_INTERVAL: "off" } });
   const services = await startServices(env, { log: () => {} });
   try {
-    const gateway = `${env.GATEWAY_URL}/graphql`;
-    const token = await benchTokens(common, keys);
-    const tenant = await benchTenant(gateway, token, { name: "Ingest", region: REGION });
-    const admin = await tenant.admin();
-    const ingest = await token({ role: "ingest", subject: "bench@ingest", tenantId: tenant.tenantId, userId: null });
+    const { gateway, token, tenantId, admin } = await benchSession(env, common, keys, { name: "Ingest", region: REGION });
+    const ingest = await token({ role: "ingest", subject: "bench@ingest", tenantId: tenantId, userId: null });
     const userIds = [];
     for (let i = 0; i < USERS; i += 1) {
-      const { createUser } = await gql(gateway, admin, `mutation($t: ID!, $n: String!) { createUser(input: { tenantId: $t, userPrincipalName: $n, displayName: "Ingest" }) { id } }`, { t: tenant.tenantId, n: `ingest${i}@bench.example` });
+      const { createUser } = await gql(gateway, admin, `mutation($t: ID!, $n: String!) { createUser(input: { tenantId: $t, userPrincipalName: $n, displayName: "Ingest" }) { id } }`, { t: tenantId, n: `ingest${i}@bench.example` });
       userIds.push(createUser.id);
     }
     // Warm-up: one batch, not counted.
@@ -133,7 +128,7 @@ async function runEngine(engine) {
     if (accepted !== EVENTS) throw new Error(`${engine}: ${accepted} of ${EVENTS} events accepted`);
     const cpu = Object.fromEntries(services.children.map(({ service, child }) => [service.name, ((cpuMsOf(child.pid) - cpuBefore[service.name]) * 1000) / EVENTS]));
     const telemetryStore = common.regionalDatabaseConfigsFromEnv("TELEMETRY", "telemetry", env)[REGION];
-    const rawSeconds = engine === "postgres" ? await rawPostgres(home.telemetry, tenant.tenantId, userIds) : await rawSqlite(telemetryStore.file, tenant.tenantId, userIds);
+    const rawSeconds = engine === "postgres" ? await rawPostgres(home.telemetry, tenantId, userIds) : await rawSqlite(telemetryStore.file, tenantId, userIds);
     const result = { engine, api: EVENTS / apiSeconds, raw: EVENTS / rawSeconds, cpu };
     console.log(
       `${engine}: through the gateway ${Math.round(result.api).toLocaleString("en")} events/s, raw INSERT ${Math.round(result.raw).toLocaleString("en")} events/s, ratio ${(result.raw / result.api).toFixed(1)}x; CPU ms per 1,000 events: ${Object.entries(cpu)

@@ -10,23 +10,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { benchEnvironment, gql, memoryOf, seedBigUser } from "./lib/bench/postgres-process.mjs";
+import { benchNumbers } from "./lib/bench/options.mjs";
 
-const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
-
-const TELEMETRY = Number(process.env.DGG_BENCH_TELEMETRY ?? 300_000);
-const DEVICES = Number(process.env.DGG_BENCH_DEVICES ?? 1000);
-const AUDIT = Number(process.env.DGG_BENCH_AUDIT ?? 10_000);
+const { TELEMETRY, DEVICES, AUDIT } = benchNumbers({ TELEMETRY: 300_000, DEVICES: 1000, AUDIT: 10_000 });
 const FROM = "NORTH_AMERICA";
 const TO = "EUROPE";
-
-
-
-
-
 
 const dataDir = mkdtempSync(join(tmpdir(), "dgg-bench-move-"));
 const { env, keys, home } = await benchEnvironment({

@@ -18,20 +18,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { ROOT, serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, gql, memoryOf, seedBigUser } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchSession, cpuMsOf, gql, memoryOf, seedBigUser } from "./lib/bench/postgres-process.mjs";
 import { rawPostgres, rawSqlite, seedBigUserSqlite } from "./lib/bench/raw-baseline.mjs";
+import { benchList, benchNumbers } from "./lib/bench/options.mjs";
 
-const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
-
-const ENGINES = (process.env.DGG_BENCH_ENGINES ?? "postgres,sqlite").split(",");
-const TELEMETRY = Number(process.env.DGG_BENCH_TELEMETRY ?? 1_000_000);
-const DEVICES = Number(process.env.DGG_BENCH_DEVICES ?? 1000);
-const AUDIT = Number(process.env.DGG_BENCH_AUDIT ?? 10_000);
-const TRAFFIC = Number(process.env.DGG_BENCH_TRAFFIC ?? 0);
-const TRAFFIC_BATCH = Number(process.env.DGG_BENCH_TRAFFIC_BATCH ?? 1);
+const ENGINES = benchList("ENGINES", "postgres,sqlite");
+const { TELEMETRY, DEVICES, AUDIT, TRAFFIC, TRAFFIC_BATCH } = benchNumbers({ TELEMETRY: 1_000_000, DEVICES: 1000, AUDIT: 10_000, TRAFFIC: 0, TRAFFIC_BATCH: 1 });
 const LIMIT_MB = 100;
 // Users, telemetry and audit keep one store per region; the benchmark's tenant lives in EUROPE.
 const HOME_REGION = "EUROPE";
@@ -54,11 +48,7 @@ async function runEngine(engine) {
   const services = await startServices(env, { log: () => {}, nodeArgs: profiling });
   const stop = () => services.stop();
   try {
-    const gateway = `${env.GATEWAY_URL}/graphql`;
-    const token = await benchTokens(common, keys);
-    const tenant = await benchTenant(gateway, token, { name: "Bench", region: HOME_REGION });
-    const { tenantId } = tenant;
-    const admin = await tenant.admin();
+    const { gateway, token, tenantId, admin } = await benchSession(env, common, keys, { name: "Bench", region: HOME_REGION });
     const createUser = async (name) => (await gql(gateway, admin, `mutation($t: ID!, $n: String!) { createUser(input: { tenantId: $t, userPrincipalName: $n, displayName: "Big" }) { id } }`, { t: tenantId, n: name })).createUser.id;
     const userId = await createUser("big@bench.eu");
     // The raw baseline's twin: the same rows under another user, so both start from the same data.

@@ -11,18 +11,13 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, gql } from "./lib/bench/postgres-process.mjs";
 import { closedLoop, percentile, READ, seedReadUsers } from "./lib/bench/personal-data.mjs";
+import { benchNumbers } from "./lib/bench/options.mjs";
 
-const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
-
-const USERS = Number(process.env.DGG_BENCH_USERS ?? 50);
-const READERS = Number(process.env.DGG_BENCH_READERS ?? 8);
-const SECONDS = Number(process.env.DGG_BENCH_SECONDS ?? 15);
-const ROUNDS = Number(process.env.DGG_BENCH_ROUNDS ?? 2);
+const { USERS, READERS, SECONDS, ROUNDS } = benchNumbers({ USERS: 50, READERS: 8, SECONDS: 15, ROUNDS: 2 });
 
 /** An OTLP endpoint that accepts and drops every export, counting the bytes. */
 async function startSink() {

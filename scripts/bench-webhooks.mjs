@@ -14,15 +14,12 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, benchTenant, benchTokens, gql } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchSession, gql } from "./lib/bench/postgres-process.mjs";
+import { benchNumbers } from "./lib/bench/options.mjs";
 
-const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
-
-const REQUESTS = Number(process.env.DGG_BENCH_REQUESTS ?? 300);
-const CONCURRENCY = Number(process.env.DGG_BENCH_CONCURRENCY ?? 4);
+const { REQUESTS, CONCURRENCY } = benchNumbers({ REQUESTS: 300, CONCURRENCY: 4 });
 const HOME_REGION = "EUROPE";
 
 /** Arrivals by delivery id; the receiver answers 401 to a bad signature (none is expected). */
@@ -75,11 +72,7 @@ let secret = "";
 const receiver = await startReceiver(() => secret);
 const services = await startServices(env, { log: () => {} });
 try {
-  const gateway = `${env.GATEWAY_URL}/graphql`;
-  const token = await benchTokens(common, keys);
-  const tenant = await benchTenant(gateway, token, { name: "Hooks bench", region: HOME_REGION });
-  const { tenantId } = tenant;
-  const admin = await tenant.admin();
+  const { gateway, tenantId, admin } = await benchSession(env, common, keys, { name: "Hooks bench", region: HOME_REGION });
   const registered = await gql(gateway, admin, `mutation($t: ID!, $i: CreateWebhookInput!) { createWebhook(tenantId: $t, input: $i) { signingSecret } }`, {
     t: tenantId,
     i: { url: receiver.url, events: ["REQUEST_RECEIVED", "REQUEST_COMPLETED"] },

@@ -8,18 +8,14 @@
 import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
+import common from "../packages/common/dist/index.js";
 import { serviceEnvironment, startServices } from "./lib/processes.mjs";
-import { benchEnvironment, benchTenant, benchTokens, gql } from "./lib/bench/postgres-process.mjs";
+import { benchEnvironment, benchSession, gql } from "./lib/bench/postgres-process.mjs";
 import { benchEvent, closedLoop, INGEST, READ, seedReadUsers } from "./lib/bench/personal-data.mjs";
 import { profileClock, selfTimes, summary } from "./lib/bench/cpu-profile.mjs";
+import { benchNumbers } from "./lib/bench/options.mjs";
 
-const require = createRequire(import.meta.url);
-const common = require("../packages/common/dist/index.js");
-
-const USERS = Number(process.env.DGG_BENCH_USERS ?? 40);
-const SECONDS = Number(process.env.DGG_BENCH_SECONDS ?? 20);
-const CONNECTIONS = Number(process.env.DGG_BENCH_CONNECTIONS ?? 20);
+const { USERS, SECONDS, CONNECTIONS } = benchNumbers({ USERS: 40, SECONDS: 20, CONNECTIONS: 20 });
 const INGESTING = process.env.DGG_PROFILE_LOAD === "ingest";
 
 const workdir = mkdtempSync(join(tmpdir(), "dgg-profile-"));
@@ -39,20 +35,17 @@ const services = await startServices(env, { log: () => {}, nodeArgs: ["--cpu-pro
 let requests = 0;
 const window = { from: 0, to: 0 };
 try {
-  const gateway = `${env.GATEWAY_URL}/graphql`;
-  const token = await benchTokens(common, keys);
-  const tenant = await benchTenant(gateway, token, { name: "Profile", region: "EUROPE" });
-  const admin = await tenant.admin();
+  const { gateway, token, tenantId, admin } = await benchSession(env, common, keys, { name: "Profile", region: "EUROPE" });
   if (INGESTING) {
-    const ingest = await token({ role: "ingest", subject: "bench@ingest", tenantId: tenant.tenantId, userId: null });
-    const userIds = await seedReadUsers(gateway, admin, tenant.tenantId, 10);
+    const ingest = await token({ role: "ingest", subject: "bench@ingest", tenantId: tenantId, userId: null });
+    const userIds = await seedReadUsers(gateway, admin, tenantId, 10);
     window.from = profileClock();
     const run = await closedLoop(4, SECONDS, (n) => gql(gateway, ingest, INGEST, { e: Array.from({ length: 1000 }, (_, i) => benchEvent(userIds[(n + i) % userIds.length], n * 1000 + i)) }));
     window.to = profileClock();
     requests = run.count * 1000;
     console.log(`ingested ${requests} events in ${SECONDS} s (${(requests / SECONDS).toFixed(0)} events/s under the profiler)`);
   } else {
-    const userIds = await seedReadUsers(gateway, admin, tenant.tenantId, USERS);
+    const userIds = await seedReadUsers(gateway, admin, tenantId, USERS);
     window.from = profileClock();
     const run = await closedLoop(CONNECTIONS, SECONDS, (n) => gql(gateway, admin, READ, { u: userIds[n % userIds.length] }));
     window.to = profileClock();

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
-import { AuditClient, mayCall, recordQuietly } from "@dgg/common";
+import { AuditClient, denialsToAudit, mayCall, recordQuietly } from "@dgg/common";
 import type { InternalTokenIssuer, ServiceLogger } from "@dgg/common";
 import type { GatewayContext } from "./context";
 import { rootFieldsOf } from "./root-fields";
@@ -24,7 +24,7 @@ export function operationPolicy(options: { auditUrl: string; tokens: InternalTok
           contextValue.internalToken ??= options.tokens.tokenFor(viewer);
           await recordQuietly(
             options.log,
-            (_viewer, token, denials) => audit.recordDenials(token, denials),
+            denialsToAudit(audit),
             { viewer, token: await contextValue.internalToken },
             refused.map((field) => ({ operation: `${operation.operation}.${field}`, reason: message, targetTenantId: null, targetUserId: null })),
           );

@@ -219,6 +219,63 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await page.waitForSelector('nav[aria-label="Main"]');
     }
 
+    /** Follows the main navigation's link to `screen`. */
+    async function goTo(page: Page, screen: string): Promise<void> {
+      await click(page, 'nav[aria-label="Main"] a', screen);
+    }
+
+    /** Opens a person's or a request's page by its address, as a bookmarked link would. */
+    async function visit(page: Page, screen: "person" | "requests", id: string): Promise<void> {
+      await page.evaluate((hash: string) => {
+        location.hash = hash;
+      }, `#/${screen}/${id}`);
+    }
+
+    /** Picks `value` in the list filter `id` once it shows. */
+    async function selectFilter(page: Page, id: string, value: string): Promise<void> {
+      await page.waitForSelector(`#${id}`);
+      await page.select(`#${id}`, value);
+    }
+
+    /** Closes the tab after checking that none of its requests left the gateway's origin. */
+    async function closeClean(opened: Opened): Promise<void> {
+      expect(opened.offOrigin).toEqual([]);
+      await opened.page.close();
+    }
+
+    /** A new tab, signed in as `role`, on the main navigation's `screen` when one is named. */
+    async function openAs(role: string, screen?: string): Promise<Opened> {
+      const opened = await open();
+      await signIn(opened, role);
+      if (screen) await goTo(opened.page, screen);
+      return opened;
+    }
+
+    /** A new tab, signed in as `role`, on the page of the person `principalName`. */
+    async function openPerson(role: string, principalName: string): Promise<Opened> {
+      const opened = await openAs(role);
+      await findPerson(opened.page, principalName);
+      return opened;
+    }
+
+    /** Signs in on the development page as the data subject `userId` of the tenant; callers wait for the page they expect. */
+    async function signInAsSubject(page: Page, userId: string): Promise<void> {
+      await page.goto(`${origin}/console/`, { waitUntil: "load" });
+      await page.waitForSelector("#role");
+      await page.select("#role", "data-subject");
+      await page.select("#tenant", tenantId);
+      await page.waitForSelector("#user");
+      await page.select("#user", userId);
+      await click(page, "button", "Sign in");
+    }
+
+    /** Opens the reason form of the action labelled `action`, types `reason` and submits it with `confirm`. */
+    async function submitReason(page: Page, action: string, reason: string, confirm: string): Promise<void> {
+      await click(page, "button", action);
+      await page.type(`form[aria-label="${action}"] input[name="reason"]`, reason);
+      await click(page, "button", confirm);
+    }
+
     async function findPerson(page: Page, principalName: string): Promise<void> {
       await page.waitForSelector("#person-search");
       await page.click("#person-search", { count: 3 });
@@ -259,9 +316,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     });
 
     test("a tenant admin signs in, finds a person and files a restriction, which waits for approval", async () => {
-      const opened = await open();
+      const opened = await openAs("tenant-admin");
       const { page } = opened;
-      await signIn(opened, "tenant-admin");
       const nav = await page.$$eval('nav[aria-label="Main"] a', (links) => links.map((link) => link.textContent));
       // What a tenant admin may do (OPERATION_ROLES): not retention runs, but residency and webhooks.
       expect(nav).toEqual(["Find a person", "Requests", "Audit trail", "Operations"]);
@@ -281,9 +337,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await axe(page, "person");
       await screenshot(page, "person");
 
-      await click(page, "button", "File a restriction");
-      await page.type('form[aria-label="File a restriction"] input[name="reason"]', "The person asked us to stop processing their data");
-      await click(page, "button", "File restriction (export, then erase)");
+      await submitReason(page, "File a restriction", "The person asked us to stop processing their data", "File restriction (export, then erase)");
       const filed = await waitForText(page, ".success", "Filed: restriction");
       expect(filed).toContain("AWAITING APPROVAL");
       restrictionId = /restriction ([0-9a-f-]{36})/.exec(filed)![1]!;
@@ -306,21 +360,17 @@ export function describeConsoleSuite(kind: StoreKind): void {
       expect(stored).toEqual({ local: 0, session: 0, cookie: "" });
       await page.reload({ waitUntil: "load" });
       await page.waitForSelector("#role");
-      expect(opened.offOrigin).toEqual([]);
-      await page.close();
+      await closeClean(opened);
       const second = await system.gql(adminToken, `mutation($u: ID!) { restrictProcessing(user: $u, reason: "second person") { id status } }`, { u: users.grace!.id });
       expect(second.body.data?.restrictProcessing.status).toBe("AWAITING_APPROVAL");
       heldRequestId = second.body.data!.restrictProcessing.id;
     });
 
     test("every error shows the API's message and code", async () => {
-      const opened = await open();
+      const opened = await openAs("tenant-admin");
       const { page } = opened;
-      await signIn(opened, "tenant-admin");
       // Nothing is held about this id: personalData answers NOT_FOUND, and the page says so with the code.
-      await page.evaluate((id: string) => {
-        location.hash = `#/person/${id}`;
-      }, "00000000-0000-4000-8000-000000000000");
+      await visit(page, "person", "00000000-0000-4000-8000-000000000000");
       const error = await waitForText(page, "[role=alert]", ":");
       const api = await system.gql(adminToken, `query($u: ID!) { personalData(user: $u) { userId } }`, { u: "00000000-0000-4000-8000-000000000000" });
       const expected = api.body.errors![0]!;
@@ -329,12 +379,9 @@ export function describeConsoleSuite(kind: StoreKind): void {
     });
 
     test("a privacy officer approves it, watches it reach COMPLETED and downloads the report", async () => {
-      const opened = await open();
+      const opened = await openAs("privacy-officer", "Requests");
       const { page } = opened;
-      await signIn(opened, "privacy-officer");
-      await click(page, 'nav[aria-label="Main"] a', "Requests");
-      await page.waitForSelector("#filter-status");
-      await page.select("#filter-status", "AWAITING_APPROVAL");
+      await selectFilter(page, "filter-status", "AWAITING_APPROVAL");
       await waitForText(page, "p.muted", "2 request(s)");
       await axe(page, "requests");
       await screenshot(page, "requests");
@@ -365,43 +412,33 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await waitForText(page, "[data-testid=downloaded]", "Saved privacy-export.zip", 30_000);
       const audit = await system.gql(adminToken, `{ tenantAuditLog(first: 50) { edges { node { action } } } }`);
       expect(audit.body.data!.tenantAuditLog.edges.map((edge: any) => edge.node.action)).toContain("PRIVACY_EXPORT_DOWNLOADED");
-      expect(opened.offOrigin).toEqual([]);
-      await page.close();
+      await closeClean(opened);
     }, 120_000);
 
     test("a hold placed from the person's page stops a second person's restriction (ON_HOLD)", async () => {
-      const opened = await open();
+      const opened = await openPerson("privacy-officer", users.grace!.userPrincipalName);
       const { page } = opened;
-      await signIn(opened, "privacy-officer");
-      await findPerson(page, users.grace!.userPrincipalName);
-      await click(page, "button", "Place a legal hold");
-      await page.type('form[aria-label="Place a legal hold"] input[name="reason"]', "Litigation: keep everything");
-      await click(page, "button", "Place hold");
+      await submitReason(page, "Place a legal hold", "Litigation: keep everything", "Place hold");
       await waitForText(page, ".notice", "Legal hold placed by privacy-officer@");
       expect(await page.$$eval("button", (buttons) => buttons.map((button) => button.textContent))).toContain("Lift the legal hold");
       await axe(page, "person (held)");
       await screenshot(page, "person-held");
 
-      await page.evaluate((id: string) => {
-        location.hash = `#/requests/${id}`;
-      }, heldRequestId);
+      await visit(page, "requests", heldRequestId);
       await waitForText(page, "[data-testid=request-status]", "AWAITING APPROVAL");
       await click(page, "button", "Approve");
       await waitForText(page, "[data-testid=request-status]", "ON HOLD", 60_000);
       const done = await waitForRequest(system, adminToken, heldRequestId, "erasures { erased }", (request) => request.status === "ON_HOLD");
       expect(done.erasures.every((erasure: { erased: number }) => erasure.erased === 0)).toBe(true);
-      expect(opened.offOrigin).toEqual([]);
-      await page.close();
+      await closeClean(opened);
     }, 90_000);
 
     test("the audit trail highlights refused attempts", async () => {
       // A refused attempt in the tenant's trail: its own admin asking for the operators' retention runs.
       const refused = await system.gql(adminToken, `{ retentionRuns { totalCount } }`);
       expect(refused.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-      const opened = await open();
+      const opened = await openAs("privacy-officer", "Audit trail");
       const { page } = opened;
-      await signIn(opened, "privacy-officer");
-      await click(page, 'nav[aria-label="Main"] a', "Audit trail");
       await page.waitForSelector("#filter-outcome");
       await page.waitForSelector("table tbody tr");
       await axe(page, "audit");
@@ -414,9 +451,8 @@ export function describeConsoleSuite(kind: StoreKind): void {
     });
 
     test("operations: an operator sees retention runs and residency; an officer sees webhooks", async () => {
-      const opened = await open();
+      const opened = await openAs("operator");
       const { page } = opened;
-      await signIn(opened, "operator");
       const nav = await page.$$eval('nav[aria-label="Main"] a', (links) => links.map((link) => link.textContent));
       expect(nav).toEqual(["Operations"]);
       await waitForText(page, "h2", "Retention runs");
@@ -430,9 +466,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await screenshot(page, "operations");
       await page.close();
 
-      const officer = await open();
-      await signIn(officer, "privacy-officer");
-      await click(officer.page, 'nav[aria-label="Main"] a', "Operations");
+      const officer = await openAs("privacy-officer", "Operations");
       await waitForText(officer.page, "h2", "Webhook deliveries");
       expect(await officer.page.$("#retention-title")).toBeNull();
       await axe(officer.page, "operations (officer)");
@@ -479,17 +513,13 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await tabTo("the main navigation's Audit trail", (element) => element.textContent === "Audit trail");
       await page.keyboard.press("Enter");
       await page.waitForSelector("#filter-outcome");
-      expect(opened.offOrigin).toEqual([]);
-      await page.close();
+      await closeClean(opened);
     }, 90_000);
 
     test("an officer finds the access request by kind, extends its deadline and denies it", async () => {
-      const opened = await open();
+      const opened = await openAs("privacy-officer", "Requests");
       const { page } = opened;
-      await signIn(opened, "privacy-officer");
-      await click(page, 'nav[aria-label="Main"] a', "Requests");
-      await page.waitForSelector("#filter-kind");
-      await page.select("#filter-kind", "ACCESS");
+      await selectFilter(page, "filter-kind", "ACCESS");
       await waitForText(page, "p.muted", "1 request(s)");
       await page.click("#filter-overdue");
       await waitForText(page, "p.muted", "0 request(s)");
@@ -497,31 +527,20 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await waitForText(page, "p.muted", "1 request(s)");
       await page.click("table tbody tr a");
       await waitForText(page, "[data-testid=request-status]", "AWAITING APPROVAL");
-      await click(page, "button", "Extend deadline");
-      await page.type('form[aria-label="Extend deadline"] input[name="reason"]', "Complex request (Art. 12(3))");
-      await click(page, "button", "Extend");
+      await submitReason(page, "Extend deadline", "Complex request (Art. 12(3))", "Extend");
       await waitForText(page, "h2", "Deadline extensions");
       expect(await page.$eval("dl.facts", (facts: any) => facts.textContent)).toMatch(/due in (59|60) d/);
-      await click(page, "button", "Deny");
-      await page.type('form[aria-label="Deny"] input[name="reason"]', "Identity not confirmed");
-      await click(page, "button", "Deny request");
+      await submitReason(page, "Deny", "Identity not confirmed", "Deny request");
       await waitForText(page, "[data-testid=request-status]", "DENIED");
       expect(await page.$eval("dl.facts", (facts: any) => facts.textContent)).toContain("Identity not confirmed");
       await axe(page, "request (denied)");
-      expect(opened.offOrigin).toEqual([]);
-      await page.close();
+      await closeClean(opened);
     });
 
     test("a data subject sees only their own data and what they may do", async () => {
       const opened = await open();
       const { page } = opened;
-      await page.goto(`${origin}/console/`, { waitUntil: "load" });
-      await page.waitForSelector("#role");
-      await page.select("#role", "data-subject");
-      await page.select("#tenant", tenantId);
-      await page.waitForSelector("#user");
-      await page.select("#user", users.ada!.id);
-      await click(page, "button", "Sign in");
+      await signInAsSubject(page, users.ada!.id);
       await page.waitForSelector('nav[aria-label="Main"]');
       expect(await page.$$eval('nav[aria-label="Main"] a', (links) => links.map((link) => link.textContent))).toEqual(["Find a person"]);
       // Ada's restriction completed: nothing is held about her any more, and the page says so with the API's code.
@@ -531,13 +550,7 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await page.close();
 
       const grace = await open();
-      await grace.page.goto(`${origin}/console/`, { waitUntil: "load" });
-      await grace.page.waitForSelector("#role");
-      await grace.page.select("#role", "data-subject");
-      await grace.page.select("#tenant", tenantId);
-      await grace.page.waitForSelector("#user");
-      await grace.page.select("#user", users.grace!.id);
-      await click(grace.page, "button", "Sign in");
+      await signInAsSubject(grace.page, users.grace!.id);
       await waitForText(grace.page, "#person-title", users.grace!.userPrincipalName);
       const buttons = await grace.page.$$eval("button", (all) => all.map((button) => button.textContent));
       expect(buttons).toEqual(expect.arrayContaining(["File an access request", "File a restriction"]));
@@ -555,38 +568,30 @@ export function describeConsoleSuite(kind: StoreKind): void {
       await page.waitForSelector("table tbody tr");
       await noHorizontalScroll(page, "person");
       await screenshot(page, "person-390");
-      await click(page, 'nav[aria-label="Main"] a', "Requests");
+      await goTo(page, "Requests");
       await page.waitForSelector("table tbody tr");
       await noHorizontalScroll(page, "requests");
-      await page.evaluate((id: string) => {
-        location.hash = `#/requests/${id}`;
-      }, restrictionId);
+      await visit(page, "requests", restrictionId);
       await waitForText(page, "[data-testid=request-status]", "COMPLETED");
       await noHorizontalScroll(page, "request");
       await axe(page, "request (390 px)");
-      await click(page, 'nav[aria-label="Main"] a', "Audit trail");
+      await goTo(page, "Audit trail");
       await page.waitForSelector("table tbody tr");
       await noHorizontalScroll(page, "audit");
-      await click(page, 'nav[aria-label="Main"] a', "Operations");
+      await goTo(page, "Operations");
       await waitForText(page, "h2", "Webhook deliveries");
       await noHorizontalScroll(page, "operations");
       await page.close();
     });
 
     test("lifting the hold from the person's page lets the held restriction finish", async () => {
-      const opened = await open();
+      const opened = await openPerson("privacy-officer", users.grace!.userPrincipalName);
       const { page } = opened;
-      await signIn(opened, "privacy-officer");
-      await findPerson(page, users.grace!.userPrincipalName);
-      await click(page, "button", "Lift the legal hold");
-      await page.type('form[aria-label="Lift the legal hold"] input[name="reason"]', "Litigation settled");
-      await click(page, "button", "Lift hold");
+      await submitReason(page, "Lift the legal hold", "Litigation settled", "Lift hold");
       await byText(page, "button", "Place a legal hold");
       const done = await waitForRequest(system, adminToken, heldRequestId, "id", undefined, 60_000);
       expect(done.status).toBe("COMPLETED");
-      await page.evaluate((id: string) => {
-        location.hash = `#/requests/${id}`;
-      }, heldRequestId);
+      await visit(page, "requests", heldRequestId);
       await waitForText(page, "[data-testid=request-status]", "COMPLETED");
       const history = await page.$eval("ol.timeline", (list: any) => list.textContent ?? "");
       expect(history).toContain("HELD");

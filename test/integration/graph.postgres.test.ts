@@ -1,13 +1,6 @@
 // Scenario: the whole graph, in-process, on PostgreSQL (production's engine).
 // Runs unless DGG_TEST_POSTGRES=off is set locally; in CI an unreachable server fails the build.
-import { postgresDisabled } from "../support/postgres";
+import { describeOnPostgres } from "../support/postgres";
 import { describeGraph } from "./graph-suite";
 
-if (postgresDisabled) {
-  console.warn("\n*** PostgreSQL suite DISABLED by DGG_TEST_POSTGRES=off: only SQLite was tested ***\n");
-  test("PostgreSQL suite was opted out with DGG_TEST_POSTGRES=off", () => {
-    expect(process.env.DGG_TEST_POSTGRES).toBe("off");
-  });
-} else {
-  describeGraph("postgres");
-}
+describeOnPostgres("suite", () => describeGraph("postgres"));

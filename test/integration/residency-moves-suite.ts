@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { checkResidency, Region, scanFilesForNeedles } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
 import type { DataSource, ObjectLiteral } from "typeorm";
-import type { FaultPoint } from "../../subgraphs/governance/src/privacy/engine/faults";
+import { oneShotFaults } from "../support/one-shot-faults";
 import type { StoreProgress } from "../../subgraphs/governance/src/residency/residency-client";
 import { filesOfStores, keyFilesOf } from "../support/store-files";
 import { auditEntries, startTestSystem } from "../support/system";
@@ -57,7 +57,7 @@ export function describeResidencyMoves(kind: StoreKind): void {
     let beforePurge: (tenantId: string) => Promise<void> = async () => undefined;
     const seen: { store: string; progress: StoreProgress }[] = [];
     const faulted: string[] = [];
-    const onPoint = new Map<FaultPoint, () => void>();
+    const { onPoint, faults } = oneShotFaults();
 
     const mover = (faultPoint?: string): NonNullable<TestSystemOptions["mover"]> => ({
       intervalMs: 50,
@@ -129,14 +129,7 @@ export function describeResidencyMoves(kind: StoreKind): void {
       system = await startTestSystem(kind, {
         mover: mover(),
         privacy: { exportPageSize: 100, checkpointPages: 1, retryBaseMs: 300, retryMaxMs: 1000, maxAttempts: 3 },
-        faults: {
-          hit(point) {
-            const action = onPoint.get(point);
-            if (!action) return;
-            onPoint.delete(point);
-            action();
-          },
-        },
+        faults,
       });
       operator = await system.token(viewer("operator"));
     });

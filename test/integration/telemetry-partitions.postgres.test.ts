@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { createDataSource, DAY_MS, ManualClock, openDataSource, Region, TelemetryKind } from "@dgg/common";
 import { generateTestKeyPair } from "@dgg/common/testkit";
-import { freshPostgresDatabase, postgresDisabled, testDatabaseName } from "../support/postgres";
+import { describeOnPostgres, freshPostgresDatabase, testDatabaseName } from "../support/postgres";
 import { createTelemetryService, telemetryEntities } from "../../subgraphs/telemetry/src/server";
 import { CreateTelemetryTables1732500000000 } from "../../subgraphs/telemetry/src/migrations/1732500000000-create-telemetry-tables";
 import { PartitionTelemetryByDay1734000000000 } from "../../subgraphs/telemetry/src/migrations/1734000000000-partition-telemetry-by-day";
@@ -27,11 +27,7 @@ const dayName = (at: number) => `telemetry_event_p${new Date(at).toISOString().s
 const NOW = new Date("2031-05-10T15:00:00.000Z");
 const row = (userId: string, at: number) => ({ id: randomUUID(), tenantId: randomUUID(), userId, kind: TelemetryKind.ERROR, occurredAt: new Date(at), payload: { at } });
 
-if (postgresDisabled) {
-  test("PostgreSQL partition suite was opted out with DGG_TEST_POSTGRES=off", () => expect(process.env.DGG_TEST_POSTGRES).toBe("off"));
-} else {
-  describePartitions();
-}
+describeOnPostgres("partition suite", describePartitions);
 
 function describePartitions(): void {
 describe("telemetry partitions on PostgreSQL", () => {

@@ -16,7 +16,7 @@ import type { StoreKind, TestSystem } from "../support/system";
 import { heldRecords, seedSubject } from "./harness";
 import type { Subject } from "./harness";
 import { FAULT_POINTS } from "../../subgraphs/governance/src/privacy/engine/faults";
-import type { FaultPoint } from "../../subgraphs/governance/src/privacy/engine/faults";
+import { oneShotFaults } from "../support/one-shot-faults";
 
 const REQUEST_FIELDS = "id kind status approvedBy approvedAt decisionReason dueAt overdue requestedBy deadlineExtensions { days reason extendedBy } erasures { category erased }";
 const HISTORY = `history(first: 100) { totalCount edges { node { action actor status details } } }`;
@@ -28,18 +28,11 @@ export function describeCasesSuite(kind: StoreKind): void {
   describe(`privacy requests as cases (${kind})`, () => {
     let system: TestSystem;
     /** One-shot actions at named engine points (the in-process workers call `hit`). */
-    const onPoint = new Map<FaultPoint, () => void>();
+    const { onPoint, faults } = oneShotFaults();
 
     beforeAll(async () => {
       system = await startTestSystem(kind, {
-        faults: {
-          hit(point) {
-            const action = onPoint.get(point);
-            if (!action) return;
-            onPoint.delete(point);
-            action();
-          },
-        },
+        faults,
       });
     });
 

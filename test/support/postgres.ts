@@ -10,6 +10,22 @@ export const PG_BASE_URL = process.env.DGG_TEST_PG_URL ?? "postgres://postgres@1
 export const postgresDisabled = process.env.DGG_TEST_POSTGRES === "off" && process.env.CI !== "true";
 
 /**
+ * Declares `describeSuite` on PostgreSQL, or, when the suites are opted out, one test that
+ * records the opt-out (so a skipped engine shows in the report instead of vanishing).
+ * `suite` names it in the opt-out test, e.g. "PostgreSQL <suite> was opted out ...".
+ */
+export function describeOnPostgres(suite: string, describeSuite: () => void): void {
+  if (!postgresDisabled) {
+    describeSuite();
+    return;
+  }
+  console.warn(`\n*** PostgreSQL ${suite} DISABLED by DGG_TEST_POSTGRES=off: only SQLite was tested ***\n`);
+  test(`PostgreSQL ${suite} was opted out with DGG_TEST_POSTGRES=off`, () => {
+    expect(process.env.DGG_TEST_POSTGRES).toBe("off");
+  });
+}
+
+/**
  * Test database names: `<prefix>_w<jest worker>_<store>`, so suites running in parallel
  * (jest workers, or several checkouts on one machine via DGG_TEST_DB_PREFIX) never share one.
  */

@@ -72,6 +72,15 @@ export function describeWebhooksSuite(kind: StoreKind): void {
       return response.body.data!.restrictProcessing.id as string;
     }
 
+    /** A fresh subject with a REQUEST_RECEIVED webhook and a restriction filed while the dispatcher is stopped: one delivery left pending. */
+    async function pendingDelivery(name: string): Promise<{ subject: Subject; hook: Awaited<ReturnType<typeof register>> }> {
+      const subject = await seedSubject(system, name, 0, 0);
+      const hook = await register(subject, ["REQUEST_RECEIVED"]);
+      await system.governance.webhooks.stop();
+      await restrict(subject);
+      return { subject, hook };
+    }
+
     /** The tenant's webhooks with their deliveries, through the gateway. */
     async function deliveriesOf(subject: Subject, webhookId: string): Promise<Record<string, any>[]> {
       const response = await system.gql(await admin(subject), `query($t: ID!) { ${DELIVERIES} }`, { t: subject.tenantId });
@@ -291,10 +300,7 @@ export function describeWebhooksSuite(kind: StoreKind): void {
     });
 
     it("sends after a restart what was pending when governance stopped", async () => {
-      const subject = await seedSubject(system, `restart-${kind}`, 0, 0);
-      const hook = await register(subject, ["REQUEST_RECEIVED"]);
-      await system.governance.webhooks.stop();
-      await restrict(subject);
+      const { subject, hook } = await pendingDelivery(`restart-${kind}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(receiver.at(hook.path)).toHaveLength(0);
       expect(await deliveriesOf(subject, hook.id)).toEqual([expect.objectContaining({ status: "PENDING", attempts: 0 })]);
@@ -305,10 +311,7 @@ export function describeWebhooksSuite(kind: StoreKind): void {
     });
 
     it("resumes a delivery whose replica died mid-POST once its lease expires", async () => {
-      const subject = await seedSubject(system, `lease-${kind}`, 0, 0);
-      const hook = await register(subject, ["REQUEST_RECEIVED"]);
-      await system.governance.webhooks.stop();
-      await restrict(subject);
+      const { subject, hook } = await pendingDelivery(`lease-${kind}`);
       // As a replica that claimed it and was killed before recording anything would leave it.
       const leaseUntil = system.clock.now().getTime() + 5000;
       await governance().query(`UPDATE webhook_delivery SET lease_owner = 'dead-replica', lease_expires_at = ${p(1)}, attempts = 1 WHERE webhook_id = ${p(2)}`, [leaseUntil, hook.id]);
@@ -321,10 +324,7 @@ export function describeWebhooksSuite(kind: StoreKind): void {
     });
 
     it("sends nothing more to a deleted webhook, its pending deliveries included", async () => {
-      const subject = await seedSubject(system, `delete-${kind}`, 0, 0);
-      const hook = await register(subject, ["REQUEST_RECEIVED"]);
-      await system.governance.webhooks.stop();
-      await restrict(subject);
+      const { subject, hook } = await pendingDelivery(`delete-${kind}`);
       const deleted = await system.gql(await admin(subject), `mutation($id: ID!) { deleteWebhook(id: $id) }`, { id: hook.id });
       expect(deleted.body).toEqual({ data: { deleteWebhook: true } });
       const again = await system.gql(await admin(subject), `mutation($id: ID!) { deleteWebhook(id: $id) }`, { id: hook.id });

@@ -3,7 +3,8 @@ import { useQuery } from "urql";
 import type { AuditOutcome } from "../gql/graphql";
 import { TenantAuditLog } from "../operations";
 import { ErrorBox, Time } from "../ui";
-import { PAGE } from "./Requests";
+import { DataTable } from "../table";
+import { PAGE, ShowMore } from "../paging";
 
 /** The few details worth a glance (what was refused, and why; which request or file), as text. */
 function summary(details: Record<string, unknown> | null | undefined): string {
@@ -37,42 +38,25 @@ export function AuditScreen() {
       <p aria-live="polite" className="muted">
         {fetching ? "Loading…" : `${data?.tenantAuditLog.totalCount ?? 0} entries, newest first; refused attempts are highlighted`}
       </p>
-      <div className="table-wrap">
-        <table className="cards">
-          <caption className="sr-only">The tenant&apos;s audit trail</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Action</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Actor</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ node }) => (
-              <tr key={node.id} className={node.outcome === "DENIED" ? "refused" : undefined}>
-                <td data-label="When">
-                  <Time value={node.occurredAt} />
-                </td>
-                <td data-label="Action">
-                  {node.action}
-                  {summary(node.details) && <div className="small">{summary(node.details)}</div>}
-                  {node.subjectUserId && <div className="muted small mono">about {node.subjectUserId.slice(0, 8)}</div>}
-                </td>
-                <td data-label="Outcome">{node.outcome === "DENIED" ? <span className="badge refused-badge">Refused</span> : node.outcome.toLowerCase()}</td>
-                <td data-label="Actor">
-                  {node.actor} <span className="muted small">({node.actorRole})</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {data?.tenantAuditLog.pageInfo.hasNextPage && first < 1000 && (
-        <button type="button" onClick={() => setFirst(first + PAGE)} disabled={fetching}>
-          Show more
-        </button>
-      )}
+      <DataTable caption="The tenant's audit trail" columns={["When", "Action", "Outcome", "Actor"]} cards>
+        {rows.map(({ node }) => (
+          <tr key={node.id} className={node.outcome === "DENIED" ? "refused" : undefined}>
+            <td data-label="When">
+              <Time value={node.occurredAt} />
+            </td>
+            <td data-label="Action">
+              {node.action}
+              {summary(node.details) && <div className="small">{summary(node.details)}</div>}
+              {node.subjectUserId && <div className="muted small mono">about {node.subjectUserId.slice(0, 8)}</div>}
+            </td>
+            <td data-label="Outcome">{node.outcome === "DENIED" ? <span className="badge refused-badge">Refused</span> : node.outcome.toLowerCase()}</td>
+            <td data-label="Actor">
+              {node.actor} <span className="muted small">({node.actorRole})</span>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
+      <ShowMore hasNextPage={data?.tenantAuditLog.pageInfo.hasNextPage} first={first} fetching={fetching} setFirst={setFirst} />
     </>
   );
 }

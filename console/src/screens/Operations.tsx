@@ -4,6 +4,7 @@ import { ResidencyMoveQuery, RetentionRuns, RunRetention, Webhooks } from "../op
 import { may } from "../roles";
 import type { Session } from "../session";
 import { ErrorBox, Time, unwrap } from "../ui";
+import { DataTable } from "../table";
 
 export function OperationsScreen({ session }: { session: Session }) {
   return (
@@ -42,35 +43,21 @@ function RetentionSection({ canRun }: { canRun: boolean }) {
         </button>
       )}
       <ErrorBox error={error ?? runError} />
-      <div className="table-wrap">
-        <table>
-          <caption className="sr-only">Retention runs, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Trigger</th>
-              <th scope="col">Purged</th>
-              <th scope="col">Held users</th>
-              <th scope="col">Errors</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(data?.retentionRuns.edges ?? []).map(({ node }) => (
-              <tr key={node.id}>
-                <td>
-                  <Time value={node.startedAt} />
-                </td>
-                <td>
-                  {node.trigger.toLowerCase()} <span className="muted small">by {node.triggeredBy}</span>
-                </td>
-                <td>{node.purges.map((p) => `${p.category.toLowerCase()}: ${p.purged}`).join(", ") || "nothing"}</td>
-                <td className="num">{node.heldUsers}</td>
-                <td>{node.errors.length === 0 ? "none" : node.errors.map((e) => e.message).join("; ")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Retention runs, newest first" columns={["Started", "Trigger", "Purged", "Held users", "Errors"]}>
+        {(data?.retentionRuns.edges ?? []).map(({ node }) => (
+          <tr key={node.id}>
+            <td>
+              <Time value={node.startedAt} />
+            </td>
+            <td>
+              {node.trigger.toLowerCase()} <span className="muted small">by {node.triggeredBy}</span>
+            </td>
+            <td>{node.purges.map((p) => `${p.category.toLowerCase()}: ${p.purged}`).join(", ") || "nothing"}</td>
+            <td className="num">{node.heldUsers}</td>
+            <td>{node.errors.length === 0 ? "none" : node.errors.map((e) => e.message).join("; ")}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }
@@ -113,31 +100,17 @@ function ResidencySection({ session }: { session: Session }) {
             )}
           </p>
           {move && (
-            <div className="table-wrap">
-              <table>
-                <caption className="sr-only">Progress of the move per store</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Store</th>
-                    <th scope="col">Stage</th>
-                    <th scope="col">Copied</th>
-                    <th scope="col">Verified</th>
-                    <th scope="col">Total</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {move.progress.map((p) => (
-                    <tr key={p.store}>
-                      <th scope="row">{p.store}</th>
-                      <td>{p.stage}</td>
-                      <td className="num">{p.copied}</td>
-                      <td className="num">{p.verified}</td>
-                      <td className="num">{p.total}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable caption="Progress of the move per store" columns={["Store", "Stage", "Copied", "Verified", "Total"]}>
+              {move.progress.map((p) => (
+                <tr key={p.store}>
+                  <th scope="row">{p.store}</th>
+                  <td>{p.stage}</td>
+                  <td className="num">{p.copied}</td>
+                  <td className="num">{p.verified}</td>
+                  <td className="num">{p.total}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </>
       )}
@@ -159,33 +132,19 @@ function WebhooksSection({ tenantId }: { tenantId: string }) {
           <p className="small muted">
             {hook.events.join(", ")} · {hook.deliveries.totalCount} deliveries
           </p>
-          <div className="table-wrap">
-            <table>
-              <caption className="sr-only">Recent deliveries to {hook.url}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Last answer</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {hook.deliveries.edges.map(({ node }) => (
-                  <tr key={node.id} className={node.status === "FAILED" ? "refused" : undefined}>
-                    <td>{node.event}</td>
-                    <td>{node.status}</td>
-                    <td className="num">{node.attempts}</td>
-                    <td>{node.lastResponseStatus ?? node.lastError ?? "—"}</td>
-                    <td>
-                      <Time value={node.createdAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption={`Recent deliveries to ${hook.url}`} columns={["Event", "Status", "Attempts", "Last answer", "Created"]}>
+            {hook.deliveries.edges.map(({ node }) => (
+              <tr key={node.id} className={node.status === "FAILED" ? "refused" : undefined}>
+                <td>{node.event}</td>
+                <td>{node.status}</td>
+                <td className="num">{node.attempts}</td>
+                <td>{node.lastResponseStatus ?? node.lastError ?? "—"}</td>
+                <td>
+                  <Time value={node.createdAt} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         </div>
       ))}
     </section>

@@ -6,6 +6,7 @@ import { go, href } from "../router";
 import { may } from "../roles";
 import type { Session } from "../session";
 import { ErrorBox, ReasonAction, Time, unwrap } from "../ui";
+import { DataTable } from "../table";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -162,71 +163,57 @@ function PersonData({ session, userId }: { session: Session; userId: string }) {
         </p>
       )}
       <h3>Data by category</h3>
-      <div className="table-wrap">
-        <table className="cards">
-          <caption className="sr-only">What is held about this person, by category</caption>
-          <thead>
-            <tr>
-              <th scope="col">Category</th>
-              <th scope="col">Records</th>
-              <th scope="col">Recent</th>
-              <th scope="col">Where</th>
-              <th scope="col">Retention</th>
-            </tr>
-          </thead>
-          <tbody>
-            {CATEGORIES.map((category) => {
-              const items = categoryItems(person, category);
-              const locations = person.residency.locations.filter((l) => l.category === category);
-              const retention = person.retention.find((r) => r.category === category);
-              return (
-                <tr key={category}>
-                  <th scope="row">{CATEGORY_LABELS[category]}</th>
-                  <td className="num" data-label="Records">
-                    {items.count}
-                  </td>
-                  <td data-label="Recent">
-                    {items.recent.length === 0 ? (
-                      <span className="muted">none</span>
-                    ) : (
-                      <ul className="plain">
-                        {items.recent.map((text, index) => (
-                          <li key={index}>{text}</li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                  <td data-label="Where">
-                    {locations.map((l) => (
-                      <div key={`${l.kind}-${l.region}`}>
-                        {l.region} · {l.kind.replace(/_/g, " ").toLowerCase()}
-                      </div>
+      <DataTable caption="What is held about this person, by category" columns={["Category", "Records", "Recent", "Where", "Retention"]} cards>
+        {CATEGORIES.map((category) => {
+          const items = categoryItems(person, category);
+          const locations = person.residency.locations.filter((l) => l.category === category);
+          const retention = person.retention.find((r) => r.category === category);
+          return (
+            <tr key={category}>
+              <th scope="row">{CATEGORY_LABELS[category]}</th>
+              <td className="num" data-label="Records">
+                {items.count}
+              </td>
+              <td data-label="Recent">
+                {items.recent.length === 0 ? (
+                  <span className="muted">none</span>
+                ) : (
+                  <ul className="plain">
+                    {items.recent.map((text, index) => (
+                      <li key={index}>{text}</li>
                     ))}
-                  </td>
-                  <td data-label="Retention">
-                    {retention ? (
-                      <>
-                        <div>{retention.policy}</div>
-                        <div>
-                          Purge after: <Time value={retention.purgeAfter} />
-                        </div>
-                        {retention.scheduledPurgeAt && (
-                          <div>
-                            Scheduled: <Time value={retention.scheduledPurgeAt} />
-                          </div>
-                        )}
-                        {retention.legalHold?.active && <div className="badge hold">Held</div>}
-                      </>
-                    ) : (
-                      <span className="muted">—</span>
+                  </ul>
+                )}
+              </td>
+              <td data-label="Where">
+                {locations.map((l) => (
+                  <div key={`${l.kind}-${l.region}`}>
+                    {l.region} · {l.kind.replace(/_/g, " ").toLowerCase()}
+                  </div>
+                ))}
+              </td>
+              <td data-label="Retention">
+                {retention ? (
+                  <>
+                    <div>{retention.policy}</div>
+                    <div>
+                      Purge after: <Time value={retention.purgeAfter} />
+                    </div>
+                    {retention.scheduledPurgeAt && (
+                      <div>
+                        Scheduled: <Time value={retention.scheduledPurgeAt} />
+                      </div>
                     )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                    {retention.legalHold?.active && <div className="badge hold">Held</div>}
+                  </>
+                ) : (
+                  <span className="muted">—</span>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </DataTable>
       <h3>Processing statement</h3>
       <ul className="statement">
         <li>Processed on ISO-certified systems: {person.processing.isoCertifiedSystems ? "yes" : "no"}</li>

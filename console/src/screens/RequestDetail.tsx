@@ -7,6 +7,7 @@ import { may } from "../roles";
 import { ApiError } from "../session";
 import type { Session } from "../session";
 import { Countdown, ErrorBox, ReasonAction, StatusBadge, Time, unwrap } from "../ui";
+import { DataTable } from "../table";
 import { FINAL } from "./Requests";
 
 const BEFORE_ERASURE = ["AWAITING_APPROVAL", "RECEIVED", "EXPORTING", "EXPORTED", "ON_HOLD", "FAILED"];
@@ -208,29 +209,17 @@ export function RequestDetailScreen({ session, id }: { session: Session; id: str
       )}
 
       <h2>Progress</h2>
-      <div className="table-wrap">
-        <table>
-          <caption className="sr-only">Records exported and erased per category</caption>
-          <thead>
-            <tr>
-              <th scope="col">Category</th>
-              <th scope="col">Exported</th>
-              <th scope="col">Erased</th>
-            </tr>
-          </thead>
-          <tbody>
-            {request.progress.map((p) => (
-              <tr key={p.category}>
-                <th scope="row">{p.category.replace(/_/g, " ").toLowerCase()}</th>
-                <td>
-                  <span className="num">{p.exported}</span> {p.exportComplete ? "✓ complete" : ""}
-                </td>
-                <td className="num">{p.erased}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Records exported and erased per category" columns={["Category", "Exported", "Erased"]}>
+        {request.progress.map((p) => (
+          <tr key={p.category}>
+            <th scope="row">{p.category.replace(/_/g, " ").toLowerCase()}</th>
+            <td>
+              <span className="num">{p.exported}</span> {p.exportComplete ? "✓ complete" : ""}
+            </td>
+            <td className="num">{p.erased}</td>
+          </tr>
+        ))}
+      </DataTable>
 
       {request.receipt && (
         <>

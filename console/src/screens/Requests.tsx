@@ -5,11 +5,11 @@ import { PrivacyRequests } from "../operations";
 import { href } from "../router";
 import type { Session } from "../session";
 import { Countdown, ErrorBox, StatusBadge, Time } from "../ui";
+import { DataTable } from "../table";
+import { PAGE, ShowMore } from "../paging";
 
 const STATUSES: PrivacyRequestStatus[] = ["AWAITING_APPROVAL", "RECEIVED", "EXPORTING", "EXPORTED", "ON_HOLD", "ERASING", "COMPLETED", "FAILED", "DENIED", "CANCELED"];
 export const FINAL: string[] = ["COMPLETED", "DENIED", "CANCELED"];
-/** Rows per step of "Show more" (the API allows 1,000 at once). */
-export const PAGE = 50;
 
 export function RequestsScreen({ session }: { session: Session }) {
   const [status, setStatus] = useState<PrivacyRequestStatus | "">("");
@@ -54,47 +54,29 @@ export function RequestsScreen({ session }: { session: Session }) {
       <p aria-live="polite" className="muted">
         {fetching ? "Loading…" : `${data?.privacyRequests.totalCount ?? 0} request(s)`}
       </p>
-      <div className="table-wrap">
-        <table className="cards">
-          <caption className="sr-only">Privacy requests of the tenant, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Request</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Status</th>
-              <th scope="col">Filed</th>
-              <th scope="col">Due</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ node }) => (
-              <tr key={node.id} className={node.overdue ? "overdue-row" : undefined}>
-                <td data-label="Request">
-                  <a href={href("requests", node.id)} className="mono">
-                    {node.id.slice(0, 8)}
-                  </a>
-                  <div className="muted small">user {node.userId.slice(0, 8)} · by {node.requestedBy}</div>
-                </td>
-                <td data-label="Kind">{node.kind === "ACCESS" ? "Access" : "Restriction"}</td>
-                <td data-label="Status">
-                  <StatusBadge status={node.status} />
-                </td>
-                <td data-label="Filed">
-                  <Time value={node.createdAt} />
-                </td>
-                <td data-label="Due">
-                  <Countdown due={node.dueAt} done={FINAL.includes(node.status)} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {data?.privacyRequests.pageInfo.hasNextPage && first < 1000 && (
-        <button type="button" onClick={() => setFirst(first + PAGE)} disabled={fetching}>
-          Show more
-        </button>
-      )}
+      <DataTable caption="Privacy requests of the tenant, newest first" columns={["Request", "Kind", "Status", "Filed", "Due"]} cards>
+        {rows.map(({ node }) => (
+          <tr key={node.id} className={node.overdue ? "overdue-row" : undefined}>
+            <td data-label="Request">
+              <a href={href("requests", node.id)} className="mono">
+                {node.id.slice(0, 8)}
+              </a>
+              <div className="muted small">user {node.userId.slice(0, 8)} · by {node.requestedBy}</div>
+            </td>
+            <td data-label="Kind">{node.kind === "ACCESS" ? "Access" : "Restriction"}</td>
+            <td data-label="Status">
+              <StatusBadge status={node.status} />
+            </td>
+            <td data-label="Filed">
+              <Time value={node.createdAt} />
+            </td>
+            <td data-label="Due">
+              <Countdown due={node.dueAt} done={FINAL.includes(node.status)} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
+      <ShowMore hasNextPage={data?.privacyRequests.pageInfo.hasNextPage} first={first} fetching={fetching} setFirst={setFirst} />
     </>
   );
 }

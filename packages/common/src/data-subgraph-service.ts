@@ -11,7 +11,8 @@ import { RegionalStores } from "./regional-stores";
 import type { ServiceUrls } from "./service-registry";
 import { subjectKeyFiles } from "./subject-keys";
 import { createSubgraphApp } from "./subgraph-server";
-import type { DenialRecorder, InternalRoute, SubgraphApp } from "./subgraph-server";
+import type { DenialRecorder } from "./denial-audit";
+import type { InternalRoute, SubgraphApp } from "./subgraph-server";
 import { TenantRegionDirectory } from "./tenant-regions";
 
 /** What every data subgraph's factory takes (each adds its own options). */

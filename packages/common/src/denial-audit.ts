@@ -1,11 +1,17 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
-import type { DenialRecord } from "./audit-client";
+import type { AuditClient, DenialRecord } from "./audit-client";
 import { ForbiddenError } from "./errors";
 import type { Viewer } from "./identity";
 import type { ServiceLogger } from "./logging/logger";
 
-type Recorder = (viewer: Viewer, token: string, denials: DenialRecord[]) => Promise<void>;
+/** Records refused attempts in the access audit; a subgraph passes its audit client's, audit its own store's. */
+export type DenialRecorder = (viewer: Viewer, token: string, denials: DenialRecord[]) => Promise<void>;
+
+/** The recorder of a service that has an audit client: each refusal goes to the audit service under the caller's token. */
+export function denialsToAudit(audit: AuditClient): DenialRecorder {
+  return (_viewer, token, denials) => audit.recordDenials(token, denials);
+}
 
 /** A refusal as the access audit records it: the caller's message and the target the refusing code knew. */
 export function denialOf(error: ForbiddenError, operation: string): DenialRecord {
@@ -24,7 +30,7 @@ export function denialOf(error: ForbiddenError, operation: string): DenialRecord
  */
 export async function recordQuietly(
   log: ServiceLogger,
-  recorder: Recorder,
+  recorder: DenialRecorder,
   caller: { viewer: Viewer; token: string },
   denials: DenialRecord[],
 ): Promise<void> {
@@ -50,7 +56,7 @@ function operationOf(path: readonly (string | number)[] | undefined, fallback: s
 export function denialAudit<C extends object>(
   log: ServiceLogger,
   callerOf: (context: C) => { viewer: Viewer; token: string } | undefined,
-  recorder: Recorder,
+  recorder: DenialRecorder,
 ): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {

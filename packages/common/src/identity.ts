@@ -140,29 +140,25 @@ export async function verifyClientTokenClaims(token: string, key: KeyLike, now: 
 
 /** Mints a client token with the local issuer key (development only: `npm run token`). */
 export function signClientToken(viewer: Viewer, key: KeyLike, now: Date, ttlSeconds = 8 * 3600): Promise<string> {
-  const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT(claimsOf(viewer))
-    .setProtectedHeader({ alg: "ES256", typ: "JWT" })
-    .setSubject(viewer.subject)
-    .setIssuer(DEV_ISSUER)
-    .setAudience(GATEWAY_AUDIENCE)
-    .setIssuedAt(iat)
-    .setNotBefore(iat)
-    .setExpirationTime(iat + ttlSeconds)
-    .sign(key);
+  return signViewer(viewer, key, { issuer: DEV_ISSUER, audience: GATEWAY_AUDIENCE, now, ttlSeconds, notBefore: true });
 }
 
 /** Mints the short-lived internal identity the gateway and governance forward to subgraphs. */
 export function signInternalToken(viewer: Viewer, key: KeyLike, issuer: string, now: Date): Promise<string> {
-  const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT(claimsOf(viewer))
+  return signViewer(viewer, key, { issuer, audience: INTERNAL_AUDIENCE, now, ttlSeconds: INTERNAL_TTL_SECONDS, notBefore: false });
+}
+
+/** The viewer's claims as an ES256 JWT from `issuer` for `audience`, issued at `now` (and not valid before it, when asked). */
+function signViewer(viewer: Viewer, key: KeyLike, token: { issuer: string; audience: string; now: Date; ttlSeconds: number; notBefore: boolean }): Promise<string> {
+  const iat = Math.floor(token.now.getTime() / 1000);
+  const jwt = new SignJWT(claimsOf(viewer))
     .setProtectedHeader({ alg: "ES256", typ: "JWT" })
     .setSubject(viewer.subject)
-    .setIssuer(issuer)
-    .setAudience(INTERNAL_AUDIENCE)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + INTERNAL_TTL_SECONDS)
-    .sign(key);
+    .setIssuer(token.issuer)
+    .setAudience(token.audience)
+    .setIssuedAt(iat);
+  if (token.notBefore) jwt.setNotBefore(iat);
+  return jwt.setExpirationTime(iat + token.ttlSeconds).sign(key);
 }
 
 /** Verifies a forwarded internal identity; only the gateway and governance hold the signing key. */

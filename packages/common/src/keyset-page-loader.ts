@@ -1,7 +1,9 @@
 import DataLoader from "dataloader";
-import type { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
+import type { DataSource, DeepPartial, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { decodeCursor, keysetAfter, toConnection } from "./pagination";
 import type { Connection } from "./pagination";
+import { openEntity } from "./subject-keys/sealed-entities";
+import type { SubjectKeyStore } from "./subject-keys/key-store";
 
 /** One page of one user's rows: what every per-user connection (devices, telemetry, audit log) is asked for. */
 export interface UserPageKey {
@@ -32,6 +34,19 @@ export interface KeysetPageSource<K extends UserPageKey, R> {
   node: (raw: Record<string, unknown>) => R;
   userOf: (node: R) => string;
   cursorOf: (node: R) => string;
+}
+
+/**
+ * A `node` for rows of an entity sealed per subject: the raw row `hydrate`d onto `entity`,
+ * then opened with the store's subject keys (`keysOf`, resolved at first use like the store).
+ */
+export function openedNode<E extends ObjectLiteral>(
+  db: DataSource,
+  keysOf: () => SubjectKeyStore,
+  entity: new () => E,
+  hydrate: (raw: Record<string, unknown>) => NoInfer<DeepPartial<E>>,
+): (raw: Record<string, unknown>) => E {
+  return (raw) => openEntity(keysOf(), entity, db.getRepository(entity).create(hydrate(raw)));
 }
 
 /** The same key, however its object was built: fields in a fixed order. */

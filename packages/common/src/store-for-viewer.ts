@@ -35,3 +35,25 @@ export async function storeForTenant(stores: RegionalStores, regions: TenantRegi
   const tenantId = assertId(rawTenantId, "tenantId");
   return { tenantId, db: stores.get(await regions.regionOf(tenantId, token)) };
 }
+
+/** What a data subgraph's per-request context starts from: its dependencies, the viewer, its token and the viewer's store. */
+export type DataSubgraphRequest<D> = D & {
+  /** The store of the viewer's tenant's region: the only one this request touches. */
+  db: DataSource;
+  viewer: Viewer;
+  token: string;
+};
+
+/**
+ * Builds a data subgraph's per-request context: `deps`, the viewer and token, the viewer's
+ * store (`storeForViewer`), and what `over` adds for that store (its fresh loaders, ...).
+ */
+export async function dataSubgraphRequest<D extends { stores: RegionalStores; regions: TenantRegionDirectory }, X extends object>(
+  deps: D,
+  viewer: Viewer,
+  token: string,
+  over: (db: DataSource) => X,
+): Promise<DataSubgraphRequest<D> & X> {
+  const db = await storeForViewer(deps.stores, deps.regions, viewer, token);
+  return { ...deps, db, viewer, token, ...over(db) };
+}

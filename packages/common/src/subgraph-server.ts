@@ -11,8 +11,8 @@ import type { GraphQLSchema } from "graphql";
 import type { KeyLike } from "jose";
 import type { DataSource } from "typeorm";
 import type { Clock } from "./clock";
-import type { DenialRecord } from "./audit-client";
 import { denialAudit, denialOf, recordQuietly } from "./denial-audit";
+import type { DenialRecorder } from "./denial-audit";
 import { ForbiddenError, ServiceError } from "./errors";
 import { createErrorFormatter } from "./format-error";
 import { INTERNAL_TOKEN_HEADER } from "./identity";
@@ -49,8 +49,6 @@ export interface InternalRoute {
   handler(request: InternalRequest): Promise<unknown>;
 }
 
-/** Records refused attempts in the access audit; a subgraph passes its audit client's, audit its own store's. */
-export type DenialRecorder = (viewer: Viewer, token: string, denials: DenialRecord[]) => Promise<void>;
 
 export interface SubgraphAppOptions<C extends object> {
   name: string;

@@ -12,6 +12,9 @@ import type { KeyLike } from "jose";
 import { importPrivateKey, importPublicKey, signClientToken, signInternalToken } from "./identity";
 import type { Role, Viewer } from "./identity";
 import { listen } from "./subgraph-server";
+import type { SubgraphApp } from "./subgraph-server";
+import { ManualClock } from "./clock";
+import { StatementCounter } from "./db";
 import { INTERNAL_TOKEN_HEADER } from "./identity";
 import type { DatabaseConfig } from "./db";
 import { Region, REGIONS } from "./enums";
@@ -106,3 +109,42 @@ export const fakeTenantDirectory = {
     tenant: { id: params.id, name: "tenant", storageRegion: TEST_REGION, state: "ACTIVE", movingTo: null },
   }),
 };
+
+/** What a subgraph's test harness starts from: keys, a manual clock, a statement log and the service listening. */
+export interface ServedUnderTest<S extends SubgraphApp> {
+  keys: KeyPair;
+  clock: ManualClock;
+  counter: StatementCounter;
+  service: S;
+  url: string;
+  /** Stops the server and the service, then the stand-ins it talked to. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a service with fresh keys, a ManualClock at `start` and a statement counter (unless
+ * one is given), and listens on a free port. `standIns` are closed after the service, which
+ * may still call them while it stops.
+ */
+export async function serveUnderTest<S extends SubgraphApp>(
+  options: { start: Date; counter?: StatementCounter; standIns: { close(): Promise<void> }[] },
+  create: (base: { keys: KeyPair; clock: ManualClock; counter: StatementCounter }) => Promise<S>,
+): Promise<ServedUnderTest<S>> {
+  const keys = await generateTestKeyPair();
+  const clock = new ManualClock(options.start);
+  const counter = options.counter ?? new StatementCounter();
+  const service = await create({ keys, clock, counter });
+  const server = await listen(service.app, 0);
+  return {
+    keys,
+    clock,
+    counter,
+    service,
+    url: server.url,
+    close: async () => {
+      await server.close();
+      await service.stop();
+      for (const standIn of options.standIns) await standIn.close();
+    },
+  };
+}

@@ -29,48 +29,48 @@ async function serve(options: { keepAliveTimeout?: number; hangUpOn?: (nthOnSock
   };
 }
 
+type Served = Awaited<ReturnType<typeof serve>>;
+
+/** Runs `body` against a fresh `serve(options)` with fresh agents, then closes the server. */
+async function withServer(options: Parameters<typeof serve>[0], body: (server: Served, agents: KeepAliveAgents) => Promise<void>): Promise<void> {
+  const server = await serve(options);
+  try {
+    await body(server, new KeepAliveAgents());
+  } finally {
+    await server.close();
+  }
+}
+
 describe("KeepAliveAgents", () => {
   it("reuses a connection, and drops an idle one before the server's announced keep-alive timeout", async () => {
-    const server = await serve({ keepAliveTimeout: 2_000 });
-    const agents = new KeepAliveAgents();
-    try {
+    await withServer({ keepAliveTimeout: 2_000 }, async (server, agents) => {
       for (let i = 0; i < 3; i += 1) expect((await agents.call(server.url, { method: "GET" })).body.toString()).toBe("ok");
       expect(new Set(server.seen.map((s) => s.socket)).size).toBe(1);
       // The server announces timeout=2: the agent drops the socket after 1 s idle, before the server does.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect((await agents.call(server.url, { method: "GET" })).status).toBe(200);
       expect(new Set(server.seen.map((s) => s.socket)).size).toBe(2);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("sends a GET that met a closed kept-alive socket once more, on a fresh one", async () => {
     // The second request on any connection finds it closed, as when the server just timed it out.
-    const server = await serve({ hangUpOn: (n) => n === 2 });
-    const agents = new KeepAliveAgents();
-    try {
+    await withServer({ hangUpOn: (n) => n === 2 }, async (server, agents) => {
       await agents.call(server.url, { method: "GET" });
       const answer = await agents.call(server.url, { method: "GET" });
       expect(answer.body.toString()).toBe("ok");
       expect(server.seen.map((s) => s.method)).toEqual(["GET", "GET", "GET"]);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("never sends a POST twice: the failure is the caller's, as UNAVAILABLE", async () => {
-    const server = await serve({ hangUpOn: (n) => n === 2 });
-    const agents = new KeepAliveAgents();
-    try {
+    await withServer({ hangUpOn: (n) => n === 2 }, async (server, agents) => {
       await agents.call(server.url, { method: "POST", body: "{}" });
       const failure = await agents.call(server.url, { method: "POST", body: "{}" }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(ServiceUnreachableError);
       expect((failure as ServiceUnreachableError).onReusedSocket).toBe(true);
       expect(server.seen.map((s) => s.method)).toEqual(["POST", "POST"]);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("bounds a call by its timeout", async () => {

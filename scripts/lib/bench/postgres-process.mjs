@@ -44,6 +44,17 @@ export async function benchTenant(gateway, token, { name, region }) {
   return { tenantId, operator, admin: () => token({ role: "tenant-admin", subject: "bench@admin", tenantId, userId: null }) };
 }
 
+/**
+ * What a benchmark talks to once its services run: the gateway's GraphQL URL, the token
+ * minter, its tenant (see benchTenant) and that tenant's admin token, minted now.
+ */
+export async function benchSession(env, common, keys, tenant) {
+  const gateway = `${env.GATEWAY_URL}/graphql`;
+  const token = await benchTokens(common, keys);
+  const created = await benchTenant(gateway, token, tenant);
+  return { gateway, token, tenant: created, tenantId: created.tenantId, admin: await created.admin() };
+}
+
 export async function sql(url, text, params = []) {
   const client = new Client({ connectionString: url });
   await client.connect();

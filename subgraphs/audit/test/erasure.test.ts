@@ -18,7 +18,7 @@ import { appendEntries } from "../src/services/audit-entries.service";
 import { eraseAuditSubject } from "../src/services/personal-data.service";
 import { subjectHash } from "../src/services/erased-subjects";
 import { AuditOutcome } from "../src/types/audit-outcome.enum";
-import { postgresDisabled } from "../../../test/support/postgres";
+import { describeOnPostgres, postgresDisabled } from "../../../test/support/postgres";
 import { freshPostgresRegions, startAudit } from "./harness";
 import type { AuditHarness } from "./harness";
 
@@ -223,13 +223,7 @@ function describeErasure(kind: "sqlite" | "postgres", databases: () => Promise<R
 }
 
 describeErasure("sqlite", () => Promise.resolve(tempRegionalSqlite("audit")));
-if (postgresDisabled) {
-  test("PostgreSQL audit erasure was opted out with DGG_TEST_POSTGRES=off", () => {
-    expect(process.env.DGG_TEST_POSTGRES).toBe("off");
-  });
-} else {
-  describeErasure("postgres", () => freshPostgresRegions("audit_erasure"));
-}
+describeOnPostgres("audit erasure", () => describeErasure("postgres", () => freshPostgresRegions("audit_erasure")));
 
 function describeRace(kind: "sqlite" | "postgres", databases: () => Promise<Record<Region, DatabaseConfig>>, numRuns: number): void {
   describe(`audit erasure racing appends on ${kind} (fast-check scheduler)`, () => {

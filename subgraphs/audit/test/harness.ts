@@ -2,9 +2,10 @@
  * Shared set-up for the audit tests: one audit service on throwaway SQLite files (or fresh
  * PostgreSQL databases), listening on a free port, with a manual clock and a statement counter.
  */
-import { INTERNAL_TOKEN_HEADER, listen, ManualClock, REGIONS, StatementCounter } from "@dgg/common";
+import { INTERNAL_TOKEN_HEADER, REGIONS } from "@dgg/common";
+import type { ManualClock, StatementCounter } from "@dgg/common";
 import type { DatabaseConfig, Region, Viewer } from "@dgg/common";
-import { fakeTenantDirectory, generateTestKeyPair, internalToken, startFakeService, tempRegionalSqlite, TEST_REGION } from "@dgg/common/testkit";
+import { fakeTenantDirectory, internalToken, serveUnderTest, startFakeService, tempRegionalSqlite, TEST_REGION } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
 import { createAuditService } from "../src/server";
 import type { AuditService } from "../src/server";
@@ -60,24 +61,23 @@ export async function startAudit(databases: Record<Region, DatabaseConfig> = tem
       return region ? { tenant: { ...answer.tenant, storageRegion: region } } : answer;
     },
   });
-  const keys = await generateTestKeyPair();
-  const clock = new ManualClock(START);
-  const counter = new StatementCounter();
-  const service = await createAuditService({
-    databases,
-    platformRegion: TEST_REGION,
-    internalPublicKey: keys.publicKey,
-    clock,
-    urls: { storageRegions: directory.url },
-    logger: counter,
-  });
-  const server = await listen(service.app, 0);
+  const served = await serveUnderTest({ start: START, standIns: [directory] }, ({ keys, clock, counter }) =>
+    createAuditService({
+      databases,
+      platformRegion: TEST_REGION,
+      internalPublicKey: keys.publicKey,
+      clock,
+      urls: { storageRegions: directory.url },
+      logger: counter,
+    }),
+  );
+  const { keys, clock, service, url } = served;
   // Tokens are signed at the manual clock's time, which the service verifies against.
   const token = (who: Viewer) => internalToken(keys, who, clock.now());
   const call = async (method: "GET" | "POST", path: string, bearer: string | null, body?: unknown): Promise<RouteResponse> => {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (bearer) headers[INTERNAL_TOKEN_HEADER] = bearer;
-    const response = await fetch(`${server.url}/internal${path}`, {
+    const response = await fetch(`${url}/internal${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -85,11 +85,7 @@ export async function startAudit(databases: Record<Region, DatabaseConfig> = tem
     return { status: response.status, body: (await response.json()) as RouteResponse["body"] };
   };
   return {
-    keys,
-    service,
-    url: server.url,
-    clock,
-    counter,
+    ...served,
     token,
     call,
     async append(who, entries) {
@@ -99,10 +95,5 @@ export async function startAudit(databases: Record<Region, DatabaseConfig> = tem
     rowCount: () => service.stores.get(TEST_REGION).getRepository(AuditLogEntry).count(),
     dataRowCount: () => service.stores.get(TEST_REGION).getRepository(AuditLogEntry).countBy({ action: Not("ACCESS_DENIED") }),
     deniedCount: () => service.stores.get(TEST_REGION).getRepository(AuditLogEntry).countBy({ action: "ACCESS_DENIED" }),
-    async close() {
-      await server.close();
-      await service.stop();
-      await directory.close();
-    },
   };
 }

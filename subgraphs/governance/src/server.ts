@@ -5,6 +5,7 @@ import {
   createDataSource,
   createLogger,
   createSubgraphApp,
+  denialsToAudit,
   GOVERNANCE_SERVICE,
   openDataSource,
   ServiceMetrics,
@@ -208,7 +209,7 @@ export async function createGovernanceService(options: GovernanceServiceOptions)
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,
-    recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
+    recordDenials: denialsToAudit(deps.audit),
     context: (viewer, token) => createGovernanceContext(deps, viewer, token),
     internalRoutes: evidenceRoutes(deps),
   });

@@ -14,16 +14,29 @@ import { FileSystemBlobStore } from "../src/blob/blob-store";
 
 describe("export attempts on the file-system blob store", () => {
   const key = "tenant/privacy-requests/request/telemetry.ndjson";
+  const freshBlobs = () => new FileSystemBlobStore(mkdtempSync(join(tmpdir(), "dgg-blobs-")));
+
+  /** A new attempt at `key`: its partial copy opened from the start, with `text` written to it. */
+  async function startAttempt(blobs: FileSystemBlobStore, text: string) {
+    const attempt = randomUUID();
+    const writer = await blobs.openPartial(Region.EUROPE, key, attempt, 0);
+    await writer.write(Buffer.from(text));
+    return { attempt, writer };
+  }
+
+  /** The next attempt at `key`: a copy of `from`'s first `bytes` (its checkpoint) under a new attempt name. */
+  async function resumeAttempt(blobs: FileSystemBlobStore, from: string, bytes: number): Promise<string> {
+    const attempt = randomUUID();
+    await blobs.copyPartial(Region.EUROPE, key, from, attempt, bytes);
+    return attempt;
+  }
 
   it("keeps a committed blob intact whatever a stale attempt writes afterwards, and deletes the other attempts' copies", async () => {
-    const blobs = new FileSystemBlobStore(mkdtempSync(join(tmpdir(), "dgg-blobs-")));
-    const stale = randomUUID();
-    const writer = await blobs.openPartial(Region.EUROPE, key, stale, 0);
-    await writer.write(Buffer.from('{"n":1}\n'));
+    const blobs = freshBlobs();
+    const { attempt: stale, writer } = await startAttempt(blobs, '{"n":1}\n');
     await writer.sync();
     // The next attempt resumes from the 8 checkpointed bytes, in a copy of its own.
-    const fresh = randomUUID();
-    await blobs.copyPartial(Region.EUROPE, key, stale, fresh, 8);
+    const fresh = await resumeAttempt(blobs, stale, 8);
     const next = await blobs.openPartial(Region.EUROPE, key, fresh, 8);
     await next.write(Buffer.from('{"n":2}\n'));
     await next.sync();
@@ -41,13 +54,10 @@ describe("export attempts on the file-system blob store", () => {
   });
 
   it("refuses to resume from a copy shorter than the checkpoint says, and attempt names that are not UUIDs", async () => {
-    const blobs = new FileSystemBlobStore(mkdtempSync(join(tmpdir(), "dgg-blobs-")));
-    const first = randomUUID();
-    const writer = await blobs.openPartial(Region.EUROPE, key, first, 0);
-    await writer.write(Buffer.from("abc"));
+    const blobs = freshBlobs();
+    const { attempt: first, writer } = await startAttempt(blobs, "abc");
     await writer.close();
-    const second = randomUUID();
-    await blobs.copyPartial(Region.EUROPE, key, first, second, 10);
+    const second = await resumeAttempt(blobs, first, 10);
     await expect(blobs.openPartial(Region.EUROPE, key, second, 10)).rejects.toThrow("has 3 bytes, fewer than the 10 checkpointed");
     await expect(blobs.openPartial(Region.EUROPE, key, "../../escape", 0)).rejects.toThrow("is not a UUID");
   });

@@ -5,7 +5,7 @@ import type { DataSource } from "typeorm";
 import { createDataSource, ManualClock, openDataSource } from "@dgg/common";
 import type { DatabaseConfig } from "@dgg/common";
 import { tempSqlite } from "@dgg/common/testkit";
-import { freshPostgresDatabase, postgresDisabled, testDatabaseName } from "../../../test/support/postgres";
+import { describeOnPostgres, freshPostgresDatabase, testDatabaseName } from "../../../test/support/postgres";
 import { governanceEntities, governanceMigrations } from "../src/server";
 import { RetentionLease } from "../src/retention/retention-lease";
 import { retentionIntervalFromEnv } from "../src/retention/retention-config";
@@ -68,11 +68,7 @@ function describeLease(kind: "sqlite" | "postgres"): void {
 }
 
 describeLease("sqlite");
-if (postgresDisabled) {
-  test("PostgreSQL lease suite was opted out with DGG_TEST_POSTGRES=off", () => expect(process.env.DGG_TEST_POSTGRES).toBe("off"));
-} else {
-  describeLease("postgres");
-}
+describeOnPostgres("lease suite", () => describeLease("postgres"));
 
 describe("RETENTION_INTERVAL", () => {
   it("defaults to hourly, accepts ISO-8601 durations and off, refuses the rest naming the value", () => {

@@ -1,6 +1,6 @@
 import { MoveTraceParent1738100000000 } from "./migrations/1738100000000-move-trace-parent";
 import type { KeyLike } from "jose";
-import { AuditClient, createDataSource, createSubgraphApp, openDataSource, ServiceMetrics } from "@dgg/common";
+import { AuditClient, createDataSource, createSubgraphApp, denialsToAudit, openDataSource, ServiceMetrics } from "@dgg/common";
 import type { Clock, DatabaseConfig, ServiceUrls, SubgraphApp, ServiceLogger } from "@dgg/common";
 import type { DataSource, Logger } from "typeorm";
 import { createStorageRegionsContext } from "./context";
@@ -59,7 +59,7 @@ export async function createStorageRegionsService(options: StorageRegionsService
     schema,
     internalPublicKey: options.internalPublicKey,
     clock: options.clock,
-    recordDenials: (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
+    recordDenials: denialsToAudit(deps.audit),
     context: (viewer, token) => createStorageRegionsContext(deps, viewer, token),
     internalRoutes: [...tenantRoutes(deps), ...moveRoutes(deps), ...storageLayoutRoutes(deps)],
   });

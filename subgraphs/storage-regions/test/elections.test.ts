@@ -10,22 +10,12 @@ import { createStorageRegionsContext } from "../src/context";
 import { TenantMove } from "../src/entities/tenant-move.entity";
 import { electStorageRegion } from "../src/services/tenants.service";
 import { DEFAULT_STORAGE_LAYOUT, parseStorageLayout } from "../src/storage-layout";
-import { auditCalls, createTenant, ELECT, firstError, startHarness, tenantRepo } from "./harness";
-import type { Harness } from "./harness";
+import { auditCalls, createTenant, ELECT, firstError, operator, withTwoTenants, tenantRepo } from "./harness";
+import type { CreatedTenant, Harness } from "./harness";
 
 describe("storage-regions electStorageRegion", () => {
-  let h: Harness;
-  const operator = viewer("operator");
-  let tenantA: { id: string; name: string };
-  let tenantB: { id: string; name: string };
-
-  beforeAll(async () => {
-    h = await startHarness();
-    tenantA = await createTenant(h, "Contoso", "EUROPE");
-    tenantB = await createTenant(h, "Fabrikam", "NORTH_AMERICA");
-  });
-
-  afterAll(() => h.close());
+  let h: Harness, tenantA: CreatedTenant, tenantB: CreatedTenant;
+  withTwoTenants((started) => ({ h, tenantA, tenantB } = started));
 
   it("records the election with an audit entry, marks the tenant MOVING and records a durable move", async () => {
     const target = await createTenant(h, "Litware", "EUROPE");

@@ -6,22 +6,12 @@
 import { randomUUID } from "node:crypto";
 import { INTERNAL_TOKEN_HEADER } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
-import { createTenant, firstError, READ, startHarness } from "./harness";
-import type { Harness } from "./harness";
+import { firstError, READ, operator, withTwoTenants } from "./harness";
+import type { CreatedTenant, Harness } from "./harness";
 
 describe("storage-regions internal GET /internal/tenants/:id", () => {
-  let h: Harness;
-  const operator = viewer("operator");
-  let tenantA: { id: string; name: string };
-  let tenantB: { id: string; name: string };
-
-  beforeAll(async () => {
-    h = await startHarness();
-    tenantA = await createTenant(h, "Contoso", "EUROPE");
-    tenantB = await createTenant(h, "Fabrikam", "NORTH_AMERICA");
-  });
-
-  afterAll(() => h.close());
+  let h: Harness, tenantA: CreatedTenant, tenantB: CreatedTenant;
+  withTwoTenants((started) => ({ h, tenantA, tenantB } = started));
 
   it("refuses GraphQL and internal calls without the internal identity", async () => {
     const graphql = await h.gql(null, READ, { id: tenantA.id });

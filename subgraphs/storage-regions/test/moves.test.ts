@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { INTERNAL_TOKEN_HEADER } from "@dgg/common";
 import { viewer } from "@dgg/common/testkit";
 import { TenantMove } from "../src/entities/tenant-move.entity";
-import { createTenant, ELECT, firstError, startHarness, tenantRepo } from "./harness";
+import { createTenant, ELECT, firstError, operator, startHarness, tenantRepo } from "./harness";
 import type { Harness } from "./harness";
 
 const MOVE = `query($t: ID!) { residencyMove(tenantId: $t) { id phase fromRegion toRegion progress { store stage copied total } } }`;
@@ -19,7 +19,6 @@ const CANCEL = `mutation($t: ID!) { cancelResidencyMove(tenantId: $t) { id phase
 
 describe("storage-regions move records, progress and cancel", () => {
   let h: Harness;
-  const operator = viewer("operator");
 
   beforeAll(async () => {
     h = await startHarness();

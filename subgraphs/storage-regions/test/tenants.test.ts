@@ -5,22 +5,22 @@
  */
 import { randomUUID } from "node:crypto";
 import { viewer } from "@dgg/common/testkit";
-import { auditCalls, CREATE, createTenant, firstError, READ, startHarness, tenantRepo } from "./harness";
-import type { Harness } from "./harness";
+import { auditCalls, CREATE, createTenant, expectNoWrites, firstError, READ, operator, withTwoTenants, tenantRepo } from "./harness";
+import type { CreatedTenant, Harness } from "./harness";
 
 describe("storage-regions tenants", () => {
-  let h: Harness;
-  const operator = viewer("operator");
-  let tenantA: { id: string; name: string };
-  let tenantB: { id: string; name: string };
+  let h: Harness, tenantA: CreatedTenant, tenantB: CreatedTenant;
+  withTwoTenants((started) => ({ h, tenantA, tenantB } = started));
 
-  beforeAll(async () => {
-    h = await startHarness();
-    tenantA = await createTenant(h, "Contoso", "EUROPE");
-    tenantB = await createTenant(h, "Fabrikam", "NORTH_AMERICA");
-  });
-
-  afterAll(() => h.close());
+  /** Creates `input` as the operator and expects the refusal `code`, its message containing `text`, and no write; returns the answer. */
+  async function expectCreateRefused(input: { name: string; storageRegion: string }, code: string, text: string) {
+    const writesNothing = await expectNoWrites(h);
+    const response = await h.gql(operator, CREATE, { input });
+    expect(firstError(response.body)?.code).toBe(code);
+    expect(firstError(response.body)?.message).toContain(text);
+    await writesNothing();
+    return response;
+  }
 
   it("lets an operator create a tenant, trimming the name and recording the audit entry", async () => {
     const before = auditCalls(h).length;
@@ -41,34 +41,28 @@ describe("storage-regions tenants", () => {
   });
 
   it("refuses tenant creation by a tenant admin with FORBIDDEN and writes nothing", async () => {
-    const before = { rows: await tenantRepo(h).count(), audits: auditCalls(h).length };
+    const writesNothing = await expectNoWrites(h);
     const response = await h.gql(viewer("tenant-admin", { tenantId: tenantA.id }), CREATE, {
       input: { name: "Sneaky", storageRegion: "EUROPE" },
     });
     expect(firstError(response.body)).toMatchObject({ code: "FORBIDDEN" });
     expect(firstError(response.body)?.message).toContain("tenant-admin");
-    expect(await tenantRepo(h).count()).toBe(before.rows);
-    expect(auditCalls(h)).toHaveLength(before.audits);
+    await writesNothing();
   });
 
   it("refuses a duplicate name with CONFLICT naming it", async () => {
-    const before = await tenantRepo(h).count();
-    const response = await h.gql(operator, CREATE, { input: { name: " Contoso ", storageRegion: "ASIA_PACIFIC" } });
-    expect(firstError(response.body)?.code).toBe("CONFLICT");
-    expect(firstError(response.body)?.message).toContain('"Contoso"');
-    expect(await tenantRepo(h).count()).toBe(before);
+    await expectCreateRefused({ name: " Contoso ", storageRegion: "ASIA_PACIFIC" }, "CONFLICT", '"Contoso"');
   });
 
   it("answers CONFLICT when a concurrent create wins the race on the unique index", async () => {
     // The pre-check sees no "Contoso" (as if the other create had not committed yet); the index then refuses.
     const check = jest.spyOn(tenantRepo(h), "existsBy").mockResolvedValueOnce(false);
     try {
-      const before = { rows: await tenantRepo(h).count(), audits: auditCalls(h).length };
+      const writesNothing = await expectNoWrites(h);
       const response = await h.gql(operator, CREATE, { input: { name: "Contoso", storageRegion: "EUROPE" } });
       expect(check).toHaveBeenCalled();
       expect(firstError(response.body)).toEqual({ code: "CONFLICT", message: 'a tenant named "Contoso" already exists' });
-      expect(await tenantRepo(h).count()).toBe(before.rows);
-      expect(auditCalls(h)).toHaveLength(before.audits);
+      await writesNothing();
     } finally {
       check.mockRestore();
     }
@@ -78,14 +72,9 @@ describe("storage-regions tenants", () => {
     ["an empty name", "   ", "must not be empty"],
     ["an oversized name", "x".repeat(201), "at most 200 characters, got 201"],
   ])("refuses %s with BAD_USER_INPUT naming input.name and writes nothing", async (_case, name, text) => {
-    const before = { rows: await tenantRepo(h).count(), audits: auditCalls(h).length };
-    const response = await h.gql(operator, CREATE, { input: { name, storageRegion: "EUROPE" } });
-    expect(firstError(response.body)?.code).toBe("BAD_USER_INPUT");
+    const response = await expectCreateRefused({ name, storageRegion: "EUROPE" }, "BAD_USER_INPUT", text);
     expect(firstError(response.body)?.message).toContain("input.name");
-    expect(firstError(response.body)?.message).toContain(text);
     expect(response.body.errors?.[0]?.extensions?.argument).toBe("input.name");
-    expect(await tenantRepo(h).count()).toBe(before.rows);
-    expect(auditCalls(h)).toHaveLength(before.audits);
   });
 
   it("accepts a name of exactly 200 characters", async () => {
@@ -94,11 +83,7 @@ describe("storage-regions tenants", () => {
   });
 
   it("rejects an unknown region with BAD_USER_INPUT naming the value", async () => {
-    const before = await tenantRepo(h).count();
-    const response = await h.gql(operator, CREATE, { input: { name: "Mars Base", storageRegion: "MARS" } });
-    expect(firstError(response.body)?.code).toBe("BAD_USER_INPUT");
-    expect(firstError(response.body)?.message).toContain("MARS");
-    expect(await tenantRepo(h).count()).toBe(before);
+    await expectCreateRefused({ name: "Mars Base", storageRegion: "MARS" }, "BAD_USER_INPUT", "MARS");
   });
 
   describe("tenant(id)", () => {

@@ -1,7 +1,7 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import { storeForViewer } from "@dgg/common";
-import type { AuditClient, DataSubgraphBase, Viewer } from "@dgg/common";
+import { dataSubgraphRequest } from "@dgg/common";
+import type { AuditClient, DataSubgraphBase, DataSubgraphRequest, Viewer } from "@dgg/common";
 import { createTelemetryPageLoader } from "./loaders/telemetry-page.loader";
 import type { TelemetryPageKey } from "./loaders/telemetry-page.loader";
 import type { BackgroundWork } from "./services/background-work";
@@ -22,26 +22,17 @@ export interface TelemetryDeps extends DataSubgraphBase {
 }
 
 /** Built per request: the verified viewer, its token (forwarded to audit and users) and fresh loaders. */
-export interface TelemetryContext extends TelemetryDeps {
-  /** The store of the viewer's tenant's region: the only one this request touches. */
-  db: DataSource;
+export interface TelemetryContext extends DataSubgraphRequest<TelemetryDeps> {
   /** That store's day partitions (PostgreSQL), or null. */
   partitions: PartitionCatalog | null;
-  viewer: Viewer;
-  token: string;
   loaders: {
     telemetryPage: DataLoader<TelemetryPageKey, TelemetryConnection, string>;
   };
 }
 
-export async function createTelemetryContext(deps: TelemetryDeps, viewer: Viewer, token: string): Promise<TelemetryContext> {
-  const db = await storeForViewer(deps.stores, deps.regions, viewer, token);
-  return {
-    ...deps,
-    viewer,
-    token,
-    db,
+export function createTelemetryContext(deps: TelemetryDeps, viewer: Viewer, token: string): Promise<TelemetryContext> {
+  return dataSubgraphRequest(deps, viewer, token, (db) => ({
     partitions: deps.partitionsFor(db),
     loaders: { telemetryPage: createTelemetryPageLoader(db, () => deps.stores.keysOf(db), deps.clock) },
-  };
+  }));
 }

@@ -1,4 +1,4 @@
-import { AuditClient, createDataSubgraphService, CreatePersonalDataFreeze1737000000000, PersonalDataFreeze, residencyRoutes } from "@dgg/common";
+import { AuditClient, createDataSubgraphService, CreatePersonalDataFreeze1737000000000, denialsToAudit, PersonalDataFreeze, residencyRoutes } from "@dgg/common";
 import type { DataSubgraphBase, DataSubgraphService, DataSubgraphServiceOptions, ServiceUrls } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { createTelemetryContext } from "./context";
@@ -65,7 +65,7 @@ export function createTelemetryService(options: TelemetryServiceOptions): Promis
       schema: buildTelemetrySchema,
       deps: (base) => telemetryDeps(base, options),
       context: createTelemetryContext,
-      recordDenials: (deps) => (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
+      recordDenials: (deps) => denialsToAudit(deps.audit),
       internalRoutes: (deps) => [
         ...personalDataRoutes(deps),
         ...residencyRoutes(deps.stores, [TelemetryEvent, TelemetryHeldEvent, PersonalDataFreeze], {

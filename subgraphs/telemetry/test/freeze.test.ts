@@ -10,9 +10,9 @@ import fc from "fast-check";
 import { callInternal, PersonalDataFreeze, placeFreeze, StatementCounter } from "@dgg/common";
 import type { FreezeResult, IdentifiersResult } from "@dgg/common";
 import { tempRegionalSqlite, TEST_REGION } from "@dgg/common/testkit";
-import { freshPostgresDatabase, postgresDisabled, testDatabaseName } from "../../../test/support/postgres";
-import { event, startTelemetry } from "./harness";
-import type { Harness } from "./harness";
+import { describeOnPostgres, freshPostgresDatabase, testDatabaseName } from "../../../test/support/postgres";
+import { event, withTelemetry } from "./harness";
+import type { Harness, HarnessOptions } from "./harness";
 
 /** Keeps each statement with its parameters, in the order TypeORM sends them. */
 class RecordingLogger extends StatementCounter {
@@ -25,22 +25,22 @@ class RecordingLogger extends StatementCounter {
 
 type Ingested = { accepted: number; rejected: { index: number; userId: string; code: string; message: string }[] };
 
-function describeFreeze(engine: string, databases: () => Promise<Parameters<typeof startTelemetry>[0]>): void {
+function describeFreeze(engine: string, databases: () => Promise<HarnessOptions>): void {
   describe(`telemetry freezes (${engine})`, () => {
     const tenant = randomUUID();
+    const logger = new RecordingLogger();
     let h: Harness;
-    let logger: RecordingLogger;
     let service: string;
     let ingestToken: string;
 
-    beforeAll(async () => {
-      logger = new RecordingLogger();
-      h = await startTelemetry({ ...(await databases()), counter: logger });
-      service = await h.token("service");
-      ingestToken = await h.token("ingest", { tenantId: tenant });
-    });
-
-    afterAll(() => h.close());
+    withTelemetry(
+      async (started) => {
+        h = started;
+        service = await h.token("service");
+        ingestToken = await h.token("ingest", { tenantId: tenant });
+      },
+      async () => ({ ...(await databases()), counter: logger }),
+    );
 
     const freeze = (userId: string, requestId: string, tenantId = tenant) =>
       callInternal<FreezeResult>(`${h.url}/internal/personal-data/${userId}/freeze`, { token: service, body: { tenantId, requestId } });
@@ -161,10 +161,8 @@ function describeFreeze(engine: string, databases: () => Promise<Parameters<type
 }
 
 describeFreeze("SQLite", () => Promise.resolve({}));
-if (postgresDisabled) {
-  test("PostgreSQL freeze suite was opted out with DGG_TEST_POSTGRES=off", () => expect(process.env.DGG_TEST_POSTGRES).toBe("off"));
-} else {
+describeOnPostgres("freeze suite", () =>
   describeFreeze("PostgreSQL", async () => ({
     databases: { ...tempRegionalSqlite("telemetry"), [TEST_REGION]: { type: "postgres", url: await freshPostgresDatabase(testDatabaseName("telemetry_freeze")) } },
-  }));
-}
+  })),
+);

@@ -5,9 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
-import { listen, ManagementState, ManualClock, StatementCounter } from "@dgg/common";
+import { ManagementState } from "@dgg/common";
+import type { ManualClock, StatementCounter } from "@dgg/common";
 import type { AuditRecordInput, DatabaseConfig, Region, Role } from "@dgg/common";
-import { fakeTenantDirectory, generateTestKeyPair, internalToken, postGraphQL, startFakeService, tempRegionalSqlite, TEST_REGION, viewer } from "@dgg/common/testkit";
+import { fakeTenantDirectory, internalToken, postGraphQL, serveUnderTest, startFakeService, tempRegionalSqlite, TEST_REGION, viewer } from "@dgg/common/testkit";
 import type { KeyPair } from "@dgg/common/testkit";
 import { createTelemetryService } from "../src/server";
 import type { TelemetryService } from "../src/server";
@@ -48,7 +49,6 @@ export interface HarnessOptions {
 }
 
 export async function startTelemetry(options: HarnessOptions = {}): Promise<Harness> {
-  const keys = await generateTestKeyPair();
   const users = new Map<string, FakeUser>();
   const audit = { up: true };
   const entries: AuditRecordInput[] = [];
@@ -69,24 +69,20 @@ export async function startTelemetry(options: HarnessOptions = {}): Promise<Harn
       return { users: ids.map((id) => users.get(id)).filter((user) => user !== undefined && user.tenantId === tenantId) };
     },
   });
-  const clock = new ManualClock(START);
-  const counter = options.counter ?? new StatementCounter();
-  const service = await createTelemetryService({
-    databases: options.databases ?? tempRegionalSqlite("telemetry"),
-    platformRegion: TEST_REGION,
-    internalPublicKey: keys.publicKey,
-    clock,
-    urls: { audit: fakes.url, users: fakes.url, storageRegions: fakes.url },
-    logger: counter,
-  });
-  const server = await listen(service.app, 0);
+  const served = await serveUnderTest({ start: START, counter: options.counter, standIns: [fakes] }, ({ keys, clock, counter }) =>
+    createTelemetryService({
+      databases: options.databases ?? tempRegionalSqlite("telemetry"),
+      platformRegion: TEST_REGION,
+      internalPublicKey: keys.publicKey,
+      clock,
+      urls: { audit: fakes.url, users: fakes.url, storageRegions: fakes.url },
+      logger: counter,
+    }),
+  );
+  const { keys, clock, service, url } = served;
   const mutation = `mutation($events: [TelemetryEventInput!]!) { ingestTelemetry(events: $events) { accepted rejected { index userId code message } } }`;
   return {
-    keys,
-    service,
-    url: server.url,
-    clock,
-    counter,
+    ...served,
     fakes,
     users,
     audit,
@@ -97,17 +93,25 @@ export async function startTelemetry(options: HarnessOptions = {}): Promise<Harn
       return id;
     },
     token: (role, options = {}) => internalToken(keys, viewer(role, options), clock.now()),
-    ingest: (token, events) => postGraphQL(server.url, token, mutation, { events }),
+    ingest: (token, events) => postGraphQL(url, token, mutation, { events }),
     eventCount: (where = {}) => service.stores.get(TEST_REGION).getRepository(TelemetryEvent).countBy(where),
-    async close() {
-      await server.close();
-      await service.stop();
-      await fakes.close();
-    },
   };
 }
 
 /** An event input at `occurredAt` (default: the clock's start), kind SERVICE_LOG unless told. */
 export function event(userId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { userId, kind: "SERVICE_LOG", occurredAt: START.toISOString(), payload: { message: "ok" }, ...overrides };
+}
+
+/**
+ * Starts the harness (on `options()`) before the enclosing block's tests, hands it to
+ * `setUp` to keep and seed, and closes it after them.
+ */
+export function withTelemetry(setUp: (h: Harness) => void | Promise<void>, options: () => Promise<HarnessOptions> = () => Promise.resolve({})): void {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startTelemetry(await options());
+    await setUp(started);
+  });
+  afterAll(() => started?.close());
 }

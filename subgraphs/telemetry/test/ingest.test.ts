@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { DAY_MS, ManagementState } from "@dgg/common";
 import { postGraphQL } from "@dgg/common/testkit";
-import { event, START, startTelemetry } from "./harness";
+import { event, START, withTelemetry } from "./harness";
 import type { Harness } from "./harness";
 
 const tenantA = randomUUID();
@@ -22,15 +22,10 @@ describe("ingestTelemetry", () => {
   let bella: string;
   let removed: string;
 
-  beforeAll(async () => {
-    h = await startTelemetry();
-    alice = h.addUser(tenantA);
-    bob = h.addUser(tenantA);
-    bella = h.addUser(tenantB);
-    removed = h.addUser(tenantA, ManagementState.REMOVED);
+  withTelemetry((started) => {
+    h = started;
+    [alice, bob, bella, removed] = [h.addUser(tenantA), h.addUser(tenantA), h.addUser(tenantB), h.addUser(tenantA, ManagementState.REMOVED)];
   });
-
-  afterAll(() => h.close());
 
   /** Sends a batch that must be refused, and checks that nothing at all was written or audited. */
   async function refused(token: string, events: Record<string, unknown>[]) {

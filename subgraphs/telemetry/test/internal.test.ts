@@ -11,7 +11,7 @@ import { TelemetryEvent } from "../src/entities/telemetry-event.entity";
 import { TelemetryHeldEvent } from "../src/entities/telemetry-held-event.entity";
 import { SQLITE_MAX_BATCH, SQLITE_MIN_BATCH } from "../src/services/telemetry-retention";
 import { insertRows } from "../src/services/telemetry-ingest.service";
-import { event, START, startTelemetry } from "./harness";
+import { event, START, withTelemetry } from "./harness";
 import type { Harness } from "./harness";
 
 const tenantA = randomUUID();
@@ -22,10 +22,9 @@ describe("telemetry internal personal-data contract", () => {
   let bob: string;
   let service: string;
 
-  beforeAll(async () => {
-    h = await startTelemetry();
-    alice = h.addUser(tenantA);
-    bob = h.addUser(tenantA);
+  withTelemetry(async (started) => {
+    h = started;
+    [alice, bob] = [h.addUser(tenantA), h.addUser(tenantA)];
     service = await h.token("service");
     const seeded = await h.ingest(await h.token("ingest", { tenantId: tenantA }), [
       ...Array.from({ length: 5 }, (_, i) => event(alice, { occurredAt: new Date(START.getTime() - i * 1000).toISOString(), payload: { i } })),
@@ -33,8 +32,6 @@ describe("telemetry internal personal-data contract", () => {
     ]);
     expect(seeded.body.errors).toBeUndefined();
   });
-
-  afterAll(() => h.close());
 
   const call = <T>(path: string, token: string, body?: unknown) => callInternal<T>(`${h.url}/internal${path}`, { token, body });
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { postGraphQL } from "@dgg/common/testkit";
-import { event, START, startTelemetry } from "./harness";
+import { event, START, withTelemetry } from "./harness";
 import type { Harness } from "./harness";
 
 const tenantA = randomUUID();
@@ -32,8 +32,8 @@ describe("PersonalData.telemetry", () => {
   let many: string;
   const kinds = ["SERVICE_LOG", "PERFORMANCE_LOG", "ERROR"] as const;
 
-  beforeAll(async () => {
-    h = await startTelemetry();
+  withTelemetry(async (started) => {
+    h = started;
     [alice, bob, single, many] = [h.addUser(tenantA), h.addUser(tenantA), h.addUser(tenantA), h.addUser(tenantA)];
     bella = h.addUser(tenantB);
     const admin = await h.token("tenant-admin", { tenantId: tenantA });
@@ -50,8 +50,6 @@ describe("PersonalData.telemetry", () => {
     expect(seeded.body.errors).toBeUndefined();
     expect((await h.ingest(await h.token("ingest", { tenantId: tenantB }), [event(bella)])).body.errors).toBeUndefined();
   });
-
-  afterAll(() => h.close());
 
   async function read(token: string, userIds: string[], variables: Record<string, unknown> = {}) {
     const response = await postGraphQL(h.url, token, QUERY, {

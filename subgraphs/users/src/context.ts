@@ -1,7 +1,6 @@
 import type DataLoader from "dataloader";
-import type { DataSource } from "typeorm";
-import { storeForViewer } from "@dgg/common";
-import type { AuditClient, DataSubgraphBase, TenantDirectoryClient, Viewer } from "@dgg/common";
+import { dataSubgraphRequest } from "@dgg/common";
+import type { AuditClient, DataSubgraphBase, DataSubgraphRequest, TenantDirectoryClient, Viewer } from "@dgg/common";
 import type { UserAccount } from "./entities/user-account.entity";
 import { createUserLoader } from "./loaders/user.loader";
 import { createDevicesPageLoader } from "./loaders/devices-page.loader";
@@ -15,24 +14,15 @@ export interface UsersDeps extends DataSubgraphBase {
 }
 
 /** Built per request: the verified viewer, its token (forwarded to audit), its region's store and fresh loaders. */
-export interface UsersContext extends UsersDeps {
-  /** The store of the viewer's tenant's region: the only one this request touches. */
-  db: DataSource;
-  viewer: Viewer;
-  token: string;
+export interface UsersContext extends DataSubgraphRequest<UsersDeps> {
   loaders: {
     user: DataLoader<string, UserAccount | null>;
     devicesPage: DataLoader<DevicesPageKey, DeviceConnection, string>;
   };
 }
 
-export async function createUsersContext(deps: UsersDeps, viewer: Viewer, token: string): Promise<UsersContext> {
-  const db = await storeForViewer(deps.stores, deps.regions, viewer, token);
-  return {
-    ...deps,
-    db,
-    viewer,
-    token,
+export function createUsersContext(deps: UsersDeps, viewer: Viewer, token: string): Promise<UsersContext> {
+  return dataSubgraphRequest(deps, viewer, token, (db) => ({
     loaders: { user: createUserLoader(db), devicesPage: createDevicesPageLoader(db, () => deps.stores.keysOf(db)) },
-  };
+  }));
 }

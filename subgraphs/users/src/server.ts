@@ -1,4 +1,4 @@
-import { AuditClient, createDataSubgraphService, CreatePersonalDataFreeze1737000000000, PersonalDataFreeze, residencyRoutes, TenantDirectoryClient } from "@dgg/common";
+import { AuditClient, createDataSubgraphService, CreatePersonalDataFreeze1737000000000, denialsToAudit, PersonalDataFreeze, residencyRoutes, TenantDirectoryClient } from "@dgg/common";
 import type { DataSubgraphService, DataSubgraphServiceOptions, ServiceUrls } from "@dgg/common";
 import { createUsersContext } from "./context";
 import type { UsersContext, UsersDeps } from "./context";
@@ -33,7 +33,7 @@ export function createUsersService(options: UsersServiceOptions): Promise<UsersS
         return { ...base, audit: new AuditClient(options.urls.audit), tenants: new TenantDirectoryClient(options.urls.storageRegions) };
       },
       context: createUsersContext,
-      recordDenials: (deps) => (_viewer, token, denials) => deps.audit.recordDenials(token, denials),
+      recordDenials: (deps) => denialsToAudit(deps.audit),
       internalRoutes: (deps) => [...personalDataRoutes(deps), ...residencyRoutes(deps.stores, [UserAccount, Device, PersonalDataFreeze])],
     },
     options,

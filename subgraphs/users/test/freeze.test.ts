@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { callInternal, listen, ManualClock, PersonalDataFreeze } from "@dgg/common";
 import type { DatabaseConfig, FreezeResult, IdentifiersResult, Region } from "@dgg/common";
 import { generateTestKeyPair, internalToken, postGraphQL, startFakeService, tempRegionalSqlite, TEST_REGION, viewer } from "@dgg/common/testkit";
-import { freshPostgresDatabase, postgresDisabled, testDatabaseName } from "../../../test/support/postgres";
+import { describeOnPostgres, freshPostgresDatabase, testDatabaseName } from "../../../test/support/postgres";
 import { createUsersService } from "../src/server";
 import type { UsersService } from "../src/server";
 import { Device } from "../src/entities/device.entity";
@@ -127,11 +127,9 @@ function describeFreeze(engine: string, databases: () => Promise<Record<Region, 
 }
 
 describeFreeze("SQLite", () => Promise.resolve(tempRegionalSqlite("users")));
-if (postgresDisabled) {
-  test("PostgreSQL freeze suite was opted out with DGG_TEST_POSTGRES=off", () => expect(process.env.DGG_TEST_POSTGRES).toBe("off"));
-} else {
+describeOnPostgres("freeze suite", () =>
   describeFreeze("PostgreSQL", async () => ({
     ...tempRegionalSqlite("users"),
     [TEST_REGION]: { type: "postgres", url: await freshPostgresDatabase(testDatabaseName("users_freeze")) },
-  }));
-}
+  })),
+);

@@ -10,7 +10,7 @@ import Database from "better-sqlite3";
 import { listen, ManualClock, SEALED_PREFIX, withVerbatimRunner } from "@dgg/common";
 import type { DatabaseConfig, Region } from "@dgg/common";
 import { generateTestKeyPair, internalToken, postGraphQL, startFakeService, tempRegionalSqlite, TEST_REGION, viewer } from "@dgg/common/testkit";
-import { freshPostgresDatabase, postgresDisabled, testDatabaseName } from "../../../test/support/postgres";
+import { describeOnPostgres, freshPostgresDatabase, testDatabaseName } from "../../../test/support/postgres";
 import { createUsersService } from "../src/server";
 
 function describeLegacySealing(engine: string, databases: () => Promise<Record<Region, DatabaseConfig>>): void {
@@ -86,13 +86,9 @@ function describeLegacySealing(engine: string, databases: () => Promise<Record<R
 
 describeLegacySealing("SQLite", () => Promise.resolve(tempRegionalSqlite("users")));
 
-if (postgresDisabled) {
-  test("PostgreSQL legacy sealing was opted out with DGG_TEST_POSTGRES=off", () => {
-    expect(process.env.DGG_TEST_POSTGRES).toBe("off");
-  });
-} else {
+describeOnPostgres("legacy sealing", () =>
   describeLegacySealing("PostgreSQL", async () => ({
     ...tempRegionalSqlite("users"),
     [TEST_REGION]: { type: "postgres", url: await freshPostgresDatabase(testDatabaseName("users_legacy")) },
-  }));
-}
+  })),
+);

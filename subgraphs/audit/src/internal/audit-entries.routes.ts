@@ -1,6 +1,7 @@
 import type { InternalRoute } from "@dgg/common";
 import type { AuditDeps } from "../context";
-import { appendEntries, assertMayAppend, parseEntries } from "../services/audit-entries.service";
+import { assertMayAppend, parseEntries } from "../services/audit-entries.service";
+import { appendRoute } from "./append-route";
 
 /**
  * The only way into the trail: `POST /internal/audit/entries {entries}` -> `{recorded}`.
@@ -9,15 +10,10 @@ import { appendEntries, assertMayAppend, parseEntries } from "../services/audit-
  */
 export function auditEntriesRoutes(deps: AuditDeps): InternalRoute[] {
   return [
-    {
-      method: "post",
-      path: "/audit/entries",
-      access: "forwarded",
-      async handler({ viewer, body, token }): Promise<{ recorded: number }> {
-        const entries = parseEntries(body);
-        assertMayAppend(viewer, entries);
-        return { recorded: await appendEntries(deps, viewer, token, entries) };
-      },
-    },
+    appendRoute(deps, "/audit/entries", (viewer, body) => {
+      const entries = parseEntries(body);
+      assertMayAppend(viewer, entries);
+      return entries;
+    }),
   ];
 }

@@ -1,7 +1,7 @@
 import type { InternalRoute } from "@dgg/common";
 import type { AuditDeps } from "../context";
-import { appendEntries } from "../services/audit-entries.service";
 import { denialEntries, parseDenials } from "../services/denials.service";
+import { appendRoute } from "./append-route";
 
 /**
  * `POST /internal/audit/denials {denials}` -> `{recorded}`: the access audit's refusals.
@@ -10,14 +10,5 @@ import { denialEntries, parseDenials } from "../services/denials.service";
  * another tenant's trail anything but "this actor was refused this operation".
  */
 export function denialRoutes(deps: AuditDeps): InternalRoute[] {
-  return [
-    {
-      method: "post",
-      path: "/audit/denials",
-      access: "forwarded",
-      async handler({ viewer, body, token }): Promise<{ recorded: number }> {
-        return { recorded: await appendEntries(deps, viewer, token, denialEntries(viewer, parseDenials(body)), "platform") };
-      },
-    },
-  ];
+  return [appendRoute(deps, "/audit/denials", (viewer, body) => denialEntries(viewer, parseDenials(body)), "platform")];
 }

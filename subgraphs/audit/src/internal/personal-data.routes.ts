@@ -1,4 +1,5 @@
-import { BadUserInputError, DataCategory, earliestAcross, personalDataContractRoutes, quote } from "@dgg/common";
+import { BadUserInputError, DataCategory, earliestUnheld, personalDataContractRoutes, quote } from "@dgg/common";
+import type { DataSource } from "typeorm";
 import type { ErasureOrder, InternalRoute, PersonalDataAdapter } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
@@ -53,12 +54,9 @@ export function auditPersonalData(deps: AuditDeps): PersonalDataAdapter {
     },
     async oldest(stores, tenantId, exclude) {
       // Entries concerning held users are not purged, so they do not set the next purge date.
-      const oldestAt = await earliestAcross(stores, (db) => {
-        const qb = db.getRepository(AuditLogEntry).createQueryBuilder("a").select("MIN(a.occurred_at)", "oldest").where("1 = 1");
-        if (tenantId) qb.andWhere("a.tenant_id = :tenantId", { tenantId });
-        if (exclude.length > 0) qb.andWhere("COALESCE(a.subject_user_id, '') NOT IN (:...exclude) AND a.actor NOT IN (:...exclude)", { exclude });
-        return qb;
-      });
+      const entries = (db: DataSource) => db.getRepository(AuditLogEntry).createQueryBuilder("a");
+      const notExcluded = "COALESCE(a.subject_user_id, '') NOT IN (:...exclude) AND a.actor NOT IN (:...exclude)";
+      const oldestAt = await earliestUnheld(stores, { rows: entries, alias: "a", timeColumn: "occurred_at", notExcluded }, tenantId, exclude);
       return [{ category: DataCategory.AUDIT_LOG, oldestAt }];
     },
     // Entries name people by id (and pseudonym); clear-text identifiers come from the other subgraphs.

@@ -1,6 +1,6 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import { createKeysetPageLoader, encodeCursor, openEntity } from "@dgg/common";
+import { createKeysetPageLoader, encodeCursor, openedNode } from "@dgg/common";
 import type { Connection, SubjectKeyStore, UserPageKey } from "@dgg/common";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import { hydrateEntry } from "./hydrate";
@@ -19,7 +19,7 @@ export function createAuditLogPageLoader(db: DataSource, keys: () => SubjectKeyS
     timeColumn: "occurred_at",
     order: "DESC",
     // Raw rows, not loaded as entities: their sealed details are opened here (docs/decisions/0044).
-    node: (row) => openEntity(keys(), AuditLogEntry, db.getRepository(AuditLogEntry).create(hydrateEntry(row))),
+    node: openedNode(db, keys, AuditLogEntry, hydrateEntry),
     userOf: (entry) => entry.subjectUserId!,
     cursorOf: auditCursorOf,
   });

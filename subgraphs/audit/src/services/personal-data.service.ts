@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { AUDIT_RETENTION_MS, DataCategory, DAY_MS, epochOfTime, keysetExportPage, sealedCopies } from "@dgg/common";
+import { AUDIT_RETENTION_MS, DataCategory, DAY_MS, epochOfTime, holdingStats, keysetExportPage, sealedCopies } from "@dgg/common";
 import type { CategoryHolding, ExportPage, SubjectKeyStore } from "@dgg/common";
 import { In } from "typeorm";
 import type { DataSource, EntityManager } from "typeorm";
@@ -19,36 +19,13 @@ const CONCERNS_USER = "(a.subject_user_id = :userId OR a.actor = :userId OR a.ac
 
 /** How many entries concern the user, since when, and in which tenant. */
 export async function auditHoldings(db: DataSource, userId: string, tenantId: string): Promise<{ tenantId: string | null; holding: CategoryHolding }> {
-  const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await db
-    .getRepository(AuditLogEntry)
-    .createQueryBuilder("a")
-    .select("COUNT(*)", "total")
-    .addSelect("MIN(a.occurred_at)", "oldest")
-    .addSelect("MAX(a.tenant_id)", "tenant_id")
-    .where(CONCERNS_USER, { userId })
-    .andWhere("a.tenant_id = :tenantId", { tenantId })
-    .getRawOne();
-  return {
-    tenantId: stats?.tenant_id ?? null,
-    holding: {
-      category: DataCategory.AUDIT_LOG,
-      records: Number(stats?.total ?? 0),
-      oldestAt: stats?.oldest == null ? null : new Date(Number(stats.oldest)).toISOString(),
-    },
-  };
+  const entries = db.getRepository(AuditLogEntry).createQueryBuilder("a").where(CONCERNS_USER, { userId }).andWhere("a.tenant_id = :tenantId", { tenantId });
+  const { records, oldestAt, tenantId: holder } = await holdingStats(entries, "a", "occurred_at");
+  return { tenantId: holder, holding: { category: DataCategory.AUDIT_LOG, records, oldestAt } };
 }
 
-function exportEntry(entry: AuditLogEntry): Record<string, unknown> {
-  return {
-    id: entry.id,
-    tenantId: entry.tenantId,
-    actor: entry.actor,
-    action: entry.action,
-    subjectUserId: entry.subjectUserId,
-    occurredAt: entry.occurredAt.toISOString(),
-    details: entry.details,
-  };
-}
+/** What the archive keeps of each entry. */
+const ENTRY_FIELDS = ["id", "tenantId", "actor", "action", "subjectUserId", "occurredAt", "details"] as const;
 
 /** One export page of the entries concerning the user, oldest first, keyset on (occurred_at, id). */
 export async function exportAuditPage(db: DataSource, userId: string, tenantId: string, after: string | undefined, limit: number): Promise<ExportPage> {
@@ -57,15 +34,7 @@ export async function exportAuditPage(db: DataSource, userId: string, tenantId: 
     .createQueryBuilder("a")
     .where(CONCERNS_USER, { userId })
     .andWhere("a.tenant_id = :tenantId", { tenantId });
-  return keysetExportPage(qb, {
-    alias: "a",
-    timeColumn: "occurred_at",
-    timeOf: (entry) => entry.occurredAt,
-    category: DataCategory.AUDIT_LOG,
-    after,
-    limit,
-    toRecord: exportEntry,
-  });
+  return keysetExportPage(qb, { alias: "a", time: { column: "occurred_at", field: "occurredAt" }, fields: ENTRY_FIELDS, category: DataCategory.AUDIT_LOG, after, limit });
 }
 
 /** What an audit erasure replaces and redacts besides the user id (the erase route's body). */

@@ -17,6 +17,14 @@ const isProgress = (value: unknown): value is MoveProgress => typeof value === "
 /** Which phase each recordable phase must follow: a record is refused unless the move is exactly there. */
 const PREVIOUS: Partial<Record<MovePhase, MovePhase>> = { COPIED: "REQUESTED", COMPLETED: "SWITCHED", CANCELLED: "ROLLED_BACK" };
 
+/** A settling step: the phase it leaves and reaches, where the tenant is then, and the refusal's message. */
+interface Settlement {
+  from: MovePhase;
+  to: MovePhase;
+  regionOf: (move: TenantMove) => Region;
+  refusal: (move: TenantMove, owner: string) => string;
+}
+
 /**
  * The durable move records, for governance's residency mover (service identity only).
  * A mover claims a move with a lease it renews while it works (so two governance replicas
@@ -29,6 +37,11 @@ const PREVIOUS: Partial<Record<MovePhase, MovePhase>> = { COPIED: "REQUESTED", C
  */
 export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
   const moves = () => deps.db.getRepository(TenantMove);
+  /** Applies `changes` to the move only while `owner` holds its claim; whether it did. */
+  async function updateIfHeld(id: string, owner: string, changes: Partial<TenantMove>): Promise<boolean> {
+    const result = await moves().createQueryBuilder().update(TenantMove).set(changes).where("id = :id AND claimed_by = :owner", { id, owner }).execute();
+    return Boolean(result.affected);
+  }
   async function fencedUpdate(id: string, owner: string, phase: MovePhase, changes: Partial<TenantMove>): Promise<TenantMove> {
     const result = await moves()
       .createQueryBuilder()
@@ -45,20 +58,31 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
   }
   const idOf = (params: Record<string, string>) => assertId(params.id!, "id");
   const ownerOf = (body: unknown) => field(body, "owner", isString);
+  /** A mover's call about its claim on a move: the caller must be a service; the move's id and the claim's owner, checked. */
+  const claimOf = (viewer: Viewer, params: Record<string, string>, body: unknown) => {
+    assertServiceIdentity(viewer);
+    return { id: idOf(params), owner: ownerOf(body) };
+  };
   /**
-   * Ends a move's stay in limbo: `from` → `to` for the claim's holder, with the tenant ACTIVE
-   * again in `regionOf(move)`, in one transaction. Conditional on `from` inside it, so a cancel
-   * and a switch that race never both win. Repeating it as the holder returns the move.
+   * The route at `path` that ends a move's stay in limbo: `from` → `to` for the claim's holder,
+   * with the tenant ACTIVE again in `regionOf(move)`, in one transaction. Conditional on `from`
+   * inside it, so a cancel and a switch that race never both win. Repeating it as the holder
+   * returns the move.
    */
+  function settleRoute(
+    path: string,
+    step: Settlement,
+  ): InternalRoute {
+    return { method: "post", path, handler: ({ viewer, params, body }) => settle(viewer, params, body, step) };
+  }
+
   async function settle(
     viewer: Viewer,
     params: Record<string, string>,
     body: unknown,
-    step: { from: MovePhase; to: MovePhase; regionOf: (move: TenantMove) => Region; refusal: (move: TenantMove, owner: string) => string },
+    step: Settlement,
   ): Promise<{ move: TenantMove }> {
-    assertServiceIdentity(viewer);
-    const id = idOf(params);
-    const owner = ownerOf(body);
+    const { id, owner } = claimOf(viewer, params, body);
     const move = await moves().findOneBy({ id });
     if (!move) throw new NotFoundError(`no move with id ${quote(id)}`);
     if (move.phase === step.to && move.claimedBy === owner) return { move };
@@ -90,9 +114,7 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
       method: "post",
       path: "/moves/:id/claim",
       async handler({ viewer, params, body }): Promise<{ move: TenantMove | null }> {
-        assertServiceIdentity(viewer);
-        const id = idOf(params);
-        const owner = ownerOf(body);
+        const { id, owner } = claimOf(viewer, params, body);
         const leaseMs = field(body, "leaseMs", isPositive);
         const now = Date.now();
         // Claimable when unclaimed, already ours, or when the holder's lease ran out (it died).
@@ -110,17 +132,9 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
       method: "post",
       path: "/moves/:id/renew",
       async handler({ viewer, params, body }): Promise<{ held: boolean }> {
-        assertServiceIdentity(viewer);
-        const id = idOf(params);
-        const owner = ownerOf(body);
+        const { id, owner } = claimOf(viewer, params, body);
         const leaseMs = field(body, "leaseMs", isPositive);
-        const result = await moves()
-          .createQueryBuilder()
-          .update(TenantMove)
-          .set({ leaseUntil: new Date(Date.now() + leaseMs) })
-          .where("id = :id AND claimed_by = :owner", { id, owner })
-          .execute();
-        return { held: Boolean(result.affected) };
+        return { held: await updateIfHeld(id, owner, { leaseUntil: new Date(Date.now() + leaseMs) }) };
       },
     },
     {
@@ -147,44 +161,27 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
         return { move: await fencedUpdate(idOf(params), ownerOf(body), PREVIOUS[phase]!, changes) };
       },
     },
-    {
-      method: "post",
-      path: "/moves/:id/switch",
-      handler: ({ viewer, params, body }) =>
-        settle(viewer, params, body, {
-          from: "COPIED",
-          to: "SWITCHED",
-          regionOf: (move) => move.toRegion,
-          refusal: (move, owner) => `move ${move.id} is ${move.phase} and claimed by ${move.claimedBy ?? "nobody"}; only a verified copy (COPIED) held by ${owner} may be switched`,
-        }),
-    },
-    {
-      // After a cancelled move's target copy is deleted: the tenant is ACTIVE again where it was, nothing moved.
-      method: "post",
-      path: "/moves/:id/roll-back",
-      handler: ({ viewer, params, body }) =>
-        settle(viewer, params, body, {
-          from: "CANCELLING",
-          to: "ROLLED_BACK",
-          regionOf: (move) => move.fromRegion,
-          refusal: (move, owner) => `move ${move.id} is ${move.phase}; only a CANCELLING move held by ${owner} may be rolled back`,
-        }),
-    },
+    settleRoute("/moves/:id/switch", {
+      from: "COPIED",
+      to: "SWITCHED",
+      regionOf: (move) => move.toRegion,
+      refusal: (move, owner) => `move ${move.id} is ${move.phase} and claimed by ${move.claimedBy ?? "nobody"}; only a verified copy (COPIED) held by ${owner} may be switched`,
+    }),
+    // After a cancelled move's target copy is deleted: the tenant is ACTIVE again where it was, nothing moved.
+    settleRoute("/moves/:id/roll-back", {
+      from: "CANCELLING",
+      to: "ROLLED_BACK",
+      regionOf: (move) => move.fromRegion,
+      refusal: (move, owner) => `move ${move.id} is ${move.phase}; only a CANCELLING move held by ${owner} may be rolled back`,
+    }),
     {
       method: "post",
       path: "/moves/:id/error",
       async handler({ viewer, params, body }): Promise<{ move: TenantMove }> {
-        assertServiceIdentity(viewer);
-        const id = idOf(params);
-        const owner = ownerOf(body);
+        const { id, owner } = claimOf(viewer, params, body);
         // Recorded, not terminal: the mover retries; nothing is deleted while the copy is not proven.
-        const result = await moves()
-          .createQueryBuilder()
-          .update(TenantMove)
-          .set({ error: field(body, "error", isString).slice(0, 2000), updatedAt: deps.clock.now() })
-          .where("id = :id AND claimed_by = :owner", { id, owner })
-          .execute();
-        if (!result.affected) throw new ConflictError(`move ${id} is not claimed by ${owner}`);
+        const held = await updateIfHeld(id, owner, { error: field(body, "error", isString).slice(0, 2000), updatedAt: deps.clock.now() });
+        if (!held) throw new ConflictError(`move ${id} is not claimed by ${owner}`);
         return { move: await moves().findOneByOrFail({ id }) };
       },
     },

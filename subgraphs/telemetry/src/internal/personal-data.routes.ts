@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { DataCategory, earliestAcross, epochOfTime, keysetExportPage, personalDataContractRoutes, sqlFreezeStore } from "@dgg/common";
+import { DataCategory, earliestUnheld, epochOfTime, holdingStats, keysetExportPage, personalDataContractRoutes, sqlFreezeStore } from "@dgg/common";
 import type { InternalRoute, PersonalDataAdapter } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
@@ -12,15 +12,8 @@ import { PARENT_TABLE } from "../services/partitions";
 import { retentionCutoff, servedEvents } from "../services/served-events";
 import { purgeExpiredTelemetry } from "../services/telemetry-retention";
 
-function exportEvent(event: TelemetryEvent): Record<string, unknown> {
-  return {
-    id: event.id,
-    userId: event.userId,
-    kind: event.kind,
-    occurredAt: event.occurredAt.toISOString(),
-    payload: event.payload,
-  };
-}
+/** What the archive keeps of each event. */
+const EVENT_FIELDS = ["id", "userId", "kind", "occurredAt", "payload"] as const;
 
 /** Detached partitions are dropped this long after a purge, so that their disk work does not delay its answer. */
 const DROP_DELAY_MS = 1000;
@@ -37,24 +30,9 @@ export function telemetryPersonalData(deps: TelemetryDeps): PersonalDataAdapter 
     freezes: sqlFreezeStore,
     async holdings({ tenantId, db }, userId) {
       // What is served: within 30 days, or kept by a legal hold (services/served-events.ts).
-      const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await db
-        .createQueryBuilder()
-        .from(servedEvents(deps.clock.now()), "t")
-        .select("COUNT(*)", "total")
-        .addSelect("MIN(t.occurred_at)", "oldest")
-        .addSelect("MAX(t.tenant_id)", "tenant_id")
-        .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
-        .getRawOne();
-      return {
-        tenantId: stats?.tenant_id ?? null,
-        categories: [
-          {
-            category: DataCategory.TELEMETRY,
-            records: Number(stats?.total ?? 0),
-            oldestAt: stats?.oldest == null ? null : new Date(Number(stats.oldest)).toISOString(),
-          },
-        ],
-      };
+      const served = db.createQueryBuilder().from(servedEvents(deps.clock.now()), "t").where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId });
+      const { records, oldestAt, tenantId: holder } = await holdingStats(served, "t", "occurred_at");
+      return { tenantId: holder, categories: [{ category: DataCategory.TELEMETRY, records, oldestAt }] };
     },
     async exportPage({ tenantId, db }, userId, _category, after, limit) {
       // Expired events are not exported (they are as good as purged); a held user cannot be exported at all.
@@ -63,15 +41,7 @@ export function telemetryPersonalData(deps: TelemetryDeps): PersonalDataAdapter 
         .createQueryBuilder("t")
         .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
         .andWhere("t.occurred_at >= :cutoff", { cutoff: retentionCutoff(deps.clock.now()) });
-      return keysetExportPage(qb, {
-        alias: "t",
-        timeColumn: "occurred_at",
-        timeOf: (event) => event.occurredAt,
-        category: DataCategory.TELEMETRY,
-        after,
-        limit,
-        toRecord: exportEvent,
-      });
+      return keysetExportPage(qb, { alias: "t", time: { column: "occurred_at", field: "occurredAt" }, fields: EVENT_FIELDS, category: DataCategory.TELEMETRY, after, limit });
     },
     async erase({ tenantId, db }, userId) {
       // Idempotent: a second call finds nothing and reports zero.
@@ -104,13 +74,9 @@ export function telemetryPersonalData(deps: TelemetryDeps): PersonalDataAdapter 
       return [{ category: DataCategory.TELEMETRY, count: counts.reduce((sum, count) => sum + count, 0) }];
     },
     async oldest(stores, tenantId, exclude) {
-      const oldestAt = await earliestAcross(stores, (db) => {
-        // Served events only: what expired already goes at the next run, whatever its date.
-        const qb = db.createQueryBuilder().from(servedEvents(deps.clock.now()), "t").select("MIN(t.occurred_at)", "oldest").where("1 = 1");
-        if (tenantId) qb.andWhere("t.tenant_id = :tenantId", { tenantId });
-        if (exclude.length > 0) qb.andWhere("t.user_id NOT IN (:...exclude)", { exclude });
-        return qb;
-      });
+      // Served events only: what expired already goes at the next run, whatever its date.
+      const served = (db: DataSource) => db.createQueryBuilder().from(servedEvents(deps.clock.now()), "t");
+      const oldestAt = await earliestUnheld(stores, { rows: served, alias: "t", timeColumn: "occurred_at", notExcluded: "t.user_id NOT IN (:...exclude)" }, tenantId, exclude);
       return [{ category: DataCategory.TELEMETRY, oldestAt }];
     },
     // Events carry the user id and machine-made payloads, no clear-text name of the person.

@@ -1,6 +1,6 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import { createKeysetPageLoader, encodeCursor, openEntity } from "@dgg/common";
+import { createKeysetPageLoader, encodeCursor, openedNode } from "@dgg/common";
 import type { Clock, Connection, SubjectKeyStore, TelemetryKind, UserPageKey } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import { servedEvents } from "../services/served-events";
@@ -28,7 +28,7 @@ export function createTelemetryPageLoader(db: DataSource, keysOf: () => SubjectK
     narrow: (query, alias, key) => {
       if (key.kinds) query.andWhere(`${alias}.kind IN (:...kinds)`, { kinds: key.kinds });
     },
-    node: (row) => openEntity(keysOf(), TelemetryEvent, db.getRepository(TelemetryEvent).create(hydrate(row))),
+    node: openedNode(db, keysOf, TelemetryEvent, hydrate),
     userOf: (event) => event.userId,
     cursorOf: (event) => encodeCursor([event.occurredAt.getTime(), event.id]),
   });

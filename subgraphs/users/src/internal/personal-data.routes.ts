@@ -1,11 +1,14 @@
 import { In, LessThan } from "typeorm";
+import type { DataSource } from "typeorm";
 import {
   assertId,
   assertServiceIdentity,
   BadUserInputError,
   canActInTenant,
   DataCategory,
-  earliestAcross,
+  earliestUnheld,
+  exportRecord,
+  holdingStats,
   keysetExportPage,
   personalDataContractRoutes,
   quote,
@@ -17,29 +20,11 @@ import { Device } from "../entities/device.entity";
 import { UserAccount } from "../entities/user-account.entity";
 import type { UsersDeps } from "../context";
 
-function exportAccount(user: UserAccount): Record<string, unknown> {
-  return {
-    id: user.id,
-    tenantId: user.tenantId,
-    userPrincipalName: user.userPrincipalName,
-    displayName: user.displayName,
-    email: user.email,
-    managementState: user.managementState,
-    removedAt: user.removedAt?.toISOString() ?? null,
-    createdAt: user.createdAt.toISOString(),
-  };
-}
+const exportAccount = (user: UserAccount) =>
+  exportRecord(user, ["id", "tenantId", "userPrincipalName", "displayName", "email", "managementState", "removedAt", "createdAt"]);
 
-function exportDevice(device: Device): Record<string, unknown> {
-  return {
-    id: device.id,
-    userId: device.userId,
-    deviceName: device.deviceName,
-    operatingSystem: device.operatingSystem,
-    serialNumber: device.serialNumber,
-    enrolledAt: device.enrolledAt.toISOString(),
-  };
-}
+/** What the archive keeps of each device. */
+const DEVICE_FIELDS = ["id", "userId", "deviceName", "operatingSystem", "serialNumber", "enrolledAt"] as const;
 
 /** The users subgraph's side of the internal personal-data contract (ACCOUNT, SERVICE_DATA). */
 export function usersPersonalData(): PersonalDataAdapter {
@@ -50,25 +35,17 @@ export function usersPersonalData(): PersonalDataAdapter {
     freezes: sqlFreezeStore,
     async holdings({ tenantId, db }, userId) {
       const user = await db.getRepository(UserAccount).findOneBy({ id: userId, tenantId });
-      const stats: { total: string | number; oldest: string | number | null; tenant_id: string | null } | undefined = await db
-        .getRepository(Device)
-        .createQueryBuilder("d")
-        .select("COUNT(*)", "total")
-        .addSelect("MIN(d.enrolled_at)", "oldest")
-        .addSelect("MAX(d.tenant_id)", "tenant_id")
-        .where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId })
-        .getRawOne();
-      const deviceCount = Number(stats?.total ?? 0);
+      const devices = await holdingStats(
+        db.getRepository(Device).createQueryBuilder("d").where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId }),
+        "d",
+        "enrolled_at",
+      );
       return {
-        tenantId: user?.tenantId ?? stats?.tenant_id ?? null,
+        tenantId: user?.tenantId ?? devices.tenantId,
         removedAt: user?.removedAt?.toISOString() ?? null,
         categories: [
           { category: DataCategory.ACCOUNT, records: user ? 1 : 0, oldestAt: user?.createdAt.toISOString() ?? null },
-          {
-            category: DataCategory.SERVICE_DATA,
-            records: deviceCount,
-            oldestAt: stats?.oldest == null ? null : new Date(Number(stats.oldest)).toISOString(),
-          },
+          { category: DataCategory.SERVICE_DATA, records: devices.records, oldestAt: devices.oldestAt },
         ],
       };
     },
@@ -78,15 +55,7 @@ export function usersPersonalData(): PersonalDataAdapter {
         return { category: DataCategory.ACCOUNT, records: user ? [exportAccount(user)] : [], nextCursor: null };
       }
       const qb = db.getRepository(Device).createQueryBuilder("d").where("d.user_id = :userId AND d.tenant_id = :tenantId", { userId, tenantId });
-      return keysetExportPage(qb, {
-        alias: "d",
-        timeColumn: "enrolled_at",
-        timeOf: (device) => device.enrolledAt,
-        category: DataCategory.SERVICE_DATA,
-        after,
-        limit,
-        toRecord: exportDevice,
-      });
+      return keysetExportPage(qb, { alias: "d", time: { column: "enrolled_at", field: "enrolledAt" }, fields: DEVICE_FIELDS, category: DataCategory.SERVICE_DATA, after, limit });
     },
     async erase({ tenantId, db }, userId) {
       // Idempotent: a second call finds nothing and reports zeros.
@@ -101,12 +70,8 @@ export function usersPersonalData(): PersonalDataAdapter {
     },
     async oldest(stores, tenantId, exclude) {
       // Held users are not erased at day 30, so they do not set the next purge date.
-      const oldestAt = await earliestAcross(stores, (db) => {
-        const qb = db.getRepository(UserAccount).createQueryBuilder("u").select("MIN(u.removed_at)", "oldest").where("u.removed_at IS NOT NULL");
-        if (tenantId) qb.andWhere("u.tenant_id = :tenantId", { tenantId });
-        if (exclude.length > 0) qb.andWhere("u.id NOT IN (:...exclude)", { exclude });
-        return qb;
-      });
+      const removed = (db: DataSource) => db.getRepository(UserAccount).createQueryBuilder("u").where("u.removed_at IS NOT NULL");
+      const oldestAt = await earliestUnheld(stores, { rows: removed, alias: "u", timeColumn: "removed_at", notExcluded: "u.id NOT IN (:...exclude)" }, tenantId, exclude);
       return [
         { category: DataCategory.ACCOUNT, oldestAt },
         { category: DataCategory.SERVICE_DATA, oldestAt },

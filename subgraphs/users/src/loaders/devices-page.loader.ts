@@ -1,6 +1,6 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import { createKeysetPageLoader, encodeCursor, openEntity } from "@dgg/common";
+import { createKeysetPageLoader, encodeCursor, openedNode } from "@dgg/common";
 import type { Connection, SubjectKeyStore, UserPageKey } from "@dgg/common";
 import { Device } from "../entities/device.entity";
 
@@ -18,7 +18,7 @@ export function createDevicesPageLoader(db: DataSource, keysOf: () => SubjectKey
     userColumn: "user_id",
     timeColumn: "enrolled_at",
     order: "ASC",
-    node: (row) => openEntity(keysOf(), Device, db.getRepository(Device).create(hydrate(row))),
+    node: openedNode(db, keysOf, Device, hydrate),
     userOf: (device) => device.userId,
     cursorOf: (device) => encodeCursor([device.enrolledAt.getTime(), device.id]),
   });
