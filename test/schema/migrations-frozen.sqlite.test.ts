@@ -1,0 +1,4 @@
+// Scenario: migrations are frozen: each subgraph's make exactly the recorded schema, on the embedded default (SQLite).
+import { describeFrozenMigrationsSuite } from "./migrations-frozen-suite";
+
+describeFrozenMigrationsSuite("sqlite");
