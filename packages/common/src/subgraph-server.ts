@@ -49,7 +49,6 @@ export interface InternalRoute {
   handler(request: InternalRequest): Promise<unknown>;
 }
 
-
 export interface SubgraphAppOptions<C extends object> {
   name: string;
   schema: GraphQLSchema;
