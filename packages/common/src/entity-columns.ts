@@ -19,6 +19,12 @@ export const ACTOR_LENGTH = 256;
 /** A replica or worker that holds a lease or took a step. */
 export const WORKER_LENGTH = 128;
 
+/** A reason a person gives (for a hold or its lifting, a request, a denial): at most this many characters. */
+export const REASON_LENGTH = 1000;
+
+/** The message of the last error of a piece of work, cut to this many characters. */
+export const ERROR_LENGTH = 2000;
+
 export interface IdColumnOptions {
   nullable?: boolean;
   /** Also a GraphQL field of type ID (of the same nullability). */

@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from "typeorm";
-import { ActorColumn, ClaimedRow, IdColumn, JsonColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn, TraceParentColumn } from "@dgg/common";
+import { ActorColumn, ClaimedRow, ERROR_LENGTH, IdColumn, JsonColumn, PrimaryIdColumn, REASON_LENGTH, TenantIdColumn, TimeColumn, TraceParentColumn } from "@dgg/common";
 import type { CategoryCount, PrivacyRequestKind, PrivacyRequestStatus, Region } from "@dgg/common";
 import type { RequestCheckpoint } from "../privacy/engine/checkpoint";
 
@@ -33,7 +33,7 @@ export class PrivacyRequestRecord extends ClaimedRow {
   @Column({ name: "status", type: "varchar", length: 24 })
   status!: PrivacyRequestStatus;
 
-  @Column({ name: "reason", type: "varchar", length: 1000, nullable: true })
+  @Column({ name: "reason", type: "varchar", length: REASON_LENGTH, nullable: true })
   reason!: string | null;
 
   /** Subject of the identity that filed the request. */
@@ -61,7 +61,7 @@ export class PrivacyRequestRecord extends ClaimedRow {
   @JsonColumn("erasures", { nullable: true })
   erasures!: CategoryCount[] | null;
 
-  @Column({ name: "error", type: "varchar", length: 2000, nullable: true })
+  @Column({ name: "error", type: "varchar", length: ERROR_LENGTH, nullable: true })
   error!: string | null;
 
   @TimeColumn({ name: "created_at" })
@@ -129,7 +129,7 @@ export class PrivacyRequestRecord extends ClaimedRow {
   approvedAt!: Date | null;
 
   /** Why the request was denied or canceled. */
-  @Column({ name: "decision_reason", type: "varchar", length: 1000, nullable: true })
+  @Column({ name: "decision_reason", type: "varchar", length: REASON_LENGTH, nullable: true })
   decisionReason!: string | null;
 
   @JsonColumn("deadline_extensions")
