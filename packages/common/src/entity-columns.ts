@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Column, PrimaryColumn } from "typeorm";
+import { TimeColumn } from "./db";
 
 /**
  * Named column decorators for the facts every entity repeats: how an id, a tenant, an
@@ -17,6 +18,12 @@ export const ACTOR_LENGTH = 256;
 
 /** A replica or worker that holds a lease or took a step. */
 export const WORKER_LENGTH = 128;
+
+/** A reason a person gives (for a hold or its lifting, a request, a denial): at most this many characters. */
+export const REASON_LENGTH = 1000;
+
+/** The message of the last error of a piece of work, cut to this many characters. */
+export const ERROR_LENGTH = 2000;
 
 export interface IdColumnOptions {
   nullable?: boolean;
@@ -87,4 +94,23 @@ export abstract class UserDataRow {
 
   @TenantIdColumn()
   tenantId!: string;
+}
+
+/**
+ * The columns of a row that workers claim and retry (a privacy request, a webhook delivery):
+ * a claim is one UPDATE that sets the worker and the lease's end where the lease is free or
+ * has run out, and counts an attempt, so two replicas never work one row at once. Both lease
+ * columns are null while nobody holds the row. The due time of the next attempt is each
+ * entity's own (a request waits for nothing, a delivery always has one).
+ */
+export abstract class ClaimedRow {
+  /** Claims so far; each claim is one attempt. */
+  @Column({ name: "attempts", type: "integer" })
+  attempts!: number;
+
+  @WorkerColumn("lease_owner", { nullable: true })
+  leaseOwner!: string | null;
+
+  @TimeColumn({ name: "lease_expires_at", nullable: true })
+  leaseExpiresAt!: Date | null;
 }

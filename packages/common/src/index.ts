@@ -3,6 +3,7 @@ import "reflect-metadata";
 export * from "./errors";
 export * from "./validation";
 export * from "./scalars";
+export * from "./graphql-enum";
 export * from "./enums";
 export * from "./operation-roles";
 export * from "./service-registry";

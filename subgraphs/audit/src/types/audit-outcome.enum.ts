@@ -1,10 +1,6 @@
-import { registerEnumType } from "type-graphql";
+import { graphqlEnum } from "@dgg/common";
+import type { EnumValue } from "@dgg/common";
 
 /** How the recorded attempt ended; DENIED entries are the access audit's refusals. */
-export enum AuditOutcome {
-  SUCCEEDED = "SUCCEEDED",
-  DENIED = "DENIED",
-  FAILED = "FAILED",
-}
-
-registerEnumType(AuditOutcome, { name: "AuditOutcome", description: "How the recorded attempt ended." });
+export const AuditOutcome = graphqlEnum("AuditOutcome", ["SUCCEEDED", "DENIED", "FAILED"], "How the recorded attempt ended.");
+export type AuditOutcome = EnumValue<typeof AuditOutcome>;

@@ -56,7 +56,7 @@ export class PersonalDataContractClient {
    * The one data subgraph holding a category that has a role of its own: the accounts (who
    * owns a user id, who was removed when) and the audit trail (late pseudonymisation).
    */
-  soleSubgraphFor(category: DataCategory.ACCOUNT | DataCategory.AUDIT_LOG): DataSubgraph {
+  soleSubgraphFor(category: typeof DataCategory.ACCOUNT | typeof DataCategory.AUDIT_LOG): DataSubgraph {
     const [subgraph, ...others] = this.subgraphsFor(category);
     if (!subgraph || others.length > 0) throw new Error(`exactly one data subgraph must hold ${category}, found ${this.subgraphsFor(category).length}`);
     return subgraph;

@@ -1,5 +1,5 @@
 import { Column, Entity } from "typeorm";
-import { ActorColumn, IdColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn } from "@dgg/common";
+import { ActorColumn, IdColumn, PrimaryIdColumn, REASON_LENGTH, TenantIdColumn, TimeColumn } from "@dgg/common";
 
 /**
  * A legal hold on one user: while it is active (not lifted), retention purges nothing about
@@ -16,7 +16,7 @@ export class LegalHoldRecord {
   @TenantIdColumn()
   tenantId!: string;
 
-  @Column({ name: "reason", type: "varchar", length: 1000 })
+  @Column({ name: "reason", type: "varchar", length: REASON_LENGTH })
   reason!: string;
 
   /** Subject of the identity that placed the hold. */
@@ -32,6 +32,6 @@ export class LegalHoldRecord {
   @TimeColumn({ name: "lifted_at", nullable: true })
   liftedAt!: Date | null;
 
-  @Column({ name: "lift_reason", type: "varchar", length: 1000, nullable: true })
+  @Column({ name: "lift_reason", type: "varchar", length: REASON_LENGTH, nullable: true })
   liftReason!: string | null;
 }

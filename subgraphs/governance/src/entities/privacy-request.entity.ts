@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from "typeorm";
-import { ActorColumn, IdColumn, JsonColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn, TraceParentColumn, WorkerColumn } from "@dgg/common";
+import { ActorColumn, ClaimedRow, ERROR_LENGTH, IdColumn, JsonColumn, PrimaryIdColumn, REASON_LENGTH, TenantIdColumn, TimeColumn, TraceParentColumn } from "@dgg/common";
 import type { CategoryCount, PrivacyRequestKind, PrivacyRequestStatus, Region } from "@dgg/common";
 import type { RequestCheckpoint } from "../privacy/engine/checkpoint";
 
@@ -15,11 +15,11 @@ export interface DeadlineExtensionRecord {
 /**
  * A privacy request (ACCESS or RESTRICT_PROCESSING) and its evidence: kept after the user's data is gone, so
  * an auditor can see what was exported (location, SHA-256, counts) and what was erased.
- * It is also the durable work item the privacy workers claim (lease columns) and resume
+ * It is also the durable work item the privacy workers claim (ClaimedRow: attempts and lease) and resume
  * from (`checkpoint`), see docs/decisions/0030.
  */
 @Entity({ name: "privacy_request" })
-export class PrivacyRequestRecord {
+export class PrivacyRequestRecord extends ClaimedRow {
   @PrimaryIdColumn()
   id!: string;
 
@@ -33,7 +33,7 @@ export class PrivacyRequestRecord {
   @Column({ name: "status", type: "varchar", length: 24 })
   status!: PrivacyRequestStatus;
 
-  @Column({ name: "reason", type: "varchar", length: 1000, nullable: true })
+  @Column({ name: "reason", type: "varchar", length: REASON_LENGTH, nullable: true })
   reason!: string | null;
 
   /** Subject of the identity that filed the request. */
@@ -61,7 +61,7 @@ export class PrivacyRequestRecord {
   @JsonColumn("erasures", { nullable: true })
   erasures!: CategoryCount[] | null;
 
-  @Column({ name: "error", type: "varchar", length: 2000, nullable: true })
+  @Column({ name: "error", type: "varchar", length: ERROR_LENGTH, nullable: true })
   error!: string | null;
 
   @TimeColumn({ name: "created_at" })
@@ -85,20 +85,11 @@ export class PrivacyRequestRecord {
   @TimeColumn({ name: "due_at" })
   dueAt!: Date;
 
-  @Column({ name: "attempts", type: "integer" })
-  attempts!: number;
-
   @TimeColumn({ name: "next_attempt_at", nullable: true })
   nextAttemptAt!: Date | null;
 
   @TimeColumn({ name: "last_error_at", nullable: true })
   lastErrorAt!: Date | null;
-
-  @WorkerColumn("lease_owner", { nullable: true })
-  leaseOwner!: string | null;
-
-  @TimeColumn({ name: "lease_expires_at", nullable: true })
-  leaseExpiresAt!: Date | null;
 
   /** The step a FAILED request resumes at when retried. */
   @Column({ name: "resume_status", type: "varchar", length: 24, nullable: true })
@@ -138,7 +129,7 @@ export class PrivacyRequestRecord {
   approvedAt!: Date | null;
 
   /** Why the request was denied or canceled. */
-  @Column({ name: "decision_reason", type: "varchar", length: 1000, nullable: true })
+  @Column({ name: "decision_reason", type: "varchar", length: REASON_LENGTH, nullable: true })
   decisionReason!: string | null;
 
   @JsonColumn("deadline_extensions")

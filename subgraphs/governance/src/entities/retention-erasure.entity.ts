@@ -1,5 +1,5 @@
 import { Column, Entity } from "typeorm";
-import { PrimaryIdColumn, TenantIdColumn, TimeColumn } from "@dgg/common";
+import { ERROR_LENGTH, PrimaryIdColumn, TenantIdColumn, TimeColumn } from "@dgg/common";
 
 /**
  * A removed user whose retention erasure has begun and not yet finished in every data
@@ -22,6 +22,6 @@ export class RetentionErasureRecord {
   @Column({ name: "attempts", type: "integer" })
   attempts!: number;
 
-  @Column({ name: "last_error", type: "varchar", length: 2000, nullable: true })
+  @Column({ name: "last_error", type: "varchar", length: ERROR_LENGTH, nullable: true })
   lastError!: string | null;
 }

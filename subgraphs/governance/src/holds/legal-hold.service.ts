@@ -1,11 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { assertId, assertMayCall, assertText, ConflictError, NotFoundError, outOfBounds, quote, writeThenAudit } from "@dgg/common";
+import { assertId, assertMayCall, assertText, ConflictError, NotFoundError, outOfBounds, quote, REASON_LENGTH, writeThenAudit } from "@dgg/common";
 import { LegalHoldRecord } from "../entities/legal-hold.entity";
 import { activeHoldsFor, describeHold } from "./hold-queries";
 import { PrivacyRequestRecord } from "../entities/privacy-request.entity";
 import type { GovernanceContext } from "../context";
-
-const MAX_REASON = 1000;
 
 /**
  * The tenant of the user a hold is about, if the viewer may act there. Privacy officers get
@@ -28,7 +26,7 @@ async function tenantForHold(ctx: GovernanceContext, userId: string, knownTenant
 export async function placeLegalHold(ctx: GovernanceContext, rawUser: string, rawReason: string): Promise<LegalHoldRecord> {
   assertMayCall(ctx.viewer, "placeLegalHold", "place a legal hold");
   const userId = assertId(rawUser, "user");
-  const reason = assertText(rawReason, "reason", MAX_REASON);
+  const reason = assertText(rawReason, "reason", REASON_LENGTH);
   const tenantId = await tenantForHold(ctx, userId, null);
   const [existing] = await activeHoldsFor(ctx.db, [userId]);
   if (existing) throw new ConflictError(`user ${userId} is already under ${describeHold(existing)}`);
@@ -94,7 +92,7 @@ async function insertHold(ctx: GovernanceContext, hold: LegalHoldRecord): Promis
 export async function liftLegalHold(ctx: GovernanceContext, rawUser: string, rawReason: string | null | undefined): Promise<LegalHoldRecord> {
   assertMayCall(ctx.viewer, "liftLegalHold", "lift a legal hold");
   const userId = assertId(rawUser, "user");
-  const liftReason = rawReason == null || rawReason.trim() === "" ? null : assertText(rawReason, "reason", MAX_REASON);
+  const liftReason = rawReason == null || rawReason.trim() === "" ? null : assertText(rawReason, "reason", REASON_LENGTH);
   const [hold] = await activeHoldsFor(ctx.db, [userId]);
   const tenantId = await tenantForHold(ctx, userId, hold?.tenantId ?? null);
   if (!hold) throw new NotFoundError(`user ${userId} has no active legal hold`);

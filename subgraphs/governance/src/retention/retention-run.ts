@@ -1,6 +1,6 @@
 import { eraseEverywhere } from "../contract/erase-everywhere";
 import { randomUUID } from "node:crypto";
-import { DataCategory, PLATFORM_TENANT_ID, withSpan } from "@dgg/common";
+import { DataCategory, ERROR_LENGTH, PLATFORM_TENANT_ID, withSpan } from "@dgg/common";
 import type { AuditRecordInput } from "@dgg/common";
 import { RetentionErasureRecord } from "../entities/retention-erasure.entity";
 import { RetentionRunRecord } from "../entities/retention-run.entity";
@@ -87,7 +87,7 @@ async function eraseRemovedUser(deps: GovernanceDeps, userId: string, tenantId: 
     await pending.delete({ userId });
     return erased;
   } catch (error) {
-    await pending.update({ userId }, { lastError: (error instanceof Error ? error.message : String(error)).slice(0, 2000) });
+    await pending.update({ userId }, { lastError: (error instanceof Error ? error.message : String(error)).slice(0, ERROR_LENGTH) });
     throw error;
   }
 }

@@ -1,13 +1,10 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import { connectionTypes, DataCategory } from "@dgg/common";
-import type { Connection } from "@dgg/common";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { connectionTypes, DataCategory, graphqlEnum } from "@dgg/common";
+import type { Connection, EnumValue } from "@dgg/common";
 import { LegalHold } from "../holds/legal-hold.type";
 
-export enum RetentionTrigger {
-  SCHEDULE = "SCHEDULE",
-  ON_DEMAND = "ON_DEMAND",
-}
-registerEnumType(RetentionTrigger, { name: "RetentionTrigger", description: "Whether the schedule or an operator started a retention run." });
+export const RetentionTrigger = graphqlEnum("RetentionTrigger", ["SCHEDULE", "ON_DEMAND"], "Whether the schedule or an operator started a retention run.");
+export type RetentionTrigger = EnumValue<typeof RetentionTrigger>;
 
 @ObjectType("RetentionStatus")
 export class RetentionStatus {

@@ -1,14 +1,15 @@
 import { Column, Entity } from "typeorm";
-import { IdColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn, WorkerColumn } from "@dgg/common";
+import { ClaimedRow, IdColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn } from "@dgg/common";
 import type { WebhookDeliveryStatus, WebhookEvent } from "./webhook-event";
 
 /**
- * One event for one webhook: the outbox row the dispatcher claims (lease columns), sends and
- * retries. `body` is written once, at enqueue, and is exactly what is signed and sent on
- * every attempt, so a retry carries the same bytes and the same delivery id.
+ * One event for one webhook: the outbox row the dispatcher claims (ClaimedRow: each claim is
+ * one POST, or one refused by the URL policy), sends and retries. `body` is written once, at
+ * enqueue, and is exactly what is signed and sent on every attempt, so a retry carries the
+ * same bytes and the same delivery id.
  */
 @Entity({ name: "webhook_delivery" })
-export class WebhookDeliveryRecord {
+export class WebhookDeliveryRecord extends ClaimedRow {
   @PrimaryIdColumn()
   id!: string;
 
@@ -37,18 +38,8 @@ export class WebhookDeliveryRecord {
   @Column({ name: "status", type: "varchar", length: 16 })
   status!: WebhookDeliveryStatus;
 
-  /** Claims so far; each claim is one POST (or one refused by the URL policy). */
-  @Column({ name: "attempts", type: "integer" })
-  attempts!: number;
-
   @TimeColumn({ name: "next_attempt_at" })
   nextAttemptAt!: Date;
-
-  @WorkerColumn("lease_owner", { nullable: true })
-  leaseOwner!: string | null;
-
-  @TimeColumn({ name: "lease_expires_at", nullable: true })
-  leaseExpiresAt!: Date | null;
 
   @Column({ name: "last_response_status", type: "integer", nullable: true })
   lastResponseStatus!: number | null;

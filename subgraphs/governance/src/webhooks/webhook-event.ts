@@ -1,29 +1,22 @@
-import { registerEnumType } from "type-graphql";
-import { PrivacyRequestStatus } from "@dgg/common";
+import { graphqlEnum, PrivacyRequestStatus } from "@dgg/common";
+import type { EnumValue } from "@dgg/common";
 
-/** What a webhook can subscribe to: the transitions of a tenant's privacy requests. */
-export enum WebhookEvent {
-  REQUEST_RECEIVED = "REQUEST_RECEIVED",
-  REQUEST_AWAITING_APPROVAL = "REQUEST_AWAITING_APPROVAL",
-  REQUEST_APPROVED = "REQUEST_APPROVED",
-  REQUEST_DENIED = "REQUEST_DENIED",
-  REQUEST_CANCELED = "REQUEST_CANCELED",
-  REQUEST_ON_HOLD = "REQUEST_ON_HOLD",
-  REQUEST_COMPLETED = "REQUEST_COMPLETED",
-  REQUEST_FAILED = "REQUEST_FAILED",
-  /** Past its due date and not finished; sent once per request. */
-  REQUEST_OVERDUE = "REQUEST_OVERDUE",
-  REQUEST_DEADLINE_EXTENDED = "REQUEST_DEADLINE_EXTENDED",
-}
+/**
+ * What a webhook can subscribe to: the transitions of a tenant's privacy requests.
+ * REQUEST_OVERDUE: past its due date and not finished; sent once per request.
+ */
+export const WebhookEvent = graphqlEnum(
+  "WebhookEvent",
+  [
+    "REQUEST_RECEIVED", "REQUEST_AWAITING_APPROVAL", "REQUEST_APPROVED", "REQUEST_DENIED", "REQUEST_CANCELED",
+    "REQUEST_ON_HOLD", "REQUEST_COMPLETED", "REQUEST_FAILED", "REQUEST_OVERDUE", "REQUEST_DEADLINE_EXTENDED",
+  ],
+  "A transition of a privacy request that a webhook can subscribe to.",
+);
+export type WebhookEvent = EnumValue<typeof WebhookEvent>;
 
-export enum WebhookDeliveryStatus {
-  PENDING = "PENDING",
-  DELIVERED = "DELIVERED",
-  FAILED = "FAILED",
-}
-
-registerEnumType(WebhookEvent, { name: "WebhookEvent", description: "A transition of a privacy request that a webhook can subscribe to." });
-registerEnumType(WebhookDeliveryStatus, { name: "WebhookDeliveryStatus" });
+export const WebhookDeliveryStatus = graphqlEnum("WebhookDeliveryStatus", ["PENDING", "DELIVERED", "FAILED"]);
+export type WebhookDeliveryStatus = EnumValue<typeof WebhookDeliveryStatus>;
 
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = Object.values(WebhookEvent);
 

@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from "typeorm";
-import { ActorColumn, JsonColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn, TraceParentColumn, WorkerColumn } from "@dgg/common";
+import { ActorColumn, ERROR_LENGTH, JsonColumn, PrimaryIdColumn, TenantIdColumn, TimeColumn, TraceParentColumn, WorkerColumn } from "@dgg/common";
 import type { MoveProgress, Region } from "@dgg/common";
 import type { ResidencyMovePhase } from "../types/residency-move.type";
 
@@ -49,7 +49,7 @@ export class TenantMove {
   @JsonColumn("progress", { nullable: true })
   progress!: MoveProgress | null;
 
-  @Column({ name: "error", type: "varchar", length: 2000, nullable: true })
+  @Column({ name: "error", type: "varchar", length: ERROR_LENGTH, nullable: true })
   error!: string | null;
 
   @ActorColumn("requested_by")

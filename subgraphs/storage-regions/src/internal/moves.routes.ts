@@ -1,4 +1,4 @@
-import { assertId, assertServiceIdentity, BadUserInputError, ConflictError, NotFoundError, quote } from "@dgg/common";
+import { assertId, assertServiceIdentity, BadUserInputError, ConflictError, ERROR_LENGTH, NotFoundError, quote } from "@dgg/common";
 import type { InternalRoute, MoveProgress, Region, Viewer } from "@dgg/common";
 import { Tenant } from "../entities/tenant.entity";
 import { OPEN_PHASES, TenantMove } from "../entities/tenant-move.entity";
@@ -180,7 +180,7 @@ export function moveRoutes(deps: StorageRegionsDeps): InternalRoute[] {
       async handler({ viewer, params, body }): Promise<{ move: TenantMove }> {
         const { id, owner } = claimOf(viewer, params, body);
         // Recorded, not terminal: the mover retries; nothing is deleted while the copy is not proven.
-        const held = await updateIfHeld(id, owner, { error: field(body, "error", isString).slice(0, 2000), updatedAt: deps.clock.now() });
+        const held = await updateIfHeld(id, owner, { error: field(body, "error", isString).slice(0, ERROR_LENGTH), updatedAt: deps.clock.now() });
         if (!held) throw new ConflictError(`move ${id} is not claimed by ${owner}`);
         return { move: await moves().findOneByOrFail({ id }) };
       },

@@ -2,7 +2,6 @@ import { assertId, ConflictError, DATA_SUBGRAPH_NAMES, NotFoundError, outOfBound
 import type { Viewer } from "@dgg/common";
 import { TenantMove } from "../entities/tenant-move.entity";
 import type { StorageRegionsContext } from "../context";
-import type { ResidencyMovePhase } from "../types/residency-move.type";
 import type { ResidencyMove } from "../types/residency-move.type";
 
 /** The stores a move copies, in order: the progress lists them so even before their copy starts. */
@@ -21,7 +20,7 @@ function view(move: TenantMove): ResidencyMove {
     tenantId: move.tenantId,
     fromRegion: move.fromRegion,
     toRegion: move.toRegion,
-    phase: move.phase as ResidencyMovePhase,
+    phase: move.phase,
     progress: names.map((store) => {
       const entry = progress[store];
       return entry

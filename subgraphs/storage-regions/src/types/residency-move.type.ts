@@ -1,22 +1,14 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import { Region } from "@dgg/common";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { graphqlEnum, Region } from "@dgg/common";
+import type { EnumValue } from "@dgg/common";
 
 /** The phases of a move as the API shows them (the record's phase, docs/decisions/0043). */
-export enum ResidencyMovePhase {
-  REQUESTED = "REQUESTED",
-  COPIED = "COPIED",
-  SWITCHED = "SWITCHED",
-  COMPLETED = "COMPLETED",
-  FAILED = "FAILED",
-  CANCELLING = "CANCELLING",
-  ROLLED_BACK = "ROLLED_BACK",
-  CANCELLED = "CANCELLED",
-}
-registerEnumType(ResidencyMovePhase, {
-  name: "ResidencyMovePhase",
-  description:
-    "REQUESTED: frozen, copying and verifying; COPIED: verified; SWITCHED: the new region serves the tenant, the old one is being emptied; COMPLETED. A cancel before the switch: CANCELLING (the copy is being deleted), ROLLED_BACK (the tenant is back), CANCELLED.",
-});
+export const ResidencyMovePhase = graphqlEnum(
+  "ResidencyMovePhase",
+  ["REQUESTED", "COPIED", "SWITCHED", "COMPLETED", "FAILED", "CANCELLING", "ROLLED_BACK", "CANCELLED"],
+  "REQUESTED: frozen, copying and verifying; COPIED: verified; SWITCHED: the new region serves the tenant, the old one is being emptied; COMPLETED. A cancel before the switch: CANCELLING (the copy is being deleted), ROLLED_BACK (the tenant is back), CANCELLED.",
+);
+export type ResidencyMovePhase = EnumValue<typeof ResidencyMovePhase>;
 
 /** One store's share of a move: a data subgraph's rows, or the archives ("blobs"). */
 @ObjectType("ResidencyMoveProgress")

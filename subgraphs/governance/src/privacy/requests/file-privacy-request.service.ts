@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { assertMayCall, BadUserInputError, ConflictError, currentTraceparent, DAY_MS, NotFoundError, PrivacyRequestKind, PrivacyRequestStatus, quote, UnavailableError } from "@dgg/common";
+import { assertMayCall, BadUserInputError, ConflictError, currentTraceparent, DAY_MS, NotFoundError, PrivacyRequestKind, PrivacyRequestStatus, quote, REASON_LENGTH, UnavailableError } from "@dgg/common";
 import type { Operation } from "@dgg/common";
 import { In } from "typeorm";
 import type { GovernanceContext } from "../../context";
@@ -43,7 +43,7 @@ export async function filePrivacyRequest(ctx: GovernanceContext, kind: PrivacyRe
   const { operation, verb } = FILING[kind];
   assertMayCall(ctx.viewer, operation, verb);
   const reason = rawReason == null ? null : rawReason.trim();
-  if (reason !== null && reason.length > 1000) throw new BadUserInputError(`reason must be at most 1000 characters, got ${reason.length}`, "reason");
+  if (reason !== null && reason.length > REASON_LENGTH) throw new BadUserInputError(`reason must be at most ${REASON_LENGTH} characters, got ${reason.length}`, "reason");
   const { userId, tenantId } = await resolveSubject(ctx, rawUserId, operation, verb);
   const restricting = kind === PrivacyRequestKind.RESTRICT_PROCESSING;
   if (restricting) {

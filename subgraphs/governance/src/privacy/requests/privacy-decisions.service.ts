@@ -8,6 +8,7 @@ import {
   ForbiddenError,
   PrivacyRequestKind,
   PrivacyRequestStatus,
+  REASON_LENGTH,
   UnavailableError,
 } from "@dgg/common";
 import type { Operation } from "@dgg/common";
@@ -21,7 +22,6 @@ import type { RequestChanges } from "../engine/queue";
 import { discardWebhookEvents, enqueueWebhookEvent, releaseWebhookEvents, requestEventData, WebhookEvent } from "../../webhooks";
 import { findPrivacyRequest } from "./privacy-requests.service";
 
-const MAX_REASON = 1000;
 /** GDPR Art. 12(3): the month may be extended by two further months. */
 export const MAX_EXTENSION_DAYS = 60;
 
@@ -171,7 +171,7 @@ function withdrawal(request: PrivacyRequestRecord, status: PrivacyRequestStatus,
 /** AWAITING_APPROVAL → DENIED, with a reason. Every record stays; the freeze is lifted. */
 export async function denyPrivacyRequest(ctx: GovernanceContext, rawId: string, rawReason: string): Promise<PrivacyRequestRecord> {
   const request = await requestToDecide(ctx, rawId, "denyPrivacyRequest", "deny privacy requests");
-  const reason = assertText(rawReason, "reason", MAX_REASON);
+  const reason = assertText(rawReason, "reason", REASON_LENGTH);
   awaitingApproval(request, "denied");
   return decide(ctx, request, {
     step: "DENIED",
@@ -194,7 +194,7 @@ export async function denyPrivacyRequest(ctx: GovernanceContext, rawId: string, 
  */
 export async function cancelPrivacyRequest(ctx: GovernanceContext, rawId: string, rawReason: string): Promise<PrivacyRequestRecord> {
   const request = await requestToDecide(ctx, rawId, "cancelPrivacyRequest", "cancel privacy requests");
-  const reason = assertText(rawReason, "reason", MAX_REASON);
+  const reason = assertText(rawReason, "reason", REASON_LENGTH);
   if (isFinished(request.status)) throw new ConflictError(`privacy request ${request.id} is ${request.status}; a finished request cannot be canceled`);
   if (request.erasureStartedAt) {
     throw new ConflictError(`privacy request ${request.id} began erasing at ${request.erasureStartedAt.toISOString()} (status ${request.status}); it can no longer be canceled`);
@@ -217,7 +217,7 @@ export async function cancelPrivacyRequest(ctx: GovernanceContext, rawId: string
  */
 export async function extendPrivacyRequestDeadline(ctx: GovernanceContext, rawId: string, days: number, rawReason: string): Promise<PrivacyRequestRecord> {
   const request = await requestToDecide(ctx, rawId, "extendPrivacyRequestDeadline", "extend privacy request deadlines");
-  const reason = assertText(rawReason, "reason", MAX_REASON);
+  const reason = assertText(rawReason, "reason", REASON_LENGTH);
   const used = request.deadlineExtensions.reduce((sum, extension) => sum + extension.days, 0);
   if (!Number.isInteger(days) || days < 1) throw new BadUserInputError(`days must be a whole number of at least 1, got ${days}`, "days");
   if (used + days > MAX_EXTENSION_DAYS) {
