@@ -87,7 +87,7 @@ export function createEntityPageLoader<K extends UserPageKey, E extends ObjectLi
     timeColumn: column(by.time),
     order: by.order,
     node: openedNode(db, keysOf, entity, hydrate),
-    userOf: (row) => row[by.user] as string,
+    userOf: (row) => row[by.user],
     cursorOf: timeCursorOf<E>(by.time),
   });
 }

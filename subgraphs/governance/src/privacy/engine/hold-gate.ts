@@ -2,7 +2,7 @@ import { PrivacyRequestStatus } from "@dgg/common";
 import { IsNull } from "typeorm";
 import type { EntityManager } from "typeorm";
 import { LegalHoldRecord } from "../../entities/legal-hold.entity";
-import { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
+import type { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
 import type { EngineDeps } from "./engine-deps";
 import { updateOwnedRequest, writeCheckpoint, writeStep } from "./queue";
 import type { Checkpoint, RequestChanges } from "./queue";
