@@ -76,6 +76,8 @@ export function createEntityPageLoader<K extends UserPageKey, E extends ObjectLi
   hydrate: (raw: Record<string, unknown>) => NoInfer<DeepPartial<E>>,
   by: EntityPageOrder<E>,
 ): DataLoader<K, Connection<E>, string> {
+  // The store is asked at batch time only, never when the loader is made: a viewer without a
+  // tenant gets a store that refuses every use (storeForViewer), and its resolvers refuse first.
   const column = (property: string): string => {
     const found = db.getMetadata(entity).findColumnWithPropertyName(property);
     if (!found) throw new Error(`${entity.name} has no column for ${property}`);
@@ -83,8 +85,12 @@ export function createEntityPageLoader<K extends UserPageKey, E extends ObjectLi
   };
   return createKeysetPageLoader<K, E>(db, {
     from: () => db.getMetadata(entity).tableName,
-    userColumn: column(by.user),
-    timeColumn: column(by.time),
+    get userColumn() {
+      return column(by.user);
+    },
+    get timeColumn() {
+      return column(by.time);
+    },
     order: by.order,
     node: openedNode(db, keysOf, entity, hydrate),
     userOf: (row) => row[by.user],
