@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import type { DataSource, DeepPartial, ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { decodeCursor, keysetAfter, toConnection } from "./pagination";
+import { decodeCursor, encodeCursor, keysetAfter, toConnection } from "./pagination";
 import type { Connection } from "./pagination";
 import { openEntity } from "./subject-keys/sealed-entities";
 import type { SubjectKeyStore } from "./subject-keys/key-store";
@@ -47,6 +47,55 @@ export function openedNode<E extends ObjectLiteral>(
   hydrate: (raw: Record<string, unknown>) => NoInfer<DeepPartial<E>>,
 ): (raw: Record<string, unknown>) => E {
   return (raw) => openEntity(keysOf(), entity, db.getRepository(entity).create(hydrate(raw)));
+}
+
+/** The properties of `E` whose values are `V`s. */
+type PropertyOf<E, V> = { [P in keyof E]: E[P] extends V ? P : never }[keyof E] & string;
+
+/** The keyset cursor of an order by the `time` property, ties broken by id: `[epoch ms, id]`. */
+export function timeCursorOf<E extends { id: string }>(time: PropertyOf<E, Date>): (row: E) => string {
+  return (row) => encodeCursor([(row[time] as Date).getTime(), row.id]);
+}
+
+/** An entity's own table, paged per user by one time property (then id), either way. */
+export interface EntityPageOrder<E> {
+  user: PropertyOf<E, string | null>;
+  time: PropertyOf<E, Date>;
+  order: "ASC" | "DESC";
+}
+
+/**
+ * `createKeysetPageLoader` over an entity's own table, sealed per subject (raw rows
+ * `hydrate`d and opened, see openedNode): its table and columns are the entity's, and its
+ * cursor is `timeCursorOf(by.time)`.
+ */
+export function createEntityPageLoader<K extends UserPageKey, E extends ObjectLiteral & { id: string }>(
+  db: DataSource,
+  keysOf: () => SubjectKeyStore,
+  entity: new () => E,
+  hydrate: (raw: Record<string, unknown>) => NoInfer<DeepPartial<E>>,
+  by: EntityPageOrder<E>,
+): DataLoader<K, Connection<E>, string> {
+  // The store is asked at batch time only, never when the loader is made: a viewer without a
+  // tenant gets a store that refuses every use (storeForViewer), and its resolvers refuse first.
+  const column = (property: string): string => {
+    const found = db.getMetadata(entity).findColumnWithPropertyName(property);
+    if (!found) throw new Error(`${entity.name} has no column for ${property}`);
+    return found.databaseName;
+  };
+  return createKeysetPageLoader<K, E>(db, {
+    from: () => db.getMetadata(entity).tableName,
+    get userColumn() {
+      return column(by.user);
+    },
+    get timeColumn() {
+      return column(by.time);
+    },
+    order: by.order,
+    node: openedNode(db, keysOf, entity, hydrate),
+    userOf: (row) => row[by.user],
+    cursorOf: timeCursorOf<E>(by.time),
+  });
 }
 
 /** The same key, however its object was built: fields in a fixed order. */

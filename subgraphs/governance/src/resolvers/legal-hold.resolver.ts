@@ -1,8 +1,9 @@
-import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import type { GovernanceContext } from "../context";
 import { liftLegalHold, placeLegalHold } from "../holds/legal-hold.service";
 import { LegalHold } from "../holds/legal-hold.type";
 import { toLegalHold } from "../holds/legal-hold.mapper";
+import { UserReasonArgs } from "./user-reason.args";
 
 @Resolver(() => LegalHold)
 export class LegalHoldResolver {
@@ -19,11 +20,7 @@ export class LegalHoldResolver {
   }
 
   @Mutation(() => LegalHold, { description: "Lifts the user's active legal hold; retention catches up at its next run." })
-  async liftLegalHold(
-    @Arg("user", () => ID) user: string,
-    @Arg("reason", () => String, { nullable: true }) reason: string | null,
-    @Ctx() ctx: GovernanceContext,
-  ): Promise<LegalHold> {
+  async liftLegalHold(@Args() { user, reason }: UserReasonArgs, @Ctx() ctx: GovernanceContext): Promise<LegalHold> {
     return toLegalHold(await liftLegalHold(ctx, user, reason));
   }
 }

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { PrivacyRequestKind, PrivacyRequestStatus, toConnection } from "@dgg/common";
 import type { GovernanceContext } from "../context";
 import { filePrivacyRequest } from "../privacy/requests/file-privacy-request.service";
@@ -16,6 +16,7 @@ import {
   PrivacyRequestPolicyInput,
 } from "../privacy/requests/privacy-request.type";
 import { toPrivacyReceipt, toPrivacyRequest } from "../privacy/requests/privacy-request.mapper";
+import { UserReasonArgs } from "./user-reason.args";
 
 @Resolver(() => PrivacyRequest)
 export class PrivacyRequestResolver {
@@ -23,22 +24,14 @@ export class PrivacyRequestResolver {
     description:
       "Files a request to export an electronic copy of the user's personal data, then erase the account and associated data. Returns at once (RECEIVED); follow it with privacyRequest. A user with an open request gets that request back.",
   })
-  async restrictProcessing(
-    @Arg("user", () => ID) user: string,
-    @Arg("reason", () => String, { nullable: true }) reason: string | null,
-    @Ctx() ctx: GovernanceContext,
-  ): Promise<PrivacyRequest> {
+  async restrictProcessing(@Args() { user, reason }: UserReasonArgs, @Ctx() ctx: GovernanceContext): Promise<PrivacyRequest> {
     return toPrivacyRequest(await filePrivacyRequest(ctx, PrivacyRequestKind.RESTRICT_PROCESSING, user, reason), ctx.clock.now());
   }
 
   @Mutation(() => PrivacyRequest, {
     description: "Files a request for an electronic copy of the user's personal data (right of access / portability). Nothing is erased.",
   })
-  async requestPersonalDataExport(
-    @Arg("user", () => ID) user: string,
-    @Arg("reason", () => String, { nullable: true }) reason: string | null,
-    @Ctx() ctx: GovernanceContext,
-  ): Promise<PrivacyRequest> {
+  async requestPersonalDataExport(@Args() { user, reason }: UserReasonArgs, @Ctx() ctx: GovernanceContext): Promise<PrivacyRequest> {
     return toPrivacyRequest(await filePrivacyRequest(ctx, PrivacyRequestKind.ACCESS, user, reason), ctx.clock.now());
   }
 

@@ -1,6 +1,6 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import { createKeysetPageLoader, encodeCursor, openedNode } from "@dgg/common";
+import { createKeysetPageLoader, openedNode, timeCursorOf } from "@dgg/common";
 import type { Clock, Connection, SubjectKeyStore, TelemetryKind, UserPageKey } from "@dgg/common";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import { servedEvents } from "../services/served-events";
@@ -30,7 +30,7 @@ export function createTelemetryPageLoader(db: DataSource, keysOf: () => SubjectK
     },
     node: openedNode(db, keysOf, TelemetryEvent, hydrate),
     userOf: (event) => event.userId,
-    cursorOf: (event) => encodeCursor([event.occurredAt.getTime(), event.id]),
+    cursorOf: timeCursorOf<TelemetryEvent>("occurredAt"),
   });
 }
 

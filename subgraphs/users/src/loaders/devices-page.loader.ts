@@ -1,6 +1,6 @@
 import type DataLoader from "dataloader";
 import type { DataSource } from "typeorm";
-import { createKeysetPageLoader, encodeCursor, openedNode } from "@dgg/common";
+import { createEntityPageLoader } from "@dgg/common";
 import type { Connection, SubjectKeyStore, UserPageKey } from "@dgg/common";
 import { Device } from "../entities/device.entity";
 
@@ -13,15 +13,7 @@ export type DevicesPageKey = UserPageKey;
  * (`keysOf`, resolved at first use like the store itself).
  */
 export function createDevicesPageLoader(db: DataSource, keysOf: () => SubjectKeyStore): DataLoader<DevicesPageKey, Connection<Device>, string> {
-  return createKeysetPageLoader<DevicesPageKey, Device>(db, {
-    from: () => db.getMetadata(Device).tableName,
-    userColumn: "user_id",
-    timeColumn: "enrolled_at",
-    order: "ASC",
-    node: openedNode(db, keysOf, Device, hydrate),
-    userOf: (device) => device.userId,
-    cursorOf: (device) => encodeCursor([device.enrolledAt.getTime(), device.id]),
-  });
+  return createEntityPageLoader<DevicesPageKey, Device>(db, keysOf, Device, hydrate, { user: "userId", time: "enrolledAt", order: "ASC" });
 }
 
 /** Raw rows carry column names and driver types; map them onto entity properties. */

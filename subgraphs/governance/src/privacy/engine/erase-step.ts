@@ -33,12 +33,9 @@ export async function startErasure(deps: EngineDeps, request: PrivacyRequestReco
     throw new Error(`refusing to erase user ${request.userId}: records arrived after the freeze of privacy request ${request.id} (${grown.join("; ")})`);
   }
   const now = deps.clock.now();
-  const hold = await stepUnlessHeld(
-    deps,
-    request,
-    worker,
-    "ERASE_STARTED",
-    {
+  const hold = await stepUnlessHeld(deps, request, worker, {
+    step: "ERASE_STARTED",
+    changes: {
       status: PrivacyRequestStatus.ERASING,
       erasureStartedAt: now,
       checkpoint: {
@@ -46,9 +43,9 @@ export async function startErasure(deps: EngineDeps, request: PrivacyRequestReco
         erasures: deps.contract.inErasureOrder().map((subgraph) => ({ subgraph: subgraph.name, startedAt: null, before: null, erasedAt: null, erased: null })),
       },
     },
-    { manifestSha256: request.exportSha256 },
-    (manager) => recordErasedSubject(manager, deps.ledgerKey, request.userId, now),
-  );
+    detail: { manifestSha256: request.exportSha256 },
+    extra: (manager) => recordErasedSubject(manager, deps.ledgerKey, request.userId, now),
+  });
   if (!hold) deps.faults.hit("erase.started");
 }
 

@@ -55,7 +55,7 @@ export async function startExport(deps: EngineDeps, request: PrivacyRequestRecor
     frozenAt = deps.clock.now().getTime();
   }
   deps.faults.hit("export.frozen");
-  const hold = await stepUnlessHeld(deps, request, worker, "EXPORT_STARTED", changes(frozenAt));
+  const hold = await stepUnlessHeld(deps, request, worker, { step: "EXPORT_STARTED", changes: changes(frozenAt) });
   if (!hold) deps.faults.hit("export.started");
 }
 

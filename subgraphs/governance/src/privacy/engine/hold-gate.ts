@@ -2,10 +2,10 @@ import { PrivacyRequestStatus } from "@dgg/common";
 import { IsNull } from "typeorm";
 import type { EntityManager } from "typeorm";
 import { LegalHoldRecord } from "../../entities/legal-hold.entity";
-import { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
+import type { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
 import type { EngineDeps } from "./engine-deps";
-import { LeaseLostError, writeCheckpoint } from "./queue";
-import type { RequestChanges } from "./queue";
+import { updateOwnedRequest, writeCheckpoint, writeStep } from "./queue";
+import type { Checkpoint, RequestChanges } from "./queue";
 
 /** The user's active legal hold, read inside the caller's transaction. */
 export function activeHoldIn(manager: EntityManager, userId: string): Promise<LegalHoldRecord | null> {
@@ -13,14 +13,8 @@ export function activeHoldIn(manager: EntityManager, userId: string): Promise<Le
 }
 
 /** Locks the request row (fenced on our lease) for the rest of the transaction, changing nothing. */
-async function lockOwnedRequest(manager: EntityManager, request: PrivacyRequestRecord, worker: string): Promise<void> {
-  const result = await manager
-    .createQueryBuilder()
-    .update(PrivacyRequestRecord)
-    .set({ eventSeq: () => "event_seq" })
-    .where("id = :id AND lease_owner = :worker", { id: request.id, worker })
-    .execute();
-  if ((result.affected ?? 0) !== 1) throw new LeaseLostError(request.id, worker);
+function lockOwnedRequest(manager: EntityManager, request: PrivacyRequestRecord, worker: string): Promise<void> {
+  return updateOwnedRequest(manager, request, worker, { eventSeq: () => "event_seq" });
 }
 
 /**
@@ -35,15 +29,7 @@ async function lockOwnedRequest(manager: EntityManager, request: PrivacyRequestR
  * here by a statement that runs after the lock; an erasure committed first makes the hold
  * answer CONFLICT. See docs/decisions/0034.
  */
-export async function stepUnlessHeld(
-  deps: EngineDeps,
-  request: PrivacyRequestRecord,
-  worker: string,
-  step: string,
-  changes: RequestChanges,
-  detail: Record<string, unknown> | null = null,
-  extra?: (manager: EntityManager) => Promise<unknown>,
-): Promise<LegalHoldRecord | null> {
+export async function stepUnlessHeld(deps: EngineDeps, request: PrivacyRequestRecord, worker: string, next: Checkpoint): Promise<LegalHoldRecord | null> {
   const at = deps.clock.now();
   const outcome = await deps.db.transaction(async (manager) => {
     await lockOwnedRequest(manager, request, worker);
@@ -58,12 +44,11 @@ export async function stepUnlessHeld(
         leaseOwner: null,
         leaseExpiresAt: null,
       };
-      const seq = await writeCheckpoint(manager, request, worker, at, "ON_HOLD", held, { holdId: hold.id, stopped: step, resumeAt: request.status });
+      const seq = await writeCheckpoint(manager, request, worker, at, "ON_HOLD", held, { holdId: hold.id, stopped: next.step, resumeAt: request.status });
       return { hold, applied: held, seq };
     }
-    const seq = await writeCheckpoint(manager, request, worker, at, step, changes, detail);
-    if (extra) await extra(manager);
-    return { hold: null, applied: changes, seq };
+    const seq = await writeStep(manager, request, worker, at, next);
+    return { hold: null, applied: next.changes, seq };
   });
   Object.assign(request, outcome.applied, { eventSeq: outcome.seq });
   return outcome.hold;

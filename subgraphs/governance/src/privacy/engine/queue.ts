@@ -1,6 +1,7 @@
 import { PrivacyRequestStatus } from "@dgg/common";
 import { WITHDRAWN_STATUSES, WORKABLE_STATUSES } from "./statuses";
 import type { DataSource, EntityManager } from "typeorm";
+import type { QueryDeepPartialEntity } from "typeorm/query-builder/QueryPartialEntity";
 import { PrivacyRequestEventRecord } from "../../entities/privacy-request-event.entity";
 import { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
 import { enqueueWebhookEvent, eventForTransition, requestEventData } from "../../webhooks";
@@ -102,6 +103,20 @@ async function logEvent(manager: EntityManager, requestId: string, event: Reques
 }
 
 /**
+ * Updates the request row, fenced on our lease: if another worker took the request over,
+ * nothing is written and LeaseLostError is thrown.
+ */
+export async function updateOwnedRequest(
+  manager: EntityManager,
+  request: PrivacyRequestRecord,
+  worker: string,
+  set: QueryDeepPartialEntity<PrivacyRequestRecord>,
+): Promise<void> {
+  const result = await manager.createQueryBuilder().update(PrivacyRequestRecord).set(set).where("id = :id AND lease_owner = :worker", { id: request.id, worker }).execute();
+  if ((result.affected ?? 0) !== 1) throw new LeaseLostError(request.id, worker);
+}
+
+/**
  * Inside a transaction: the request's changes and a numbered event in the checkpoint log,
  * fenced on the lease (a worker that lost the request writes nothing). The UPDATE also
  * takes the request row's lock, which is what serialises a step against placeLegalHold.
@@ -117,16 +132,25 @@ export async function writeCheckpoint(
   changes: RequestChanges,
   detail: Record<string, unknown> | null,
 ): Promise<number> {
-  const result = await manager
-    .createQueryBuilder()
-    .update(PrivacyRequestRecord)
-    .set({ ...changes, eventSeq: () => "event_seq + 1" })
-    .where("id = :id AND lease_owner = :worker", { id: request.id, worker })
-    .execute();
-  if ((result.affected ?? 0) !== 1) throw new LeaseLostError(request.id, worker);
+  await updateOwnedRequest(manager, request, worker, { ...changes, eventSeq: () => "event_seq + 1" });
   const announced = changes.status === undefined ? null : eventForTransition(request.status, changes.status);
   if (announced) await enqueueWebhookEvent(manager, { tenantId: request.tenantId, event: announced, requestId: request.id, data: requestEventData({ ...request, ...changes }) }, at);
   return logEvent(manager, request.id, { at, worker, actor: null, step, status: changes.status ?? request.status, detail });
+}
+
+/** A checkpoint to write: its step, the request's changes, the event's detail and any `extra` writes in the same transaction. */
+export interface Checkpoint {
+  step: string;
+  changes: RequestChanges;
+  detail?: Record<string, unknown> | null;
+  extra?: (manager: EntityManager) => Promise<unknown>;
+}
+
+/** Inside a transaction: `writeCheckpoint`, then the checkpoint's `extra` writes. Returns the event's sequence number. */
+export async function writeStep(manager: EntityManager, request: PrivacyRequestRecord, worker: string, at: Date, next: Checkpoint): Promise<number> {
+  const seq = await writeCheckpoint(manager, request, worker, at, next.step, next.changes, next.detail ?? null);
+  if (next.extra) await next.extra(manager);
+  return seq;
 }
 
 /**
@@ -143,10 +167,6 @@ export async function checkpoint(
   detail: Record<string, unknown> | null = null,
   extra?: (manager: EntityManager) => Promise<unknown>,
 ): Promise<void> {
-  const seq = await db.transaction(async (manager) => {
-    const written = await writeCheckpoint(manager, request, worker, at, step, changes, detail);
-    if (extra) await extra(manager);
-    return written;
-  });
+  const seq = await db.transaction((manager) => writeStep(manager, request, worker, at, { step, changes, detail, extra }));
   Object.assign(request, changes, { eventSeq: seq });
 }
