@@ -114,7 +114,7 @@ export function describeEngineSuite(kind: StoreKind): void {
       expect(refused.status).toBe(403);
       const bad = await page("telemetry", service, "?limit=0");
       expect(bad.status).toBe(400);
-      expect(await bad.json()).toEqual({ error: { code: "BAD_USER_INPUT", message: 'limit must be 1..1000, got "0"' } });
+      expect(await bad.json()).toEqual({ error: { code: "BAD_USER_INPUT", message: 'limit must be 1..5000, got "0"' } });
     });
 
     it("waits out a telemetry outage with backoff, fails after the last attempt with the reason, and resumes on retry", async () => {

@@ -103,8 +103,11 @@ export function parseHeldUserIds(raw: unknown, argument: string): string[] {
   return list.map((id: unknown, index) => assertId(typeof id === "string" ? id : String(id), `${argument}[${index}]`));
 }
 
-/** Largest export page a subgraph serves. */
-export const EXPORT_PAGE_LIMIT = 1000;
+/**
+ * Largest export page a subgraph serves. Large pages keep round trips few (a page costs an
+ * HTTP call, an identity check and a query plan); governance holds two at a time, a few MB.
+ */
+export const EXPORT_PAGE_LIMIT = 5000;
 
 /** Guard for the internal contract routes: only governance's service identity may call them. */
 export function assertServiceIdentity(viewer: Viewer): void {

@@ -106,7 +106,7 @@ describe("audit: internal personal-data contract", () => {
       ["category=TELEMETRY", '"TELEMETRY"'],
       ["limit=5", '"undefined"'],
       ["category=AUDIT_LOG&limit=0", '"0"'],
-      ["category=AUDIT_LOG&limit=1001", '"1001"'],
+      ["category=AUDIT_LOG&limit=5001", '"5001"'],
       ["category=AUDIT_LOG&after=bogus", '"bogus"'],
     ];
     for (const [query, named] of cases) {

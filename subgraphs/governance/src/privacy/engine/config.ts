@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { DAY_MS, parseIsoDuration } from "@dgg/common";
+import { DAY_MS, EXPORT_PAGE_LIMIT, parseIsoDuration } from "@dgg/common";
 
 /** How the privacy-request engine runs; every value has an environment variable (README: Configuration). */
 export interface PrivacyEngineConfig {
@@ -16,7 +16,7 @@ export interface PrivacyEngineConfig {
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
-  /** Records per export page asked of a data subgraph (at most the contract's 1000). */
+  /** Records per export page asked of a data subgraph (at most the contract's EXPORT_PAGE_LIMIT). */
   exportPageSize: number;
   /** Pages written between two export checkpoints. */
   checkpointPages: number;
@@ -36,7 +36,7 @@ export const DEFAULT_PRIVACY_CONFIG: Omit<PrivacyEngineConfig, "workerId" | "gat
   maxAttempts: 8,
   retryBaseMs: 5000,
   retryMaxMs: 10 * 60_000,
-  exportPageSize: 1000,
+  exportPageSize: EXPORT_PAGE_LIMIT,
   checkpointPages: 10,
   archiveRetentionMs: 30 * DAY_MS,
   receiptRetentionMs: 365 * DAY_MS,
@@ -66,7 +66,7 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
 export function privacyConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PrivacyEngineConfig {
   const d = DEFAULT_PRIVACY_CONFIG;
   const pageSize = positiveInt(env, "PRIVACY_EXPORT_PAGE_SIZE", d.exportPageSize);
-  if (pageSize > 1000) throw new Error(`PRIVACY_EXPORT_PAGE_SIZE must be at most 1000 (the contract's page limit), got ${pageSize}`);
+  if (pageSize > EXPORT_PAGE_LIMIT) throw new Error(`PRIVACY_EXPORT_PAGE_SIZE must be at most ${EXPORT_PAGE_LIMIT} (the contract's page limit), got ${pageSize}`);
   return {
     workerId: env.PRIVACY_WORKER_ID ?? newWorkerId(),
     concurrency: positiveInt(env, "PRIVACY_WORKERS", d.concurrency, 0),
