@@ -9,7 +9,7 @@
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDataSource, DAY_MS, INTERNAL_TOKEN_HEADER, isAlias, openDataSource, PrivacyRequestStatus } from "@dgg/common";
+import { createDataSource, DAY_MS, EXPORT_PAGE_LIMIT, INTERNAL_TOKEN_HEADER, isAlias, openDataSource, PrivacyRequestStatus } from "@dgg/common";
 import { internalToken, viewer } from "@dgg/common/testkit";
 import { PrivacyRequestRecord } from "../../subgraphs/governance/src/entities/privacy-request.entity";
 import { ErasureLedgerRecord } from "../../subgraphs/governance/src/entities/erasure-ledger.entity";
@@ -114,7 +114,7 @@ export function describeEngineSuite(kind: StoreKind): void {
       expect(refused.status).toBe(403);
       const bad = await page("telemetry", service, "?limit=0");
       expect(bad.status).toBe(400);
-      expect(await bad.json()).toEqual({ error: { code: "BAD_USER_INPUT", message: 'limit must be 1..5000, got "0"' } });
+      expect(await bad.json()).toEqual({ error: { code: "BAD_USER_INPUT", message: `limit must be 1..${EXPORT_PAGE_LIMIT}, got "0"` } });
     });
 
     it("waits out a telemetry outage with backoff, fails after the last attempt with the reason, and resumes on retry", async () => {

@@ -5,7 +5,7 @@
  * the one-year purge.
  */
 import { randomUUID } from "node:crypto";
-import { DAY_MS, epochOfTime, scanFilesForNeedles, sqliteStoreFiles } from "@dgg/common";
+import { DAY_MS, epochOfTime, EXPORT_PAGE_LIMIT, scanFilesForNeedles, sqliteStoreFiles } from "@dgg/common";
 import { TEST_REGION, viewer } from "@dgg/common/testkit";
 import { AuditLogEntry, ENTRIES_ABOUT_NOBODY } from "../src/entities/audit-log-entry.entity";
 import { PURGE_BATCH } from "../src/services/personal-data.service";
@@ -106,7 +106,7 @@ describe("audit: internal personal-data contract", () => {
       ["category=TELEMETRY", '"TELEMETRY"'],
       ["limit=5", '"undefined"'],
       ["category=AUDIT_LOG&limit=0", '"0"'],
-      ["category=AUDIT_LOG&limit=5001", '"5001"'],
+      [`category=AUDIT_LOG&limit=${EXPORT_PAGE_LIMIT + 1}`, `"${EXPORT_PAGE_LIMIT + 1}"`],
       ["category=AUDIT_LOG&after=bogus", '"bogus"'],
     ];
     for (const [query, named] of cases) {

@@ -5,7 +5,7 @@ import { TEST_REGION } from "@dgg/common/testkit";
  * the 30-day retention purge, run in bounded batches.
  */
 import { randomUUID } from "node:crypto";
-import { callInternal, DAY_MS, TelemetryKind } from "@dgg/common";
+import { callInternal, DAY_MS, EXPORT_PAGE_LIMIT, TelemetryKind } from "@dgg/common";
 import type { ErasureResult, ExportPage, PersonalDataHoldings, PurgeResult } from "@dgg/common";
 import { TelemetryEvent } from "../src/entities/telemetry-event.entity";
 import { TelemetryHeldEvent } from "../src/entities/telemetry-held-event.entity";
@@ -92,7 +92,7 @@ describe("telemetry internal personal-data contract", () => {
       code: "BAD_USER_INPUT",
       message: expect.stringContaining("ACCOUNT"),
     });
-    for (const limit of ["0", "1001", "abc"]) {
+    for (const limit of ["0", String(EXPORT_PAGE_LIMIT + 1), "abc"]) {
       await expect(call(`/personal-data/${alice}/export?tenantId=${tenantA}&category=TELEMETRY&limit=${limit}`, service)).rejects.toMatchObject({
         code: "BAD_USER_INPUT",
         message: expect.stringContaining(limit),
