@@ -8,7 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DATA_SUBGRAPH_NAMES, GATEWAY_SERVICE, REGIONS, SERVICES } from "@dgg/common";
+import { DATA_SUBGRAPH_NAMES, GATEWAY_SERVICE, REGIONS, SERVICES, storeVariablePrefix } from "@dgg/common";
 import { freePort } from "./ports";
 import { freshPostgresDatabase, testDatabaseName } from "./postgres";
 import type { StoreKind } from "./system";
@@ -36,12 +36,11 @@ export interface ProcessSystem {
 async function databaseEnvironment(kind: StoreKind): Promise<Record<string, string>> {
   if (kind === "sqlite") return {};
   const env: Record<string, string> = {};
-  const prefixOf = (name: string) => name.toUpperCase().replace("-", "_");
   for (const service of SERVICES) {
     if ((DATA_SUBGRAPH_NAMES as readonly string[]).includes(service.name)) {
-      for (const region of REGIONS) env[`${prefixOf(service.name)}_DATABASE_URL_${region}`] = await freshPostgresDatabase(testDatabaseName(`proc_${service.name}_${region}`));
+      for (const region of REGIONS) env[`${storeVariablePrefix(service.name)}_DATABASE_URL_${region}`] = await freshPostgresDatabase(testDatabaseName(`proc_${service.name}_${region}`));
     } else {
-      env[`${prefixOf(service.name)}_DATABASE_URL`] = await freshPostgresDatabase(testDatabaseName(`proc_${service.name}`));
+      env[`${storeVariablePrefix(service.name)}_DATABASE_URL`] = await freshPostgresDatabase(testDatabaseName(`proc_${service.name}`));
     }
   }
   return env;

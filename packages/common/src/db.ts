@@ -8,6 +8,11 @@ import { isolateSqliteTransactions } from "./sqlite-transactions";
 /** Where a subgraph keeps its rows: an embedded SQLite file, or a PostgreSQL database. */
 export type DatabaseConfig = { type: "sqlite"; file: string } | { type: "postgres"; url: string };
 
+/** The prefix of a service's store variables: `storage-regions` → `STORAGE_REGIONS` (`STORAGE_REGIONS_DATABASE_URL`). */
+export function storeVariablePrefix(service: string): string {
+  return service.toUpperCase().replace(/-/g, "_");
+}
+
 /**
  * Reads `<PREFIX>_DATABASE_URL`: a `postgres://` URL selects PostgreSQL, a
  * `sqlite:<path>` or nothing selects the embedded default `.data/<name>.sqlite`.

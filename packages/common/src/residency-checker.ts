@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { createDataSource, databaseConfigFromEnv } from "./db";
+import { createDataSource, databaseConfigFromEnv, storeVariablePrefix } from "./db";
 import type { DatabaseConfig } from "./db";
 import { REGIONS } from "./enums";
 import type { Region } from "./enums";
@@ -41,7 +41,7 @@ export interface ResidencyReport {
 }
 
 export function residencyStoresFromEnv(env: NodeJS.ProcessEnv = process.env): ResidencyStores {
-  const data = Object.fromEntries(DATA_SUBGRAPH_NAMES.map((name) => [name, regionalDatabaseConfigsFromEnv(name.toUpperCase().replace(/-/g, "_"), name, env)]));
+  const data = Object.fromEntries(DATA_SUBGRAPH_NAMES.map((name) => [name, regionalDatabaseConfigsFromEnv(storeVariablePrefix(name), name, env)]));
   return {
     ...(data as Record<DataSubgraphName, Record<Region, DatabaseConfig>>),
     directory: databaseConfigFromEnv("STORAGE_REGIONS", "storage-regions", env),

@@ -7,6 +7,7 @@ import { createLogger, startOrExit } from "./logging";
 import type { ServiceLogger } from "./logging";
 import { regionalDatabaseConfigsFromEnv } from "./regional-stores";
 import { platformRegionFromEnv } from "./tenant-regions";
+import { storeVariablePrefix } from "./db";
 import type { DatabaseConfig } from "./db";
 import type { Region } from "./enums";
 import { GATEWAY_SERVICE, SERVICES, serviceUrlsFromEnv } from "./service-registry";
@@ -62,7 +63,7 @@ export interface DataSubgraphEnvironment {
 /** A data subgraph's stores (`<NAME>_DATABASE_URL_<REGION>`, or the embedded default), keys, clock and the others' URLs. */
 export async function dataSubgraphEnvironment(name: DataSubgraphName, env: NodeJS.ProcessEnv): Promise<DataSubgraphEnvironment> {
   return {
-    databases: regionalDatabaseConfigsFromEnv(name.toUpperCase().replace(/-/g, "_"), name, env),
+    databases: regionalDatabaseConfigsFromEnv(storeVariablePrefix(name), name, env),
     platformRegion: platformRegionFromEnv(env),
     internalPublicKey: await loadPublicKey(keyPathsFromEnv(env).internalPublic, "internal public key"),
     clock: clockFromEnv(env),

@@ -45,7 +45,7 @@ async function freshPostgres(baseUrl, name) {
 /** Users, telemetry and audit keep one store per region; the benchmark's tenant lives in EUROPE. */
 const REGIONAL = new Set(common.DATA_SUBGRAPH_NAMES);
 const HOME_REGION = "EUROPE";
-const variableOf = (store) => `${store.toUpperCase().replace("-", "_")}_DATABASE_URL`;
+const variableOf = (store) => `${common.storeVariablePrefix(store)}_DATABASE_URL`;
 const databaseNameOf = (store, region) => `dgg_bench_${store.replace("-", "_")}${region ? `_${region.toLowerCase()}` : ""}`;
 /** Every PostgreSQL database the benchmark creates, for the clean-up. */
 const DATABASES = [
