@@ -24,6 +24,7 @@ export * from "./db";
 export * from "./entity-columns";
 export * from "./migration-columns";
 export * from "./internal-http";
+export * from "./export-lines";
 export * from "./audit-client";
 export * from "./format-error";
 export * from "./keep-alive-http";

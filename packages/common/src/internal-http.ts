@@ -1,5 +1,7 @@
 import { INTERNAL_TOKEN_HEADER } from "./identity";
 import { isErrorCode, ServiceError, UnavailableError } from "./errors";
+import { receivedExportLines } from "./export-lines";
+import type { ReceivedExportLines } from "./export-lines";
 import { KeepAliveAgents } from "./keep-alive-http";
 import type { HttpAnswer } from "./keep-alive-http";
 import { requestIdHeaders } from "./logging/context";
@@ -17,10 +19,31 @@ const connections = new KeepAliveAgents();
  * @example
  * const holdings = await callInternal<Holdings>(`${urls.users}/internal/personal-data/${id}`, { token });
  */
-export async function callInternal<T>(
-  url: string,
-  options: { token: string; method?: "GET" | "POST"; body?: unknown; timeoutMs?: number },
-): Promise<T> {
+export async function callInternal<T>(url: string, options: InternalCallOptions): Promise<T> {
+  const response = await answerOf(url, options);
+  const text = response.body.toString("utf8");
+  try {
+    return (text.length > 0 ? JSON.parse(text) : null) as T;
+  } catch {
+    throw new UnavailableError(`service at ${new URL(url).origin} answered ${response.status} with a non-JSON body`);
+  }
+}
+
+/** One page of the internal export (`/export`), as NDJSON (export-lines.ts): the body is not parsed. */
+export async function callInternalExport(url: string, options: InternalCallOptions): Promise<ReceivedExportLines> {
+  const response = await answerOf(url, options);
+  return receivedExportLines(response.headers, response.body, new URL(url).origin);
+}
+
+export interface InternalCallOptions {
+  token: string;
+  method?: "GET" | "POST";
+  body?: unknown;
+  timeoutMs?: number;
+}
+
+/** The callee's successful answer; an error answer as the ServiceError it stands for, an outage as UNAVAILABLE. */
+async function answerOf(url: string, options: InternalCallOptions): Promise<HttpAnswer> {
   let response: HttpAnswer;
   try {
     response = await connections.call(url, {
@@ -33,22 +56,19 @@ export async function callInternal<T>(
     const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
     throw new UnavailableError(`service at ${new URL(url).origin} is unreachable (${reason})`);
   }
-  const text = response.body.toString("utf8");
-  let payload: unknown;
+  if (response.status >= 200 && response.status <= 299) return response;
+  let payload: unknown = null;
   try {
-    payload = text.length > 0 ? JSON.parse(text) : null;
+    payload = JSON.parse(response.body.toString("utf8"));
   } catch {
     throw new UnavailableError(`service at ${new URL(url).origin} answered ${response.status} with a non-JSON body`);
   }
-  if (response.status < 200 || response.status > 299) {
-    const error = (payload as { error?: { code?: unknown; message?: unknown; reference?: unknown; retryAfterSeconds?: unknown } } | null)?.error;
-    if (error && isErrorCode(error.code) && typeof error.message === "string") {
-      if (error.code === "UNAVAILABLE") {
-        throw new UnavailableError(error.message, typeof error.retryAfterSeconds === "number" ? error.retryAfterSeconds : undefined);
-      }
-      throw new ServiceError(error.code, error.message, typeof error.reference === "string" ? { reference: error.reference } : {});
+  const error = (payload as { error?: { code?: unknown; message?: unknown; reference?: unknown; retryAfterSeconds?: unknown } } | null)?.error;
+  if (error && isErrorCode(error.code) && typeof error.message === "string") {
+    if (error.code === "UNAVAILABLE") {
+      throw new UnavailableError(error.message, typeof error.retryAfterSeconds === "number" ? error.retryAfterSeconds : undefined);
     }
-    throw new UnavailableError(`service at ${new URL(url).origin} answered ${response.status}`);
+    throw new ServiceError(error.code, error.message, typeof error.reference === "string" ? { reference: error.reference } : {});
   }
-  return payload as T;
+  throw new UnavailableError(`service at ${new URL(url).origin} answered ${response.status}`);
 }

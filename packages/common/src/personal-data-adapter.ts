@@ -23,7 +23,10 @@ import { frozenInTenant, liftFreeze, placeFreeze } from "./personal-data-freeze"
 import { personalDataSubjectsRoute } from "./personal-data-subjects";
 import type { RegionalStores } from "./regional-stores";
 import { storeForTenant } from "./store-for-viewer";
+import { RawAnswer } from "./subgraph-server";
 import type { InternalRoute } from "./subgraph-server";
+import { EXPORT_CONTENT_TYPE, exportHeaders, exportLinesOf } from "./export-lines";
+import type { ExportLines } from "./export-lines";
 import type { Clock } from "./clock";
 import type { TenantRegionDirectory } from "./tenant-regions";
 import { assertId } from "./validation";
@@ -71,8 +74,11 @@ export interface PersonalDataAdapter {
   subjectSources: readonly string[];
   /** What is held about the user in the tenant's store (`userId` is added by the route). */
   holdings(store: TenantStore, userId: string): Promise<Omit<PersonalDataHoldings, "userId">>;
-  /** One export page of `category` (one of `categories`). */
-  exportPage(store: TenantStore, userId: string, category: DataCategory, after: string | undefined, limit: number): Promise<ExportPage>;
+  /**
+   * One export page of `category` (one of `categories`): records, or the records already
+   * serialised as NDJSON (export-lines.ts) where building objects would cost (a large category).
+   */
+  exportPage(store: TenantStore, userId: string, category: DataCategory, after: string | undefined, limit: number): Promise<ExportPage | ExportLines>;
   /** Erases (or pseudonymises) the user; idempotent, a second call reports zeros. */
   erase(store: TenantStore, userId: string, order: ErasureOrder): Promise<CategoryCount[]>;
   /** Purges what expired as of `asOf`, keeping held users' rows; absent for subgraphs that do not purge by age. */
@@ -134,7 +140,7 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
     {
       method: "get",
       path: "/personal-data/:userId/export",
-      async handler({ viewer, params, query, token }): Promise<ExportPage> {
+      async handler({ viewer, params, query, token }): Promise<RawAnswer> {
         assertServiceIdentity(viewer);
         const userId = userOf(params);
         const category = adapter.categories.find((candidate) => candidate === query.category);
@@ -143,7 +149,9 @@ export function personalDataContractRoutes(adapter: PersonalDataAdapter, deps: P
           throw new BadUserInputError(`${adapter.name} holds ${held}, not ${quote(query.category)}`, "category");
         }
         const limit = parseContractLimit(query.limit);
-        return adapter.exportPage(await tenantStore(query.tenantId, token), userId, category, query.after, limit);
+        const page = await adapter.exportPage(await tenantStore(query.tenantId, token), userId, category, query.after, limit);
+        const lines = "ndjson" in page ? page : exportLinesOf(page);
+        return new RawAnswer(EXPORT_CONTENT_TYPE, lines.ndjson, exportHeaders(lines));
       },
     },
     {

@@ -5,7 +5,7 @@
  * implementing these routes, nothing else. Every route requires the service identity.
  *
  *   GET  /internal/personal-data/:userId?tenantId=            -> PersonalDataHoldings
- *   GET  /internal/personal-data/:userId/export?tenantId=&category=&after=&limit= -> ExportPage
+ *   GET  /internal/personal-data/:userId/export?tenantId=&category=&after=&limit= -> NDJSON page (export-lines.ts)
  *   POST /internal/personal-data/:userId/erase {pseudonym?, tenantId, identifiers?} -> ErasureResult
  *   POST /internal/personal-data/:userId/freeze {tenantId, requestId}   -> FreezeResult (Art. 18)
  *   POST /internal/personal-data/:userId/unfreeze {tenantId, requestId} -> FreezeResult {frozen: false}
@@ -39,6 +39,7 @@ export interface PersonalDataHoldings {
   removedAt?: string | null;
 }
 
+/** An export page as an adapter may build it; the route sends it as NDJSON (export-lines.ts). */
 export interface ExportPage {
   category: DataCategory;
   records: Record<string, unknown>[];

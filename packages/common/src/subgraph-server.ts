@@ -37,6 +37,15 @@ export interface InternalRequest {
   body: unknown;
 }
 
+/** A handler's answer sent as it is, not as JSON (the export's NDJSON pages). */
+export class RawAnswer {
+  constructor(
+    readonly contentType: string,
+    readonly body: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
 export interface InternalRoute {
   method: "get" | "post";
   path: string;
@@ -124,6 +133,8 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
 
   const app = express();
   app.disable("x-powered-by");
+  // No client caches these answers: an ETag would only cost a SHA-1 of every body (a 5,000-record export page is megabytes).
+  app.disable("etag");
   app.use(requestIdMiddleware());
   app.get("/health", (_req, res) => {
     res.json({ service: options.name, status: "ok" });
@@ -172,7 +183,8 @@ export async function createSubgraphApp<C extends object>(options: SubgraphAppOp
           query: req.query as Record<string, string | undefined>,
           body: req.body,
         });
-        res.json(result);
+        if (result instanceof RawAnswer) res.status(200).set(result.headers).type(result.contentType).send(result.body);
+        else res.json(result);
       } catch (error) {
         if (caller && error instanceof ForbiddenError) {
           await recordQuietly(log, options.recordDenials, caller, [denialOf(error, `internal ${route.method.toUpperCase()} ${route.path}`)]);

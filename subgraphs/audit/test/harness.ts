@@ -2,7 +2,7 @@
  * Shared set-up for the audit tests: one audit service on throwaway SQLite files (or fresh
  * PostgreSQL databases), listening on a free port, with a manual clock and a statement counter.
  */
-import { INTERNAL_TOKEN_HEADER, REGIONS } from "@dgg/common";
+import { EXPORT_CONTENT_TYPE, exportRecordsIn, INTERNAL_TOKEN_HEADER, receivedExportLines, REGIONS } from "@dgg/common";
 import type { ManualClock, StatementCounter } from "@dgg/common";
 import type { DatabaseConfig, Region, Viewer } from "@dgg/common";
 import { fakeTenantDirectory, internalToken, serveUnderTest, startFakeService, tempRegionalSqlite, TEST_REGION } from "@dgg/common/testkit";
@@ -82,6 +82,11 @@ export async function startAudit(databases: Record<Region, DatabaseConfig> = tem
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    if (response.headers.get("content-type")?.startsWith(EXPORT_CONTENT_TYPE)) {
+      // An export page (NDJSON): read as governance reads it, then its records parsed for the test.
+      const page = receivedExportLines(Object.fromEntries(response.headers), Buffer.from(await response.arrayBuffer()), url);
+      return { status: response.status, body: { records: exportRecordsIn(page), nextCursor: page.nextCursor } };
+    }
     return { status: response.status, body: (await response.json()) as RouteResponse["body"] };
   };
   return {

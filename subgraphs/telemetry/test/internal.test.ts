@@ -5,8 +5,8 @@ import { TEST_REGION } from "@dgg/common/testkit";
  * the 30-day retention purge, run in bounded batches.
  */
 import { randomUUID } from "node:crypto";
-import { callInternal, DAY_MS, EXPORT_PAGE_LIMIT, TelemetryKind } from "@dgg/common";
-import type { ErasureResult, ExportPage, PersonalDataHoldings, PurgeResult } from "@dgg/common";
+import { callInternal, callInternalExport, DAY_MS, EXPORT_PAGE_LIMIT, exportRecordsIn, TelemetryKind } from "@dgg/common";
+import type { ErasureResult, PersonalDataHoldings, PurgeResult } from "@dgg/common";
 import { TelemetryEvent } from "../src/entities/telemetry-event.entity";
 import { TelemetryHeldEvent } from "../src/entities/telemetry-held-event.entity";
 import { SQLITE_MAX_BATCH, SQLITE_MIN_BATCH } from "../src/services/telemetry-retention";
@@ -34,6 +34,11 @@ describe("telemetry internal personal-data contract", () => {
   });
 
   const call = <T>(path: string, token: string, body?: unknown) => callInternal<T>(`${h.url}/internal${path}`, { token, body });
+  /** An export page (NDJSON), read as governance reads it, with its records parsed. */
+  const exportAt = async (path: string) => {
+    const page = await callInternalExport(`${h.url}/internal${path}`, { token: service });
+    return { records: exportRecordsIn(page), nextCursor: page.nextCursor };
+  };
 
   it("refuses every route to identities other than the service", async () => {
     const admin = await h.token("tenant-admin", { tenantId: tenantA });
@@ -68,8 +73,7 @@ describe("telemetry internal personal-data contract", () => {
     const records: Record<string, unknown>[] = [];
     let after = "";
     for (let page = 0; page < 5; page += 1) {
-      const result: ExportPage = await call<ExportPage>(`/personal-data/${alice}/export?tenantId=${tenantA}&category=TELEMETRY&limit=2${after}`, service);
-      expect(result.category).toBe("TELEMETRY");
+      const result = await exportAt(`/personal-data/${alice}/export?tenantId=${tenantA}&category=TELEMETRY&limit=2${after}`);
       records.push(...result.records);
       if (!result.nextCursor) break;
       after = `&after=${result.nextCursor}`;
@@ -82,7 +86,7 @@ describe("telemetry internal personal-data contract", () => {
       occurredAt: new Date(START.getTime() - 4000).toISOString(),
       payload: { i: 4 },
     });
-    const whole = await call<ExportPage>(`/personal-data/${alice}/export?tenantId=${tenantA}&category=TELEMETRY`, service);
+    const whole = await exportAt(`/personal-data/${alice}/export?tenantId=${tenantA}&category=TELEMETRY`);
     expect(whole.records).toHaveLength(5);
     expect(whole.nextCursor).toBeNull();
   });
@@ -190,7 +194,7 @@ describe("telemetry internal personal-data contract", () => {
     // Expired, not purged yet: still stored, but neither served nor exported.
     expect(await h.eventCount({ userId: dave })).toBe(1);
     expect(await served(dave)).toBe(0);
-    const page = await call<ExportPage>(`/personal-data/${dave}/export?tenantId=${tenantA}&category=TELEMETRY`, service);
+    const page = await exportAt(`/personal-data/${dave}/export?tenantId=${tenantA}&category=TELEMETRY`);
     expect(page.records).toEqual([]);
 
     // Erin is under legal hold: her expired event moves to the held table and is still served.

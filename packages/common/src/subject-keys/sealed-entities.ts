@@ -126,14 +126,21 @@ export function sealRow(keys: SubjectKeyStore, spec: AnySpec, row: Row): Row {
 
 /** Opens a loaded row's sealed content in place; values written before sealing are left as they are. */
 export function openRow(keys: SubjectKeyStore, spec: AnySpec, row: Row): void {
-  const sealed = sealedFields(spec).filter((field) => isSealed(row[field]));
-  if (sealed.length === 0) return;
-  const at = keyOf(spec, row, sealed[0]!);
-  const key = keys.find(at.tenantId, at);
-  for (const field of sealed) {
-    const clear = unseal(key, { ...at, field } satisfies SealContext, row[field] as string);
+  for (const field of sealedFields(spec)) {
+    if (!isSealed(row[field])) continue;
+    const clear = openedText(keys, spec, row, field);
     row[field] = (spec.json ?? []).includes(field) ? (JSON.parse(clear) as unknown) : clear;
   }
+}
+
+/**
+ * The clear text of one sealed field of a row (`row[field]` must be sealed), a JSON field's
+ * as its JSON text, unparsed: for a reader that passes the value on as text (the telemetry
+ * export's NDJSON). The row needs the columns its key is chosen by (tenant, subject, day).
+ */
+export function openedText(keys: SubjectKeyStore, spec: AnySpec, row: Row, field: string): string {
+  const at = keyOf(spec, row, field);
+  return unseal(keys.find(at.tenantId, at), { ...at, field } satisfies SealContext, row[field] as string);
 }
 
 /** Opens an entity built from a raw row (SQL that TypeORM did not load as the entity). */

@@ -1,9 +1,8 @@
-import { callInternal, DataCategory, GOVERNANCE_SERVICE } from "@dgg/common";
+import { callInternal, callInternalExport, DataCategory, GOVERNANCE_SERVICE } from "@dgg/common";
 import type { DataSubgraph } from "./data-subgraphs";
 import type {
   CategoryCount,
   ErasureResult,
-  ExportPage,
   FreezeResult,
   IdentifiersResult,
   InternalTokenIssuer,
@@ -11,6 +10,7 @@ import type {
   PersonalDataSubjectsPage,
   PurgeRequest,
   PurgeResult,
+  ReceivedExportLines,
   RetentionClockStarts,
 } from "@dgg/common";
 
@@ -89,12 +89,12 @@ export class PersonalDataContractClient {
     return { userId, tenantId: heldIn, removedAt, categories, totalRecords };
   }
 
-  /** One page of what `subgraph` holds of `category` about the user, after `after` (a cursor of that subgraph's). */
-  async exportPage(subgraph: DataSubgraph, category: DataCategory, userId: string, tenantId: string, after: string | null, limit?: number): Promise<ExportPage> {
+  /** One page of what `subgraph` holds of `category` about the user, after `after` (a cursor of that subgraph's), as NDJSON. */
+  async exportPage(subgraph: DataSubgraph, category: DataCategory, userId: string, tenantId: string, after: string | null, limit?: number): Promise<ReceivedExportLines> {
     const query = new URLSearchParams({ category, tenantId });
     if (after) query.set("after", after);
     if (limit !== undefined) query.set("limit", String(limit));
-    return callInternal<ExportPage>(
+    return callInternalExport(
       `${subgraph.url}/internal/personal-data/${encodeURIComponent(userId)}/export?${query.toString()}`,
       { token: await this.token() },
     );

@@ -1,19 +1,17 @@
 import { performance } from "node:perf_hooks";
-import { DataCategory, earliestUnheld, epochOfTime, holdingStats, keysetExportPage, personalDataContractRoutes, sqlFreezeStore } from "@dgg/common";
+import { DataCategory, earliestUnheld, epochOfTime, holdingStats, personalDataContractRoutes, sqlFreezeStore } from "@dgg/common";
 import type { InternalRoute, PersonalDataAdapter } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import { TelemetryHeldEvent } from "../entities/telemetry-held-event.entity";
 import type { TelemetryDeps } from "../context";
 import { deleteCounted } from "../services/day-counts";
+import { exportEventLines } from "../services/event-export";
 import { HELD_TABLE } from "../services/held-events";
 import { dropDetachedPartitions } from "../services/partition-expiry";
 import { PARENT_TABLE } from "../services/partitions";
 import { retentionCutoff, servedEvents } from "../services/served-events";
 import { purgeExpiredTelemetry } from "../services/telemetry-retention";
-
-/** What the archive keeps of each event. */
-const EVENT_FIELDS = ["id", "userId", "kind", "occurredAt", "payload"] as const;
 
 /** Detached partitions are dropped this long after a purge, so that their disk work does not delay its answer. */
 const DROP_DELAY_MS = 1000;
@@ -34,14 +32,10 @@ export function telemetryPersonalData(deps: TelemetryDeps): PersonalDataAdapter 
       const { records, oldestAt, tenantId: holder } = await holdingStats(served, "t", "occurred_at");
       return { tenantId: holder, categories: [{ category: DataCategory.TELEMETRY, records, oldestAt }] };
     },
-    async exportPage({ tenantId, db }, userId, _category, after, limit) {
+    async exportPage({ tenantId, db }, userId, category, after, limit) {
       // Expired events are not exported (they are as good as purged); a held user cannot be exported at all.
-      const qb = db
-        .getRepository(TelemetryEvent)
-        .createQueryBuilder("t")
-        .where("t.user_id = :userId AND t.tenant_id = :tenantId", { userId, tenantId })
-        .andWhere("t.occurred_at >= :cutoff", { cutoff: retentionCutoff(deps.clock.now()) });
-      return keysetExportPage(qb, { alias: "t", time: { column: "occurred_at", field: "occurredAt" }, fields: EVENT_FIELDS, category: DataCategory.TELEMETRY, after, limit });
+      const cutoffMs = retentionCutoff(deps.clock.now());
+      return exportEventLines(db, deps.stores.keysOf(db), { category, userId, tenantId, cutoffMs, after, limit });
     },
     async erase({ tenantId, db }, userId) {
       // Idempotent: a second call finds nothing and reports zero.

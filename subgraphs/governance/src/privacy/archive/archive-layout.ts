@@ -25,10 +25,15 @@ export function archivePrefix(tenantId: string, requestId: string): string {
   return `${tenantId}/privacy-requests/${requestId}`;
 }
 
-/** The bytes of a page of records, given how many records the file already holds. */
-export function serialisePage(format: "json" | "ndjson", records: readonly unknown[], alreadyWritten: number): string {
-  if (format === "ndjson") return records.map((record) => `${JSON.stringify(record)}\n`).join("");
-  return records.map((record, index) => `${alreadyWritten + index === 0 ? "\n" : ",\n"}${JSON.stringify(record)}`).join("");
+/**
+ * The bytes of an export page (NDJSON as the data subgraph sent it, one record per line)
+ * in a category file, given how many records the file already holds: as they came for an
+ * NDJSON file, and as the JSON array's elements (",\n" between records) for a JSON one.
+ */
+export function pageBytes(format: "json" | "ndjson", ndjson: Buffer, alreadyWritten: number): Buffer {
+  if (format === "ndjson" || ndjson.length === 0) return ndjson;
+  const lines = ndjson.toString("utf8").slice(0, -1).split("\n");
+  return Buffer.from(lines.map((line, index) => `${alreadyWritten + index === 0 ? "\n" : ",\n"}${line}`).join(""), "utf8");
 }
 
 export const JSON_OPENING = "[";

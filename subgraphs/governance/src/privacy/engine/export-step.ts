@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Hash } from "node:crypto";
 import { PrivacyRequestKind, PrivacyRequestStatus } from "@dgg/common";
-import type { ExportPage } from "@dgg/common";
+import type { ReceivedExportLines } from "@dgg/common";
 import type { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
 import { CATEGORY_ORDER } from "../../retention/retention-rules";
-import { archivePrefix, CATEGORY_FILES, JSON_CLOSING, JSON_OPENING, serialisePage } from "../archive/archive-layout";
+import { archivePrefix, CATEGORY_FILES, JSON_CLOSING, JSON_OPENING, pageBytes } from "../archive/archive-layout";
 import type { FileCheckpoint } from "./checkpoint";
 import type { EngineDeps } from "./engine-deps";
 import { freezeSubject } from "./freeze-step";
@@ -80,7 +80,7 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
       deps.contract.exportPage(sources[index]!, category, request.userId, request.tenantId, cursor, deps.privacy.exportPageSize);
     // The first page is asked for before any file is touched: an attempt that cannot reach the
     // data subgraph (down, or the tenant is moving region) leaves the archive folder as it was.
-    const first: ExportPage | null = state.exhausted || sources.length === 0 ? null : await pageFrom(at, state.cursor);
+    const first: ReceivedExportLines | null = state.exhausted || sources.length === 0 ? null : await pageFrom(at, state.cursor);
     // This attempt writes its own copy, starting from the checkpointed bytes of the last one: a
     // worker that lost its lease (stalled, then woke) and writes on spoils only its own copy,
     // never the one this attempt checkpoints, commits and verifies.
@@ -100,15 +100,14 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
       };
       let { records, bytes, cursor } = state;
       let exhausted = state.exhausted || sources.length === 0;
-      const append = async (text: string) => {
-        const chunk = Buffer.from(text, "utf8");
+      const append = async (chunk: Buffer) => {
         await writer.write(chunk);
         hash.update(chunk);
         bytes += chunk.length;
       };
-      if (bytes === 0 && state.format === "json") await append(JSON_OPENING);
+      if (bytes === 0 && state.format === "json") await append(Buffer.from(JSON_OPENING));
       let pagesSinceCheckpoint = 0;
-      let next: Promise<ExportPage> | null = first ? Promise.resolve(first) : null;
+      let next: Promise<ReceivedExportLines> | null = first ? Promise.resolve(first) : null;
       while (!exhausted) {
         const page = await (next ?? pageFrom(at, cursor));
         cursor = page.nextCursor;
@@ -118,8 +117,8 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
         // governance writes, hashes and checkpoints (one page ahead at most). An attempt that
         // ends before awaiting it drops it: nothing of it was written or counted.
         next = exhausted ? null : ahead(pageFrom(at, cursor));
-        await append(serialisePage(state.format, page.records, records));
-        records += page.records.length;
+        await append(pageBytes(state.format, page.ndjson, records));
+        records += page.records;
         pagesSinceCheckpoint += 1;
         deps.faults.hit("export.page-written");
         if (pagesSinceCheckpoint >= deps.privacy.checkpointPages || exhausted) {
@@ -130,7 +129,7 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
           deps.faults.hit("export.checkpointed");
         }
       }
-      if (state.format === "json") await append(JSON_CLOSING);
+      if (state.format === "json") await append(Buffer.from(JSON_CLOSING));
       await writer.sync();
       const sha256 = hash.digest("hex");
       await save("FILE_COMPLETED", { ...state, records, bytes, cursor: null, exhausted: true, complete: true, sha256 }, { sha256 });
