@@ -14,7 +14,20 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { Column, Entity, In, PrimaryColumn } from "typeorm";
 import type { DataSource, MigrationInterface, QueryRunner } from "typeorm";
-import { ALIAS_PREFIX, isAlias, Region, RegionalStores, REGIONS, scanFilesForNeedles, sealedEntity, sqliteStoreFiles, withVerbatimRunner } from "@dgg/common";
+import {
+  ALIAS_PREFIX,
+  isAlias,
+  markIdsAliased,
+  Region,
+  RegionalStores,
+  REGIONS,
+  scanFilesForNeedles,
+  sealedCopies,
+  sealedCopiesUnderAliases,
+  sealedEntity,
+  sqliteStoreFiles,
+  withVerbatimRunner,
+} from "@dgg/common";
 import type { DatabaseConfig } from "@dgg/common";
 import { freshPostgresDatabase, testDatabaseName } from "../support/postgres";
 import type { StoreKind } from "../support/system";
@@ -181,6 +194,48 @@ export function describeIdAliasesSuite(kind: StoreKind): void {
         ),
         { numRuns: 15 },
       );
+    });
+
+    it("sends parameters marked as aliased as they are, ids with an alias included, and still reads results in ids; unmarked ones are translated", async () => {
+      await real.db.query(`DELETE FROM gadget`);
+      const userId = randomUUID();
+      const gadgetId = randomUUID();
+      await real.db.transaction((manager) => manager.getRepository(Gadget).save({ id: gadgetId, tenantId: TENANT, userId, label: "saved" }));
+      const userAlias = real.stores.keys(Region.EUROPE).aliasOf(userId)!;
+      expect(isAlias(userAlias)).toBe(true);
+      const byUser = `SELECT id, user_id FROM gadget WHERE user_id = ${placeholder(real.postgres, 1)}`;
+
+      // Marked: the id goes out as given and matches nothing stored under its alias; the alias finds the row, read back in ids.
+      expect(await real.db.query(byUser, markIdsAliased([userId]))).toEqual([]);
+      expect(await real.db.query(byUser, markIdsAliased([userAlias]))).toEqual([{ id: gadgetId, user_id: userId }]);
+      // Unmarked: the id is put under its alias.
+      expect(await real.db.query(byUser, [userId])).toEqual([{ id: gadgetId, user_id: userId }]);
+
+      // An INSERT with marked parameters stores what it is given; the same INSERT unmarked stores the alias.
+      const insert = `INSERT INTO gadget (id, tenant_id, user_id, label) VALUES (${[1, 2, 3, 4].map((index) => placeholder(real.postgres, index)).join(", ")})`;
+      await real.db.query(insert, markIdsAliased([randomUUID(), TENANT, userId, "marked"]));
+      await real.db.query(insert, [randomUUID(), TENANT, userId, "unmarked"]);
+      const stored = await withVerbatimRunner(real.db, (runner) => runner.query(`SELECT label, user_id FROM gadget WHERE label <> 'saved' ORDER BY label`) as Promise<{ label: string; user_id: string }[]>);
+      expect(stored).toEqual([
+        { label: "marked", user_id: userId },
+        { label: "unmarked", user_id: userAlias },
+      ]);
+      await real.db.query(`DELETE FROM gadget`);
+    });
+
+    it("seals copies under aliases for marked statements, or with ids for the runners to translate, and leaves the rows given as they were", async () => {
+      const keys = real.stores.keys(Region.EUROPE);
+      const row: Gadget = { id: randomUUID(), tenantId: TENANT, userId: randomUUID(), label: "copied" };
+      const given = { ...row };
+      const [underAliases] = await sealedCopiesUnderAliases(keys, Gadget, [row]);
+      // Made and stored before the copies are handed out, so a row never carries an alias its key file lacks.
+      const aliases = { id: keys.aliasRecord(row.id)?.alias, userId: keys.aliasRecord(row.userId)?.alias };
+      expect(isAlias(aliases.id) && isAlias(aliases.userId)).toBe(true);
+      // Owned by the gadget's user (the owner read before the copy's ids were replaced).
+      expect(keys.aliasRecord(row.id)?.ownerId).toBe(row.userId);
+      expect(underAliases).toEqual({ ...row, ...aliases });
+      expect(await sealedCopies(keys, Gadget, [row])).toEqual([row]);
+      expect(row).toEqual(given);
     });
 
     it("converts rows written before aliases once, at start-up, and finds them by id afterwards", async () => {

@@ -4,6 +4,7 @@ import { Column, DataSource } from "typeorm";
 import type { ColumnOptions, EntityManager, Logger, MixedList, EntitySchema, ValueTransformer } from "typeorm";
 import { dataDir } from "./keys";
 import { isolateSqliteTransactions } from "./sqlite-transactions";
+import { markIdsAliased } from "./subject-keys/id-aliases";
 
 /** Where a subgraph keeps its rows: an embedded SQLite file, or a PostgreSQL database. */
 export type DatabaseConfig = { type: "sqlite"; file: string } | { type: "postgres"; url: string };
@@ -119,9 +120,17 @@ export const INSERT_CHUNK = 500;
  * busiest writers (telemetry events, audit entries), whose rows are already sealed: TypeORM's
  * insert builder spends more CPU per row (metadata, escaping, listener bookkeeping) than the
  * sealing does. The values must be what the columns store (epoch ms for times, JSON text
- * for JSON columns); a regional store's runners still put ids under their aliases.
+ * for JSON columns); a regional store's runners still put ids under their aliases, unless
+ * `idsAliased` says the values already hold them (rows from `sealedCopiesUnderAliases`), in
+ * which case they go out as given (`markIdsAliased`).
  */
-export async function insertValues(manager: EntityManager, table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
+export async function insertValues(
+  manager: EntityManager,
+  table: string,
+  columns: readonly string[],
+  rows: readonly unknown[][],
+  options: { idsAliased?: boolean } = {},
+): Promise<void> {
   const postgres = manager.connection.options.type === "postgres";
   const names = columns.map((column) => `"${column}"`).join(", ");
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
@@ -132,7 +141,7 @@ export async function insertValues(manager: EntityManager, table: string, column
       parameters.push(...values);
       return `(${values.map((_, offset) => (postgres ? `$${first + offset + 1}` : "?")).join(", ")})`;
     });
-    await manager.query(`INSERT INTO "${table}" (${names}) VALUES ${tuples.join(", ")}`, parameters);
+    await manager.query(`INSERT INTO "${table}" (${names}) VALUES ${tuples.join(", ")}`, options.idsAliased ? markIdsAliased(parameters) : parameters);
   }
 }
 

@@ -11,7 +11,9 @@ import { callInternal, PersonalDataFreeze, placeFreeze, StatementCounter } from 
 import type { FreezeResult, IdentifiersResult } from "@dgg/common";
 import { tempRegionalSqlite, TEST_REGION } from "@dgg/common/testkit";
 import { describeOnPostgres, freshPostgresDatabase, testDatabaseName } from "../../../test/support/postgres";
-import { event, withTelemetry } from "./harness";
+import { insertUnfrozenRows } from "../src/services/telemetry-ingest.service";
+import type { TelemetryRow } from "../src/services/ingest-validation";
+import { event, START, withTelemetry } from "./harness";
 import type { Harness, HarnessOptions } from "./harness";
 
 /** Keeps each statement with its parameters, in the order TypeORM sends them. */
@@ -82,6 +84,23 @@ function describeFreeze(engine: string, databases: () => Promise<HarnessOptions>
       expect(await h.eventCount({ userId: frozen })).toBe(1);
     });
 
+    it("leaves out of the write the rows of a user frozen after the batch's first check, and answers with the others' ids", async () => {
+      const db = h.service.stores.get(TEST_REGION);
+      const frozen = h.addUser(tenant);
+      const other = h.addUser(tenant);
+      // Both known to the store (their aliases made), and the day's partition there, before the freeze.
+      expect(await ingest([event(frozen), event(other)])).toEqual({ accepted: 2, rejected: [] });
+      const requestId = randomUUID();
+      await placeFreeze(db, { userId: frozen, tenantId: tenant, requestId, at: new Date() });
+
+      // A batch that passed the check outside the transaction: only the one inside it sees the freeze.
+      const rows: TelemetryRow[] = [frozen, other, frozen, other].map((userId, i) => ({ id: randomUUID(), tenantId: tenant, userId, kind: "SERVICE_LOG", occurredAt: START, payload: { i } }));
+      const result = await insertUnfrozenRows(db, h.service.stores.keysOf(db), rows);
+      expect(result).toEqual({ inserted: [rows[1], rows[3]], frozen: new Map([[frozen, requestId]]) });
+      expect(await h.eventCount({ userId: frozen })).toBe(1);
+      expect(await h.eventCount({ userId: other })).toBe(3);
+    });
+
     it("keeps one freeze per request: placing it twice is one freeze, and each request lifts only its own", async () => {
       const user = h.addUser(tenant);
       const first = randomUUID();
@@ -142,9 +161,10 @@ function describeFreeze(engine: string, databases: () => Promise<HarnessOptions>
           const outcomes = await Promise.all(ingesting);
           await freezing;
 
-          // Nothing of the user is written after the freeze was acknowledged...
+          // Nothing of the user is written after the freeze was acknowledged (the INSERT names them by alias, once they have one)...
           const after = logger.sent.slice(acknowledgedAt!);
-          expect(after.filter((entry) => /INSERT INTO "telemetry_event"/i.test(entry.query) && entry.parameters.includes(user))).toEqual([]);
+          const named = [user, h.service.stores.keysOf(db).aliasOf(user)].filter((value) => value !== undefined);
+          expect(after.filter((entry) => /INSERT INTO "telemetry_event"/i.test(entry.query) && entry.parameters.some((value) => named.includes(value as string)))).toEqual([]);
           expect(await h.eventCount({ userId: user })).toBe(storedAtAck);
           // ...every batch sent after it is refused for the user, and no other user loses an event.
           for (const outcome of outcomes.filter((candidate) => candidate.startedAfterAck)) {

@@ -18,7 +18,10 @@ import { sealingSpecOf } from "./sealed-entities";
  * - results: every value that is an alias becomes the id again, before TypeORM builds
  *   entities or the caller reads raw rows.
  * Aliases are made where rows are written (`SealingSubscriber`, `sealedCopies`, moves), never
- * here: an id without an alias passes unchanged and matches nothing aliased.
+ * here: an id without an alias passes unchanged and matches nothing aliased. A writer whose
+ * rows already carry their aliases (`sealedCopiesUnderAliases`) marks its parameters with
+ * `markIdsAliased`, and they go out as given: looking up every other UUID of a bulk insert
+ * (event ids, tenant ids, which never have an alias) would be wasted.
  *
  * Two things cannot work and are not done: comparing a declared column with an id hidden
  * inside a longer string (LIKE, concatenation), and taking a lock named by a bare id (the
@@ -117,6 +120,19 @@ function replaceAliases(keys: SubjectKeyStore, result: unknown, depth: number): 
 
 const aliasing = new WeakSet<QueryRunner>();
 const verbatim = new WeakSet<QueryRunner>();
+const idsAliased = new WeakSet<readonly unknown[]>();
+
+/**
+ * Marks a statement's parameters as already holding aliases wherever the store keeps them:
+ * the store's runners send them as they are, without one lookup per UUID, and translate the
+ * result back as usual. Only for values built from `sealedCopiesUnderAliases` (every declared
+ * id column holds its alias) in a statement that names people nowhere else: any other id is
+ * stored, or compared, as given. Returns `parameters` itself: the mark stays with that array.
+ */
+export function markIdsAliased<T extends readonly unknown[]>(parameters: T): T {
+  idsAliased.add(parameters);
+  return parameters;
+}
 
 function translate(runner: QueryRunner, keys: SubjectKeyStore): QueryRunner {
   if (aliasing.has(runner)) return runner;
@@ -126,7 +142,9 @@ function translate(runner: QueryRunner, keys: SubjectKeyStore): QueryRunner {
   const translated = async (sql: string, parameters?: unknown, useStructuredResult?: boolean): Promise<unknown> => {
     // Results of verbatim runners, and of named parameters (no driver here uses them), pass as they are.
     if (verbatim.has(runner) || (parameters !== undefined && !Array.isArray(parameters))) return query(sql, parameters, useStructuredResult);
-    return clearResult(keys, await query(sql, aliasParameters(keys, parameters as unknown[] | undefined), useStructuredResult));
+    const list = parameters as unknown[] | undefined;
+    const sent = list !== undefined && idsAliased.has(list) ? list : aliasParameters(keys, list);
+    return clearResult(keys, await query(sql, sent, useStructuredResult));
   };
   runner.query = translated as QueryRunner["query"];
   return runner;

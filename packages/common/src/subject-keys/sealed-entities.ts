@@ -67,29 +67,34 @@ export function keyOf(spec: AnySpec, row: Row, field: string): { tenantId: strin
   return { tenantId, subjectId, epoch: spec.epochOf === undefined ? NO_EPOCH : epochOfTime(time as Date | number) };
 }
 
-/** The aliases a row's ids are to be stored under, as alias records (id, its owner, the tenant). */
-function aliasedIds(spec: AnySpec, row: Row): { clearId: string; ownerId: string; tenantId: string }[] {
+/** The ids of a row to be stored under aliases: the property, the id, its owner, the tenant. */
+function aliasedIds(spec: AnySpec, row: Row): { property: string; clearId: string; ownerId: string; tenantId: string }[] {
   const tenantId = row[spec.tenant];
-  const ids: { clearId: string; ownerId: string; tenantId: string }[] = [];
+  const ids: { property: string; clearId: string; ownerId: string; tenantId: string }[] = [];
   if (typeof tenantId !== "string") return ids;
   for (const [property, ownerProperty] of Object.entries(spec.aliases ?? {})) {
     const value = row[property];
     if (typeof value !== "string" || !isUuid(value)) continue;
     const owner = ownerProperty === undefined ? undefined : row[ownerProperty];
-    ids.push({ clearId: value, ownerId: typeof owner === "string" ? owner : value, tenantId });
+    ids.push({ property, clearId: value, ownerId: typeof owner === "string" ? owner : value, tenantId });
   }
   return ids;
 }
 
 /**
  * Makes the aliases the row's declared ids are stored under (a new one is written by the key
- * store's `settle()`, which the writer awaits before the row goes out). Returns how many ids
- * the row has to alias.
+ * store's `settle()`, which the writer awaits before the row goes out), and returns them by
+ * property; the row is left as it is.
  */
+function obtainAliases(keys: SubjectKeyStore, spec: AnySpec, row: Row): Row {
+  const aliases: Row = {};
+  for (const id of aliasedIds(spec, row)) aliases[id.property] = keys.obtainAlias(id.tenantId, id.clearId, id.ownerId);
+  return aliases;
+}
+
+/** `obtainAliases` for a writer whose store puts them in place itself; returns how many ids the row has to alias. */
 export function aliasRow(keys: SubjectKeyStore, spec: AnySpec, row: Row): number {
-  const ids = aliasedIds(spec, row);
-  for (const id of ids) keys.obtainAlias(id.tenantId, id.clearId, id.ownerId);
-  return ids.length;
+  return Object.keys(obtainAliases(keys, spec, row)).length;
 }
 
 /** The alias records of a page of rows, read from `from`, to copy to another region with the rows. */
@@ -204,16 +209,33 @@ export class SealingSubscriber implements EntitySubscriberInterface {
 
 /**
  * Sealed copies of rows for a bulk insert that bypasses listeners (`callListeners(false)`):
- * the same sealing as the subscriber without its per-row event dispatch, for the ingest path.
- * New keys are stored before it returns.
+ * the same sealing as the subscriber without its per-row event dispatch. Ids stay in clear
+ * (the store's runners put their aliases in place, which are made here). New keys and
+ * aliases are stored before it returns.
  */
-export async function sealedCopies<T extends object>(keys: SubjectKeyStore, target: new () => T, rows: readonly T[]): Promise<T[]> {
+export function sealedCopies<T extends object>(keys: SubjectKeyStore, target: new () => T, rows: readonly T[]): Promise<T[]> {
+  return sealCopies(keys, target, rows, false);
+}
+
+/**
+ * `sealedCopies` as the store holds them: every declared id is replaced by its alias too, so
+ * that the statement writing them can go out with `markIdsAliased` parameters, without the
+ * runners looking up each of its UUIDs (the ingest path). The caller's rows keep their ids,
+ * to answer with. New keys and aliases are stored before it returns.
+ */
+export function sealedCopiesUnderAliases<T extends object>(keys: SubjectKeyStore, target: new () => T, rows: readonly T[]): Promise<T[]> {
+  return sealCopies(keys, target, rows, true);
+}
+
+async function sealCopies<T extends object>(keys: SubjectKeyStore, target: new () => T, rows: readonly T[], underAliases: boolean): Promise<T[]> {
   const spec = sealingSpecOf(target);
   const copies = rows.map((row) => ({ ...row }));
   if (!spec) return copies;
   for (const copy of copies) {
-    aliasRow(keys, spec, copy as Row);
+    const aliases = obtainAliases(keys, spec, copy as Row);
+    // Sealed first: the key is chosen by the subject's id, which the alias would replace.
     sealRow(keys, spec, copy as Row);
+    if (underAliases) Object.assign(copy, aliases);
   }
   await keys.settle();
   return copies;

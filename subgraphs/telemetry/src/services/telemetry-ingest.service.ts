@@ -11,7 +11,7 @@ import {
   insertValues,
   ManagementState,
   NotFoundError,
-  sealedCopies,
+  sealedCopiesUnderAliases,
   writeThenAudit,
 } from "@dgg/common";
 import type { SubjectKeyStore } from "@dgg/common";
@@ -42,8 +42,9 @@ async function assertUsersInTenant(ctx: TelemetryContext, tenantId: string, user
 
 /**
  * Inserts rows INSERT_CHUNK per statement (bound-parameter limits); on PostgreSQL their days'
- * row counts move too. `sealed` rows (the ingest path, sealed in one pass before the
- * transaction) go in as they are; others are sealed by the store's sealing subscriber.
+ * row counts move too. `sealed` rows (the ingest path, sealed and aliased in one pass before
+ * the transaction: `sealedCopiesUnderAliases`) go in as they are; others are sealed by the
+ * store's sealing subscriber, and their ids put under aliases by the store's runners.
  */
 async function writeRows(manager: EntityManager, rows: TelemetryRow[], sealed: boolean): Promise<void> {
   if (rows.length === 0) return;
@@ -62,13 +63,18 @@ async function writeRows(manager: EntityManager, rows: TelemetryRow[], sealed: b
   }
 }
 
-/** Rows already sealed (the ingest path), as the columns store them (docs/decisions/0044). */
+/**
+ * Rows already sealed, with the user's alias in `userId` (the ingest path), as the columns
+ * store them (docs/decisions/0044, 0051). The statement names no other person, so the
+ * runners need not look up its event and tenant ids, which never have an alias.
+ */
 function insertSealed(manager: EntityManager, rows: TelemetryRow[]): Promise<void> {
   return insertValues(
     manager,
     PARENT_TABLE,
     ["id", "tenant_id", "user_id", "kind", "occurred_at", "payload"],
     rows.map((row) => [row.id, row.tenantId, row.userId, row.kind, row.occurredAt.getTime(), JSON.stringify(row.payload)]),
+    { idsAliased: true },
   );
 }
 
@@ -87,12 +93,13 @@ export async function insertUnfrozenRows(
   keys: SubjectKeyStore,
   rows: TelemetryRow[],
 ): Promise<{ inserted: TelemetryRow[]; frozen: Map<string, string> }> {
-  // Sealed (and any new keys stored) before the transaction, so it holds no lock meanwhile.
-  const sealed = await sealedCopies(keys, TelemetryEvent, rows);
+  // Sealed and aliased (and any new keys and aliases stored) before the transaction, so it holds no lock meanwhile.
+  const sealed = await sealedCopiesUnderAliases(keys, TelemetryEvent, rows);
   return db.transaction(async (manager) => {
     const frozen = await frozenAmong(manager, rows.map((row) => row.userId));
     const inserted = frozen.size === 0 ? rows : rows.filter((row) => !frozen.has(row.userId));
-    await writeRows(manager, frozen.size === 0 ? sealed : sealed.filter((row) => !frozen.has(row.userId)), true);
+    // The copies hold aliases: whose they are is read from the row at the same index.
+    await writeRows(manager, frozen.size === 0 ? sealed : sealed.filter((_, index) => !frozen.has(rows[index]!.userId)), true);
     return { inserted, frozen };
   });
 }
