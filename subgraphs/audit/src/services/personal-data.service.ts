@@ -47,27 +47,32 @@ export interface AuditErasure {
   erasedAt: Date;
 }
 
-/** Needles per candidate scan: bounds both the bound parameters and SQLite's expression depth. */
+/** Needles per candidate query: bounds both the bound parameters and SQLite's expression depth. */
 const NEEDLE_CHUNK = 50;
-/** Rows loaded and rewritten at a time. */
+/** Entries without details loaded and rewritten at a time. */
 const REWRITE_CHUNK = 500;
 
-/** Entries opened at a time by the scan of sealed details. */
+/** Entries with details opened, decided and rewritten at a time. */
 const SCAN_CHUNK = 1000;
 
 /**
- * The ids of rows that may concern the person: about them, by them, or naming one of the
- * values anywhere. A superset filter only; each row is decided by `rewrite` in the service.
- * Columns are compared in SQL: PostgreSQL lower-cased; SQLite's LOWER and NOCASE fold ASCII
- * only, so each value is also tried as given, lower- and upper-cased (docs/decisions/0033).
- * Details are sealed (docs/decisions/0044), so the database cannot search them: every entry
- * of the store that has details is opened and matched here, a chunk at a time.
+ * The ids of the entries without details that may concern the person: about them, by them,
+ * or naming one of the values as subject or actor. A superset filter only; each row is
+ * decided by `rewrite`. Columns are compared in SQL: PostgreSQL lower-cased; SQLite's LOWER
+ * and NOCASE fold ASCII only, so each value is also tried as given, lower- and upper-cased
+ * (docs/decisions/0033). Entries with details are not looked for here: the scan opens and
+ * decides every one of them (see `eraseInStore`).
  */
-async function candidateIds(manager: EntityManager, userId: string, actors: readonly string[], values: readonly string[], needles: Needles): Promise<Set<string>> {
+async function candidatesWithoutDetails(manager: EntityManager, userId: string, actors: readonly string[], values: readonly string[]): Promise<Set<string>> {
   const ids = new Set<string>();
   const postgres = manager.connection.options.type === "postgres";
   const collect = async (where: string, parameters: Record<string, unknown>) => {
-    const rows: { id: string }[] = await manager.createQueryBuilder(AuditLogEntry, "a").select("a.id", "id").where(where, parameters).getRawMany();
+    const rows: { id: string }[] = await manager
+      .createQueryBuilder(AuditLogEntry, "a")
+      .select("a.id", "id")
+      .where("a.details IS NULL")
+      .andWhere(`(${where})`, parameters)
+      .getRawMany();
     for (const row of rows) ids.add(row.id);
   };
   await collect("a.subject_user_id = :userId OR a.actor_user_id = :userId OR a.actor IN (:...actors)", { userId, actors: [userId, ...actors] });
@@ -79,19 +84,7 @@ async function candidateIds(manager: EntityManager, userId: string, actors: read
       : "a.subject_user_id COLLATE NOCASE IN (:...variants) OR a.actor COLLATE NOCASE IN (:...variants)";
     await collect(columns, { variants });
   }
-  let after = "";
-  for (;;) {
-    const rows = await manager
-      .getRepository(AuditLogEntry)
-      .createQueryBuilder("a")
-      .where("a.details IS NOT NULL AND a.id > :after", { after })
-      .orderBy("a.id", "ASC")
-      .limit(SCAN_CHUNK)
-      .getMany();
-    for (const row of rows) if (needles.mentionedIn(row.details)) ids.add(row.id);
-    if (rows.length < SCAN_CHUNK) return ids;
-    after = rows.at(-1)!.id;
-  }
+  return ids;
 }
 
 /** The values an erasure looks for, and how it decides what a row is to the person. */
@@ -153,10 +146,11 @@ async function eraseInStore({ db, keys }: AuditStore, userId: string, erasure: A
       identifiersLower: new Set(erasure.identifiers.map((value) => value.toLowerCase())),
       needles: new Needles([userId, ...idpSubjects, ...erasure.identifiers]),
     };
-    const ids = [...(await candidateIds(manager, userId, [...idpSubjects], [userId, ...idpSubjects, ...erasure.identifiers], scope.needles))];
-    const repository = manager.getRepository(AuditLogEntry);
-    for (let start = 0; start < ids.length; start += REWRITE_CHUNK) {
-      const rows = await repository.findBy({ id: In(ids.slice(start, start + REWRITE_CHUNK)) });
+    // Each chunk's rewritten entries replace the old ones in two statements rather than one
+    // UPDATE each (10,000 entries about a person were 10,000 round trips). Sealed as the
+    // appends are: with the row's tenant and day, under the key of the subject they now have
+    // (the pseudonym's, for an entry about the person). Same id, same transaction.
+    const replace = async (rows: AuditLogEntry[]) => {
       const rewritten: AuditLogEntry[] = [];
       for (const row of rows) {
         const next = rewrite(row, scope);
@@ -168,15 +162,31 @@ async function eraseInStore({ db, keys }: AuditStore, userId: string, erasure: A
           JSON.stringify(next.details) === JSON.stringify(row.details);
         if (!same) rewritten.push({ ...row, ...next });
       }
-      if (rewritten.length === 0) continue;
-      // The chunk's rewritten entries replace the old ones in two statements rather than one
-      // UPDATE each (10,000 entries about a person were 10,000 round trips). Sealed as the
-      // appends are: with the row's tenant and day, under the key of the subject they now have
-      // (the pseudonym's, for an entry about the person). Same id, same transaction.
+      if (rewritten.length === 0) return;
       const sealed = await sealedCopies(keys, AuditLogEntry, rewritten);
       await repository.delete({ id: In(rewritten.map((row) => row.id)) });
       await insertSealedEntries(manager, sealed);
       for (const row of rewritten) changed.add(row.id);
+    };
+    const repository = manager.getRepository(AuditLogEntry);
+    // Entries without details: found by their columns.
+    const bare = [...(await candidatesWithoutDetails(manager, userId, [...idpSubjects], [userId, ...idpSubjects, ...erasure.identifiers]))];
+    for (let start = 0; start < bare.length; start += REWRITE_CHUNK) await replace(await repository.findBy({ id: In(bare.slice(start, start + REWRITE_CHUNK)) }));
+    // Entries with details: sealed (docs/decisions/0044), so the database cannot search them.
+    // Every one in the store is opened once and decided as it is (about or by the person, or
+    // naming them), a chunk at a time in id order. A rewritten entry keeps its id, behind the
+    // scan's position, so the scan never meets it again.
+    let after = "";
+    for (;;) {
+      const rows = await repository
+        .createQueryBuilder("a")
+        .where("a.details IS NOT NULL AND a.id > :after", { after })
+        .orderBy("a.id", "ASC")
+        .limit(SCAN_CHUNK)
+        .getMany();
+      await replace(rows);
+      if (rows.length < SCAN_CHUNK) break;
+      after = rows.at(-1)!.id;
     }
   });
 }
