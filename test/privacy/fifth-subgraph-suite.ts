@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PersonalDataFreeze, Region } from "@dgg/common";
 import type { FaultPoint } from "../../subgraphs/governance/src/privacy/engine/faults";
+import type { AppsMisbehaviour } from "../fixtures/apps-subgraph/apps-personal-data";
 import { APPS_SERVICE, createAppsService } from "../fixtures/apps-subgraph/apps-service";
 import { InstalledApp } from "../fixtures/apps-subgraph/installed-app";
 import { waitForRequest } from "../support/privacy";
@@ -57,10 +58,11 @@ export function describeFifthSubgraphSuite(kind: StoreKind): void {
   describe(`a fifth data subgraph, added by one registry entry and one adapter, on ${kind}`, () => {
     let system: TestSystem;
     const faults = new InjectedFailures();
+    const misbehaviour: AppsMisbehaviour = { brokenRecord: false };
 
     beforeAll(async () => {
       system = await startTestSystem(kind, {
-        dataSubgraphFixtures: [{ entry: APPS_SERVICE, create: createAppsService }],
+        dataSubgraphFixtures: [{ entry: APPS_SERVICE, create: (options) => createAppsService(options, misbehaviour) }],
         // Small pages, a checkpoint after each, quick retries: every page boundary is a resume point.
         privacy: { exportPageSize: 3, checkpointPages: 1, maxAttempts: 100, retryBaseMs: 10, retryMaxMs: 50 },
         faults,
@@ -204,6 +206,30 @@ export function describeFifthSubgraphSuite(kind: StoreKind): void {
       expect(await appsHeld(subject.userId)).toBe(appIds.length + 1);
       const devices = await system.gql(subject.adminToken, `query($u: ID!) { personalData(user: $u) { devices { totalCount } } }`, { u: subject.userId });
       expect(devices.body.data!.personalData.devices.totalCount).toBe(subject.devices);
+    });
+
+    it("erases nothing when a data subgraph sends a record that is not JSON: pages go into the archive unparsed, and the archive is read back before any erasure", async () => {
+      const subject = await seedSubject(system, "fifth-broken", 2, 1);
+      const appIds = await installApps(subject, 4);
+      misbehaviour.brokenRecord = true;
+      let stuck: Record<string, any>;
+      let id: string;
+      try {
+        const filed = await system.gql(subject.adminToken, `mutation($u: ID!) { restrictProcessing(user: $u, reason: "asked") { id } }`, { u: subject.userId });
+        expect(filed.body.errors).toBeUndefined();
+        id = filed.body.data!.restrictProcessing.id as string;
+        // Every attempt meets the broken record in the written file (the report or the read-back finds it).
+        stuck = await followWithRetries(subject.adminToken, id, (request) => (request.attempts as number) >= 3 || ["COMPLETED", "FAILED"].includes(request.status as string));
+      } finally {
+        misbehaviour.brokenRecord = false;
+      }
+      expect(stuck.status).toBe("EXPORTING");
+      expect(stuck.lastError).toContain("service-data.json line 2 is not a JSON record");
+      expect(await appsHeld(subject.userId)).toBe(appIds.length);
+      const devices = await system.gql(subject.adminToken, `query($u: ID!) { personalData(user: $u) { devices { totalCount } } }`, { u: subject.userId });
+      expect(devices.body.data!.personalData.devices.totalCount).toBe(subject.devices);
+      const canceled = await system.gql(subject.adminToken, `mutation($id: ID!) { cancelPrivacyRequest(id: $id, reason: "broken export") { status } }`, { id });
+      expect(canceled.body.data?.cancelPrivacyRequest).toEqual({ status: "CANCELED" });
     });
   });
 }

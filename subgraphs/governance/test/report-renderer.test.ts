@@ -146,7 +146,7 @@ describe("reading a category file for the report", () => {
     await blobs.put(Region.EUROPE, "t/service-data.json", Buffer.from(`[\n${JSON.stringify({ id: "d1" })},\n${JSON.stringify({ id: "d2" })}\n]\n`));
     const stream = blobs.read(Region.EUROPE, "t/telemetry.ndjson") as ReadStream;
     const read: unknown[] = [];
-    for await (const record of readRecords(stream, "ndjson", 1000)) read.push(record);
+    for await (const record of readRecords(stream, "ndjson", 1000, "telemetry.ndjson")) read.push(record);
     expect(read).toHaveLength(1000);
     expect(read[999]).toMatchObject({ id: "event-999" });
     expect(stream.destroyed).toBe(true);
@@ -155,7 +155,19 @@ describe("reading a category file for the report", () => {
     expect(stream.bytesRead).toBeLessThan(size / 10);
 
     const devices: unknown[] = [];
-    for await (const record of readRecords(blobs.read(Region.EUROPE, "t/service-data.json"), "json", 1000)) devices.push(record);
+    for await (const record of readRecords(blobs.read(Region.EUROPE, "t/service-data.json"), "json", 1000, "service-data.json")) devices.push(record);
     expect(devices).toEqual([{ id: "d1" }, { id: "d2" }]);
+  });
+
+  it("names the file and the line of a record that is not JSON (pages go into the archive unparsed)", async () => {
+    const blobs = new FileSystemBlobStore(mkdtempSync(join(tmpdir(), "dgg-report-")));
+    await blobs.put(Region.EUROPE, "t/audit-log.ndjson", Buffer.from(`${JSON.stringify({ id: "a1" })}\n{"id":"a2\n${JSON.stringify({ id: "a3" })}\n`));
+    const read: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const record of readRecords(blobs.read(Region.EUROPE, "t/audit-log.ndjson"), "ndjson", 1000, "audit-log.ndjson")) read.push(record);
+      })(),
+    ).rejects.toThrow("audit-log.ndjson line 2 is not a JSON record");
+    expect(read).toEqual([{ id: "a1" }]);
   });
 });

@@ -48,7 +48,7 @@ export function reportInput(request: PrivacyRequestRecord, storage: readonly Sto
 /** Renders a request's report from its archive's category files, streamed from the blob store. */
 export function renderArchiveReport(blobs: Pick<BlobStore, "read">, request: PrivacyRequestRecord, storage: readonly StorageLayoutEntry[]): AsyncGenerator<string> {
   const prefix = archivePrefix(request.tenantId, request.id);
-  return renderReport(reportInput(request, storage), (entry, limit) => readRecords(blobs.read(request.region, `${prefix}/${entry.file}`), entry.format, limit));
+  return renderReport(reportInput(request, storage), (entry, limit) => readRecords(blobs.read(request.region, `${prefix}/${entry.file}`), entry.format, limit, entry.file));
 }
 
 /**
