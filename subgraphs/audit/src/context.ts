@@ -4,10 +4,14 @@ import type { DataSubgraphBase, DataSubgraphRequest, Viewer } from "@dgg/common"
 import { createAuditLogPageLoader } from "./loaders/audit-log-page.loader";
 import type { AuditLogPageKey } from "./loaders/audit-log-page.loader";
 import type { AuditLogConnection } from "./types/audit-log-connection.type";
+import type { StoreAppendGroups } from "./services/append-groups";
 
-/** What lives for the whole process: the store and the clock. Audit calls no other service. */
-/** One store per region; a request uses only its tenant's (docs/decisions/0040). */
-export type AuditDeps = DataSubgraphBase;
+/**
+ * What lives for the whole process: one store per region (a request uses only its tenant's,
+ * docs/decisions/0040), the clock, and each store's group commit of appends. Audit calls no
+ * other service.
+ */
+export type AuditDeps = DataSubgraphBase & { appends: StoreAppendGroups };
 
 /** Built per request: the verified viewer, its token and fresh loaders. */
 export interface AuditContext extends DataSubgraphRequest<AuditDeps> {

@@ -6,7 +6,8 @@ import { AuditErasedSubject } from "./entities/audit-erased-subject.entity";
 import { AuditLogEntry } from "./entities/audit-log-entry.entity";
 import { auditEntriesRoutes } from "./internal/audit-entries.routes";
 import { denialRoutes } from "./internal/denials.routes";
-import { appendEntries } from "./services/audit-entries.service";
+import { StoreAppendGroups } from "./services/append-groups";
+import { appendEntries, commitEntries } from "./services/audit-entries.service";
 import { denialEntries } from "./services/denials.service";
 import { personalDataRoutes } from "./internal/personal-data.routes";
 import { CreateAuditTables1732400000300 } from "./migrations/1732400000300-create-audit-tables";
@@ -29,7 +30,7 @@ export function createAuditService(options: AuditServiceOptions): Promise<AuditS
       entities: auditEntities,
       migrations: auditMigrations,
       schema: buildAuditSchema,
-      deps: (base) => base,
+      deps: (base) => ({ ...base, appends: new StoreAppendGroups((db, rows) => commitEntries(base.stores, db, rows)) }),
       context: createAuditContext,
       // The trail's own refusals go straight into its store, with the same entries the route writes.
       recordDenials: (deps) => async (viewer, token, denials) => {

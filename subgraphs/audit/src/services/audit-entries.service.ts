@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { assertId, BadUserInputError, insertValues, outOfBounds, PLATFORM_TENANT_ID, quote, sealedCopies, ServiceError } from "@dgg/common";
-import type { Region, Viewer } from "@dgg/common";
-import type { EntityManager, QueryDeepPartialEntity } from "typeorm";
+import type { Region, RegionalStores, Viewer } from "@dgg/common";
+import type { DataSource, EntityManager, QueryDeepPartialEntity } from "typeorm";
 import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
 import { AuditOutcome } from "../types/audit-outcome.enum";
@@ -150,14 +150,24 @@ export async function appendEntries(
     }
     byRegion.set(region, [...(byRegion.get(region) ?? []), row]);
   }
-  for (const [region, regionRows] of byRegion) {
-    await appendTransaction(deps.stores.get(region), async (manager) => {
-      await applyTombstones(manager, regionRows as TombstonedFields[]);
-      // Sealed (and aliased) in one pass after the tombstones had their say, as the ingest path does.
-      await insertSealedEntries(manager, await sealedCopies(deps.stores.keys(region), AuditLogEntry, regionRows as AuditLogEntry[]));
-    });
-  }
+  // Committed with whatever else is being appended to the region's store meanwhile (group commit).
+  for (const [region, regionRows] of byRegion) await deps.appends.of(deps.stores.get(region)).append(regionRows as AuditLogEntry[]);
   return rows.length;
+}
+
+/**
+ * Writes a group of appends to one store, in one transaction: the tombstone lookup and the
+ * rows (appends.of(db) calls it, see append-groups.ts). An entry about or by a person whose
+ * trail was erased goes in pseudonymised and redacted. The rows given are not changed: a
+ * group that fails is committed again append by append.
+ */
+export function commitEntries(stores: RegionalStores, db: DataSource, rows: readonly AuditLogEntry[]): Promise<void> {
+  return appendTransaction(db, async (manager) => {
+    const copies = rows.map((row) => ({ ...row }));
+    await applyTombstones(manager, copies as TombstonedFields[]);
+    // Sealed (and aliased) in one pass after the tombstones had their say, as the ingest path does.
+    await insertSealedEntries(manager, await sealedCopies(stores.keysOf(db), AuditLogEntry, copies));
+  });
 }
 
 /** Entries already sealed (and tombstoned), as the columns store them (docs/decisions/0044). */
