@@ -7,7 +7,7 @@ import { AuditLogEntry } from "./entities/audit-log-entry.entity";
 import { auditEntriesRoutes } from "./internal/audit-entries.routes";
 import { denialRoutes } from "./internal/denials.routes";
 import { StoreAppendGroups } from "./services/append-groups";
-import { appendEntries, commitEntries } from "./services/audit-entries.service";
+import { appendEntries, commitEntries, MAX_ENTRIES_PER_APPEND } from "./services/audit-entries.service";
 import { denialEntries } from "./services/denials.service";
 import { personalDataRoutes } from "./internal/personal-data.routes";
 import { CreateAuditTables1732400000300 } from "./migrations/1732400000300-create-audit-tables";
@@ -30,7 +30,7 @@ export function createAuditService(options: AuditServiceOptions): Promise<AuditS
       entities: auditEntities,
       migrations: auditMigrations,
       schema: buildAuditSchema,
-      deps: (base) => ({ ...base, appends: new StoreAppendGroups((db, rows) => commitEntries(base.stores, db, rows)) }),
+      deps: (base) => ({ ...base, appends: new StoreAppendGroups((db, rows) => commitEntries(base.stores, db, rows), MAX_ENTRIES_PER_APPEND) }),
       context: createAuditContext,
       // The trail's own refusals go straight into its store, with the same entries the route writes.
       recordDenials: (deps) => async (viewer, token, denials) => {

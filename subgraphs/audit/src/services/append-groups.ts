@@ -1,9 +1,5 @@
 import type { DataSource } from "typeorm";
 import type { AuditLogEntry } from "../entities/audit-log-entry.entity";
-import { MAX_ENTRIES_PER_APPEND } from "./audit-entries.service";
-
-/** The most entries one group commits; a single append is never split. */
-export const GROUP_ENTRIES = MAX_ENTRIES_PER_APPEND;
 
 interface Waiting<R> {
   rows: R[];
@@ -30,7 +26,8 @@ export class GroupCommit<R> {
 
   constructor(
     private readonly commit: (rows: R[]) => Promise<void>,
-    private readonly limit = GROUP_ENTRIES,
+    /** The most entries one group commits; a single append is never split. */
+    private readonly limit: number,
   ) {}
 
   /** Resolves once `rows` are committed; rejects with the reason they could not be. */
@@ -89,12 +86,16 @@ export class GroupCommit<R> {
 export class StoreAppendGroups {
   private readonly groups = new Map<DataSource, GroupCommit<AuditLogEntry>>();
 
-  constructor(private readonly commitTo: (db: DataSource, rows: AuditLogEntry[]) => Promise<void>) {}
+  constructor(
+    private readonly commitTo: (db: DataSource, rows: AuditLogEntry[]) => Promise<void>,
+    /** Entries per group at most (the audit service passes the limit of one append). */
+    private readonly limit: number,
+  ) {}
 
   of(db: DataSource): GroupCommit<AuditLogEntry> {
     let group = this.groups.get(db);
     if (!group) {
-      group = new GroupCommit((rows) => this.commitTo(db, rows));
+      group = new GroupCommit((rows) => this.commitTo(db, rows), this.limit);
       this.groups.set(db, group);
     }
     return group;

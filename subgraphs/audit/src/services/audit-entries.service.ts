@@ -6,7 +6,6 @@ import { AuditLogEntry } from "../entities/audit-log-entry.entity";
 import type { AuditDeps } from "../context";
 import { AuditOutcome } from "../types/audit-outcome.enum";
 import { appendTransaction, applyTombstones } from "./erased-subjects";
-import type { TombstonedFields } from "./erased-subjects";
 
 const ACTION = /^[A-Z][A-Z0-9_]{1,63}$/;
 /** One request may carry a whole telemetry-sized batch, and no more. */
@@ -164,7 +163,7 @@ export async function appendEntries(
 export function commitEntries(stores: RegionalStores, db: DataSource, rows: readonly AuditLogEntry[]): Promise<void> {
   return appendTransaction(db, async (manager) => {
     const copies = rows.map((row) => ({ ...row }));
-    await applyTombstones(manager, copies as TombstonedFields[]);
+    await applyTombstones(manager, copies);
     // Sealed (and aliased) in one pass after the tombstones had their say, as the ingest path does.
     await insertSealedEntries(manager, await sealedCopies(stores.keysOf(db), AuditLogEntry, copies));
   });
