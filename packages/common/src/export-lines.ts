@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { DataCategory } from "./enums";
 import { UnavailableError } from "./errors";
 import type { ExportPage } from "./personal-data-contract";
 
@@ -11,7 +10,6 @@ import type { ExportPage } from "./personal-data-contract";
  * verification pass parses every line of the stored file.
  */
 export interface ExportLines {
-  category: DataCategory;
   /** `records` lines of JSON, each ending in "\n" (JSON.stringify never writes a raw newline). */
   ndjson: string;
   records: number;
@@ -31,14 +29,11 @@ export const EXPORT_RECORDS_HEADER = "x-dgg-export-records";
 /** The cursor of the next page; absent on the last page. Cursors are base64url, safe in a header. */
 export const EXPORT_NEXT_CURSOR_HEADER = "x-dgg-export-next-cursor";
 
-/** One record's line, as every subgraph's export writes it. */
-export const exportLine = (record: Record<string, unknown>): string => `${JSON.stringify(record)}\n`;
-
 /** A page of records as NDJSON (what an adapter that builds record objects returns through the route). */
 export function exportLinesOf(page: ExportPage): ExportLines {
   let ndjson = "";
-  for (const record of page.records) ndjson += exportLine(record);
-  return { category: page.category, ndjson, records: page.records.length, nextCursor: page.nextCursor };
+  for (const record of page.records) ndjson += `${JSON.stringify(record)}\n`;
+  return { ndjson, records: page.records.length, nextCursor: page.nextCursor };
 }
 
 /** The headers an export page is answered with. */

@@ -131,9 +131,13 @@ export function sealRow(keys: SubjectKeyStore, spec: AnySpec, row: Row): Row {
 
 /** Opens a loaded row's sealed content in place; values written before sealing are left as they are. */
 export function openRow(keys: SubjectKeyStore, spec: AnySpec, row: Row): void {
-  for (const field of sealedFields(spec)) {
-    if (!isSealed(row[field])) continue;
-    const clear = openedText(keys, spec, row, field);
+  const sealed = sealedFields(spec).filter((field) => isSealed(row[field]));
+  if (sealed.length === 0) return;
+  // One key for the row: its fields are sealed under the same subject, tenant and day.
+  const at = keyOf(spec, row, sealed[0]!);
+  const key = keys.find(at.tenantId, at);
+  for (const field of sealed) {
+    const clear = unseal(key, { ...at, field } satisfies SealContext, row[field] as string);
     row[field] = (spec.json ?? []).includes(field) ? (JSON.parse(clear) as unknown) : clear;
   }
 }

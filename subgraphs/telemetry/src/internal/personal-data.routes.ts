@@ -32,10 +32,10 @@ export function telemetryPersonalData(deps: TelemetryDeps): PersonalDataAdapter 
       const { records, oldestAt, tenantId: holder } = await holdingStats(served, "t", "occurred_at");
       return { tenantId: holder, categories: [{ category: DataCategory.TELEMETRY, records, oldestAt }] };
     },
-    async exportPage({ tenantId, db }, userId, category, after, limit) {
+    async exportPage({ tenantId, db }, userId, _category, after, limit) {
       // Expired events are not exported (they are as good as purged); a held user cannot be exported at all.
       const cutoffMs = retentionCutoff(deps.clock.now());
-      return exportEventLines(db, deps.stores.keysOf(db), { category, userId, tenantId, cutoffMs, after, limit });
+      return exportEventLines(db, deps.stores.keysOf(db), { userId, tenantId, cutoffMs, after, limit });
     },
     async erase({ tenantId, db }, userId) {
       // Idempotent: a second call finds nothing and reports zero.

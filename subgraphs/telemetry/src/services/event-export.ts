@@ -1,5 +1,5 @@
 import { decodeCursor, encodeCursor, isSealed, keysetAfter, openedText, sealingSpecOf } from "@dgg/common";
-import type { DataCategory, ExportLines, SubjectKeyStore } from "@dgg/common";
+import type { ExportLines, SubjectKeyStore } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
 import { PARENT_TABLE } from "./partitions";
@@ -13,7 +13,6 @@ interface StoredEvent {
 }
 
 export interface EventExportPage {
-  category: DataCategory;
   userId: string;
   tenantId: string;
   /** Events that occurred before this (epoch ms) expired and are not exported. */
@@ -63,7 +62,6 @@ export async function exportEventLines(db: DataSource, keys: SubjectKeyStore, pa
   }
   const last = rows[count - 1];
   return {
-    category: page.category,
     ndjson,
     records: count,
     nextCursor: rows.length > page.limit && last ? encodeCursor([Number(last.occurred_at), last.id]) : null,
