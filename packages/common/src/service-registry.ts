@@ -6,9 +6,11 @@ export interface DataSubgraphRole {
   /** Whether it expires rows by age (POST /internal/retention/purge). */
   purgesByAge: boolean;
   /**
-   * Where it comes in a user's erasure (lower first). Telemetry goes first (the bulk), the
-   * audit trail's pseudonymisation next (it reads the identifiers the users subgraph still
-   * holds), the account last (its row is what makes the user findable until then).
+   * Where it comes in a user's erasure (lower first; subgraphs of the same order are erased at
+   * the same time). Telemetry's delete and the audit trail's pseudonymisation go first,
+   * together: neither reads the other's data, and the audit trail needs the identifiers the
+   * users subgraph still holds. The account goes last (its row is what makes the user
+   * findable until then).
    */
   eraseOrder: number;
   /** Its tables of tenant rows (each with a `tenant_id`): the residency checker counts them in every region. */
@@ -48,7 +50,7 @@ export const SERVICES = [
     data: {
       categories: [DataCategory.ACCOUNT, DataCategory.SERVICE_DATA],
       purgesByAge: false,
-      eraseOrder: 3,
+      eraseOrder: 2,
       residentTables: ["user_account", "device", "personal_data_freeze"],
     },
   },
@@ -68,7 +70,7 @@ export const SERVICES = [
     urlVar: "AUDIT_URL",
     port: 4003,
     entry: "subgraphs/audit/dist/index.js",
-    data: { categories: [DataCategory.AUDIT_LOG], purgesByAge: true, eraseOrder: 2, residentTables: ["audit_log_entry"] },
+    data: { categories: [DataCategory.AUDIT_LOG], purgesByAge: true, eraseOrder: 1, residentTables: ["audit_log_entry"] },
   },
   { name: "storage-regions", urlKey: "storageRegions", portVar: "STORAGE_REGIONS_PORT", urlVar: "STORAGE_REGIONS_URL", port: 4004, entry: "subgraphs/storage-regions/dist/index.js" },
   { name: "governance", urlKey: "governance", portVar: "GOVERNANCE_PORT", urlVar: "GOVERNANCE_URL", port: 4005, entry: "subgraphs/governance/dist/index.js" },

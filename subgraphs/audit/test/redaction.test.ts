@@ -85,6 +85,29 @@ describe("audit details redaction", () => {
     expect(needles.matches("device-serial-0")).toBe(true);
   });
 
+  it("never says no on the JSON text of details that name a value (the erasure's scan skips on a no)", () => {
+    // Values and strings of names, punctuation, escapes JSON writes ("\n", "\"", "\\", control
+    // characters, a lone surrogate) and non-Latin letters, sitting next to each other.
+    const piece = fc.constantFrom("al", "AN", "an", ".", "-", "@", "ø", "Æ", "1", " ", "ß", "İ", "\n", "\t", '"', "\\", "\u0001", "\ud800", "u00e9", "n");
+    const value = fc.array(piece, { minLength: 1, maxLength: 3 }).map((parts) => parts.join(""));
+    const text = fc.array(fc.oneof(piece, fc.constantFrom("x", "9", "é")), { maxLength: 10 }).map((parts) => parts.join(""));
+    const json = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, text, fc.integer(), fc.boolean(), fc.array(tie("node"), { maxLength: 3 }), fc.dictionary(text, tie("node"), { maxKeys: 3 })),
+    })).node;
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 4 }), fc.dictionary(text, json, { maxKeys: 4 }), (values, details) => {
+        const needles = new Needles(values);
+        if (needles.mentionedIn(details)) expect(needles.mayBeMentionedInJson(JSON.stringify(details))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+    // It does say no, or it would save nothing: text naming none of the values, escapes included.
+    const needles = new Needles(["ada@contoso.com", "7c9e6679-7425-40de-944b-e07fc1f90ae7"]);
+    expect(needles.mayBeMentionedInJson(JSON.stringify({ note: "nada@contoso.com\n", by: "officer" }))).toBe(false);
+    expect(needles.mayBeMentionedInJson(JSON.stringify({ note: "line\nada@contoso.com" }))).toBe(true);
+    expect(needles.mayBeMentionedInJson(JSON.stringify({ about: "7C9E6679-7425-40DE-944B-E07FC1F90AE7" }))).toBe(true);
+  });
+
   it("is idempotent on any JSON object", () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.array(fc.string({ minLength: 1 }), { maxLength: 3 }), (details, values) => {

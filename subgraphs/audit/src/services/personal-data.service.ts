@@ -1,10 +1,10 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { AUDIT_RETENTION_MS, DataCategory, DAY_MS, epochOfTime, holdingStats, keysetExportPage, sealedCopies } from "@dgg/common";
+import { AUDIT_RETENTION_MS, DataCategory, DAY_MS, epochOfTime, holdingStats, isSealed, keysetExportPage, openedText, sealingSpecOf } from "@dgg/common";
 import type { CategoryHolding, ExportPage, SubjectKeyStore } from "@dgg/common";
 import { In } from "typeorm";
 import type { DataSource, EntityManager } from "typeorm";
 import { AuditLogEntry, ENTRIES_ABOUT_NOBODY } from "../entities/audit-log-entry.entity";
-import { insertSealedEntries } from "./audit-entries.service";
+import { deleteEntries, insertEntries } from "./audit-entries.service";
 import { erasureTransaction, findTombstones, purgeTombstones, subjectHash, writeTombstones } from "./erased-subjects";
 import { Needles, redactDetails } from "./redaction";
 
@@ -49,10 +49,10 @@ export interface AuditErasure {
 
 /** Needles per candidate query: bounds both the bound parameters and SQLite's expression depth. */
 const NEEDLE_CHUNK = 50;
-/** Entries without details loaded and rewritten at a time. */
+/** Entries loaded and rewritten at a time. */
 const REWRITE_CHUNK = 500;
 
-/** Entries with details opened, decided and rewritten at a time. */
+/** Entries with details read and opened at a time by the scan. */
 const SCAN_CHUNK = 1000;
 
 /**
@@ -60,10 +60,10 @@ const SCAN_CHUNK = 1000;
  * or naming one of the values as subject or actor. A superset filter only; each row is
  * decided by `rewrite`. Columns are compared in SQL: PostgreSQL lower-cased; SQLite's LOWER
  * and NOCASE fold ASCII only, so each value is also tried as given, lower- and upper-cased
- * (docs/decisions/0033). Entries with details are not looked for here: the scan opens and
- * decides every one of them (see `eraseInStore`).
+ * (docs/decisions/0033). Entries with details are not looked for here: the scan reads every
+ * one of them (see `eraseInStore`).
  */
-async function candidatesWithoutDetails(manager: EntityManager, userId: string, actors: readonly string[], values: readonly string[]): Promise<Set<string>> {
+async function candidatesWithoutDetails(manager: EntityManager, userId: string, actors: readonly string[], values: readonly string[]): Promise<string[]> {
   const ids = new Set<string>();
   const postgres = manager.connection.options.type === "postgres";
   const collect = async (where: string, parameters: Record<string, unknown>) => {
@@ -84,7 +84,30 @@ async function candidatesWithoutDetails(manager: EntityManager, userId: string, 
       : "a.subject_user_id COLLATE NOCASE IN (:...variants) OR a.actor COLLATE NOCASE IN (:...variants)";
     await collect(columns, { variants });
   }
-  return ids;
+  return [...ids];
+}
+
+/** An entry with details as the scan reads it: the columns its key is chosen by, and the sealed details. */
+interface ScannedEntry {
+  id: string;
+  tenant_id: string;
+  subject_user_id: string | null;
+  actor: string;
+  actor_user_id: string | null;
+  occurred_at: string | number;
+  details: string;
+}
+
+/**
+ * The JSON text of an entry's details, opened without building the entity or the value. The
+ * column holds JSON text: a sealed value's is a JSON string; details written before sealing
+ * are their JSON itself.
+ */
+function detailsText(keys: SubjectKeyStore, row: ScannedEntry): string {
+  const stored: unknown = row.details.startsWith('"') ? JSON.parse(row.details) : row.details;
+  if (!isSealed(stored)) return row.details;
+  const entry = { subjectUserId: row.subject_user_id, tenantId: row.tenant_id, occurredAt: Number(row.occurred_at), details: stored };
+  return openedText(keys, sealingSpecOf(AuditLogEntry)!, entry, "details");
 }
 
 /** The values an erasure looks for, and how it decides what a row is to the person. */
@@ -96,11 +119,15 @@ interface ErasureScope {
   needles: Needles;
 }
 
+/** Whether an entry is about the person (its subject names them) and whether it is by them (its actor). */
+function aboutAndBy(row: Pick<AuditLogEntry, "subjectUserId" | "actor" | "actorUserId">, scope: ErasureScope): { about: boolean; by: boolean } {
+  const names = (value: string | null) => value !== null && (value.toLowerCase() === scope.userId || scope.identifiersLower.has(value.toLowerCase()));
+  return { about: names(row.subjectUserId), by: row.actorUserId === scope.userId || scope.idpSubjects.has(row.actor) || names(row.actor) };
+}
+
 /** The row as the erasure leaves it, or null when it does not concern the person. */
 function rewrite(row: AuditLogEntry, scope: ErasureScope): Pick<AuditLogEntry, "subjectUserId" | "actor" | "actorUserId" | "details"> | null {
-  const names = (value: string | null) => value !== null && (value.toLowerCase() === scope.userId || scope.identifiersLower.has(value.toLowerCase()));
-  const about = names(row.subjectUserId);
-  const by = row.actorUserId === scope.userId || scope.idpSubjects.has(row.actor) || names(row.actor);
+  const { about, by } = aboutAndBy(row, scope);
   if (about || by) {
     return {
       subjectUserId: about ? scope.pseudonym : row.subjectUserId,
@@ -163,28 +190,36 @@ async function eraseInStore({ db, keys }: AuditStore, userId: string, erasure: A
         if (!same) rewritten.push({ ...row, ...next });
       }
       if (rewritten.length === 0) return;
-      const sealed = await sealedCopies(keys, AuditLogEntry, rewritten);
-      await repository.delete({ id: In(rewritten.map((row) => row.id)) });
-      await insertSealedEntries(manager, sealed);
+      await deleteEntries(manager, rewritten.map((row) => row.id));
+      await insertEntries(keys, manager, rewritten);
       for (const row of rewritten) changed.add(row.id);
     };
     const repository = manager.getRepository(AuditLogEntry);
+    const rewriteEntries = async (ids: readonly string[]) => {
+      for (let start = 0; start < ids.length; start += REWRITE_CHUNK) await replace(await repository.findBy({ id: In(ids.slice(start, start + REWRITE_CHUNK)) }));
+    };
     // Entries without details: found by their columns.
-    const bare = [...(await candidatesWithoutDetails(manager, userId, [...idpSubjects], [userId, ...idpSubjects, ...erasure.identifiers]))];
-    for (let start = 0; start < bare.length; start += REWRITE_CHUNK) await replace(await repository.findBy({ id: In(bare.slice(start, start + REWRITE_CHUNK)) }));
+    await rewriteEntries(await candidatesWithoutDetails(manager, userId, [...idpSubjects], [userId, ...idpSubjects, ...erasure.identifiers]));
     // Entries with details: sealed (docs/decisions/0044), so the database cannot search them.
-    // Every one in the store is opened once and decided as it is (about or by the person, or
-    // naming them), a chunk at a time in id order. A rewritten entry keeps its id, behind the
-    // scan's position, so the scan never meets it again.
+    // Every one in the store is read raw, a chunk at a time in id order, and only one about or
+    // by the person, or whose details' text may name them, is loaded and decided (`rewrite`).
+    // Building every entry of the trail to find the few that concern someone was most of the
+    // scan. A rewritten entry keeps its id, behind the scan's position, so the scan never
+    // meets it again.
+    const concerns = (row: ScannedEntry) => {
+      const { about, by } = aboutAndBy({ subjectUserId: row.subject_user_id, actor: row.actor, actorUserId: row.actor_user_id }, scope);
+      return about || by || scope.needles.mayBeMentionedInJson(detailsText(keys, row));
+    };
     let after = "";
     for (;;) {
-      const rows = await repository
-        .createQueryBuilder("a")
+      const rows = await manager
+        .createQueryBuilder(AuditLogEntry, "a")
+        .select(["id", "tenant_id", "subject_user_id", "actor", "actor_user_id", "occurred_at", "details"].map((column) => `a.${column} AS ${column}`))
         .where("a.details IS NOT NULL AND a.id > :after", { after })
         .orderBy("a.id", "ASC")
         .limit(SCAN_CHUNK)
-        .getMany();
-      await replace(rows);
+        .getRawMany<ScannedEntry>();
+      await rewriteEntries(rows.filter(concerns).map((row) => row.id));
       if (rows.length < SCAN_CHUNK) break;
       after = rows.at(-1)!.id;
     }

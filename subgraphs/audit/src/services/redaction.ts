@@ -42,6 +42,12 @@ const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** Numbers under these keys are identifiers (an employee number, a phone, a serial), not evidence. */
 const IDENTIFYING_NUMBER_KEY = /(id|number|no|phone|serial|imei|msisdn|pin|zip|postal)$/i;
 
+/** Characters JSON.stringify writes as an escape: a value holding one does not read in JSON text as it is. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
+const ESCAPED_IN_JSON = /["\\\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** One escape sequence of JSON text. */
+const JSON_ESCAPE = /\\(?:u[0-9a-fA-F]{4}|[^u])/g;
+
 /** Values per compiled pattern: well under the size at which V8 refuses to compile a pattern. */
 const NEEDLES_PER_PATTERN = 256;
 
@@ -55,10 +61,13 @@ export const REDACTED = "redacted";
  */
 export class Needles {
   private readonly patterns: RegExp[];
+  /** Whether every value reads in JSON text as it is (see `mayBeMentionedInJson`). */
+  private readonly unescaped: boolean;
 
   constructor(values: Iterable<string>) {
     const distinct = new Set<string>();
     for (const value of values) if (value.length > 0) distinct.add(value.toLowerCase());
+    this.unescaped = [...distinct].every((value) => !ESCAPED_IN_JSON.test(value));
     // One alternation per NEEDLES_PER_PATTERN values, not one pattern per value: an erased
     // user with a thousand devices has about 3,000 values, and the erasure tests every string
     // of every entry with details. The boundaries sit outside the group, so a value that
@@ -75,6 +84,19 @@ export class Needles {
   /** Whether the text names one of the values. */
   matches(text: string): boolean {
     return this.patterns.some((pattern) => pattern.test(text));
+  }
+
+  /**
+   * False only when `mentionedIn(JSON.parse(json))` is false, for `json` as JSON.stringify
+   * wrote it: a test on the text without building the value, for an erasure that reads every
+   * entry of the trail and finds almost none naming the person. A value is written in the
+   * text as it is unless it holds a character JSON escapes (quote, backslash, control
+   * characters, lone surrogates): then this cannot tell, and says true. An escape next to a
+   * value ("\n" before a name) would hide the boundary the matchers require, so each escape
+   * is read as a space first (the character it stands for is no letter or digit either).
+   */
+  mayBeMentionedInJson(json: string): boolean {
+    return !this.unescaped || this.matches(json.includes("\\") ? json.replace(JSON_ESCAPE, " ") : json);
   }
 
   /** Whether any key or string anywhere in the JSON value names one of the values (numbers are not searched: see redact). */

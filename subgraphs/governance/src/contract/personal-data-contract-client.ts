@@ -109,6 +109,21 @@ export class PersonalDataContractClient {
     return [...this.subgraphs].sort((a, b) => a.eraseOrder - b.eraseOrder);
   }
 
+  /**
+   * The same order in waves: the subgraphs of one erase order, which depend on none of each
+   * other's data and may be erased at the same time (telemetry's delete and the audit
+   * trail's pseudonymisation), then the next order.
+   */
+  inErasureWaves(): DataSubgraph[][] {
+    const waves: DataSubgraph[][] = [];
+    for (const subgraph of this.inErasureOrder()) {
+      const last = waves.at(-1);
+      if (last && last[0]!.eraseOrder === subgraph.eraseOrder) last.push(subgraph);
+      else waves.push([subgraph]);
+    }
+    return waves;
+  }
+
   /** The data subgraphs that expire rows by age. */
   get ageBased(): DataSubgraph[] {
     return this.subgraphs.filter((subgraph) => subgraph.purgesByAge);

@@ -69,29 +69,45 @@ async function identifiersFor(deps: EngineDeps, subgraph: DataSubgraph, request:
   return subgraph.categories.includes(DataCategory.AUDIT_LOG) ? deps.contract.identifiers(request.userId, request.tenantId) : [];
 }
 
-/** ERASING: erases in each data subgraph not yet done, checkpointing before and after every call. */
+/**
+ * ERASING: erases in each data subgraph not yet done, wave by wave (the subgraphs of one
+ * erase order at the same time), checkpointing before and after every call. The checkpoints
+ * of a wave are written one at a time, each from the request as the last one left it, so
+ * that one subgraph's record never overwrites another's. A wave ends when every call in it
+ * has ended: a failure is thrown only then, so no call of an ended attempt is still running.
+ */
 export async function eraseSubgraphs(deps: EngineDeps, request: PrivacyRequestRecord, worker: string): Promise<void> {
-  for (const subgraph of deps.contract.inErasureOrder()) {
-    const update = async (step: string, next: EraseCheckpoint, detail: Record<string, unknown>) => {
+  let written: Promise<void> = Promise.resolve();
+  const update = (subgraph: DataSubgraph, step: string, next: EraseCheckpoint, detail: Record<string, unknown>): Promise<void> => {
+    const write = async () => {
       await checkpoint(deps.db, request, worker, deps.clock.now(), step, {
         checkpoint: { ...request.checkpoint, erasures: request.checkpoint.erasures.map((entry) => (entry.subgraph === subgraph.name ? next : entry)) },
       }, { subgraph: subgraph.name, ...detail });
     };
+    written = written.then(write, write);
+    return written;
+  };
+  const eraseOne = async (subgraph: DataSubgraph) => {
     let state = request.checkpoint.erasures.find((entry) => entry.subgraph === subgraph.name);
     if (!state) throw new Error(`privacy request ${request.id} has no erasure checkpoint for subgraph ${subgraph.name}`);
-    if (state.erasedAt) continue;
+    if (state.erasedAt) return;
     const resumed = state.startedAt !== null;
     if (!resumed) {
       const before = await deps.contract.holdingsIn(subgraph, request.userId, request.tenantId);
       state = { ...state, startedAt: deps.clock.now().getTime(), before };
-      await update("SUBGRAPH_ERASE_STARTED", state, { before });
+      await update(subgraph, "SUBGRAPH_ERASE_STARTED", state, { before });
       deps.faults.hit("erase.subgraph-started");
     }
     // A fresh random pseudonym per call: it cannot be computed from the user id and is stored nowhere.
     const result = await deps.contract.eraseIn(subgraph, request.userId, request.tenantId, `pseudonym:${randomUUID()}`, await identifiersFor(deps, subgraph, request));
     deps.faults.hit("erase.subgraph-called");
     const erased = settle(state.before, result, resumed);
-    await update("SUBGRAPH_ERASED", { ...state, erasedAt: deps.clock.now().getTime(), erased }, { erased, resumed });
+    await update(subgraph, "SUBGRAPH_ERASED", { ...state, erasedAt: deps.clock.now().getTime(), erased }, { erased, resumed });
     deps.faults.hit("erase.subgraph-checkpointed");
+  };
+  for (const wave of deps.contract.inErasureWaves()) {
+    const outcomes = await Promise.allSettled(wave.map(eraseOne));
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    if (failed) throw failed.reason;
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { createInterface } from "node:readline";
 import { PrivacyRequestStatus } from "@dgg/common";
 import type { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
+import { archiveLines } from "../archive/archive-lines";
 import { archivePrefix, buildManifest, MANIFEST_FILE, manifestBytes, recordText } from "../archive/archive-layout";
 import type { Manifest, ManifestFile, ManifestReport } from "../archive/archive-layout";
 import type { EngineDeps } from "./engine-deps";
@@ -24,14 +24,13 @@ async function verifyFile(deps: EngineDeps, request: PrivacyRequestRecord, entry
   const key = `${archivePrefix(request.tenantId, request.id)}/${entry.file}`;
   const hash = createHash("sha256");
   let bytes = 0;
-  const stream = deps.blobs.read(request.region, key);
-  stream.on("data", (chunk: Buffer) => {
+  const countAndHash = (chunk: Buffer) => {
     hash.update(chunk);
     bytes += chunk.length;
-  });
+  };
   let records = 0;
   let lineNo = 0;
-  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+  for await (const line of archiveLines(deps.blobs.read(request.region, key), countAndHash)) {
     lineNo += 1;
     const text = recordText(entry.format, line);
     if (text === null) continue;

@@ -1,5 +1,5 @@
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { archiveLines } from "../archive/archive-lines";
 import { recordText } from "../archive/archive-layout";
 
 /**
@@ -8,7 +8,7 @@ import { recordText } from "../archive/archive-layout";
  * of the file is never read (the stream is closed as soon as the limit is reached).
  */
 export async function* readRecords(stream: Readable, format: "json" | "ndjson", limit: number, file: string): AsyncGenerator<unknown> {
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const lines = archiveLines(stream);
   let read = 0;
   let lineNo = 0;
   try {
@@ -29,7 +29,6 @@ export async function* readRecords(stream: Readable, format: "json" | "ndjson", 
       if (read >= limit) return;
     }
   } finally {
-    lines.close();
     stream.destroy();
   }
 }
