@@ -208,7 +208,7 @@ export function describeFifthSubgraphSuite(kind: StoreKind): void {
       expect(devices.body.data!.personalData.devices.totalCount).toBe(subject.devices);
     });
 
-    it("erases nothing when a data subgraph sends a record that is not JSON: pages go into the archive unparsed, and the archive is read back before any erasure", async () => {
+    it("erases nothing when a data subgraph sends a record that is not JSON: every page's records are parsed before the page is written", async () => {
       const subject = await seedSubject(system, "fifth-broken", 2, 1);
       const appIds = await installApps(subject, 4);
       misbehaviour.brokenRecord = true;
@@ -218,7 +218,7 @@ export function describeFifthSubgraphSuite(kind: StoreKind): void {
         const filed = await system.gql(subject.adminToken, `mutation($u: ID!) { restrictProcessing(user: $u, reason: "asked") { id } }`, { u: subject.userId });
         expect(filed.body.errors).toBeUndefined();
         id = filed.body.data!.restrictProcessing.id as string;
-        // Every attempt meets the broken record in the written file (the report or the read-back finds it).
+        // Every attempt meets the broken record in the page, before it is written.
         stuck = await followWithRetries(subject.adminToken, id, (request) => (request.attempts as number) >= 3 || ["COMPLETED", "FAILED"].includes(request.status as string));
       } finally {
         misbehaviour.brokenRecord = false;

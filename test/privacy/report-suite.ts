@@ -24,7 +24,7 @@ import { foreignMarkup, htmlProblems } from "../support/report-html";
 import { auditEntries, queryAcross, startTestSystem } from "../support/system";
 import type { StoreKind, TestSystem } from "../support/system";
 import { unzipAll } from "../support/unzip";
-import { assertArchiveIntact, checkpointLog, seedSubject } from "./harness";
+import { assertArchiveIntact, checkpointLog, heldRecords, seedSubject } from "./harness";
 import type { Subject } from "./harness";
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'";
@@ -268,6 +268,46 @@ export function describeReportSuite(kind: StoreKind): void {
       // The link's own identity still gets both.
       expect((await get(`${url}/report.html`, subject.adminToken)).status).toBe(200);
       expect((await get(`${url}?format=zip`, subject.adminToken)).status).toBe(200);
+    });
+
+    it("finds a record broken on disk in the part of a file an earlier attempt wrote, when the next attempt reads that part back", async () => {
+      const subject = await seedSubject(system, `broken-prefix-${kind}`, 1, 4);
+      const tenantFolder = join(system.blobRoot, "EUROPE", subject.tenantId, "privacy-requests");
+      let partialPath = "";
+      let original: Buffer | null = null;
+      atFaultPoint = (point) => {
+        // After telemetry's checkpoint (the third category's): its first record's opening brace
+        // is overwritten on disk (same size), and the attempt dies before finishing the file.
+        if (point !== "export.checkpointed") return;
+        const [requestFolder] = readdirSync(tenantFolder);
+        const folder = join(tenantFolder, requestFolder!);
+        const partial = readdirSync(folder).find((name) => name.startsWith("telemetry.ndjson.") && name.endsWith(".partial"));
+        if (!partial) return;
+        atFaultPoint = null;
+        partialPath = join(folder, partial);
+        original = readFileSync(partialPath);
+        expect(original[0]).toBe("{".charCodeAt(0));
+        writeFileSync(partialPath, Buffer.concat([Buffer.from("#"), original.subarray(1)]));
+        throw new Error("simulated crash after the telemetry checkpoint");
+      };
+      try {
+        const filed = await system.gql(subject.adminToken, `mutation($u: ID!) { restrictProcessing(user: $u) { id } }`, { u: subject.userId });
+        const id = filed.body.data!.restrictProcessing.id as string;
+        await waitForRequest(system, subject.adminToken, id, FOLLOW, (request) => request.lastError === "simulated crash after the telemetry checkpoint");
+        // The next attempt is due after the backoff (the test clock only moves when told).
+        system.clock.advance(5_000);
+        const failed = await waitForRequest(system, subject.adminToken, id, FOLLOW, (request) => typeof request.lastError === "string" && request.lastError.includes("JSON record"));
+        expect(failed.status).toBe("EXPORTING");
+        expect(failed.lastError).toBe("telemetry.ndjson line 1 is not a JSON record");
+        expect(await heldRecords(system, subject.userId)).toBe(1 + 1 + 4);
+        writeFileSync(partialPath, original!);
+        system.clock.advance(5_000);
+        const done = await waitForRequest(system, subject.adminToken, id, FOLLOW);
+        expect(done.status).toBe("COMPLETED");
+        assertArchiveIntact(done.export.location, done.export.sha256, subject);
+      } finally {
+        atFaultPoint = null;
+      }
     });
 
     it("fails verification when report.html changed on disk after it was written, and completes once it is whole again", async () => {

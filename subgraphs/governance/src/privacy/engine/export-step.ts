@@ -5,6 +5,7 @@ import type { ReceivedExportLines } from "@dgg/common";
 import type { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
 import { CATEGORY_ORDER } from "../../retention/retention-rules";
 import { archivePrefix, CATEGORY_FILES, JSON_CLOSING, JSON_OPENING, pageBytes } from "../archive/archive-layout";
+import { checkPageRecords, firstLineOfPage, recordsOf } from "../archive/archive-records";
 import type { FileCheckpoint } from "./checkpoint";
 import type { EngineDeps } from "./engine-deps";
 import { freezeSubject } from "./freeze-step";
@@ -12,10 +13,19 @@ import { stepUnlessHeld } from "./hold-gate";
 import { checkpoint } from "./queue";
 import { writeReport } from "../report/report-step";
 
-async function hashPrefix(deps: EngineDeps, request: PrivacyRequestRecord, key: string, attempt: string, length: number): Promise<Hash> {
+/**
+ * The hash of the part of a file an earlier attempt wrote and checkpointed, rebuilt from its
+ * bytes, which are read back as records: each is parsed, and they must be as many as the
+ * checkpoint counts. Every record was parsed before it was written; parsing them again here
+ * means that what the finished file's SHA-256 vouches for (verification checks it) was parsed
+ * in the bytes that are on disk, a resumed file included.
+ */
+async function hashPrefix(deps: EngineDeps, request: PrivacyRequestRecord, key: string, attempt: string, state: FileCheckpoint): Promise<Hash> {
   const hash = createHash("sha256");
-  if (length === 0) return hash;
-  for await (const chunk of deps.blobs.readPartial(request.region, key, attempt, length)) hash.update(chunk as Buffer);
+  if (state.bytes === 0) return hash;
+  let records = 0;
+  for await (const _record of recordsOf(deps.blobs.readPartial(request.region, key, attempt, state.bytes), state.format, state.file, (chunk) => hash.update(chunk))) records += 1;
+  if (records !== state.records) throw new Error(`${state.file}: ${records} records in the part written before, ${state.records} checkpointed`);
   return hash;
 }
 
@@ -88,7 +98,7 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
     let checkpointed = false;
     await deps.blobs.copyPartial(request.region, key, state.attempt ?? null, attempt, state.bytes);
     state = { ...state, attempt };
-    const hash = await hashPrefix(deps, request, key, attempt, state.bytes);
+    const hash = await hashPrefix(deps, request, key, attempt, state);
     const writer = await deps.blobs.openPartial(request.region, key, attempt, state.bytes);
     try {
       const save = async (step: string, next: FileCheckpoint, extra: Record<string, unknown> = {}) => {
@@ -117,6 +127,7 @@ async function exportCategory(deps: EngineDeps, request: PrivacyRequestRecord, w
         // governance writes, hashes and checkpoints (one page ahead at most). An attempt that
         // ends before awaiting it drops it: nothing of it was written or counted.
         next = exhausted ? null : ahead(pageFrom(at, cursor));
+        checkPageRecords(page.ndjson, state.file, firstLineOfPage(state.format, records));
         await append(pageBytes(state.format, page.ndjson, records));
         records += page.records;
         pagesSinceCheckpoint += 1;

@@ -17,8 +17,11 @@ function checkDigest(file: string, stored: { sha256: string; bytes: number }, ex
 }
 
 /**
- * Reads one stored file back as a stream: its SHA-256 and size must match the manifest,
- * every record line must parse as JSON, and the number of records must match.
+ * Reads one stored file back as a stream: its SHA-256 and size must match the manifest, and
+ * its lines must hold as many records as were exported. Each record was parsed as JSON before
+ * it was written (and again if a resumed attempt read it back, export-step.ts): the SHA-256
+ * says these are those bytes, so they are not parsed a third time here. That parse was most
+ * of the time of reading a 300,000-record archive back, with the export's processes idle.
  */
 async function verifyFile(deps: EngineDeps, request: PrivacyRequestRecord, entry: ManifestFile): Promise<void> {
   const key = `${archivePrefix(request.tenantId, request.id)}/${entry.file}`;
@@ -29,17 +32,8 @@ async function verifyFile(deps: EngineDeps, request: PrivacyRequestRecord, entry
     bytes += chunk.length;
   };
   let records = 0;
-  let lineNo = 0;
   for await (const line of archiveLines(deps.blobs.read(request.region, key), countAndHash)) {
-    lineNo += 1;
-    const text = recordText(entry.format, line);
-    if (text === null) continue;
-    try {
-      JSON.parse(text);
-    } catch {
-      throw new ArchiveVerificationError(`${entry.file} line ${lineNo} is not a JSON record`);
-    }
-    records += 1;
+    if (recordText(entry.format, line) !== null) records += 1;
   }
   checkDigest(entry.file, { sha256: hash.digest("hex"), bytes }, entry);
   if (records !== entry.records) throw new ArchiveVerificationError(`${entry.file}: ${records} records stored, ${entry.records} exported`);

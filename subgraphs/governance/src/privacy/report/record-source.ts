@@ -1,6 +1,5 @@
 import type { Readable } from "node:stream";
-import { archiveLines } from "../archive/archive-lines";
-import { recordText } from "../archive/archive-layout";
+import { recordsOf } from "../archive/archive-records";
 
 /**
  * The first `limit` records of a category file (`file` names it in errors), parsed one line
@@ -8,27 +7,14 @@ import { recordText } from "../archive/archive-layout";
  * of the file is never read (the stream is closed as soon as the limit is reached).
  */
 export async function* readRecords(stream: Readable, format: "json" | "ndjson", limit: number, file: string): AsyncGenerator<unknown> {
-  const lines = archiveLines(stream);
-  let read = 0;
-  let lineNo = 0;
-  try {
-    if (limit <= 0) return;
-    for await (const line of lines) {
-      lineNo += 1;
-      const text = recordText(format, line);
-      if (text === null) continue;
-      let record: unknown;
-      try {
-        record = JSON.parse(text);
-      } catch {
-        // Pages go into the archive as the data subgraph sent them: a broken one is named, and nothing is erased.
-        throw new Error(`${file} line ${lineNo} is not a JSON record`);
-      }
-      yield record;
-      read += 1;
-      if (read >= limit) return;
-    }
-  } finally {
+  if (limit <= 0) {
     stream.destroy();
+    return;
+  }
+  let read = 0;
+  for await (const record of recordsOf(stream, format, file)) {
+    yield record;
+    read += 1;
+    if (read >= limit) return;
   }
 }
