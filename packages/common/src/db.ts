@@ -133,6 +133,20 @@ export async function insertValues(
 ): Promise<void> {
   const postgres = manager.connection.options.type === "postgres";
   const names = columns.map((column) => `"${column}"`).join(", ");
+  if (postgres && options.idsAliased) {
+    // One parameter per statement, the rows as a JSON array typed by the table's own row type:
+    // binding and sending ten parameters per row cost pg more CPU than the insert itself.
+    // Only for values that need no alias lookup (the runners would not look inside the JSON).
+    const keys = columns.map((column) => `${JSON.stringify(column)}:`);
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      const objects = rows.slice(start, start + INSERT_CHUNK).map((values) => {
+        if (values.length !== columns.length) throw new Error(`insertValues: ${values.length} values for the ${columns.length} columns of ${table}`);
+        return `{${values.map((value, index) => `${keys[index]}${value === undefined ? "null" : JSON.stringify(value)}`).join(",")}}`;
+      });
+      await manager.query(`INSERT INTO "${table}" (${names}) SELECT ${names} FROM json_populate_recordset(NULL::"${table}", $1)`, markIdsAliased([`[${objects.join(",")}]`]));
+    }
+    return;
+  }
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
     const parameters: unknown[] = [];
     const tuples = rows.slice(start, start + INSERT_CHUNK).map((values) => {

@@ -4,6 +4,7 @@ import type { CategoryHolding, ExportPage, SubjectKeyStore } from "@dgg/common";
 import { In } from "typeorm";
 import type { DataSource, EntityManager } from "typeorm";
 import { AuditLogEntry, ENTRIES_ABOUT_NOBODY } from "../entities/audit-log-entry.entity";
+import type { AuditOutcome } from "../types/audit-outcome.enum";
 import { deleteEntries, insertEntries } from "./audit-entries.service";
 import { erasureTransaction, findTombstones, purgeTombstones, subjectHash, writeTombstones } from "./erased-subjects";
 import { Needles, redactDetails } from "./redaction";
@@ -87,16 +88,21 @@ async function candidatesWithoutDetails(manager: EntityManager, userId: string, 
   return [...ids];
 }
 
-/** An entry with details as the scan reads it: the columns its key is chosen by, and the sealed details. */
+/** An entry with details as the scan reads it: its columns, ids translated back, details sealed. */
 interface ScannedEntry {
   id: string;
   tenant_id: string;
-  subject_user_id: string | null;
   actor: string;
   actor_user_id: string | null;
+  actor_role: string;
+  outcome: AuditOutcome;
+  action: string;
+  subject_user_id: string | null;
   occurred_at: string | number;
   details: string;
 }
+
+const SCANNED_COLUMNS = ["id", "tenant_id", "actor", "actor_user_id", "actor_role", "outcome", "action", "subject_user_id", "occurred_at", "details"] as const;
 
 /**
  * The JSON text of an entry's details, opened without building the entity or the value. The
@@ -108,6 +114,22 @@ function detailsText(keys: SubjectKeyStore, row: ScannedEntry): string {
   if (!isSealed(stored)) return row.details;
   const entry = { subjectUserId: row.subject_user_id, tenantId: row.tenant_id, occurredAt: Number(row.occurred_at), details: stored };
   return openedText(keys, sealingSpecOf(AuditLogEntry)!, entry, "details");
+}
+
+/** The entry a scanned row is, details opened, as a load through TypeORM would build it. */
+function entryOf(keys: SubjectKeyStore, row: ScannedEntry): AuditLogEntry {
+  return Object.assign(new AuditLogEntry(), {
+    id: row.id,
+    tenantId: row.tenant_id,
+    actor: row.actor,
+    actorUserId: row.actor_user_id,
+    actorRole: row.actor_role,
+    outcome: row.outcome,
+    action: row.action,
+    subjectUserId: row.subject_user_id,
+    occurredAt: new Date(Number(row.occurred_at)),
+    details: JSON.parse(detailsText(keys, row)) as Record<string, unknown>,
+  });
 }
 
 /** The values an erasure looks for, and how it decides what a row is to the person. */
@@ -195,14 +217,12 @@ async function eraseInStore({ db, keys }: AuditStore, userId: string, erasure: A
       for (const row of rewritten) changed.add(row.id);
     };
     const repository = manager.getRepository(AuditLogEntry);
-    const rewriteEntries = async (ids: readonly string[]) => {
-      for (let start = 0; start < ids.length; start += REWRITE_CHUNK) await replace(await repository.findBy({ id: In(ids.slice(start, start + REWRITE_CHUNK)) }));
-    };
     // Entries without details: found by their columns.
-    await rewriteEntries(await candidatesWithoutDetails(manager, userId, [...idpSubjects], [userId, ...idpSubjects, ...erasure.identifiers]));
+    const bare = await candidatesWithoutDetails(manager, userId, [...idpSubjects], [userId, ...idpSubjects, ...erasure.identifiers]);
+    for (let start = 0; start < bare.length; start += REWRITE_CHUNK) await replace(await repository.findBy({ id: In(bare.slice(start, start + REWRITE_CHUNK)) }));
     // Entries with details: sealed (docs/decisions/0044), so the database cannot search them.
     // Every one in the store is read raw, a chunk at a time in id order, and only one about or
-    // by the person, or whose details' text may name them, is loaded and decided (`rewrite`).
+    // by the person, or whose details' text may name them, is built and decided (`rewrite`).
     // Building every entry of the trail to find the few that concern someone was most of the
     // scan. A rewritten entry keeps its id, behind the scan's position, so the scan never
     // meets it again.
@@ -214,12 +234,12 @@ async function eraseInStore({ db, keys }: AuditStore, userId: string, erasure: A
     for (;;) {
       const rows = await manager
         .createQueryBuilder(AuditLogEntry, "a")
-        .select(["id", "tenant_id", "subject_user_id", "actor", "actor_user_id", "occurred_at", "details"].map((column) => `a.${column} AS ${column}`))
+        .select(SCANNED_COLUMNS.map((column) => `a.${column} AS ${column}`))
         .where("a.details IS NOT NULL AND a.id > :after", { after })
         .orderBy("a.id", "ASC")
         .limit(SCAN_CHUNK)
         .getRawMany<ScannedEntry>();
-      await rewriteEntries(rows.filter(concerns).map((row) => row.id));
+      await replace(rows.filter(concerns).map((row) => entryOf(keys, row)));
       if (rows.length < SCAN_CHUNK) break;
       after = rows.at(-1)!.id;
     }

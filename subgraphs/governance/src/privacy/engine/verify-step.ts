@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
 import { PrivacyRequestStatus } from "@dgg/common";
 import type { PrivacyRequestRecord } from "../../entities/privacy-request.entity";
 import { archiveLines } from "../archive/archive-lines";
@@ -7,6 +8,8 @@ import type { Manifest, ManifestFile, ManifestReport } from "../archive/archive-
 import type { EngineDeps } from "./engine-deps";
 import { checkpoint } from "./queue";
 
+const NEWLINE = 0x0a;
+
 /** The archive failed its read-back: the files on disk are not what was written. */
 export class ArchiveVerificationError extends Error {}
 
@@ -14,6 +17,26 @@ function checkDigest(file: string, stored: { sha256: string; bytes: number }, ex
   if (stored.sha256 !== expected.sha256 || stored.bytes !== expected.bytes) {
     throw new ArchiveVerificationError(`${file}: stored copy has SHA-256 ${stored.sha256} and ${stored.bytes} bytes, expected ${expected.sha256} and ${expected.bytes}`);
   }
+}
+
+/** The records of an NDJSON file (one per line), counted in its bytes without decoding them; `onChunk` sees every byte. */
+async function ndjsonRecords(stream: Readable, onChunk: (chunk: Buffer) => void): Promise<number> {
+  let lines = 0;
+  let last = NEWLINE;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    onChunk(chunk);
+    for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) lines += 1;
+    if (chunk.length > 0) last = chunk[chunk.length - 1]!;
+  }
+  // A last line without its "\n" is a line too, as archiveLines reads it.
+  return last === NEWLINE ? lines : lines + 1;
+}
+
+/** The records of a JSON array file (one per line between its "[" and "]" lines); `onChunk` sees every byte. */
+async function arrayRecords(stream: Readable, onChunk: (chunk: Buffer) => void): Promise<number> {
+  let records = 0;
+  for await (const line of archiveLines(stream, onChunk)) if (recordText("json", line) !== null) records += 1;
+  return records;
 }
 
 /**
@@ -31,10 +54,7 @@ async function verifyFile(deps: EngineDeps, request: PrivacyRequestRecord, entry
     hash.update(chunk);
     bytes += chunk.length;
   };
-  let records = 0;
-  for await (const line of archiveLines(deps.blobs.read(request.region, key), countAndHash)) {
-    if (recordText(entry.format, line) !== null) records += 1;
-  }
+  const records = entry.format === "ndjson" ? await ndjsonRecords(deps.blobs.read(request.region, key), countAndHash) : await arrayRecords(deps.blobs.read(request.region, key), countAndHash);
   checkDigest(entry.file, { sha256: hash.digest("hex"), bytes }, entry);
   if (records !== entry.records) throw new ArchiveVerificationError(`${entry.file}: ${records} records stored, ${entry.records} exported`);
 }
