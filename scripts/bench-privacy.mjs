@@ -15,7 +15,7 @@
 // DGG_BENCH_CPU_PROF=<folder> runs every service under --cpu-prof, profiles in <folder>/<engine>.
 // Writes docs/benchmarks/results/privacy-<date>.md. Creates and empties databases named
 // dgg_bench_*; needs `npm run build` first (the npm script does it), psql and sqlite3.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import common from "../packages/common/dist/index.js";
@@ -137,6 +137,8 @@ async function runEngine(engine) {
     return { engine, records, totalS: totalMs / 1000, exportS: exportMs / 1000, eraseS: eraseMs / 1000, growthMb, raw };
   } finally {
     await stop();
+    // The archives and SQLite files of a run at 1,000,000 events take hundreds of MB.
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
