@@ -152,6 +152,19 @@ export function openedText(keys: SubjectKeyStore, spec: AnySpec, row: Row, field
   return unseal(keys.find(at.tenantId, at), { ...at, field } satisfies SealContext, row[field] as string);
 }
 
+/**
+ * The JSON text of a JSON field as its column holds it (`stored`, read raw): a sealed value is
+ * stored as a JSON string and opened here; a value written before sealing is stored as its
+ * JSON itself. `row` holds the properties its key is chosen by (tenant, subject, day). For
+ * readers that pass the value on as text, or test it as text, without building it.
+ */
+export function jsonColumnText(keys: SubjectKeyStore, spec: AnySpec, row: Row, field: string, stored: string): string {
+  const value: unknown = stored.startsWith('"') ? JSON.parse(stored) : stored;
+  if (!isSealed(value)) return stored;
+  const at = keyOf(spec, row, field);
+  return unseal(keys.find(at.tenantId, at), { ...at, field } satisfies SealContext, value);
+}
+
 /** Opens an entity built from a raw row (SQL that TypeORM did not load as the entity). */
 export function openEntity<T extends object>(keys: SubjectKeyStore, target: new () => T, entity: T): T {
   const spec = sealingSpecOf(target);

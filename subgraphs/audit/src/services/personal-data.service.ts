@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { AUDIT_RETENTION_MS, DataCategory, DAY_MS, epochOfTime, holdingStats, isSealed, keysetExportPage, openedText, sealingSpecOf } from "@dgg/common";
+import { AUDIT_RETENTION_MS, DataCategory, DAY_MS, epochOfTime, holdingStats, jsonColumnText, keysetExportPage, sealingSpecOf } from "@dgg/common";
 import type { CategoryHolding, ExportPage, SubjectKeyStore } from "@dgg/common";
 import { In } from "typeorm";
 import type { DataSource, EntityManager } from "typeorm";
@@ -104,16 +104,10 @@ interface ScannedEntry {
 
 const SCANNED_COLUMNS = ["id", "tenant_id", "actor", "actor_user_id", "actor_role", "outcome", "action", "subject_user_id", "occurred_at", "details"] as const;
 
-/**
- * The JSON text of an entry's details, opened without building the entity or the value. The
- * column holds JSON text: a sealed value's is a JSON string; details written before sealing
- * are their JSON itself.
- */
+/** The JSON text of an entry's details, opened without building the entity or the value. */
 function detailsText(keys: SubjectKeyStore, row: ScannedEntry): string {
-  const stored: unknown = row.details.startsWith('"') ? JSON.parse(row.details) : row.details;
-  if (!isSealed(stored)) return row.details;
-  const entry = { subjectUserId: row.subject_user_id, tenantId: row.tenant_id, occurredAt: Number(row.occurred_at), details: stored };
-  return openedText(keys, sealingSpecOf(AuditLogEntry)!, entry, "details");
+  const key = { subjectUserId: row.subject_user_id, tenantId: row.tenant_id, occurredAt: Number(row.occurred_at) };
+  return jsonColumnText(keys, sealingSpecOf(AuditLogEntry)!, key, "details", row.details);
 }
 
 /** The entry a scanned row is, details opened, as a load through TypeORM would build it. */

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, isSealed, keysetAfter, openedText, sealingSpecOf } from "@dgg/common";
+import { decodeCursor, encodeCursor, jsonColumnText, keysetAfter, sealingSpecOf } from "@dgg/common";
 import type { ExportLines, SubjectKeyStore } from "@dgg/common";
 import type { DataSource } from "typeorm";
 import { TelemetryEvent } from "../entities/telemetry-event.entity";
@@ -53,11 +53,7 @@ export async function exportEventLines(db: DataSource, keys: SubjectKeyStore, pa
   for (let index = 0; index < count; index += 1) {
     const row = rows[index]!;
     const occurredAt = Number(row.occurred_at);
-    // The column holds JSON text: a sealed value is a JSON string; one written before sealing is the payload's JSON itself.
-    const stored: unknown = row.payload.startsWith('"') ? JSON.parse(row.payload) : row.payload;
-    const payload = isSealed(stored)
-      ? openedText(keys, spec, { userId: page.userId, tenantId: page.tenantId, occurredAt, payload: stored }, "payload")
-      : row.payload;
+    const payload = jsonColumnText(keys, spec, { userId: page.userId, tenantId: page.tenantId, occurredAt }, "payload", row.payload);
     ndjson += `{"id":${JSON.stringify(row.id)},"userId":${user},"kind":${JSON.stringify(row.kind)},"occurredAt":"${new Date(occurredAt).toISOString()}","payload":${payload}}\n`;
   }
   const last = rows[count - 1];
