@@ -116,13 +116,16 @@ export function TimeColumn(options: ColumnOptions = {}): PropertyDecorator {
 export const INSERT_CHUNK = 500;
 
 /**
- * Inserts rows given as column values, INSERT_CHUNK rows per plain multi-row INSERT. For the
- * busiest writers (telemetry events, audit entries), whose rows are already sealed: TypeORM's
- * insert builder spends more CPU per row (metadata, escaping, listener bookkeeping) than the
- * sealing does. The values must be what the columns store (epoch ms for times, JSON text
- * for JSON columns); a regional store's runners still put ids under their aliases, unless
- * `idsAliased` says the values already hold them (rows from `sealedCopiesUnderAliases`), in
- * which case they go out as given (`markIdsAliased`).
+ * Inserts rows given as column values, INSERT_CHUNK rows per statement. For the busiest
+ * writers (telemetry events, audit entries), whose rows are already sealed: TypeORM's insert
+ * builder spends more CPU per row (metadata, escaping, listener bookkeeping) than the sealing
+ * does. The values must be what the columns store (epoch ms for times, JSON text for JSON
+ * columns); a regional store's runners still put ids under their aliases, unless `idsAliased`
+ * says the values already hold them (rows from `sealedCopiesUnderAliases`), in which case
+ * they go out as given (`markIdsAliased`). Such rows go to PostgreSQL as one JSON parameter
+ * per statement, typed by the table's own row type: binding and sending ten parameters per
+ * row cost pg more CPU than the insert itself. The runners would not look inside the JSON
+ * for ids, so rows that need their lookups keep one parameter per value.
  */
 export async function insertValues(
   manager: EntityManager,
@@ -132,25 +135,21 @@ export async function insertValues(
   options: { idsAliased?: boolean } = {},
 ): Promise<void> {
   const postgres = manager.connection.options.type === "postgres";
+  const asJson = postgres && options.idsAliased === true;
   const names = columns.map((column) => `"${column}"`).join(", ");
-  if (postgres && options.idsAliased) {
-    // One parameter per statement, the rows as a JSON array typed by the table's own row type:
-    // binding and sending ten parameters per row cost pg more CPU than the insert itself.
-    // Only for values that need no alias lookup (the runners would not look inside the JSON).
-    const keys = columns.map((column) => `${JSON.stringify(column)}:`);
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      const objects = rows.slice(start, start + INSERT_CHUNK).map((values) => {
-        if (values.length !== columns.length) throw new Error(`insertValues: ${values.length} values for the ${columns.length} columns of ${table}`);
-        return `{${values.map((value, index) => `${keys[index]}${value === undefined ? "null" : JSON.stringify(value)}`).join(",")}}`;
-      });
-      await manager.query(`INSERT INTO "${table}" (${names}) SELECT ${names} FROM json_populate_recordset(NULL::"${table}", $1)`, markIdsAliased([`[${objects.join(",")}]`]));
-    }
-    return;
-  }
+  const keys = columns.map((column) => `${JSON.stringify(column)}:`);
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-    const parameters: unknown[] = [];
-    const tuples = rows.slice(start, start + INSERT_CHUNK).map((values) => {
+    const chunk = rows.slice(start, start + INSERT_CHUNK);
+    for (const values of chunk) {
       if (values.length !== columns.length) throw new Error(`insertValues: ${values.length} values for the ${columns.length} columns of ${table}`);
+    }
+    if (asJson) {
+      const objects = chunk.map((values) => `{${values.map((value, index) => `${keys[index]}${value === undefined ? "null" : JSON.stringify(value)}`).join(",")}}`);
+      await manager.query(`INSERT INTO "${table}" (${names}) SELECT ${names} FROM json_populate_recordset(NULL::"${table}", $1)`, markIdsAliased([`[${objects.join(",")}]`]));
+      continue;
+    }
+    const parameters: unknown[] = [];
+    const tuples = chunk.map((values) => {
       const first = parameters.length;
       parameters.push(...values);
       return `(${values.map((_, offset) => (postgres ? `$${first + offset + 1}` : "?")).join(", ")})`;

@@ -6,8 +6,8 @@ import type { ExportPage } from "./personal-data-contract";
  * An export page as it travels (docs/decisions/0055): NDJSON, one record's JSON per line,
  * every line ending in "\n", with the record count and the next cursor in headers. The
  * archive's files hold records the same way (one per line), so governance writes and hashes
- * the body as it came, without parsing a page and serialising every record again; its
- * verification pass parses every line of the stored file.
+ * the body as it came, without serialising every record again (it parses each record once,
+ * before the page is written: docs/decisions/0057).
  */
 export interface ExportLines {
   /** `records` lines of JSON, each ending in "\n" (JSON.stringify never writes a raw newline). */

@@ -143,16 +143,6 @@ export function openRow(keys: SubjectKeyStore, spec: AnySpec, row: Row): void {
 }
 
 /**
- * The clear text of one sealed field of a row (`row[field]` must be sealed), a JSON field's
- * as its JSON text, unparsed: for a reader that passes the value on as text (the telemetry
- * export's NDJSON). The row needs the columns its key is chosen by (tenant, subject, day).
- */
-export function openedText(keys: SubjectKeyStore, spec: AnySpec, row: Row, field: string): string {
-  const at = keyOf(spec, row, field);
-  return unseal(keys.find(at.tenantId, at), { ...at, field } satisfies SealContext, row[field] as string);
-}
-
-/**
  * The JSON text of a JSON field as its column holds it (`stored`, read raw): a sealed value is
  * stored as a JSON string and opened here; a value written before sealing is stored as its
  * JSON itself. `row` holds the properties its key is chosen by (tenant, subject, day). For

@@ -169,7 +169,8 @@ export function commitEntries(stores: RegionalStores, db: DataSource, rows: read
   });
 }
 
-const ENTRY_COLUMNS = ["id", "tenant_id", "actor", "actor_user_id", "actor_role", "outcome", "action", "subject_user_id", "occurred_at", "details"] as const;
+/** The columns of an audit entry, in the order the service writes and reads them raw. */
+export const ENTRY_COLUMNS = ["id", "tenant_id", "actor", "actor_user_id", "actor_role", "outcome", "action", "subject_user_id", "occurred_at", "details"] as const;
 
 /**
  * Seals entries (tombstones already applied) and inserts them as the columns store them

@@ -5,7 +5,7 @@ import { In } from "typeorm";
 import type { DataSource, EntityManager } from "typeorm";
 import { AuditLogEntry, ENTRIES_ABOUT_NOBODY } from "../entities/audit-log-entry.entity";
 import type { AuditOutcome } from "../types/audit-outcome.enum";
-import { deleteEntries, insertEntries } from "./audit-entries.service";
+import { deleteEntries, ENTRY_COLUMNS, insertEntries } from "./audit-entries.service";
 import { erasureTransaction, findTombstones, purgeTombstones, subjectHash, writeTombstones } from "./erased-subjects";
 import { Needles, redactDetails } from "./redaction";
 
@@ -102,16 +102,14 @@ interface ScannedEntry {
   details: string;
 }
 
-const SCANNED_COLUMNS = ["id", "tenant_id", "actor", "actor_user_id", "actor_role", "outcome", "action", "subject_user_id", "occurred_at", "details"] as const;
-
 /** The JSON text of an entry's details, opened without building the entity or the value. */
 function detailsText(keys: SubjectKeyStore, row: ScannedEntry): string {
   const key = { subjectUserId: row.subject_user_id, tenantId: row.tenant_id, occurredAt: Number(row.occurred_at) };
   return jsonColumnText(keys, sealingSpecOf(AuditLogEntry)!, key, "details", row.details);
 }
 
-/** The entry a scanned row is, details opened, as a load through TypeORM would build it. */
-function entryOf(keys: SubjectKeyStore, row: ScannedEntry): AuditLogEntry {
+/** The entry a scanned row is, given its details' JSON text, as a load through TypeORM would build it. */
+function entryOf(row: ScannedEntry, details: string): AuditLogEntry {
   return Object.assign(new AuditLogEntry(), {
     id: row.id,
     tenantId: row.tenant_id,
@@ -122,7 +120,7 @@ function entryOf(keys: SubjectKeyStore, row: ScannedEntry): AuditLogEntry {
     action: row.action,
     subjectUserId: row.subject_user_id,
     occurredAt: new Date(Number(row.occurred_at)),
-    details: JSON.parse(detailsText(keys, row)) as Record<string, unknown>,
+    details: JSON.parse(details) as Record<string, unknown>,
   });
 }
 
@@ -220,20 +218,22 @@ async function eraseInStore({ db, keys }: AuditStore, userId: string, erasure: A
     // Building every entry of the trail to find the few that concern someone was most of the
     // scan. A rewritten entry keeps its id, behind the scan's position, so the scan never
     // meets it again.
-    const concerns = (row: ScannedEntry) => {
+    // Each row's details are opened once: as text to test, and parsed only for a row that may concern the person.
+    const concerning = (row: ScannedEntry): AuditLogEntry[] => {
+      const text = detailsText(keys, row);
       const { about, by } = aboutAndBy({ subjectUserId: row.subject_user_id, actor: row.actor, actorUserId: row.actor_user_id }, scope);
-      return about || by || scope.needles.mayBeMentionedInJson(detailsText(keys, row));
+      return about || by || scope.needles.mayBeMentionedInJson(text) ? [entryOf(row, text)] : [];
     };
     let after = "";
     for (;;) {
       const rows = await manager
         .createQueryBuilder(AuditLogEntry, "a")
-        .select(SCANNED_COLUMNS.map((column) => `a.${column} AS ${column}`))
+        .select(ENTRY_COLUMNS.map((column) => `a.${column} AS ${column}`))
         .where("a.details IS NOT NULL AND a.id > :after", { after })
         .orderBy("a.id", "ASC")
         .limit(SCAN_CHUNK)
         .getRawMany<ScannedEntry>();
-      await replace(rows.filter(concerns).map((row) => entryOf(keys, row)));
+      await replace(rows.flatMap(concerning));
       if (rows.length < SCAN_CHUNK) break;
       after = rows.at(-1)!.id;
     }
