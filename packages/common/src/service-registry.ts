@@ -6,8 +6,8 @@ export interface DataSubgraphRole {
   /** Whether it expires rows by age (POST /internal/retention/purge). */
   purgesByAge: boolean;
   /**
-   * Where it comes in a user's erasure (lower first; subgraphs of the same order are erased at
-   * the same time). Telemetry's delete and the audit trail's pseudonymisation go first,
+   * Where it comes in a user's erasure (lower first; subgraphs of the same order may be erased
+   * at the same time, and a privacy request's erasure does so). Telemetry's delete and the audit trail's pseudonymisation go first,
    * together: neither reads the other's data, and the audit trail needs the identifiers the
    * users subgraph still holds. The account goes last (its row is what makes the user
    * findable until then).
