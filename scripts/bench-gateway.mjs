@@ -9,6 +9,9 @@
 // DGG_BENCH_USERS (default 100) users with 2 devices and 60 events; DGG_BENCH_SECONDS
 // (default 20) per round; DGG_BENCH_ROUNDS (default 2) of each gateway; DGG_BENCH_CONNECTIONS (20);
 // DGG_BENCH_WARMUP (default 30) seconds of unmeasured load on each gateway first.
+// Then the floor: what each subgraph spends serving a request that does nothing, and how many
+// requests each serves per personalData (counted in their debug logs, services restarted);
+// DGG_BENCH_FLOOR_SECONDS (default 10) per measurement.
 // Creates and empties databases named dgg_bgw_*; needs `npm run build` first (the npm script does it).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -19,8 +22,9 @@ import { ROOT, serviceEnvironment, startServices } from "./lib/processes.mjs";
 import { benchEnvironment, benchTenant, benchTokens, cpuMsOf, freePort, gql } from "./lib/bench/postgres-process.mjs";
 import { closedLoop, percentile, READ, seedReadUsers } from "./lib/bench/personal-data.mjs";
 import { benchNumbers } from "./lib/bench/options.mjs";
+import { countHops, servedFloors } from "./lib/bench/hop-floor.mjs";
 
-const { USERS, SECONDS, ROUNDS, CONNECTIONS, WARMUP } = benchNumbers({ USERS: 100, SECONDS: 20, ROUNDS: 2, CONNECTIONS: 20, WARMUP: 30 });
+const { USERS, SECONDS, ROUNDS, CONNECTIONS, WARMUP, FLOOR_SECONDS } = benchNumbers({ USERS: 100, SECONDS: 20, ROUNDS: 2, CONNECTIONS: 20, WARMUP: 30, FLOOR_SECONDS: 10 });
 const SUBGRAPHS = common.SERVICES.map((service) => service.name);
 
 function hasWrk() {
@@ -94,6 +98,7 @@ const workdir = mkdtempSync(join(tmpdir(), "dgg-bench-gateway-"));
 const { env, keys } = await benchEnvironment({ prefix: "dgg_bgw", homeRegion: "EUROPE", dataDir: workdir, regions: common.REGIONS, serviceEnvironment, common, extra: { RETENTION_INTERVAL: "off" } });
 const services = await startServices(env, { log: () => {} });
 let stock;
+let measured;
 try {
   const project = `${env.GATEWAY_URL}/graphql`;
   const token = await benchTokens(common, keys);
@@ -122,25 +127,58 @@ try {
       console.log(`round ${round + 1} ${name.padEnd(7)} ${result.rps.toFixed(1)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  CPU ms/request: ${Object.entries(cpu).map(([process, value]) => `${process} ${value.toFixed(2)}`).join(", ")}, total ${result.total.toFixed(2)}`);
     }
   }
-  const mean = (list, pick) => list.reduce((sum, result) => sum + pick(result), 0) / list.length;
-  const columns = ["gateway", ...SUBGRAPHS];
-  const table = `| gateway | req/s | p50 ms | p99 ms | ${columns.map((column) => `${column} CPU ms`).join(" | ")} | total CPU ms |
-|---|---|---|---|${columns.map(() => "---|").join("")}---|
-${["project", "stock"]
-  .map((name) => `| ${name} | ${mean(results[name], (r) => r.rps).toFixed(1)} | ${mean(results[name], (r) => r.p50).toFixed(1)} | ${mean(results[name], (r) => r.p99).toFixed(1)} | ${columns.map((column) => mean(results[name], (r) => r.cpu[column]).toFixed(2)).join(" | ")} | ${mean(results[name], (r) => r.total).toFixed(2)} |`)
-  .join("\n")}`;
-  const report = `# personalData through the project's gateway and a stock @apollo/gateway
-
-${new Date().toISOString().slice(0, 10)}, PostgreSQL, ${USERS} users (2 devices, 60 events each), ${CONNECTIONS} connections (${hasWrk() ? "wrk" : "closed-loop clients"}), ${WARMUP} s of warm-up on each, then ${ROUNDS} interleaved rounds of ${SECONDS} s per gateway, CPU per request from /proc (mean of rounds).
-
-${table}
-`;
-  console.log(`\n${table}`);
-  mkdirSync(join(ROOT, "docs", "benchmarks", "results"), { recursive: true });
-  const file = join(ROOT, "docs", "benchmarks", "results", `gateway-${new Date().toISOString().slice(0, 10)}.md`);
-  writeFileSync(file, report);
-  console.log(`written: ${file}`);
+  const viewer = { role: "tenant-admin", subject: "bench@admin", tenantId: tenant.tenantId, userId: null };
+  const internalKey = await common.loadPrivateKey(common.keyPathsFromEnv(env).internalPrivate, "internal signing key");
+  const floors = await servedFloors({
+    subgraphs: SUBGRAPHS,
+    urlOf: (name) => env[common.SERVICES.find((service) => service.name === name).urlVar],
+    pidOf: (name) => pids[name],
+    internalToken: await common.signInternalToken(viewer, internalKey, "dgg-gateway", new Date()),
+    headerName: common.INTERNAL_TOKEN_HEADER,
+    gateway: { url: env.GATEWAY_URL, pid: pids.gateway, token: admin },
+    connections: CONNECTIONS,
+    seconds: FLOOR_SECONDS,
+  });
+  measured = { results, floors, userIds, admin: await tenant.admin() };
 } finally {
   stock?.child.kill("SIGTERM");
   await services.stop();
 }
+
+// Counted on services started anew with debug logs: the measured rounds above run at the usual level.
+const hops = await countHops(env, SUBGRAPHS, 20, (n) => gql(`${env.GATEWAY_URL}/graphql`, measured.admin, READ, { u: measured.userIds[(n + measured.userIds.length) % measured.userIds.length] }));
+const { results, floors } = measured;
+const mean = (list, pick) => list.reduce((sum, result) => sum + pick(result), 0) / list.length;
+const columns = ["gateway", ...SUBGRAPHS];
+const table = `| gateway | req/s | p50 ms | p99 ms | ${columns.map((column) => `${column} CPU ms`).join(" | ")} | total CPU ms |
+|---|---|---|---|${columns.map(() => "---|").join("")}---|
+${["project", "stock"]
+  .map((name) => `| ${name} | ${mean(results[name], (r) => r.rps).toFixed(1)} | ${mean(results[name], (r) => r.p50).toFixed(1)} | ${mean(results[name], (r) => r.p99).toFixed(1)} | ${columns.map((column) => mean(results[name], (r) => r.cpu[column]).toFixed(2)).join(" | ")} | ${mean(results[name], (r) => r.total).toFixed(2)} |`)
+  .join("\n")}`;
+// Each subgraph's share of the floor: its hops per personalData times what it spends serving one that does nothing.
+const floorOf = (name) => hops[name].graphql * floors[name].graphql + hops[name].internal * floors[name].internal;
+const floorTotal = SUBGRAPHS.reduce((sum, name) => sum + floorOf(name), 0);
+const gatewayFloor = floors.gateway.graphql;
+const floorTable = `| subgraph | GraphQL operations served per personalData | internal calls served per personalData | CPU ms per \`{ __typename }\` | CPU ms per \`GET /health\` | floor CPU ms per personalData | measured CPU ms per personalData (project's gateway) |
+|---|---|---|---|---|---|---|
+${SUBGRAPHS.map((name) => `| ${name} | ${hops[name].graphql.toFixed(1)} | ${hops[name].internal.toFixed(1)} | ${floors[name].graphql.toFixed(2)} | ${floors[name].internal.toFixed(2)} | ${floorOf(name).toFixed(2)} | ${mean(results.project, (r) => r.cpu[name]).toFixed(2)} |`).join("\n")}
+| all subgraphs | ${SUBGRAPHS.reduce((sum, name) => sum + hops[name].graphql, 0).toFixed(1)} | ${SUBGRAPHS.reduce((sum, name) => sum + hops[name].internal, 0).toFixed(1)} | | | ${floorTotal.toFixed(2)} | ${SUBGRAPHS.reduce((sum, name) => sum + mean(results.project, (r) => r.cpu[name]), 0).toFixed(2)} |
+| project's gateway | 1.0 (the client's) | | ${gatewayFloor.toFixed(2)} | | ${gatewayFloor.toFixed(2)} | ${mean(results.project, (r) => r.cpu.gateway).toFixed(2)} |
+| every process | | | | | ${(floorTotal + gatewayFloor).toFixed(2)} | ${mean(results.project, (r) => r.total).toFixed(2)} |`;
+const report = `# personalData through the project's gateway and a stock @apollo/gateway
+
+${new Date().toISOString().slice(0, 10)}, PostgreSQL, ${USERS} users (2 devices, 60 events each), ${CONNECTIONS} connections (${hasWrk() ? "wrk" : "closed-loop clients"}), ${WARMUP} s of warm-up on each, then ${ROUNDS} interleaved rounds of ${SECONDS} s per gateway, CPU per request from /proc (mean of rounds).
+
+${table}
+
+## The floor
+
+What each subgraph serves per personalData (from the services' debug logs, 20 sequential requests) and what it spends, served side only, on a request that does nothing (${FLOOR_SECONDS} s of ${CONNECTIONS} closed-loop clients each). The gateway's floor is its own \`{ __typename }\` with the client's token: its pipeline and the client's authentication, without the query plan's fetches. The calling side of every hop and all the work of each is left out, so the floor is a lower bound.
+
+${floorTable}
+`;
+console.log(`\n${table}\n\n${floorTable}`);
+mkdirSync(join(ROOT, "docs", "benchmarks", "results"), { recursive: true });
+const file = join(ROOT, "docs", "benchmarks", "results", `gateway-${new Date().toISOString().slice(0, 10)}.md`);
+writeFileSync(file, report);
+console.log(`written: ${file}`);

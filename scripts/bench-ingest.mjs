@@ -6,6 +6,9 @@
 // DGG_BENCH_EVENTS (default 100000) events for DGG_BENCH_USERS (default 100) users, in
 // batches of DGG_BENCH_BATCH (default 1000), DGG_BENCH_IN_FLIGHT (default 4) at a time;
 // DGG_BENCH_ENGINES (default "sqlite,postgres"). Writes docs/benchmarks/results/ingest-<date>.md.
+// The raw INSERT runs twice: into a table of the same shape as the service's (columns, primary
+// key and the secondary indexes its reads and retention need), which is the baseline, and into
+// a bare table (columns and primary key only), the baseline of earlier runs.
 // Creates and empties databases named dgg_bing_*; needs `npm run build` first (the npm script does it).
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -58,12 +61,20 @@ function insertStatements(rows, placeholder) {
   return statements;
 }
 
-async function rawPostgres(url, tenantId, userIds) {
+/** The two tables the raw INSERT writes to: the service's shape, and a bare one. */
+const SHAPES = ["indexed", "bare"];
+
+async function rawPostgres(url, tenantId, userIds, shape) {
   const pool = new Pool({ connectionString: url, max: IN_FLIGHT });
   try {
     await pool.query("DROP TABLE IF EXISTS bench_raw_telemetry");
-    await pool.query("CREATE TABLE bench_raw_telemetry (LIKE telemetry_event INCLUDING DEFAULTS)");
-    await pool.query("ALTER TABLE bench_raw_telemetry ADD PRIMARY KEY (id)");
+    if (shape === "indexed") {
+      // Keys and indexes as the service's table has them; not its day partitions, which only add work to the service's side.
+      await pool.query("CREATE TABLE bench_raw_telemetry (LIKE telemetry_event INCLUDING ALL)");
+    } else {
+      await pool.query("CREATE TABLE bench_raw_telemetry (LIKE telemetry_event INCLUDING DEFAULTS)");
+      await pool.query("ALTER TABLE bench_raw_telemetry ADD PRIMARY KEY (id)");
+    }
     return await timed(EVENTS / BATCH, IN_FLIGHT, async (n) => {
       const client = await pool.connect();
       try {
@@ -80,13 +91,19 @@ async function rawPostgres(url, tenantId, userIds) {
   }
 }
 
-async function rawSqlite(file, tenantId, userIds) {
+async function rawSqlite(file, tenantId, userIds, shape) {
   const db = new Database(file);
   try {
     db.pragma("busy_timeout = 5000");
     db.exec("DROP TABLE IF EXISTS bench_raw_telemetry");
-    db.exec("CREATE TABLE bench_raw_telemetry AS SELECT * FROM telemetry_event WHERE 0");
-    db.exec("CREATE UNIQUE INDEX bench_raw_telemetry_id ON bench_raw_telemetry (id)");
+    if (shape === "indexed") {
+      // The service's own DDL (table, then its indexes), renamed.
+      const ddl = db.prepare("SELECT sql FROM sqlite_master WHERE tbl_name = 'telemetry_event' AND sql IS NOT NULL ORDER BY type = 'index'").pluck().all();
+      for (const statement of ddl) db.exec(statement.replaceAll("telemetry_event", "bench_raw_telemetry"));
+    } else {
+      db.exec("CREATE TABLE bench_raw_telemetry AS SELECT * FROM telemetry_event WHERE 0");
+      db.exec("CREATE UNIQUE INDEX bench_raw_telemetry_id ON bench_raw_telemetry (id)");
+    }
     const prepared = new Map();
     // SQLite has one writer: the batches go one after another, each in its own transaction.
     return await timed(EVENTS / BATCH, 1, async (n) => {
@@ -128,10 +145,14 @@ async function runEngine(engine) {
     if (accepted !== EVENTS) throw new Error(`${engine}: ${accepted} of ${EVENTS} events accepted`);
     const cpu = Object.fromEntries(services.children.map(({ service, child }) => [service.name, ((cpuMsOf(child.pid) - cpuBefore[service.name]) * 1000) / EVENTS]));
     const telemetryStore = common.regionalDatabaseConfigsFromEnv("TELEMETRY", "telemetry", env)[REGION];
-    const rawSeconds = engine === "postgres" ? await rawPostgres(home.telemetry, tenantId, userIds) : await rawSqlite(telemetryStore.file, tenantId, userIds);
-    const result = { engine, api: EVENTS / apiSeconds, raw: EVENTS / rawSeconds, cpu };
+    const raw = {};
+    for (const shape of SHAPES) {
+      const seconds = engine === "postgres" ? await rawPostgres(home.telemetry, tenantId, userIds, shape) : await rawSqlite(telemetryStore.file, tenantId, userIds, shape);
+      raw[shape] = EVENTS / seconds;
+    }
+    const result = { engine, api: EVENTS / apiSeconds, raw, cpu };
     console.log(
-      `${engine}: through the gateway ${Math.round(result.api).toLocaleString("en")} events/s, raw INSERT ${Math.round(result.raw).toLocaleString("en")} events/s, ratio ${(result.raw / result.api).toFixed(1)}x; CPU ms per 1,000 events: ${Object.entries(cpu)
+      `${engine}: through the gateway ${Math.round(result.api).toLocaleString("en")} events/s, raw INSERT ${Math.round(raw.indexed).toLocaleString("en")} events/s (bare table ${Math.round(raw.bare).toLocaleString("en")}), ratio ${(raw.indexed / result.api).toFixed(1)}x; CPU ms per 1,000 events: ${Object.entries(cpu)
         .map(([name, ms]) => `${name} ${ms.toFixed(0)}`)
         .join(", ")}`,
     );
@@ -144,10 +165,10 @@ async function runEngine(engine) {
 const results = [];
 for (const engine of ENGINES) results.push(await runEngine(engine));
 const processes = Object.keys(results[0].cpu);
-const table = `| engine | through the gateway (events/s) | raw INSERT (events/s) | raw / gateway | ${processes.map((name) => `${name} CPU ms per 1,000`).join(" | ")} |
-|---|---|---|---|${processes.map(() => "---|").join("")}
+const table = `| engine | through the gateway (events/s) | raw INSERT, same table shape (events/s) | raw / gateway | raw INSERT, bare table (events/s) | bare / gateway | ${processes.map((name) => `${name} CPU ms per 1,000`).join(" | ")} |
+|---|---|---|---|---|---|${processes.map(() => "---|").join("")}
 ${results
-  .map((r) => `| ${r.engine} | ${Math.round(r.api).toLocaleString("en")} | ${Math.round(r.raw).toLocaleString("en")} | ${(r.raw / r.api).toFixed(1)}x | ${processes.map((name) => r.cpu[name].toFixed(0)).join(" | ")} |`)
+  .map((r) => `| ${r.engine} | ${Math.round(r.api).toLocaleString("en")} | ${Math.round(r.raw.indexed).toLocaleString("en")} | ${(r.raw.indexed / r.api).toFixed(1)}x | ${Math.round(r.raw.bare).toLocaleString("en")} | ${(r.raw.bare / r.api).toFixed(1)}x | ${processes.map((name) => r.cpu[name].toFixed(0)).join(" | ")} |`)
   .join("\n")}`;
 console.log(`\n${table}`);
 const date = new Date().toISOString().slice(0, 10);
@@ -157,7 +178,7 @@ writeFileSync(
   file,
   `# Telemetry ingestion through the gateway and a raw batched INSERT
 
-${date}, ${EVENTS.toLocaleString("en")} events for ${USERS} users in batches of ${BATCH}, ${IN_FLIGHT} in flight through the gateway (the raw INSERT: ${IN_FLIGHT} connections on PostgreSQL, one writer on SQLite), CPU of every process per 1,000 events from /proc.
+${date}, ${EVENTS.toLocaleString("en")} events for ${USERS} users in batches of ${BATCH}, ${IN_FLIGHT} in flight through the gateway (the raw INSERT: ${IN_FLIGHT} connections on PostgreSQL, one writer on SQLite; "same table shape" has the service's keys and indexes, "bare" only the primary key), CPU of every process per 1,000 events from /proc.
 
 ${table}
 `,

@@ -4,7 +4,8 @@
 // under `node --cpu-prof`. Prints each process's self time by package and by function and
 // leaves the .cpuprofile files (open them in Chrome's DevTools) in the printed folder.
 // DGG_PROFILE_LOAD=ingest profiles ingestion instead (1,000-event batches, 4 in flight).
-// DGG_BENCH_USERS (default 40), DGG_BENCH_SECONDS (default 20), DGG_BENCH_CONNECTIONS (default 20).
+// DGG_BENCH_USERS (default 40), DGG_BENCH_SECONDS (default 20), DGG_BENCH_CONNECTIONS (default 20);
+// DGG_PROFILE_ENGINE=sqlite runs the services on the embedded default instead of PostgreSQL.
 import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +23,7 @@ const workdir = mkdtempSync(join(tmpdir(), "dgg-profile-"));
 const profiles = join(workdir, "profiles");
 mkdirSync(profiles);
 const { env, keys } = await benchEnvironment({
+  engine: process.env.DGG_PROFILE_ENGINE ?? "postgres",
   prefix: "dgg_prof",
   homeRegion: "EUROPE",
   dataDir: workdir,
