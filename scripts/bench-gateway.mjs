@@ -106,7 +106,8 @@ try {
   const admin = await tenant.admin();
   const userIds = await seedReadUsers(project, admin, tenant.tenantId, USERS);
   console.log(`seeded ${USERS} users, ${USERS * 2} devices, ${USERS * 60} events through the API; load: ${hasWrk() ? "wrk" : "closed-loop clients"}, ${CONNECTIONS} connections`);
-  stock = await startStockGateway(env, { role: "tenant-admin", subject: "bench@admin", tenantId: tenant.tenantId, userId: null });
+  const viewer = { role: "tenant-admin", subject: "bench@admin", tenantId: tenant.tenantId, userId: null };
+  stock = await startStockGateway(env, viewer);
 
   const pids = Object.fromEntries(services.children.map(({ service, child }) => [service.name, child.pid]));
   const targets = { project: { url: project, pid: pids.gateway }, stock: { url: stock.url, pid: stock.child.pid } };
@@ -127,19 +128,24 @@ try {
       console.log(`round ${round + 1} ${name.padEnd(7)} ${result.rps.toFixed(1)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  CPU ms/request: ${Object.entries(cpu).map(([process, value]) => `${process} ${value.toFixed(2)}`).join(", ")}, total ${result.total.toFixed(2)}`);
     }
   }
-  const viewer = { role: "tenant-admin", subject: "bench@admin", tenantId: tenant.tenantId, userId: null };
   const internalKey = await common.loadPrivateKey(common.keyPathsFromEnv(env).internalPrivate, "internal signing key");
+  // Internal tokens live two minutes: a new one every minute, as the gateway renews its own.
+  let internal = { token: "", mintedAt: 0 };
+  const internalToken = async () => {
+    if (Date.now() - internal.mintedAt > 60_000) internal = { token: await common.signInternalToken(viewer, internalKey, "dgg-gateway", new Date()), mintedAt: Date.now() };
+    return internal.token;
+  };
   const floors = await servedFloors({
     subgraphs: SUBGRAPHS,
     urlOf: (name) => env[common.SERVICES.find((service) => service.name === name).urlVar],
     pidOf: (name) => pids[name],
-    internalToken: await common.signInternalToken(viewer, internalKey, "dgg-gateway", new Date()),
+    internalToken,
     headerName: common.INTERNAL_TOKEN_HEADER,
     gateway: { url: env.GATEWAY_URL, pid: pids.gateway, token: admin },
     connections: CONNECTIONS,
     seconds: FLOOR_SECONDS,
   });
-  measured = { results, floors, userIds, admin: await tenant.admin() };
+  measured = { results, floors, userIds, admin };
 } finally {
   stock?.child.kill("SIGTERM");
   await services.stop();

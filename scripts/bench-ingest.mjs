@@ -95,6 +95,7 @@ async function rawSqlite(file, tenantId, userIds, shape) {
   const db = new Database(file);
   try {
     db.pragma("busy_timeout = 5000");
+    db.pragma("synchronous = NORMAL"); // as the services' connections commit (packages/common/src/db.ts)
     db.exec("DROP TABLE IF EXISTS bench_raw_telemetry");
     if (shape === "indexed") {
       // The service's own DDL (table, then its indexes), renamed.

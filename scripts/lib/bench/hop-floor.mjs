@@ -19,12 +19,12 @@ async function expectOk(response, what) {
   if (!response.ok || text.includes('"errors"')) throw new Error(`${what} answered ${response.status}: ${text.slice(0, 300)}`);
 }
 
-/** A `{ __typename }` query (answered by the server itself, nothing resolved, no subgraph asked) with `headers`. */
+/** A `{ __typename }` query (answered by the server itself, nothing resolved, no subgraph asked) with the headers `headers()` gives. */
 function typename(url, headers, what) {
-  return () =>
-    fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query: "{ __typename }" }) }).then((response) =>
-      expectOk(response, `${what} { __typename }`),
-    );
+  return async () => {
+    const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...(await headers()) }, body: JSON.stringify({ query: "{ __typename }" }) });
+    await expectOk(response, `${what} { __typename }`);
+  };
 }
 
 /**
@@ -33,17 +33,18 @@ function typename(url, headers, what) {
  * pipeline), and `GET /health` (express alone: a lower bound for an internal call, which also
  * checks the identity and does its work). For the gateway, `{ __typename }` with the client's
  * token: its pipeline and the client's authentication, without a query plan's fetches.
+ * `internalToken()` gives a valid internal token (they live two minutes, the measurements longer).
  */
 export async function servedFloors({ subgraphs, urlOf, pidOf, internalToken, headerName, gateway, connections, seconds }) {
   const floors = {};
   for (const name of subgraphs) {
     const health = () => fetch(`${urlOf(name)}/health`).then((response) => expectOk(response, `${name} /health`));
     floors[name] = {
-      graphql: await cpuPerCall(pidOf(name), connections, seconds, typename(urlOf(name), { [headerName]: internalToken }, name)),
+      graphql: await cpuPerCall(pidOf(name), connections, seconds, typename(urlOf(name), async () => ({ [headerName]: await internalToken() }), name)),
       internal: await cpuPerCall(pidOf(name), connections, seconds, health),
     };
   }
-  floors.gateway = { graphql: await cpuPerCall(gateway.pid, connections, seconds, typename(gateway.url, { authorization: `Bearer ${gateway.token}` }, "gateway")), internal: 0 };
+  floors.gateway = { graphql: await cpuPerCall(gateway.pid, connections, seconds, typename(gateway.url, async () => ({ authorization: `Bearer ${gateway.token}` }), "gateway")), internal: 0 };
   return floors;
 }
 
