@@ -6,8 +6,8 @@
  * Runs on SQLite and on PostgreSQL.
  */
 import { randomUUID } from "node:crypto";
-import { callInternal, listen, ManualClock, PersonalDataFreeze } from "@dgg/common";
-import type { DatabaseConfig, FreezeResult, IdentifiersResult, Region } from "@dgg/common";
+import { callInternal, listen, ManualClock, PersonalDataFreeze, SubjectKeyStore } from "@dgg/common";
+import type { DatabaseConfig, FreezeResult, IdentifiersResult, PersonalDataHoldings, Region } from "@dgg/common";
 import { generateTestKeyPair, internalToken, postGraphQL, startFakeService, tempRegionalSqlite, TEST_REGION, viewer } from "@dgg/common/testkit";
 import { describeOnPostgres, freshPostgresDatabase, testDatabaseName } from "../../../test/support/postgres";
 import { createUsersService } from "../src/server";
@@ -122,6 +122,34 @@ function describeFreeze(engine: string, databases: () => Promise<Record<Region, 
       const { identifiers } = await callInternal<IdentifiersResult>(`${url}/internal/personal-data/${user}/identifiers?tenantId=${tenant}`, { token: governance });
       expect(identifiers.sort()).toEqual([account.userPrincipalName, "dee@contoso.com", "dee", "Ada's laptop", "SN-DEE-1", "SN-DEE-2"].sort());
       await expect(callInternal(`${url}/internal/personal-data/${user}/identifiers?tenantId=${tenant}`, { token: admin })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    });
+
+    it("counts what it holds about a user without opening any of it: no key is looked up", async () => {
+      const user = await createUser("eve");
+      expect((await enroll(user, "SN-EVE-1")).body.errors).toBeUndefined();
+      expect((await enroll(user, "SN-EVE-2")).body.errors).toBeUndefined();
+      expect((await remove(user)).body.errors).toBeUndefined();
+      const account = await db().getRepository(UserAccount).findOneByOrFail({ id: user });
+      const [firstDevice] = await db().getRepository(Device).find({ where: { userId: user }, order: { enrolledAt: "ASC" } });
+      // Observed, not replaced: the key store still answers every call.
+      const find = jest.spyOn(SubjectKeyStore.prototype, "find");
+      try {
+        const held = await callInternal<PersonalDataHoldings>(`${url}/internal/personal-data/${user}?tenantId=${tenant}`, { token: governance });
+        expect(held).toMatchObject({
+          tenantId: tenant,
+          removedAt: account.removedAt!.toISOString(),
+          categories: [
+            { category: "ACCOUNT", records: 1, oldestAt: account.createdAt.toISOString() },
+            { category: "SERVICE_DATA", records: 2, oldestAt: firstDevice!.enrolledAt.toISOString() },
+          ],
+        });
+        expect(find).not.toHaveBeenCalled();
+        // The same store opens the account when it is read as such: the spy would have seen a lookup.
+        await db().getRepository(UserAccount).findOneByOrFail({ id: user });
+        expect(find).toHaveBeenCalled();
+      } finally {
+        find.mockRestore();
+      }
     });
   });
 }
