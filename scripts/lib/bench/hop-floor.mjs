@@ -3,7 +3,7 @@
 // logs), and what each subgraph spends serving a request that does nothing. A lower bound: it
 // leaves out the calling side of every hop and all the work the hops do.
 import { closedLoop } from "./personal-data.mjs";
-import { cpuMsOf } from "./postgres-process.mjs";
+import { cpuMsOf, gql } from "./postgres-process.mjs";
 import { startServices } from "../processes.mjs";
 
 /** CPU ms the process `pid` spends per call, over `seconds` of closed-loop load (after two unmeasured seconds). */
@@ -19,11 +19,14 @@ async function expectOk(response, what) {
   if (!response.ok || text.includes('"errors"')) throw new Error(`${what} answered ${response.status}: ${text.slice(0, 300)}`);
 }
 
-/** A `{ __typename }` query (answered by the server itself, nothing resolved, no subgraph asked) with the headers `headers()` gives. */
-function typename(url, headers, what) {
+/** A query every server answers by itself: nothing resolved, no subgraph asked. */
+const NOTHING = "{ __typename }";
+
+/** `NOTHING` sent to a subgraph with an internal identity in `headerName`. */
+function typename(url, headerName, internalToken, what) {
   return async () => {
-    const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...(await headers()) }, body: JSON.stringify({ query: "{ __typename }" }) });
-    await expectOk(response, `${what} { __typename }`);
+    const response = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", [headerName]: await internalToken() }, body: JSON.stringify({ query: NOTHING }) });
+    await expectOk(response, `${what} ${NOTHING}`);
   };
 }
 
@@ -40,11 +43,11 @@ export async function servedFloors({ subgraphs, urlOf, pidOf, internalToken, hea
   for (const name of subgraphs) {
     const health = () => fetch(`${urlOf(name)}/health`).then((response) => expectOk(response, `${name} /health`));
     floors[name] = {
-      graphql: await cpuPerCall(pidOf(name), connections, seconds, typename(urlOf(name), async () => ({ [headerName]: await internalToken() }), name)),
+      graphql: await cpuPerCall(pidOf(name), connections, seconds, typename(urlOf(name), headerName, internalToken, name)),
       internal: await cpuPerCall(pidOf(name), connections, seconds, health),
     };
   }
-  floors.gateway = { graphql: await cpuPerCall(gateway.pid, connections, seconds, typename(gateway.url, async () => ({ authorization: `Bearer ${gateway.token}` }), "gateway")), internal: 0 };
+  floors.gateway = { graphql: await cpuPerCall(gateway.pid, connections, seconds, () => gql(`${gateway.url}/graphql`, gateway.token, NOTHING)), internal: 0 };
   return floors;
 }
 

@@ -2,7 +2,8 @@
  * Scenario: a privacy request freezes a user (GDPR Art. 18). The users subgraph then takes no
  * new personal data about them: enrolling a device and changing the account are refused with
  * CONFLICT naming the request, and nothing is written or audited; reads go on. Lifting the
- * freeze lets writes in again. Governance also asks for the clear-text identifiers held.
+ * freeze lets writes in again. Governance also asks for the clear-text identifiers held, and
+ * what is held (counted without opening any sealed field).
  * Runs on SQLite and on PostgreSQL.
  */
 import { randomUUID } from "node:crypto";
